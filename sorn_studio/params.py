@@ -104,9 +104,9 @@ class Params:
     """
 
     # -- sizes ---------------------------------------------------------------------------------
-    ne: int = _f(200, FieldSpec("Excitatory neurons", "neurons", 2, 20000, group=_NET,
+    ne: int = _f(200, FieldSpec("Excitatory neurons", "neurons", 2, 5000, group=_NET,
                                 help="How many excitatory (E) units the network has."))
-    ni: int = _f(40, FieldSpec("Inhibitory neurons", "neurons", 1, 5000, group=_NET,
+    ni: int = _f(40, FieldSpec("Inhibitory neurons", "neurons", 1, 2000, group=_NET,
                                help="How many inhibitory (I) units; the papers use 0.2 x N^E."))
     # -- connectivity --------------------------------------------------------------------------
     ee_connectivity: str = _f("fixed", FieldSpec("E->E wiring", choices=_CONNECTIVITY,

@@ -1,0 +1,12 @@
+"""The Qt-free SORN simulation core.
+
+``Simulation`` (in :mod:`.simulation`) is the entry point; :mod:`.network` holds the state
+and its initialisation (with the symbol glossary), :mod:`.kernels` the compiled step,
+:mod:`.reference` the same step in plain numpy, :mod:`.inputs` the input tasks and
+:mod:`.draws` how random numbers are laid out per step.
+"""
+
+from .network import NetworkState
+from .simulation import BACKENDS, ParamChange, Simulation
+
+__all__ = ["Simulation", "ParamChange", "NetworkState", "BACKENDS"]

@@ -1,0 +1,48 @@
+"""Where each random number of a step comes from.
+
+A simulation owns one ``numpy.random.Generator``. Every step consumes a fixed-width row of
+uniform draws, laid out by :class:`DrawLayout`: the input's word choice, then structural
+plasticity (a gate and one draw per possible new synapse), then the noise (pairs of uniforms
+turned into Gaussians by Box-Muller). ``Generator.random`` fills arrays in C order, so drawing
+an (n, width) block for n steps at once gives exactly the numbers n single steps would get: a
+run does not depend on how its steps are grouped into chunks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..params import Params
+
+__all__ = ["DrawLayout"]
+
+
+@dataclass(frozen=True)
+class DrawLayout:
+    """Column offsets of one step's uniform draws (-1 where a part is absent)."""
+
+    input_off: int
+    sp_off: int
+    n_sp: int
+    noise_off: int
+    n_noise: int
+    width: int
+
+    @classmethod
+    def for_params(cls, params: Params, input_draw: bool) -> DrawLayout:
+        """Layout for ``params``; ``input_draw`` says whether the input uses one draw a step."""
+        col = 0
+        input_off = -1
+        if input_draw:
+            input_off, col = col, col + 1
+        sp_off, n_sp = -1, 0
+        rate = params.p_sp_effective
+        if params.sp and rate > 0:
+            n_sp = math.floor(rate) + 2      # the gate plus at most floor(rate) + 1 synapses
+            sp_off, col = col, col + n_sp
+        noise_off, n_noise = -1, 0
+        if params.noise_sigma > 0:
+            n_noise = 2 * math.ceil((params.ne + params.ni) / 2)
+            noise_off, col = col, col + n_noise
+        return cls(input_off, sp_off, n_sp, noise_off, n_noise, col)

@@ -1,0 +1,297 @@
+"""Compiled SORN kernels: many time steps per call, cost proportional to synapses and spikes.
+
+``run_chunk`` advances the network by ``n`` steps with the update order of model.md §2. It
+keeps the dense weight matrices (the public state) and, beside them, adjacency lists of the
+existing synapses so that every rule touches only what the equations make non-zero:
+
+* the drive sums the outgoing synapses of the units that spiked at t (not a dense mat-vec),
+* STDP visits the incoming synapses of units active at t or t+1,
+* iSTDP visits the outgoing synapses of inhibitory units active at t,
+* normalisation rescales only the rows that changed (every other row already sums to 1).
+
+All kernels are compiled with ``nogil=True`` so a GUI thread keeps running beside them. The
+plain numpy version of the same step, written to read like the equations, is
+:mod:`sorn_studio.engine.reference`; the tests check that both agree spike for spike.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["Adjacency", "build_adjacency", "run_chunk", "TE_STATS"]
+
+#: Columns of the per-step threshold statistics: mean, min, max of T^E.
+TE_STATS = 3
+
+
+class Adjacency:
+    """Synapse lists beside the dense matrices.
+
+    ``ee_in[i, :ee_in_n[i]]`` are the presynaptic E units of E unit i, ``ee_out[j, :ee_out_n[j]]``
+    the postsynaptic E units of j. W^EI and W^IE never lose synapses, so their lists are fixed
+    (``ei_out``: for each I unit, the E units it inhibits; ``ei_in``: for each E unit, its I
+    inputs; ``ie_out``: for each E unit, the I units it excites).
+    """
+
+    def __init__(self, w_ee: np.ndarray, w_ei: np.ndarray, w_ie: np.ndarray) -> None:
+        ne = w_ee.shape[0]
+        self.ee_in = np.zeros((ne, ne), dtype=np.int32)
+        self.ee_in_n = np.zeros(ne, dtype=np.int32)
+        self.ee_out = np.zeros((ne, ne), dtype=np.int32)
+        self.ee_out_n = np.zeros(ne, dtype=np.int32)
+        _fill_lists(w_ee, self.ee_in, self.ee_in_n, self.ee_out, self.ee_out_n)
+        self.ei_in, self.ei_in_n = _padded_lists(w_ei > 0)
+        self.ei_out, self.ei_out_n = _padded_lists((w_ei > 0).T)
+        self.ie_out, self.ie_out_n = _padded_lists((w_ie > 0).T)
+
+
+def build_adjacency(w_ee: np.ndarray, w_ei: np.ndarray, w_ie: np.ndarray) -> Adjacency:
+    """Build the synapse lists of the three weight matrices."""
+    return Adjacency(w_ee, w_ei, w_ie)
+
+
+def _padded_lists(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    counts = mask.sum(axis=1).astype(np.int32)
+    lists = np.zeros((mask.shape[0], max(int(counts.max(initial=0)), 1)), dtype=np.int32)
+    for r in range(mask.shape[0]):
+        idx = np.flatnonzero(mask[r])
+        lists[r, : idx.size] = idx
+    return lists, counts
+
+
+@njit(cache=True, nogil=True)
+def _fill_lists(w, ee_in, ee_in_n, ee_out, ee_out_n):  # pragma: no cover - compiled
+    ne = w.shape[0]
+    for i in range(ne):
+        for j in range(ne):
+            if w[i, j] > 0.0:
+                ee_in[i, ee_in_n[i]] = j
+                ee_in_n[i] += 1
+                ee_out[j, ee_out_n[j]] = i
+                ee_out_n[j] += 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _remove(lists, counts, row, value):  # pragma: no cover - compiled
+    n = counts[row]
+    for p in range(n):
+        if lists[row, p] == value:
+            lists[row, p] = lists[row, n - 1]
+            counts[row] = n - 1
+            return
+
+
+@njit(cache=True, nogil=True)
+def _create_synapse(k, w, ee_in, ee_in_n, ee_out, ee_out_n, w_init):  # pragma: no cover
+    """Create the k-th free synapse in row-major order over all ordered pairs i != j."""
+    ne = w.shape[0]
+    i = 0
+    while i < ne:
+        free = ne - 1 - ee_in_n[i]
+        if k < free:
+            break
+        k -= free
+        i += 1
+    for j in range(ne):
+        if j != i and w[i, j] == 0.0:
+            if k == 0:
+                w[i, j] = w_init
+                ee_in[i, ee_in_n[i]] = j
+                ee_in_n[i] += 1
+                ee_out[j, ee_out_n[j]] = i
+                ee_out_n[j] += 1
+                return i
+            k -= 1
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call cheap
+    n, x, y, t_e, t_i, h_ip, w_ee, w_ei, w_ie,
+    ee_in, ee_in_n, ee_out, ee_out_n, ei_in, ei_in_n, ei_out, ei_out_n, ie_out, ie_out_n,
+    uniforms, noise_off, noise_sigma, sp_off, p_sp,
+    symbols, pools, gain, raw,
+    flags, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init, t_e_lo, t_e_hi,
+    out_x, out_y, out_n_ee, out_n_ei, out_te_stats, te_neurons, out_te_sel, out_drive, out_te,
+):  # pragma: no cover - compiled; checked against the numpy reference
+    """Advance the network ``n`` steps in place and write per-step recordings.
+
+    ``flags`` holds, in order: stdp, ip, sp, istdp, sn, fast inhibition, fire on equality
+    (>=), clip T^E, record drive, record full T^E. ``uniforms`` is (n, k): the draws of each
+    step, noise at ``noise_off`` (Box-Muller pairs) and structural plasticity at ``sp_off``
+    (gate, then one draw per possible new synapse). Returns the number of synapses created.
+    """
+    ne = x.shape[0]
+    ni = y.shape[0]
+    do_stdp, do_ip, do_sp, do_istdp, do_sn = flags[0], flags[1], flags[2], flags[3], flags[4]
+    fast, fire_eq, clip_te, rec_drive, rec_te = flags[5], flags[6], flags[7], flags[8], flags[9]
+    drive = np.zeros(ne)
+    drive_i = np.zeros(ni)
+    noise = np.zeros(ne + ni + 1)
+    x_new = np.zeros(ne, dtype=np.bool_)
+    y_new = np.zeros(ni, dtype=np.bool_)
+    dirty_ee = np.zeros(ne, dtype=np.bool_)
+    dirty_ei = np.zeros(ne, dtype=np.bool_)
+    ext = np.zeros(ne)
+    n_ee = 0
+    for i in range(ne):
+        n_ee += ee_in_n[i]
+    n_ei = 0
+    for i in range(ne):
+        n_ei += ei_in_n[i]
+    pool_size = pools.shape[1]
+    n_raw = raw.shape[1]
+    n_sp_draws = 0
+    if do_sp and p_sp > 0.0:
+        n_sp_draws = int(math.floor(p_sp)) + 1
+    created = 0
+    inv_mu = 1.0 + 1.0 / mu_ip
+
+    for t in range(n):
+        # -- noise: Box-Muller on pairs of uniforms (1 - u is in (0, 1], so the log is finite)
+        if noise_sigma > 0.0:
+            for p in range(0, ne + ni, 2):
+                r = math.sqrt(-2.0 * math.log(1.0 - uniforms[t, noise_off + p]))
+                a = 2.0 * math.pi * uniforms[t, noise_off + p + 1]
+                noise[p] = noise_sigma * r * math.cos(a)
+                noise[p + 1] = noise_sigma * r * math.sin(a)
+
+        # -- 1. excitatory drive from the units that spiked at t
+        drive[:] = 0.0
+        for j in range(ne):
+            if x[j]:
+                for p in range(ee_out_n[j]):
+                    i = ee_out[j, p]
+                    drive[i] += w_ee[i, j]
+        for k in range(ni):
+            if y[k]:
+                for p in range(ei_out_n[k]):
+                    i = ei_out[k, p]
+                    drive[i] -= w_ei[i, k]
+        for i in range(ne):
+            if rec_drive:
+                v = drive[i] + noise[i] - t_e[i]
+                out_drive[t, i] = v >= 0.0 if fire_eq else v > 0.0
+            ext[i] = raw[t, i] if i < n_raw else 0.0
+        if symbols[t] >= 0:
+            for p in range(pool_size):
+                ext[pools[symbols[t], p]] += gain
+        for i in range(ne):
+            v = drive[i] + ext[i] + noise[i] - t_e[i]
+            x_new[i] = v >= 0.0 if fire_eq else v > 0.0
+
+        # -- 2. inhibitory units, from x(t+1) (fast) or x(t) (paper)
+        drive_i[:] = 0.0
+        for j in range(ne):
+            if (x_new[j] if fast else x[j]):
+                for p in range(ie_out_n[j]):
+                    k = ie_out[j, p]
+                    drive_i[k] += w_ie[k, j]
+        for k in range(ni):
+            v = drive_i[k] + noise[ne + k] - t_i[k]
+            y_new[k] = v >= 0.0 if fire_eq else v > 0.0
+
+        # -- 3. intrinsic plasticity
+        if do_ip:
+            for i in range(ne):
+                t_e[i] += eta_ip * ((1.0 if x_new[i] else 0.0) - h_ip[i])
+                if clip_te:
+                    t_e[i] = min(max(t_e[i], t_e_lo), t_e_hi)
+
+        # -- 4. STDP on existing E->E synapses of units active at t or t+1; prune and cap
+        if do_stdp:
+            for i in range(ne):
+                if not (x[i] or x_new[i]):
+                    continue
+                p = 0
+                while p < ee_in_n[i]:
+                    j = ee_in[i, p]
+                    ltp = 1.0 if (x_new[i] and x[j]) else 0.0
+                    ltd = 1.0 if (x[i] and x_new[j]) else 0.0
+                    d = eta_stdp * (ltp - ltd)
+                    if d != 0.0:
+                        dirty_ee[i] = True
+                        w = w_ee[i, j] + d
+                        if w <= 0.0:
+                            w_ee[i, j] = 0.0
+                            _remove(ee_in, ee_in_n, i, j)
+                            _remove(ee_out, ee_out_n, j, i)
+                            n_ee -= 1
+                            continue  # the list slot p now holds another synapse
+                        w_ee[i, j] = min(w, w_max)
+                    p += 1
+
+        # -- 5. structural plasticity: floor(p) new synapses, one more with the remainder
+        if n_sp_draws > 0:
+            count = int(math.floor(p_sp))
+            if uniforms[t, sp_off] < p_sp - math.floor(p_sp):
+                count += 1
+            for c in range(count):
+                free = ne * (ne - 1) - n_ee
+                if free <= 0:
+                    break
+                kth = int(uniforms[t, sp_off + 1 + c] * free)
+                if kth >= free:
+                    kth = free - 1
+                i = _create_synapse(kth, w_ee, ee_in, ee_in_n, ee_out, ee_out_n, w_sp_init)
+                dirty_ee[i] = True
+                n_ee += 1
+                created += 1
+
+        # -- 6. iSTDP on I->E synapses of inhibitory units active at t; floor and cap
+        if do_istdp:
+            for k in range(ni):
+                if not y[k]:
+                    continue
+                for p in range(ei_out_n[k]):
+                    i = ei_out[k, p]
+                    d = -eta_inh * (1.0 - (inv_mu if x_new[i] else 0.0))
+                    w_ei[i, k] = min(max(w_ei[i, k] + d, w_ei_min), w_max)
+                    dirty_ei[i] = True
+
+        # -- 7. synaptic normalisation of the rows that changed (the others sum to 1 already)
+        if do_sn:
+            for i in range(ne):
+                if dirty_ee[i]:
+                    s = 0.0
+                    for p in range(ee_in_n[i]):
+                        s += w_ee[i, ee_in[i, p]]
+                    if s > 0.0:
+                        for p in range(ee_in_n[i]):
+                            w_ee[i, ee_in[i, p]] /= s
+                if dirty_ei[i]:
+                    s = 0.0
+                    for p in range(ei_in_n[i]):
+                        s += w_ei[i, ei_in[i, p]]
+                    if s > 0.0:
+                        for p in range(ei_in_n[i]):
+                            w_ei[i, ei_in[i, p]] /= s
+        dirty_ee[:] = False
+        dirty_ei[:] = False
+
+        # -- advance and record
+        te_sum = 0.0
+        te_lo = np.inf
+        te_hi = -np.inf
+        for i in range(ne):
+            x[i] = x_new[i]
+            out_x[t, i] = x_new[i]
+            te_sum += t_e[i]
+            te_lo = min(te_lo, t_e[i])
+            te_hi = max(te_hi, t_e[i])
+            if rec_te:
+                out_te[t, i] = t_e[i]
+        for k in range(ni):
+            y[k] = y_new[k]
+            out_y[t, k] = y_new[k]
+        out_n_ee[t] = n_ee
+        out_n_ei[t] = n_ei
+        out_te_stats[t, 0] = te_sum / ne
+        out_te_stats[t, 1] = te_lo
+        out_te_stats[t, 2] = te_hi
+        for q in range(te_neurons.shape[0]):
+            out_te_sel[t, q] = t_e[te_neurons[q]]
+    return created

@@ -1,0 +1,143 @@
+"""The network state of one SORN and how it is initialised (model.md §1 and §3).
+
+Glossary (paper symbol -> name here):
+
+=========  ===========  ==========================================================
+symbol     name         shape / meaning
+=========  ===========  ==========================================================
+x(t)       ``x``        (ne,) bool, excitatory activity
+y(t)       ``y``        (ni,) bool, inhibitory activity
+T^E, T^I   ``t_e``      (ne,) / ``t_i`` (ni,) thresholds
+H^IP       ``h_ip``     (ne,) intrinsic-plasticity target rates
+W^EE       ``w_ee``     (ne, ne) E->E weights, rows post, columns pre, zero diagonal
+W^EI       ``w_ei``     (ne, ni) I->E weights (inhibition onto E), plastic under iSTDP
+W^IE       ``w_ie``     (ni, ne) E->I weights, fixed
+=========  ===========  ==========================================================
+
+A synapse exists where its weight is > 0: pruning sets a weight to exactly 0 and every other
+weight stays positive, so the weight matrices are also the connection masks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from scipy.special import ndtri
+
+from ..params import Params
+
+__all__ = ["NetworkState", "init_state", "connection_mask", "row_normalise"]
+
+# Per-neuron IP targets are rates, so they must stay strictly inside (0, 1).
+_RATE_EPS = 1e-6
+
+
+@dataclass
+class NetworkState:
+    """All dynamic variables of a SORN at one time step (see the module glossary)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    t_e: np.ndarray
+    t_i: np.ndarray
+    h_ip: np.ndarray
+    w_ee: np.ndarray
+    w_ei: np.ndarray
+    w_ie: np.ndarray
+
+    def copy(self) -> NetworkState:
+        """Deep copy (every array copied)."""
+        return NetworkState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays by name, not copied."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def equals(self, other: NetworkState) -> bool:
+        """True when every array is identical, element for element."""
+        return all(np.array_equal(a, b) for a, b in zip(self.arrays().values(),
+                                                        other.arrays().values(), strict=True))
+
+
+def connection_mask(rng: np.random.Generator, n_post: int, n_pre: int, mode: str, lam: float,
+                    no_self: bool) -> np.ndarray:
+    """Draw a (n_post, n_pre) boolean connection mask.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The simulation's generator.
+    n_post, n_pre : int
+        Matrix shape (rows are postsynaptic).
+    mode : {"fixed", "gaussian", "probability"}
+        Exactly ``round(lam)`` inputs per row; ``int(N(lam, 1))`` inputs per row (sorn 0.7.4);
+        or each candidate synapse independently with ``p = lam / candidates``.
+    lam : float
+        Mean in-degree.
+    no_self : bool
+        Exclude the diagonal (E->E has no self-connections).
+    """
+    candidates = n_pre - 1 if no_self else n_pre
+    keys = rng.random((n_post, n_pre))
+    if no_self:
+        # A key above every uniform draw keeps the diagonal last in the ranking and out of
+        # the probability test.
+        np.fill_diagonal(keys, 2.0)
+    if mode == "probability":
+        p = lam / candidates if candidates else 0.0
+        return keys < p
+    if mode == "fixed":
+        k = np.full(n_post, int(round(lam)))
+    else:
+        k = ndtri(rng.random(n_post)) + lam
+        k = np.clip(k.astype(np.int64), 0, candidates)
+    ranks = np.argsort(np.argsort(keys, axis=1, kind="stable"), axis=1, kind="stable")
+    return ranks < k[:, None]
+
+
+def row_normalise(w: np.ndarray) -> np.ndarray:
+    """Divide each row by its sum in place; an all-zero row stays zero (never NaN)."""
+    sums = w.sum(axis=1)
+    nonzero = sums > 0
+    w[nonzero] /= sums[nonzero, None]
+    return w
+
+
+def _weights(rng: np.random.Generator, mask: np.ndarray) -> np.ndarray:
+    w = rng.random(mask.shape)
+    w[~mask] = 0.0
+    # A uniform draw of exactly 0 would read as "no synapse": use the smallest positive float.
+    w[mask & (w == 0.0)] = np.finfo(float).tiny
+    return row_normalise(w)
+
+
+def ip_targets(rng: np.random.Generator, params: Params) -> np.ndarray:
+    """Draw the per-neuron IP target rates H^IP for ``params.ip_target``."""
+    ne, mu = params.ne, params.mu_ip
+    if params.ip_target == "normal":
+        h = mu + params.sigma_ip * ndtri(rng.random(ne))
+    elif params.ip_target == "uniform":
+        h = rng.uniform(mu - params.ip_halfwidth, mu + params.ip_halfwidth, ne)
+    else:
+        h = np.full(ne, mu)
+    return np.clip(h, _RATE_EPS, 1.0 - _RATE_EPS)
+
+
+def init_state(params: Params, rng: np.random.Generator) -> NetworkState:
+    """Build the initial network of model.md §3 from ``params`` with ``rng``.
+
+    Weights are drawn U(0, 1) on a random connection mask and row-normalised; thresholds are
+    uniform in their initial ranges; x(0) ~ Bernoulli(H^IP) (an all-zero start without noise or
+    input is an absorbing silent state); y(0) = 0.
+    """
+    p = params
+    w_ee = _weights(rng, connection_mask(rng, p.ne, p.ne, p.ee_connectivity, p.lambda_ee, True))
+    w_ei = _weights(rng, connection_mask(rng, p.ne, p.ni, p.ei_connectivity, p.lambda_ei, False))
+    w_ie = _weights(rng, connection_mask(rng, p.ni, p.ne, p.ie_connectivity, p.lambda_ie, False))
+    t_e = rng.uniform(p.t_e_min, p.t_e_max, p.ne)
+    t_i = rng.uniform(p.t_i_min, p.t_i_max, p.ni)
+    h_ip = ip_targets(rng, p)
+    x = rng.random(p.ne) < h_ip
+    y = np.zeros(p.ni, dtype=bool)
+    return NetworkState(x=x, y=y, t_e=t_e, t_i=t_i, h_ip=h_ip, w_ee=w_ee, w_ei=w_ei, w_ie=w_ie)

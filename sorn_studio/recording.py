@@ -1,0 +1,276 @@
+"""Bounded recording of a run, declared up front.
+
+By default a :class:`Recorder` keeps the last ``window`` steps in ring buffers, so memory stays
+flat however long a run is; ``full=True`` keeps every step (memory then grows by design, about
+(ne + ni) / 8 bytes of spikes plus ~40 bytes of traces per step). Spikes are stored bit-packed:
+one bit per neuron and step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["RecordingSpec", "Recorder", "StepBlock"]
+
+
+@dataclass(frozen=True)
+class RecordingSpec:
+    """What to record and how much of it to keep.
+
+    Attributes
+    ----------
+    window : int
+        Steps kept in the ring buffers (ignored when ``full``).
+    full : bool
+        Keep the whole history instead of a window.
+    weights_every : int
+        Store a copy of W^EE every this many steps (0: never). Snapshots are kept in a ring of
+        ``max_snapshots`` unless ``full``.
+    max_snapshots : int
+        Snapshots kept when not ``full``.
+    neurons : tuple of int
+        Excitatory neurons whose thresholds are traced individually.
+    drive : bool
+        Also record the recurrent-drive activation H(R + xi - T^E) per step (seed callback
+        ``RecurrentActivation``).
+    t_e_full : bool
+        Also record every excitatory threshold at every step (seed callback ``TE``).
+    """
+
+    window: int = 10_000
+    full: bool = False
+    weights_every: int = 0
+    max_snapshots: int = 100
+    neurons: tuple[int, ...] = ()
+    drive: bool = False
+    t_e_full: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("window", "weights_every", "max_snapshots"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"recording {name!r} = {value!r} must be a whole number >= 0")
+        if not self.full and self.window < 1:
+            raise ValueError(f"recording 'window' = {self.window} must be >= 1 (or full=True)")
+        object.__setattr__(self, "neurons", tuple(int(n) for n in self.neurons))
+
+
+@dataclass
+class StepBlock:
+    """Per-step outputs of a run of consecutive steps (what the kernel writes)."""
+
+    first_step: int
+    x: np.ndarray          # (n, ne) bool, x(t+1) of each step
+    y: np.ndarray          # (n, ni) bool
+    n_ee: np.ndarray       # (n,) E->E synapses after the step
+    n_ei: np.ndarray       # (n,) I->E synapses after the step
+    te_stats: np.ndarray   # (n, 3) mean, min, max of T^E after the step
+    te_sel: np.ndarray     # (n, k) chosen neurons' T^E
+    symbols: np.ndarray    # (n,) input symbol index driving the step, -1 for none
+    drive: np.ndarray | None = None     # (n, ne) bool when recorded
+    t_e: np.ndarray | None = None       # (n, ne) float when recorded
+
+    @property
+    def n(self) -> int:
+        """Number of steps in the block."""
+        return self.x.shape[0]
+
+
+class _Series:
+    """One recorded quantity: a ring of the last ``capacity`` rows, or an unbounded list."""
+
+    def __init__(self, row_shape: tuple[int, ...], dtype: np.dtype, capacity: int | None) -> None:
+        self.capacity = capacity
+        self.row_shape = row_shape
+        self.dtype = dtype
+        self.count = 0
+        if capacity is None:
+            self._chunks: list[np.ndarray] = []
+        else:
+            self._ring = np.zeros((capacity, *row_shape), dtype=dtype)
+
+    def append(self, rows: np.ndarray) -> None:
+        n = rows.shape[0]
+        if self.capacity is None:
+            self._chunks.append(np.array(rows, dtype=self.dtype, copy=True))
+        else:
+            cap = self.capacity
+            if n >= cap:
+                rows = rows[n - cap:]
+                start = (self.count + n - cap) % cap
+            else:
+                start = self.count % cap
+            m = rows.shape[0]
+            first = min(m, cap - start)
+            self._ring[start: start + first] = rows[:first]
+            self._ring[: m - first] = rows[first:]
+        self.count += n
+
+    def get(self, last: int | None = None) -> np.ndarray:
+        if self.capacity is None:
+            if len(self._chunks) > 1:
+                self._chunks = [np.concatenate(self._chunks)]
+            data = self._chunks[0] if self._chunks else np.zeros((0, *self.row_shape),
+                                                                 self.dtype)
+        else:
+            kept = min(self.count, self.capacity)
+            start = (self.count - kept) % self.capacity
+            idx = (start + np.arange(kept)) % self.capacity
+            data = self._ring[idx]
+        if last is not None:
+            data = data[max(data.shape[0] - last, 0):]
+        return data
+
+
+@dataclass
+class Recorder:
+    """Recordings of one simulation, bounded as its :class:`RecordingSpec` says.
+
+    Every accessor returns time-first arrays of the kept steps; ``last`` limits them to the
+    most recent ``last`` steps. ``steps()`` gives the step number each row belongs to (the
+    step that produced x(t+1), counting from 1).
+    """
+
+    spec: RecordingSpec
+    ne: int
+    ni: int
+    _series: dict[str, _Series] = field(init=False)
+    _snapshots: list[tuple[int, np.ndarray]] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        cap = None if self.spec.full else self.spec.window
+        k = len(self.spec.neurons)
+        shapes: dict[str, tuple[tuple[int, ...], type]] = {
+            "step": ((), np.int64),
+            "x": (((self.ne + 7) // 8,), np.uint8),
+            "y": (((self.ni + 7) // 8,), np.uint8),
+            "n_ee": ((), np.int32),
+            "n_ei": ((), np.int32),
+            "te_stats": ((3,), np.float64),
+            "te_sel": ((k,), np.float64),
+            "symbols": ((), np.int32),
+        }
+        if self.spec.drive:
+            shapes["drive"] = (((self.ne + 7) // 8,), np.uint8)
+        if self.spec.t_e_full:
+            shapes["t_e"] = ((self.ne,), np.float64)
+        self._series = {name: _Series(shape, np.dtype(dt), cap)
+                        for name, (shape, dt) in shapes.items()}
+
+    # -- writing -------------------------------------------------------------------------------
+    def append(self, block: StepBlock) -> None:
+        """Add the steps of ``block``."""
+        s = self._series
+        s["step"].append(np.arange(block.first_step, block.first_step + block.n, dtype=np.int64))
+        s["x"].append(np.packbits(block.x, axis=1))
+        s["y"].append(np.packbits(block.y, axis=1))
+        s["n_ee"].append(block.n_ee)
+        s["n_ei"].append(block.n_ei)
+        s["te_stats"].append(block.te_stats)
+        s["te_sel"].append(block.te_sel)
+        s["symbols"].append(block.symbols)
+        if "drive" in s and block.drive is not None:
+            s["drive"].append(np.packbits(block.drive, axis=1))
+        if "t_e" in s and block.t_e is not None:
+            s["t_e"].append(block.t_e)
+
+    def add_snapshot(self, step: int, w_ee: np.ndarray) -> None:
+        """Keep a copy of W^EE taken after ``step``."""
+        self._snapshots.append((step, w_ee.copy()))
+        if not self.spec.full and len(self._snapshots) > self.spec.max_snapshots:
+            del self._snapshots[0]
+
+    # -- reading -------------------------------------------------------------------------------
+    @property
+    def total_steps(self) -> int:
+        """Steps recorded since the start, including those that left the window."""
+        return self._series["step"].count
+
+    def steps(self, last: int | None = None) -> np.ndarray:
+        """Step number of each kept row."""
+        return self._series["step"].get(last)
+
+    def packed_spikes_e(self, last: int | None = None) -> np.ndarray:
+        """Excitatory spikes bit-packed along neurons (``numpy.packbits(x, axis=1)``)."""
+        return self._series["x"].get(last)
+
+    def packed_spikes_i(self, last: int | None = None) -> np.ndarray:
+        """Inhibitory spikes bit-packed along neurons."""
+        return self._series["y"].get(last)
+
+    def spikes_e(self, last: int | None = None) -> np.ndarray:
+        """Excitatory spikes, (T, ne) bool."""
+        return np.unpackbits(self.packed_spikes_e(last), axis=1, count=self.ne).astype(bool)
+
+    def spikes_i(self, last: int | None = None) -> np.ndarray:
+        """Inhibitory spikes, (T, ni) bool."""
+        return np.unpackbits(self.packed_spikes_i(last), axis=1, count=self.ni).astype(bool)
+
+    def drive_e(self, last: int | None = None) -> np.ndarray:
+        """Recurrent-drive activation H(R + xi - T^E), (T, ne) bool (needs ``spec.drive``)."""
+        if "drive" not in self._series:
+            raise ValueError("the recurrent drive was not recorded; use RecordingSpec(drive=True)")
+        return np.unpackbits(self._series["drive"].get(last), axis=1, count=self.ne).astype(bool)
+
+    def t_e(self, last: int | None = None) -> np.ndarray:
+        """Every excitatory threshold per step, (T, ne) (needs ``spec.t_e_full``)."""
+        if "t_e" not in self._series:
+            raise ValueError("full thresholds were not recorded; use RecordingSpec(t_e_full=True)")
+        return self._series["t_e"].get(last)
+
+    def rate_e(self, last: int | None = None) -> np.ndarray:
+        """Fraction of excitatory units active at each step."""
+        return self.spikes_e(last).mean(axis=1)
+
+    def rate_i(self, last: int | None = None) -> np.ndarray:
+        """Fraction of inhibitory units active at each step."""
+        return self.spikes_i(last).mean(axis=1)
+
+    def n_ee(self, last: int | None = None) -> np.ndarray:
+        """E->E synapse count after each step."""
+        return self._series["n_ee"].get(last)
+
+    def n_ei(self, last: int | None = None) -> np.ndarray:
+        """I->E synapse count after each step."""
+        return self._series["n_ei"].get(last)
+
+    def t_e_mean(self, last: int | None = None) -> np.ndarray:
+        """Mean excitatory threshold after each step."""
+        return self._series["te_stats"].get(last)[:, 0]
+
+    def t_e_min(self, last: int | None = None) -> np.ndarray:
+        """Smallest excitatory threshold after each step."""
+        return self._series["te_stats"].get(last)[:, 1]
+
+    def t_e_max(self, last: int | None = None) -> np.ndarray:
+        """Largest excitatory threshold after each step."""
+        return self._series["te_stats"].get(last)[:, 2]
+
+    def t_e_neurons(self, last: int | None = None) -> np.ndarray:
+        """Thresholds of ``spec.neurons`` after each step, (T, k)."""
+        return self._series["te_sel"].get(last)
+
+    def symbols(self, last: int | None = None) -> np.ndarray:
+        """Input symbol index that drove each step (-1: none)."""
+        return self._series["symbols"].get(last)
+
+    def weight_snapshots(self) -> list[tuple[int, np.ndarray]]:
+        """Kept ``(step, W^EE)`` snapshots, oldest first."""
+        return list(self._snapshots)
+
+    def series(self) -> dict[str, np.ndarray]:
+        """Every kept series under its storage name (packed spikes stay packed)."""
+        return {name: s.get() for name, s in self._series.items()}
+
+    def restore(self, series: dict[str, np.ndarray], total_steps: int,
+                snapshots: list[tuple[int, np.ndarray]]) -> None:
+        """Refill from :meth:`series` output (used when a session is loaded)."""
+        for name, s in self._series.items():
+            if name in series:
+                rows = np.asarray(series[name], dtype=s.dtype)
+                # Start the count where these rows began so ring positions line up.
+                s.count = total_steps - rows.shape[0]
+                s.append(rows)
+        self._snapshots = [(int(k), np.array(w)) for k, w in snapshots]

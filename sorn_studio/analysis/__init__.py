@@ -1,0 +1,106 @@
+"""Statistics of SORN activity and connectivity, shared by the studio, the CLI and the API.
+
+Pure numpy/scipy functions on arrays, free of Qt and of the engine, so they work as well on a
+live recording as on a saved session or on synthetic data.
+
+Conventions
+-----------
+* Spike arrays are shaped ``(T, N)``: time first, one column per neuron, boolean or 0/1.
+* Weight matrices are ``(post, pre)``; a synapse exists where the weight is > 0.
+* Bad input (wrong number of dimensions, empty, NaN, non-binary spikes) raises ``ValueError``
+  naming the argument.
+* Results with several parts are small frozen dataclasses.
+
+Modules: :mod:`.rates` (rates, counts, Fano factor), :mod:`.isi` (inter-spike intervals),
+:mod:`.correlation` (pairwise correlation, spike-source entropy, Hamming distance),
+:mod:`.weights` (connection fraction, weight distribution fits), :mod:`.lifetimes` (synapse
+lifetimes under structural plasticity), :mod:`.avalanches` (Del Papa et al. 2017 pipeline).
+"""
+
+from __future__ import annotations
+
+from sorn_studio.analysis.avalanches import (
+    AvalancheAnalysis,
+    Avalanches,
+    PowerLawFit,
+    SizeDurationFit,
+    avalanche_analysis,
+    avalanche_threshold,
+    detect_avalanches,
+    fit_power_law,
+    size_duration_slope,
+)
+from sorn_studio.analysis.correlation import (
+    Correlation,
+    hamming_distance,
+    pairwise_correlation,
+    spike_source_entropy,
+)
+from sorn_studio.analysis.isi import (
+    ExponentialFit,
+    ISIStatistics,
+    fit_exponential,
+    inter_spike_intervals,
+    isi_statistics,
+)
+from sorn_studio.analysis.lifetimes import (
+    SynapseLifetimes,
+    kaplan_meier,
+    synapse_lifetimes,
+    synapse_lifetimes_from_events,
+    synapse_lifetimes_from_snapshots,
+)
+from sorn_studio.analysis.rates import (
+    fano_factor,
+    firing_rates,
+    lagged_autocorrelation,
+    population_activity,
+    population_rate,
+    spike_counts,
+    windowed_rates,
+)
+from sorn_studio.analysis.weights import (
+    WeightFit,
+    connection_fraction,
+    connection_fraction_trajectory,
+    fit_weight_distribution,
+    log_histogram,
+)
+
+__all__ = [
+    "AvalancheAnalysis",
+    "Avalanches",
+    "Correlation",
+    "ExponentialFit",
+    "ISIStatistics",
+    "PowerLawFit",
+    "SizeDurationFit",
+    "SynapseLifetimes",
+    "WeightFit",
+    "avalanche_analysis",
+    "avalanche_threshold",
+    "connection_fraction",
+    "connection_fraction_trajectory",
+    "detect_avalanches",
+    "fano_factor",
+    "firing_rates",
+    "fit_exponential",
+    "fit_power_law",
+    "fit_weight_distribution",
+    "hamming_distance",
+    "inter_spike_intervals",
+    "isi_statistics",
+    "kaplan_meier",
+    "lagged_autocorrelation",
+    "log_histogram",
+    "pairwise_correlation",
+    "population_activity",
+    "population_rate",
+    "size_duration_slope",
+    "spike_counts",
+    "spike_source_entropy",
+    "synapse_lifetimes",
+    "synapse_lifetimes_from_events",
+    "synapse_lifetimes_from_snapshots",
+    "windowed_rates",
+]

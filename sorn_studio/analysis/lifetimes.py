@@ -1,0 +1,288 @@
+"""Synapse lifetimes under structural plasticity (creation and pruning of E->E synapses).
+
+Zheng et al. (2013) found that most new synapses die young while strong ones persist: the
+lifetime distribution is heavy-tailed. A lifetime is the time from a synapse's creation to
+its pruning. Two kinds of incomplete observation need care:
+
+* right censoring: a synapse still alive at the end of the recording has a lifetime of at
+  least its current age; dropping these would bias lifetimes short, so they are reported
+  separately and the Kaplan-Meier estimator (:meth:`SynapseLifetimes.survival`) uses them;
+* left truncation: a synapse already present at the start has an unknown creation time; its
+  lifetime is reported as a lower bound and kept out of the survival estimate.
+
+Lifetimes can be computed from periodic snapshots (``[(step, w_ee), ...]``), from a
+sequence of boolean connection masks, or from an exact event log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from sorn_studio.analysis._validate import as_array
+
+__all__ = [
+    "SynapseLifetimes",
+    "synapse_lifetimes",
+    "synapse_lifetimes_from_snapshots",
+    "synapse_lifetimes_from_events",
+    "kaplan_meier",
+]
+
+
+@dataclass(frozen=True)
+class SynapseLifetimes:
+    """Lifetimes of the synapses observed between ``start`` and ``end``.
+
+    Attributes
+    ----------
+    lifetimes : numpy.ndarray of int64
+        Completed lives: synapses created and pruned during the observation, in steps.
+    censored : numpy.ndarray of int64
+        Ages at ``end`` of synapses created during the observation and still alive
+        (right-censored lifetimes).
+    initial_lifetimes : numpy.ndarray of int64
+        For synapses present at ``start`` and pruned later: prune step - start, a lower bound
+        of their lifetime.
+    n_initial_surviving : int
+        Synapses present from ``start`` to ``end``.
+    n_created, n_pruned : int
+        Creation and pruning events seen.
+    start, end : int
+        First and last observed step.
+    """
+
+    lifetimes: np.ndarray
+    censored: np.ndarray
+    initial_lifetimes: np.ndarray
+    n_initial_surviving: int
+    n_created: int
+    n_pruned: int
+    start: int
+    end: int
+
+    def survival(self) -> tuple[np.ndarray, np.ndarray]:
+        """Kaplan-Meier survival curve of synapses created during the observation.
+
+        Returns
+        -------
+        times : numpy.ndarray
+            The distinct completed lifetimes, ascending.
+        survival : numpy.ndarray
+            Estimated probability that a new synapse lives longer than each time.
+        """
+        durations = np.concatenate([self.lifetimes, self.censored])
+        observed = np.concatenate(
+            [np.ones(self.lifetimes.size, bool), np.zeros(self.censored.size, bool)]
+        )
+        return kaplan_meier(durations, observed)
+
+
+def kaplan_meier(durations: ArrayLike, observed: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier estimate of the survival function from censored durations.
+
+    Parameters
+    ----------
+    durations : array_like, shape (n,)
+        Observed durations (lifetime, or age at censoring).
+    observed : array_like of bool, shape (n,)
+        True where the death was observed, False where the duration is censored.
+
+    Returns
+    -------
+    times : numpy.ndarray
+        Distinct durations at which deaths were observed, ascending (empty if none).
+    survival : numpy.ndarray
+        S(t) = prod over death times t_j <= t of (1 - deaths_j / at_risk_j).
+    """
+    if np.size(durations) == 0:
+        return np.empty(0), np.empty(0)
+    d = as_array(durations, "durations", ndim=(1,))
+    obs = np.asarray(observed, dtype=bool)
+    if obs.shape != d.shape:
+        raise ValueError(f"observed must have the shape of durations {d.shape}, got {obs.shape}")
+    times, deaths = np.unique(d[obs], return_counts=True)
+    if times.size == 0:
+        return times.astype(float), np.empty(0)
+    # At risk at t: every unit whose duration (death or censoring) is >= t.
+    at_risk = d.size - np.searchsorted(np.sort(d), times, side="left")
+    return times, np.cumprod(1.0 - deaths / at_risk)
+
+
+def _result(lives, censored, initial_lives, n_initial_surviving, n_created, n_pruned, start, end):
+    def cat(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
+
+    return SynapseLifetimes(
+        lifetimes=cat(lives),
+        censored=cat(censored),
+        initial_lifetimes=cat(initial_lives),
+        n_initial_surviving=int(n_initial_surviving),
+        n_created=int(n_created),
+        n_pruned=int(n_pruned),
+        start=int(start),
+        end=int(end),
+    )
+
+
+def synapse_lifetimes(
+    masks: Sequence[ArrayLike] | np.ndarray, steps: ArrayLike | None = None
+) -> SynapseLifetimes:
+    """Lifetimes from a sequence of boolean connection masks.
+
+    A synapse counts as created at the first mask in which it appears and as pruned at the
+    first mask in which it is gone, so lifetimes have the resolution of the mask spacing, and
+    a synapse created and pruned between two masks is not seen at all.
+
+    Parameters
+    ----------
+    masks : sequence of array_like of bool, each shape (n_post, n_pre)
+        Which synapses exist at each observed step (at least two masks).
+    steps : array_like of int, shape (len(masks),), optional
+        Strictly increasing step of each mask (default 0, 1, 2, ...).
+
+    Returns
+    -------
+    SynapseLifetimes
+    """
+    n_masks = len(masks)
+    if n_masks < 2:
+        raise ValueError(f"masks must hold at least two masks, got {n_masks}")
+    if steps is None:
+        step_arr = np.arange(n_masks, dtype=np.int64)
+    else:
+        step_arr = as_array(steps, "steps", ndim=(1,))
+        if step_arr.shape[0] != n_masks:
+            raise ValueError(f"steps has {step_arr.shape[0]} entries for {n_masks} masks")
+        if step_arr.dtype.kind == "f" and not np.all(step_arr == np.round(step_arr)):
+            raise ValueError("steps must be integers")
+        step_arr = step_arr.astype(np.int64)
+        if np.any(np.diff(step_arr) <= 0):
+            raise ValueError("steps must be strictly increasing")
+
+    prev = as_array(masks[0], "masks[0]", ndim=(2,)).astype(bool)
+    initial = prev.copy()  # still alive since the first mask: creation time unknown
+    birth = np.zeros(prev.shape, dtype=np.int64)
+    lives: list[np.ndarray] = []
+    initial_lives: list[np.ndarray] = []
+    n_created = n_pruned = 0
+    start = int(step_arr[0])
+    for k in range(1, n_masks):
+        mask = as_array(masks[k], f"masks[{k}]", ndim=(2,)).astype(bool)
+        if mask.shape != prev.shape:
+            raise ValueError(f"masks[{k}] has shape {mask.shape}, expected {prev.shape}")
+        step = int(step_arr[k])
+        pruned = prev & ~mask
+        created = mask & ~prev
+        if pruned.any():
+            n_pruned += int(pruned.sum())
+            pruned_initial = pruned & initial
+            initial_lives.append(np.full(int(pruned_initial.sum()), step - start))
+            lives.append(step - birth[pruned & ~initial])
+            initial &= ~pruned
+        if created.any():
+            n_created += int(created.sum())
+            birth[created] = step
+        prev = mask
+    end = int(step_arr[-1])
+    censored = [end - birth[prev & ~initial]]
+    return _result(
+        lives, censored, initial_lives, (prev & initial).sum(), n_created, n_pruned, start, end
+    )
+
+
+def synapse_lifetimes_from_snapshots(
+    snapshots: Sequence[tuple[int, ArrayLike]], *, threshold: float = 0.0
+) -> SynapseLifetimes:
+    """Lifetimes from periodic weight snapshots ``[(step, w_ee), ...]``.
+
+    Parameters
+    ----------
+    snapshots : sequence of (int, array_like)
+        Steps (strictly increasing) and weight matrices (n_post, n_pre); a synapse exists
+        where ``w > threshold``.
+    threshold : float
+        Existence threshold (the engine prunes at <= 0).
+
+    Returns
+    -------
+    SynapseLifetimes
+        See :func:`synapse_lifetimes` for the resolution caveat.
+    """
+    if len(snapshots) < 2:
+        raise ValueError(f"snapshots must hold at least two snapshots, got {len(snapshots)}")
+    steps = [step for step, _ in snapshots]
+    masks = [as_array(w, "snapshots weight", ndim=(2,)) > threshold for _, w in snapshots]
+    return synapse_lifetimes(masks, steps)
+
+
+_KIND = {"create": 1, "created": 1, 1: 1, "prune": -1, "pruned": -1, -1: -1}
+
+
+def synapse_lifetimes_from_events(
+    events: Iterable[tuple[int, int, int, str | int]],
+    *,
+    start: int,
+    end: int,
+    initial: ArrayLike | None = None,
+) -> SynapseLifetimes:
+    """Lifetimes from an exact log of creation and pruning events.
+
+    Parameters
+    ----------
+    events : iterable of (step, i, j, kind)
+        ``kind`` is ``"create"`` (or ``1``) or ``"prune"`` (or ``-1``); ``i`` is the post-
+        and ``j`` the presynaptic neuron. Events are sorted by step (stably) before use.
+    start, end : int
+        First and last step of the observation; every event step must lie in
+        ``(start, end]``.
+    initial : array_like of bool, optional
+        Synapses existing at ``start`` (default: none).
+
+    Returns
+    -------
+    SynapseLifetimes
+    """
+    if end < start:
+        raise ValueError(f"end ({end}) must not be before start ({start})")
+    alive: dict[tuple[int, int], int | None] = {}  # (i, j) -> creation step, None if initial
+    if initial is not None:
+        for i, j in zip(*np.nonzero(as_array(initial, "initial", ndim=(2,))), strict=True):
+            alive[(int(i), int(j))] = None
+    lives: list[int] = []
+    initial_lives: list[int] = []
+    n_created = n_pruned = 0
+    for step, i, j, kind in sorted(events, key=lambda e: e[0]):
+        if kind not in _KIND:
+            raise ValueError(f"events: unknown kind {kind!r} (use 'create' or 'prune')")
+        if not start < step <= end:
+            raise ValueError(f"events: step {step} outside (start, end] = ({start}, {end}]")
+        key = (int(i), int(j))
+        if _KIND[kind] == 1:
+            if key in alive:
+                raise ValueError(f"events: synapse {key} created at step {step} already exists")
+            alive[key] = int(step)
+            n_created += 1
+        else:
+            if key not in alive:
+                raise ValueError(f"events: synapse {key} pruned at step {step} does not exist")
+            birth = alive.pop(key)
+            (initial_lives if birth is None else lives).append(
+                step - (start if birth is None else birth)
+            )
+            n_pruned += 1
+    censored = [end - birth for birth in alive.values() if birth is not None]
+    n_initial_surviving = sum(birth is None for birth in alive.values())
+    return _result(
+        [np.asarray(lives)],
+        [np.asarray(censored)],
+        [np.asarray(initial_lives)],
+        n_initial_surviving,
+        n_created,
+        n_pruned,
+        start,
+        end,
+    )

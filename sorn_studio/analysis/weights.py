@@ -1,0 +1,205 @@
+"""Connectivity and weight statistics of a weight matrix.
+
+Weight matrices are ``(post, pre)``, as in the engine; a synapse exists where the weight is
+above ``threshold`` (0 by default: the engine prunes synapses whose weight falls to <= 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from sorn_studio.analysis._validate import as_array, check_positive_int
+
+__all__ = [
+    "WeightFit",
+    "connection_fraction",
+    "connection_fraction_trajectory",
+    "fit_weight_distribution",
+    "log_histogram",
+]
+
+
+def connection_fraction(
+    w: ArrayLike, *, threshold: float = 0.0, exclude_diagonal: bool = True
+) -> float:
+    """Fraction of possible synapses that exist.
+
+    Parameters
+    ----------
+    w : array_like, shape (n_post, n_pre)
+        Weight matrix.
+    threshold : float
+        A synapse exists where ``w > threshold``.
+    exclude_diagonal : bool
+        For a square matrix, leave the diagonal out of both the count and the number of
+        possible synapses (W^EE has no self-connections, so N (N - 1) pairs are possible).
+
+    Returns
+    -------
+    float
+        Existing synapses / possible synapses, in [0, 1].
+    """
+    m = as_array(w, "w", ndim=(2,))
+    exists = m > threshold
+    rows, cols = m.shape
+    if exclude_diagonal and rows == cols:
+        if rows < 2:
+            raise ValueError("w must be at least 2 x 2 when the diagonal is excluded")
+        return float((exists.sum() - np.trace(exists)) / (rows * (rows - 1)))
+    return float(exists.mean())
+
+
+def connection_fraction_trajectory(
+    snapshots: Sequence[tuple[int, ArrayLike]], *, threshold: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Connection fraction of each ``(step, w)`` snapshot, e.g. the EE fraction over a run.
+
+    Parameters
+    ----------
+    snapshots : sequence of (int, array_like)
+        Periodic weight snapshots ``(step, w_ee)``.
+    threshold : float
+        A synapse exists where ``w > threshold``.
+
+    Returns
+    -------
+    steps : numpy.ndarray of int64
+    fractions : numpy.ndarray of float
+    """
+    if len(snapshots) == 0:
+        raise ValueError("snapshots is empty")
+    steps = np.array([int(step) for step, _ in snapshots], dtype=np.int64)
+    fractions = np.array([connection_fraction(w, threshold=threshold) for _, w in snapshots])
+    return steps, fractions
+
+
+@dataclass(frozen=True)
+class WeightFit:
+    """Lognormal and normal maximum-likelihood fits of positive weights, compared.
+
+    Attributes
+    ----------
+    n : int
+        Number of weights fitted.
+    lognormal_mu, lognormal_sigma : float
+        Mean and standard deviation of log(w).
+    normal_mean, normal_std : float
+        Mean and standard deviation of w.
+    loglik_lognormal, loglik_normal : float
+        Log-likelihood of the weights under each fit.
+    aic_lognormal, aic_normal : float
+        Akaike information criterion, 2 k - 2 log L with k = 2 parameters each.
+    ks_lognormal, ks_normal : float
+        Kolmogorov-Smirnov distance between the weights and each fit.
+    best : str
+        ``"lognormal"`` or ``"normal"``: the fit with the lower AIC. Both have two parameters,
+        so this is also the one with the higher likelihood.
+    """
+
+    n: int
+    lognormal_mu: float
+    lognormal_sigma: float
+    normal_mean: float
+    normal_std: float
+    loglik_lognormal: float
+    loglik_normal: float
+    aic_lognormal: float
+    aic_normal: float
+    ks_lognormal: float
+    ks_normal: float
+    best: str
+
+    @property
+    def delta_aic(self) -> float:
+        """AIC(normal) - AIC(lognormal); positive values favour the lognormal."""
+        return self.aic_normal - self.aic_lognormal
+
+
+def fit_weight_distribution(weights: ArrayLike, *, threshold: float = 0.0) -> WeightFit:
+    """Fit the weights of existing synapses with a lognormal and a normal distribution.
+
+    Plasticity makes SORN's weight distribution long-tailed, close to lognormal (Zheng et al.
+    2013); comparing the lognormal fit against a normal fit of the same data says how clearly.
+
+    Parameters
+    ----------
+    weights : array_like
+        A weight matrix or a flat array of weights; only values above ``threshold`` (the
+        existing synapses) are fitted.
+    threshold : float
+        Weights <= threshold are absent synapses and are ignored; must be >= 0 because the
+        lognormal lives on positive values.
+
+    Returns
+    -------
+    WeightFit
+    """
+    w = as_array(weights, "weights").astype(float).ravel()
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    w = w[w > threshold]
+    if w.size < 3:
+        raise ValueError(f"weights holds {w.size} values above threshold; at least 3 are needed")
+    log_w = np.log(w)
+    mu, sigma = float(log_w.mean()), float(log_w.std())
+    mean, std = float(w.mean()), float(w.std())
+    if sigma == 0 or std == 0:
+        raise ValueError("weights are all equal; a distribution cannot be fitted")
+    # scipy's lognorm with s=sigma, scale=exp(mu) is the lognormal of log-mean mu.
+    lognormal = stats.lognorm(s=sigma, scale=np.exp(mu))
+    normal = stats.norm(loc=mean, scale=std)
+    ll_log = float(lognormal.logpdf(w).sum())
+    ll_norm = float(normal.logpdf(w).sum())
+    aic_log, aic_norm = 4.0 - 2.0 * ll_log, 4.0 - 2.0 * ll_norm
+    return WeightFit(
+        n=int(w.size),
+        lognormal_mu=mu,
+        lognormal_sigma=sigma,
+        normal_mean=mean,
+        normal_std=std,
+        loglik_lognormal=ll_log,
+        loglik_normal=ll_norm,
+        aic_lognormal=aic_log,
+        aic_normal=aic_norm,
+        ks_lognormal=float(stats.kstest(w, lognormal.cdf).statistic),
+        ks_normal=float(stats.kstest(w, normal.cdf).statistic),
+        best="lognormal" if aic_log <= aic_norm else "normal",
+    )
+
+
+def log_histogram(values: ArrayLike, n_bins: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram with logarithmically spaced bins, normalised to a probability density.
+
+    Suited to long-tailed data shown on log-log axes (weights, avalanche sizes, lifetimes).
+
+    Parameters
+    ----------
+    values : array_like
+        Positive values; values <= 0 are ignored (they have no place on a log axis).
+    n_bins : int
+        Number of bins between the smallest and largest positive value.
+
+    Returns
+    -------
+    edges : numpy.ndarray, shape (n_bins + 1,)
+    density : numpy.ndarray, shape (n_bins,)
+        Integrates to 1 over the bins.
+    """
+    v = as_array(values, "values").astype(float).ravel()
+    n_bins = check_positive_int(n_bins, "n_bins")
+    v = v[v > 0]
+    if v.size == 0:
+        raise ValueError("values holds no positive value")
+    low, high = v.min(), v.max()
+    if low == high:
+        # A single distinct value: one bin around it, so the caller still gets a valid density.
+        high = low * 1.0001
+        n_bins = 1
+    edges = np.geomspace(low, high, n_bins + 1)
+    density, edges = np.histogram(v, bins=edges, density=True)
+    return edges, density

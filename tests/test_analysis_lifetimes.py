@@ -1,0 +1,128 @@
+"""Synapse lifetimes from masks, weight snapshots and event logs, with censoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sorn_studio import analysis as an
+
+
+def masks_from_lists(n: int, alive_per_step: list[list[tuple[int, int]]]) -> list[np.ndarray]:
+    masks = []
+    for alive in alive_per_step:
+        m = np.zeros((n, n), bool)
+        for i, j in alive:
+            m[i, j] = True
+        masks.append(m)
+    return masks
+
+
+# Hand-made history on a 3 x 3 matrix at steps 0, 10, 20, 30, 40:
+#   (0, 1) present from the start, pruned at 20         -> initial lifetime 20 (lower bound)
+#   (1, 0) created at 10, pruned at 30                   -> lifetime 20
+#   (2, 0) created at 10, pruned at 20, re-created at 30 -> lifetime 10, then censored age 10
+#   (1, 2) present throughout                            -> initial survivor
+#   (0, 2) created at 20, alive at the end               -> censored age 20
+HISTORY = [
+    [(0, 1), (1, 2)],
+    [(0, 1), (1, 2), (1, 0), (2, 0)],
+    [(1, 2), (1, 0), (0, 2)],
+    [(1, 2), (2, 0), (0, 2)],
+    [(1, 2), (2, 0), (0, 2)],
+]
+STEPS = [0, 10, 20, 30, 40]
+
+
+def check_history(result: an.SynapseLifetimes) -> None:
+    assert sorted(result.lifetimes.tolist()) == [10, 20]
+    assert sorted(result.censored.tolist()) == [10, 20]
+    assert result.initial_lifetimes.tolist() == [20]
+    assert result.n_initial_surviving == 1
+    assert result.n_created == 4
+    assert result.n_pruned == 3
+    assert (result.start, result.end) == (0, 40)
+
+
+def test_lifetimes_from_masks_exact():
+    check_history(an.synapse_lifetimes(masks_from_lists(3, HISTORY), STEPS))
+
+
+def test_lifetimes_from_weight_snapshots_exact():
+    rng = np.random.default_rng(12)
+    snapshots = [
+        (step, np.where(m, rng.uniform(0.01, 1.0, m.shape), 0.0))
+        for step, m in zip(STEPS, masks_from_lists(3, HISTORY), strict=True)
+    ]
+    check_history(an.synapse_lifetimes_from_snapshots(snapshots))
+
+
+def test_lifetimes_from_events_exact():
+    initial = masks_from_lists(3, HISTORY[:1])[0]
+    events = [
+        (30, 1, 0, "prune"),  # deliberately out of order: the function sorts by step
+        (10, 1, 0, "create"),
+        (10, 2, 0, "create"),
+        (20, 0, 1, "prune"),
+        (20, 2, 0, "prune"),
+        (20, 0, 2, "create"),
+        (30, 2, 0, 1),
+    ]
+    check_history(an.synapse_lifetimes_from_events(events, start=0, end=40, initial=initial))
+
+
+def test_default_steps_are_indices_and_resolution_is_the_mask_spacing():
+    masks = masks_from_lists(2, [[], [(0, 1)], [(0, 1)], []])
+    result = an.synapse_lifetimes(masks)
+    assert result.lifetimes.tolist() == [2]
+    assert result.censored.size == 0
+
+
+def test_inconsistent_input_is_rejected():
+    masks = masks_from_lists(2, [[], [(0, 1)]])
+    with pytest.raises(ValueError, match="increasing"):
+        an.synapse_lifetimes(masks, [5, 5])
+    with pytest.raises(ValueError, match="masks"):
+        an.synapse_lifetimes(masks[:1])
+    with pytest.raises(ValueError, match=r"masks\[1\]"):
+        an.synapse_lifetimes([masks[0], np.zeros((3, 3), bool)])
+    with pytest.raises(ValueError, match="does not exist"):
+        an.synapse_lifetimes_from_events([(3, 0, 1, "prune")], start=0, end=5)
+    with pytest.raises(ValueError, match="already exists"):
+        an.synapse_lifetimes_from_events([(1, 0, 1, "create"), (2, 0, 1, "create")], start=0, end=5)
+    with pytest.raises(ValueError, match="outside"):
+        an.synapse_lifetimes_from_events([(9, 0, 1, "create")], start=0, end=5)
+
+
+def test_kaplan_meier_hand_computed():
+    # Deaths at 1, 2, 2 and censoring at 2 and 3 (5 units).
+    times, survival = an.kaplan_meier([1, 2, 2, 2, 3], [True, True, True, False, False])
+    np.testing.assert_array_equal(times, [1, 2])
+    # S(1) = 4/5; at t = 2 four at risk, two die: S(2) = 4/5 * 2/4.
+    np.testing.assert_allclose(survival, [0.8, 0.4])
+
+
+def test_survival_uses_censored_lives():
+    result = an.synapse_lifetimes(masks_from_lists(3, HISTORY), STEPS)
+    times, survival = result.survival()
+    # Durations 10*, 10c, 20*, 20c: S(10) = 3/4, S(20) = 3/4 * (1 - 1/2).
+    np.testing.assert_array_equal(times, [10, 20])
+    np.testing.assert_allclose(survival, [0.75, 0.375])
+
+
+def test_geometric_lifetimes_recovered_from_random_pruning():
+    # Each synapse dies with probability q per step: mean completed lifetime near 1/q.
+    rng = np.random.default_rng(13)
+    n, q, steps = 30, 0.05, 400
+    mask = np.zeros((n, n), bool)
+    masks = [mask.copy()]
+    for _ in range(steps):
+        mask = mask & (rng.random((n, n)) >= q)
+        mask |= rng.random((n, n)) < 0.01
+        masks.append(mask.copy())
+    result = an.synapse_lifetimes(masks)
+    assert result.lifetimes.size > 1000
+    times, survival = result.survival()
+    # Kaplan-Meier at lifetime k estimates (1 - q)^k.
+    k = 10
+    assert survival[times == k][0] == pytest.approx((1 - q) ** k, abs=0.04)

@@ -394,7 +394,7 @@ def _check_cross_fields(p: Params) -> None:
         fail(f"parameter 't_e_min' = {p.t_e_min:g} must not exceed 't_e_max' = {p.t_e_max:g}")
     if p.t_i_min > p.t_i_max:
         fail(f"parameter 't_i_min' = {p.t_i_min:g} must not exceed 't_i_max' = {p.t_i_max:g}")
-    if p.nu > p.ne:
+    if p.input_kind == "raw" and p.nu > p.ne:
         fail(f"parameter 'nu' = {p.nu} exceeds ne = {p.ne}: raw input drives units 0..nu-1; "
              f"allowed: [0, {p.ne}]")
     if p.input_kind in ("random", "counting", "words"):

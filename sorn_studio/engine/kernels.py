@@ -114,15 +114,18 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     ee_in, ee_in_n, ee_out, ee_out_n, ei_in, ei_in_n, ei_out, ei_out_n, ie_out, ie_out_n,
     uniforms, noise_off, noise_sigma, sp_off, p_sp,
     symbols, pools, gain, raw,
-    flags, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init, t_e_lo, t_e_hi,
+    flags, renorm_all, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init,
+    t_e_lo, t_e_hi,
     out_x, out_y, out_n_ee, out_n_ei, out_te_stats, te_neurons, out_te_sel, out_drive, out_te,
 ):  # pragma: no cover - compiled; checked against the numpy reference
     """Advance the network ``n`` steps in place and write per-step recordings.
 
     ``flags`` holds, in order: stdp, ip, sp, istdp, sn, fast inhibition, fire on equality
-    (>=), clip T^E, record drive, record full T^E. ``uniforms`` is (n, k): the draws of each
-    step, noise at ``noise_off`` (Box-Muller pairs) and structural plasticity at ``sp_off``
-    (gate, then one draw per possible new synapse). Returns the number of synapses created.
+    (>=), clip T^E, record drive, record full T^E. ``renorm_all`` makes the first
+    normalisation cover every row (needed once after a state was loaded). ``uniforms`` is
+    (n, k): the draws of each step, noise at ``noise_off`` (Box-Muller pairs) and structural
+    plasticity at ``sp_off`` (gate, then one draw per possible new synapse). Returns the
+    number of synapses created.
     """
     ne = x.shape[0]
     ni = y.shape[0]
@@ -148,6 +151,10 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     if do_sp and p_sp > 0.0:
         n_sp_draws = int(math.floor(p_sp)) + 1
     created = 0
+    if renorm_all:
+        # The rows were not normalised by this kernel (fresh or loaded state): do them all once.
+        dirty_ee[:] = True
+        dirty_ei[:] = True
     inv_mu = 1.0 + 1.0 / mu_ip
 
     for t in range(n):

@@ -145,6 +145,8 @@ class Simulation:
         """Rebuild what derives from the weight matrices (after init or a state load)."""
         s = self.state
         self._adj = Adjacency(s.w_ee, s.w_ei, s.w_ie) if self.backend == "numba" else None
+        # The kernel renormalises only rows it changed; a new state may have other rows off.
+        self._renorm_all = True
 
     def load_state(self, state: NetworkState) -> None:
         """Replace the network state (weights, thresholds, activity) after validating it.
@@ -276,6 +278,8 @@ class Simulation:
             if before != getattr(self.params, name):
                 self.change_log.append(ParamChange(self.t, name, before,
                                                    getattr(self.params, name)))
+        if self.params.sn and not old.sn:
+            self._renorm_all = True   # rows changed while SN was off must be normalised too
         if "mu_ip" in changes and self.params.mu_ip != old.mu_ip:
             # Per-neuron targets keep their spread and move with the mean.
             h = self.state.h_ip + (self.params.mu_ip - old.mu_ip)
@@ -377,12 +381,15 @@ class Simulation:
             a.ie_out, a.ie_out_n,
             draws, layout.noise_off, p.noise_sigma, layout.sp_off, p.p_sp_effective,
             symbols, self.input.pools, p.input_gain, raw,
-            flags, p.eta_stdp, p.eta_ip, p.eta_inh, p.mu_ip, p.w_max, p.w_ei_min, p.w_sp_init,
+            flags, self._renorm_all, p.eta_stdp, p.eta_ip, p.eta_inh, p.mu_ip, p.w_max,
+            p.w_ei_min, p.w_sp_init,
             p.t_e_min, p.t_e_max,
             block.x, block.y, block.n_ee, block.n_ei, block.te_stats, neurons, block.te_sel,
             block.drive if block.drive is not None else np.zeros((0, p.ne), dtype=np.bool_),
             block.t_e if block.t_e is not None else np.zeros((0, p.ne)),
         )
+        if p.sn:
+            self._renorm_all = False
 
     def _advance_reference(self, n: int, layout: DrawLayout, draws: np.ndarray,
                            symbols: np.ndarray, raw: np.ndarray, block: StepBlock) -> None:

@@ -1,0 +1,33 @@
+"""Small builders shared by the engine tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sorn_studio import Params, Simulation
+from sorn_studio.engine import NetworkState
+
+#: Every mechanism off, no noise, no input: a blank slate on which one rule is switched on.
+QUIET = dict(stdp=False, ip=False, sp=False, istdp=False, sn=False, noise_sigma=0.0,
+             input_kind="none")
+
+
+def tiny_params(ne: int = 3, ni: int = 1, **changes) -> Params:
+    """A fully connected tiny network with every mechanism off unless ``changes`` say so."""
+    base = dict(ne=ne, ni=ni, lambda_ee=ne - 1, lambda_ei=ni, lambda_ie=ne, **QUIET)
+    base.update(changes)
+    return Params(**base)
+
+
+def sim_with_state(params: Params, backend: str, **arrays) -> Simulation:
+    """A Simulation whose state is replaced by ``arrays`` (others keep their defaults)."""
+    sim = Simulation(params, seed=0, backend=backend)
+    ne, ni = params.ne, params.ni
+    defaults = dict(
+        x=np.zeros(ne, bool), y=np.zeros(ni, bool), t_e=np.full(ne, 10.0),
+        t_i=np.full(ni, 10.0), h_ip=np.full(ne, 0.1),
+        w_ee=np.zeros((ne, ne)), w_ei=np.zeros((ne, ni)), w_ie=np.zeros((ni, ne)),
+    )
+    defaults.update({k: np.asarray(v) for k, v in arrays.items()})
+    sim.load_state(NetworkState(**defaults))
+    return sim

@@ -140,3 +140,20 @@ def test_avalanche_pipeline_without_avalanches_gives_no_fits():
     assert len(result.avalanches) == 0
     assert result.size_fit is None and result.duration_fit is None and result.scaling is None
     assert np.isnan(result.predicted_slope)
+
+
+def test_pool_avalanches_and_fit_pooled():
+    first = an.detect_avalanches([0, 3, 4, 0, 2, 0], theta=1)  # durations 2, 1; sizes 5, 1
+    second = an.detect_avalanches([0, 5, 0], theta=1)  # duration 1, size 4
+    pooled = an.pool_avalanches([first, second])
+    assert pooled.theta == 1.0
+    np.testing.assert_array_equal(pooled.durations, [2, 1, 1])
+    np.testing.assert_array_equal(pooled.sizes, [5, 1, 4])
+    other = an.detect_avalanches([0, 5, 0], theta=2)
+    assert np.isnan(an.pool_avalanches([first, other]).theta)
+    result = an.fit_avalanches(pooled)
+    assert result.scaling is not None
+    # <S>(1) = 2.5, <S>(2) = 5: slope 1 exactly.
+    assert result.scaling.slope == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="items"):
+        an.pool_avalanches([])

@@ -126,3 +126,16 @@ def test_geometric_lifetimes_recovered_from_random_pruning():
     # Kaplan-Meier at lifetime k estimates (1 - q)^k.
     k = 10
     assert survival[times == k][0] == pytest.approx((1 - q) ** k, abs=0.04)
+
+
+def test_tracker_streams_the_same_result_as_the_batch_function():
+    tracker = an.SynapseLifetimeTracker()
+    assert tracker.n_observed == 0
+    with pytest.raises(ValueError, match="two masks"):
+        tracker.result()
+    for step, mask in zip(STEPS, masks_from_lists(3, HISTORY), strict=True):
+        tracker.observe(step, mask)
+    assert tracker.n_observed == 5
+    check_history(tracker.result())
+    with pytest.raises(ValueError, match="increasing"):
+        tracker.observe(40, np.zeros((3, 3), bool))

@@ -27,7 +27,9 @@ from sorn_studio.analysis.avalanches import (
     avalanche_analysis,
     avalanche_threshold,
     detect_avalanches,
+    fit_avalanches,
     fit_power_law,
+    pool_avalanches,
     size_duration_slope,
 )
 from sorn_studio.analysis.correlation import (
@@ -45,6 +47,7 @@ from sorn_studio.analysis.isi import (
 )
 from sorn_studio.analysis.lifetimes import (
     SynapseLifetimes,
+    SynapseLifetimeTracker,
     kaplan_meier,
     synapse_lifetimes,
     synapse_lifetimes_from_events,
@@ -76,6 +79,7 @@ __all__ = [
     "PowerLawFit",
     "SizeDurationFit",
     "SynapseLifetimes",
+    "SynapseLifetimeTracker",
     "WeightFit",
     "avalanche_analysis",
     "avalanche_threshold",
@@ -84,6 +88,7 @@ __all__ = [
     "detect_avalanches",
     "fano_factor",
     "firing_rates",
+    "fit_avalanches",
     "fit_exponential",
     "fit_power_law",
     "fit_weight_distribution",
@@ -94,6 +99,7 @@ __all__ = [
     "lagged_autocorrelation",
     "log_histogram",
     "pairwise_correlation",
+    "pool_avalanches",
     "population_activity",
     "population_rate",
     "size_duration_slope",

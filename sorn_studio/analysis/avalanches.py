@@ -10,6 +10,7 @@ crackling-noise theory relates the three exponents: slope = (alpha_T - 1) / (alp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +26,10 @@ __all__ = [
     "AvalancheAnalysis",
     "avalanche_threshold",
     "detect_avalanches",
+    "pool_avalanches",
     "fit_power_law",
     "size_duration_slope",
+    "fit_avalanches",
     "avalanche_analysis",
 ]
 
@@ -125,6 +128,35 @@ def detect_avalanches(
         theta=float(theta),
         starts=starts.astype(np.int64),
         durations=(stops - starts).astype(np.int64),
+        sizes=sizes,
+    )
+
+
+def pool_avalanches(items: Sequence[Avalanches]) -> Avalanches:
+    """Concatenate the avalanches of several recordings (e.g. many networks).
+
+    Exponents of single networks vary a lot (Del Papa et al. 2017), so distributions are
+    pooled over networks before fitting.
+
+    Parameters
+    ----------
+    items : sequence of Avalanches
+        At least one.
+
+    Returns
+    -------
+    Avalanches
+        ``starts`` stay relative to each item's own recording; ``theta`` is the common
+        threshold, or NaN when the items used different thresholds.
+    """
+    if len(items) == 0:
+        raise ValueError("items is empty")
+    thetas = {item.theta for item in items}
+    sizes = np.concatenate([item.sizes for item in items])
+    return Avalanches(
+        theta=thetas.pop() if len(thetas) == 1 else float("nan"),
+        starts=np.concatenate([item.starts for item in items]),
+        durations=np.concatenate([item.durations for item in items]),
         sizes=sizes,
     )
 
@@ -357,24 +389,47 @@ def avalanche_analysis(
     AvalancheAnalysis
     """
     found = detect_avalanches(activity, theta, include_edges=include_edges)
+    return fit_avalanches(found, size_range=size_range, duration_range=duration_range)
 
-    def attempt(fn, *args, **kwargs):
+
+def fit_avalanches(
+    found: Avalanches,
+    *,
+    size_range: tuple[int | None, int | None] = (None, None),
+    duration_range: tuple[int | None, int | None] = (None, None),
+) -> AvalancheAnalysis:
+    """Fit the size and duration distributions and <S>(T) of detected (or pooled) avalanches.
+
+    Parameters
+    ----------
+    found : Avalanches
+        From :func:`detect_avalanches` or :func:`pool_avalanches`.
+    size_range, duration_range : (int or None, int or None)
+        (xmin, xmax) of each power-law fit; None means the data's minimum / maximum.
+
+    Returns
+    -------
+    AvalancheAnalysis
+        A fit is None when the data cannot support it (too few or too uniform avalanches,
+        or non-integer sizes from a non-integer threshold).
+    """
+    if not isinstance(found, Avalanches):
+        raise ValueError(f"found must be an Avalanches, got {type(found).__name__}")
+
+    def attempt(fn, *args):
         # Too few or too uniform avalanches is a property of the data, not a caller error.
         try:
-            return fn(*args, **kwargs)
+            return fn(*args)
         except ValueError:
             return None
 
     positive = found.sizes > 0
+    sizes, durations = found.sizes[positive], found.durations[positive]
     return AvalancheAnalysis(
         avalanches=found,
-        size_fit=attempt(fit_power_law, found.sizes[positive], *size_range)
-        if positive.any()
-        else None,
+        size_fit=attempt(fit_power_law, sizes, *size_range) if sizes.size else None,
         duration_fit=attempt(fit_power_law, found.durations, *duration_range)
         if len(found)
         else None,
-        scaling=attempt(size_duration_slope, found.durations[positive], found.sizes[positive])
-        if positive.any()
-        else None,
+        scaling=attempt(size_duration_slope, durations, sizes) if sizes.size else None,
     )

@@ -26,6 +26,7 @@ from sorn_studio.analysis._validate import as_array
 
 __all__ = [
     "SynapseLifetimes",
+    "SynapseLifetimeTracker",
     "synapse_lifetimes",
     "synapse_lifetimes_from_snapshots",
     "synapse_lifetimes_from_events",
@@ -128,14 +129,100 @@ def _result(lives, censored, initial_lives, n_initial_surviving, n_created, n_pr
     )
 
 
+class SynapseLifetimeTracker:
+    """Incremental lifetime bookkeeping from connection masks observed one at a time.
+
+    Feed it the existence mask of W^EE every k steps while a simulation runs (memory stays
+    at a few N^E x N^E arrays however long the run), then call :meth:`result`. A synapse counts
+    as created at the first mask in which it appears and as pruned at the first mask in which
+    it is gone, so lifetimes have the resolution of the mask spacing, and a synapse created and
+    pruned between two masks is not seen at all.
+
+    Typical use: ``tracker.observe(sim.t, sim.w_ee > 0)`` after every chunk of a run.
+    """
+
+    def __init__(self) -> None:
+        self._prev: np.ndarray | None = None
+        self._initial: np.ndarray | None = None  # alive since the first mask: birth unknown
+        self._birth: np.ndarray | None = None
+        self._lives: list[np.ndarray] = []
+        self._initial_lives: list[np.ndarray] = []
+        self._n_created = 0
+        self._n_pruned = 0
+        self._start = 0
+        self._last = 0
+        self._n_after_first = 0
+
+    @property
+    def n_observed(self) -> int:
+        """Number of masks observed so far."""
+        return 0 if self._prev is None else 1 + self._n_after_first
+
+    def observe(self, step: int, mask: ArrayLike, name: str = "mask") -> None:
+        """Add the connection mask at ``step``.
+
+        Parameters
+        ----------
+        step : int
+            Step of the observation; strictly greater than the previous one.
+        mask : array_like of bool, shape (n_post, n_pre)
+            Which synapses exist.
+        name : str
+            Argument name used in error messages.
+        """
+        m = as_array(mask, name, ndim=(2,)).astype(bool)
+        if isinstance(step, bool) or not isinstance(step, int | np.integer):
+            raise ValueError(f"step must be an integer, got {step!r}")
+        step = int(step)
+        if self._prev is None:
+            self._prev, self._initial = m.copy(), m.copy()
+            self._birth = np.zeros(m.shape, dtype=np.int64)
+            self._start = self._last = step
+            return
+        assert self._initial is not None and self._birth is not None
+        if m.shape != self._prev.shape:
+            raise ValueError(f"{name} has shape {m.shape}, expected {self._prev.shape}")
+        if step <= self._last:
+            raise ValueError(f"steps must be strictly increasing: {step} after {self._last}")
+        pruned = self._prev & ~m
+        created = m & ~self._prev
+        if pruned.any():
+            self._n_pruned += int(pruned.sum())
+            pruned_initial = pruned & self._initial
+            self._initial_lives.append(np.full(int(pruned_initial.sum()), step - self._start))
+            self._lives.append(step - self._birth[pruned & ~self._initial])
+            self._initial &= ~pruned
+        if created.any():
+            self._n_created += int(created.sum())
+            self._birth[created] = step
+        self._prev = m.copy()
+        self._last = step
+        self._n_after_first += 1
+
+    def result(self) -> SynapseLifetimes:
+        """Lifetimes so far; synapses alive at the last mask are censored there."""
+        if self._prev is None or self._n_after_first == 0:
+            raise ValueError("at least two masks must be observed before lifetimes exist")
+        assert self._initial is not None and self._birth is not None
+        alive_new = self._prev & ~self._initial
+        return _result(
+            self._lives,
+            [self._last - self._birth[alive_new]],
+            self._initial_lives,
+            (self._prev & self._initial).sum(),
+            self._n_created,
+            self._n_pruned,
+            self._start,
+            self._last,
+        )
+
+
 def synapse_lifetimes(
     masks: Sequence[ArrayLike] | np.ndarray, steps: ArrayLike | None = None
 ) -> SynapseLifetimes:
     """Lifetimes from a sequence of boolean connection masks.
 
-    A synapse counts as created at the first mask in which it appears and as pruned at the
-    first mask in which it is gone, so lifetimes have the resolution of the mask spacing, and
-    a synapse created and pruned between two masks is not seen at all.
+    See :class:`SynapseLifetimeTracker` for how creation and pruning are timed.
 
     Parameters
     ----------
@@ -162,36 +249,10 @@ def synapse_lifetimes(
         step_arr = step_arr.astype(np.int64)
         if np.any(np.diff(step_arr) <= 0):
             raise ValueError("steps must be strictly increasing")
-
-    prev = as_array(masks[0], "masks[0]", ndim=(2,)).astype(bool)
-    initial = prev.copy()  # still alive since the first mask: creation time unknown
-    birth = np.zeros(prev.shape, dtype=np.int64)
-    lives: list[np.ndarray] = []
-    initial_lives: list[np.ndarray] = []
-    n_created = n_pruned = 0
-    start = int(step_arr[0])
-    for k in range(1, n_masks):
-        mask = as_array(masks[k], f"masks[{k}]", ndim=(2,)).astype(bool)
-        if mask.shape != prev.shape:
-            raise ValueError(f"masks[{k}] has shape {mask.shape}, expected {prev.shape}")
-        step = int(step_arr[k])
-        pruned = prev & ~mask
-        created = mask & ~prev
-        if pruned.any():
-            n_pruned += int(pruned.sum())
-            pruned_initial = pruned & initial
-            initial_lives.append(np.full(int(pruned_initial.sum()), step - start))
-            lives.append(step - birth[pruned & ~initial])
-            initial &= ~pruned
-        if created.any():
-            n_created += int(created.sum())
-            birth[created] = step
-        prev = mask
-    end = int(step_arr[-1])
-    censored = [end - birth[prev & ~initial]]
-    return _result(
-        lives, censored, initial_lives, (prev & initial).sum(), n_created, n_pruned, start, end
-    )
+    tracker = SynapseLifetimeTracker()
+    for k in range(n_masks):
+        tracker.observe(int(step_arr[k]), masks[k], name=f"masks[{k}]")
+    return tracker.result()
 
 
 def synapse_lifetimes_from_snapshots(

@@ -1,11 +1,13 @@
 """Where each random number of a step comes from.
 
 A simulation owns one ``numpy.random.Generator``. Every step consumes a fixed-width row of
-uniform draws, laid out by :class:`DrawLayout`: the input's word choice, then structural
-plasticity (a gate and one draw per possible new synapse), then the noise (pairs of uniforms
-turned into Gaussians by Box-Muller). ``Generator.random`` fills arrays in C order, so drawing
-an (n, width) block for n steps at once gives exactly the numbers n single steps would get: a
-run does not depend on how its steps are grouped into chunks.
+standard-normal draws, laid out by :class:`DrawLayout`: the input's word choice, then
+structural plasticity (a gate and one draw per possible new synapse), then the noise of every
+neuron. The input and SP columns are turned into uniforms in [0, 1] with the normal CDF
+(:func:`to_uniform`), which is exact in distribution and keeps one kind of draw for the whole
+row. ``Generator.standard_normal`` fills arrays in C order with no state carried between calls,
+so drawing an (n, width) block for n steps at once gives exactly the numbers n single steps
+would get: a run does not depend on how its steps are grouped into chunks.
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.special import ndtr
+
 from ..params import Params
 
-__all__ = ["DrawLayout"]
+__all__ = ["DrawLayout", "to_uniform"]
+
+
+def to_uniform(z: np.ndarray) -> np.ndarray:
+    """Map standard-normal draws to uniforms on [0, 1] through the normal CDF."""
+    return ndtr(z)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,6 @@ class DrawLayout:
             sp_off, col = col, col + n_sp
         noise_off, n_noise = -1, 0
         if params.noise_sigma > 0:
-            n_noise = 2 * math.ceil((params.ne + params.ni) / 2)
+            n_noise = params.ne + params.ni
             noise_off, col = col, col + n_noise
         return cls(input_off, sp_off, n_sp, noise_off, n_noise, col)

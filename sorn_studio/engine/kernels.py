@@ -123,9 +123,9 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     ``flags`` holds, in order: stdp, ip, sp, istdp, sn, fast inhibition, fire on equality
     (>=), clip T^E, record drive, record full T^E. ``renorm_all`` makes the first
     normalisation cover every row (needed once after a state was loaded). ``uniforms`` is
-    (n, k): the draws of each step, noise at ``noise_off`` (Box-Muller pairs) and structural
-    plasticity at ``sp_off`` (gate, then one draw per possible new synapse). Returns the
-    number of synapses created.
+    (n, k): the draws of each step, standard normals for the noise at ``noise_off`` and
+    uniforms for structural plasticity at ``sp_off`` (gate, then one per possible new
+    synapse). Returns the number of synapses created.
     """
     ne = x.shape[0]
     ni = y.shape[0]
@@ -133,7 +133,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     fast, fire_eq, clip_te, rec_drive, rec_te = flags[5], flags[6], flags[7], flags[8], flags[9]
     drive = np.zeros(ne)
     drive_i = np.zeros(ni)
-    noise = np.zeros(ne + ni + 1)
+    noise = np.zeros(ne + ni)
     x_new = np.zeros(ne, dtype=np.bool_)
     y_new = np.zeros(ni, dtype=np.bool_)
     dirty_ee = np.zeros(ne, dtype=np.bool_)
@@ -158,13 +158,10 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     inv_mu = 1.0 + 1.0 / mu_ip
 
     for t in range(n):
-        # -- noise: Box-Muller on pairs of uniforms (1 - u is in (0, 1], so the log is finite)
+        # -- noise: the step's standard-normal draws, scaled
         if noise_sigma > 0.0:
-            for p in range(0, ne + ni, 2):
-                r = math.sqrt(-2.0 * math.log(1.0 - uniforms[t, noise_off + p]))
-                a = 2.0 * math.pi * uniforms[t, noise_off + p + 1]
-                noise[p] = noise_sigma * r * math.cos(a)
-                noise[p + 1] = noise_sigma * r * math.sin(a)
+            for p in range(ne + ni):
+                noise[p] = noise_sigma * uniforms[t, noise_off + p]
 
         # -- 1. excitatory drive from the units that spiked at t
         drive[:] = 0.0

@@ -15,7 +15,7 @@ import numpy as np
 from ..params import Params
 from .network import NetworkState
 
-__all__ = ["StepInput", "reference_step", "box_muller"]
+__all__ = ["StepInput", "reference_step"]
 
 
 class StepInput:
@@ -33,16 +33,6 @@ class StepInput:
 
     def __init__(self, u: np.ndarray, noise: np.ndarray, sp_draws: np.ndarray) -> None:
         self.u, self.noise, self.sp_draws = u, noise, sp_draws
-
-
-def box_muller(uniforms: np.ndarray, sigma: float, size: int) -> np.ndarray:
-    """Gaussian noise of standard deviation ``sigma`` from pairs of uniforms in [0, 1)."""
-    u1, u2 = uniforms[0::2], uniforms[1::2]
-    r = np.sqrt(-2.0 * np.log(1.0 - u1))
-    z = np.empty(uniforms.size)
-    z[0::2] = sigma * r * np.cos(2.0 * math.pi * u2)
-    z[1::2] = sigma * r * np.sin(2.0 * math.pi * u2)
-    return z[:size]
 
 
 def _fires(v: np.ndarray, rule: str) -> np.ndarray:

@@ -10,11 +10,11 @@ import numpy as np
 
 from ..params import Params, field_specs
 from ..recording import Recorder, RecordingSpec, StepBlock
-from .draws import DrawLayout
+from .draws import DrawLayout, to_uniform
 from .inputs import InputSource
 from .kernels import TE_STATS, Adjacency, run_chunk
 from .network import NetworkState, init_state
-from .reference import StepInput, box_muller, reference_step
+from .reference import StepInput, reference_step
 
 __all__ = ["Simulation", "ParamChange", "BACKENDS"]
 
@@ -347,8 +347,11 @@ class Simulation:
     def _advance(self, n: int) -> None:
         p = self.params
         layout = DrawLayout.for_params(p, self.input.uses_draws)
-        draws = self.rng.random((n, layout.width))
-        symbols = (self.input.next_symbols(draws[:, layout.input_off])
+        draws = self.rng.standard_normal((n, layout.width))
+        if layout.sp_off >= 0:
+            sp_cols = slice(layout.sp_off, layout.sp_off + layout.n_sp)
+            draws[:, sp_cols] = to_uniform(draws[:, sp_cols])
+        symbols = (self.input.next_symbols(to_uniform(draws[:, layout.input_off]))
                    if layout.input_off >= 0 else np.full(n, -1, dtype=np.int32))
         raw = self.input.next_raw(n, p.nu)
         spec = self.recording
@@ -402,8 +405,8 @@ class Simulation:
                 u[self.input.pools[symbols[t]]] += p.input_gain
             noise = np.zeros(p.ne + p.ni)
             if layout.noise_off >= 0:
-                cols = draws[t, layout.noise_off: layout.noise_off + layout.n_noise]
-                noise = box_muller(cols, p.noise_sigma, p.ne + p.ni)
+                noise = p.noise_sigma * draws[t, layout.noise_off:
+                                              layout.noise_off + layout.n_noise]
             sp = (draws[t, layout.sp_off: layout.sp_off + layout.n_sp] if layout.sp_off >= 0
                   else np.zeros(0))
             out = reference_step(s, p, StepInput(u, noise, sp))

@@ -21,7 +21,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["Adjacency", "build_adjacency", "run_chunk", "TE_STATS"]
+__all__ = ["Adjacency", "run_chunk", "TE_STATS"]
 
 #: Columns of the per-step threshold statistics: mean, min, max of T^E.
 TE_STATS = 3
@@ -46,11 +46,9 @@ class Adjacency:
         self.ei_in, self.ei_in_n = _padded_lists(w_ei > 0)
         self.ei_out, self.ei_out_n = _padded_lists((w_ei > 0).T)
         self.ie_out, self.ie_out_n = _padded_lists((w_ie > 0).T)
-
-
-def build_adjacency(w_ee: np.ndarray, w_ei: np.ndarray, w_ie: np.ndarray) -> Adjacency:
-    """Build the synapse lists of the three weight matrices."""
-    return Adjacency(w_ee, w_ei, w_ie)
+        # W^IE never changes; a pre-major copy makes "add the outgoing weights of a unit that
+        # spiked" read one contiguous row instead of one cache line per synapse.
+        self.w_ie_by_pre = np.ascontiguousarray(w_ie.T)
 
 
 def _padded_lists(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -110,9 +108,9 @@ def _create_synapse(k, w, ee_in, ee_in_n, ee_out, ee_out_n, w_init):  # pragma: 
 
 @njit(cache=True, nogil=True)
 def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call cheap
-    n, x, y, t_e, t_i, h_ip, w_ee, w_ei, w_ie,
+    n, x, y, t_e, t_i, h_ip, w_ee, w_ei,
     ee_in, ee_in_n, ee_out, ee_out_n, ei_in, ei_in_n, ei_out, ei_out_n, ie_out, ie_out_n,
-    uniforms, noise_off, noise_sigma, sp_off, p_sp,
+    w_ie_by_pre, uniforms, noise_off, noise_sigma, sp_off, p_sp,
     symbols, pools, gain, raw,
     flags, renorm_all, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init,
     t_e_lo, t_e_hi,
@@ -193,7 +191,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
             if (x_new[j] if fast else x[j]):
                 for p in range(ie_out_n[j]):
                     k = ie_out[j, p]
-                    drive_i[k] += w_ie[k, j]
+                    drive_i[k] += w_ie_by_pre[j, k]
         for k in range(ni):
             v = drive_i[k] + noise[ne + k] - t_i[k]
             y_new[k] = v >= 0.0 if fire_eq else v > 0.0

@@ -379,9 +379,9 @@ class Simulation:
                           block.t_e is not None], dtype=np.bool_)
         neurons = np.asarray(self.recording.neurons, dtype=np.int64)
         run_chunk(
-            n, s.x, s.y, s.t_e, s.t_i, s.h_ip, s.w_ee, s.w_ei, s.w_ie,
+            n, s.x, s.y, s.t_e, s.t_i, s.h_ip, s.w_ee, s.w_ei,
             a.ee_in, a.ee_in_n, a.ee_out, a.ee_out_n, a.ei_in, a.ei_in_n, a.ei_out, a.ei_out_n,
-            a.ie_out, a.ie_out_n,
+            a.ie_out, a.ie_out_n, a.w_ie_by_pre,
             draws, layout.noise_off, p.noise_sigma, layout.sp_off, p.p_sp_effective,
             symbols, self.input.pools, p.input_gain, raw,
             flags, self._renorm_all, p.eta_stdp, p.eta_ip, p.eta_inh, p.mu_ip, p.w_max,

@@ -1,0 +1,631 @@
+"""The ``sorn`` 0.7.4 API (``Simulator.run``, ``Trainer.run``) on top of the SORN Studio engine.
+
+Scripts written for the published ``sorn`` package run after changing only their import line::
+
+    from sorn_studio import Simulator, Trainer
+
+    state_dict, sim_dict = Simulator.run(inputs=inputs, phase="plasticity", state=None,
+                                         noise=True, timesteps=200,
+                                         callbacks=["ExcitatoryActivation", "WEE"])
+    state_dict, sim_dict = Trainer.run(inputs=inputs[:, :1], phase="training",
+                                       state=state_dict, noise=False, timesteps=1)
+
+Both take the seed's arguments, hyperparameter names and defaults (:data:`SEED_DEFAULTS`),
+``freeze`` names (:data:`FREEZE_NAMES`) and callback names (:data:`CALLBACKS`), and return the
+seed's ``state_dict`` (``Wee``, ``Wei``, ``Wie``, ``Te``, ``Ti``, ``X``, ``Y``) in the seed's
+shapes and orientation (weights pre x post, thresholds (n, 1), activity (n, 2) with columns
+[t-1, t]) plus a ``sim_dict`` of the requested callbacks, where ``sim_dict[name][t]`` is the
+seed's value for step ``t``.
+
+Randomness: each call draws one seed from numpy's global generator (``np.random``), so
+``np.random.seed(k)`` before a script makes its runs repeat exactly, as users of the seed
+expect (the seed itself also used Python's ``random`` and was not reproducible). A call's
+result depends only on its arguments and that draw -- never on earlier calls.
+
+Differences from the seed (validation, fixed defects, the few behaviour changes) are listed in
+the README section "Coming from sorn 0.7.4".
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import threading
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .engine import NetworkState, Simulation
+from .engine.network import init_state
+from .params import Params
+from .presets import load_preset
+from .recording import Recorder, RecordingSpec
+
+__all__ = [
+    "Simulator",
+    "Trainer",
+    "SeedSimulator",
+    "SeedTrainer",
+    "SEED_DEFAULTS",
+    "CALLBACKS",
+    "FREEZE_NAMES",
+    "PHASES",
+    "STATE_KEYS",
+]
+
+# A library must not configure logging; messages go to this logger only.
+_log = logging.getLogger(__name__)
+
+#: The seed's hyperparameters and their defaults (``sorn.sorn.Sorn`` class attributes).
+SEED_DEFAULTS: dict[str, Any] = {
+    "ne": 200,
+    "nu": 10,
+    "network_type_ee": "Sparse",
+    "network_type_ei": "Sparse",
+    "network_type_ie": "Dense",
+    "lambda_ee": 20,
+    "lambda_ei": 40,
+    "lambda_ie": 100,
+    "eta_stdp": 0.004,
+    "eta_inhib": 0.001,
+    "eta_ip": 0.01,
+    "te_max": 1.0,
+    "ti_max": 0.5,
+    "ti_min": 0.0,
+    "te_min": 0.0,
+    "mu_ip": 0.1,
+    "sigma_ip": 0.0,
+}
+
+#: Callback names accepted in ``callbacks`` (the seed's nine plus ``WIE``).
+CALLBACKS: tuple[str, ...] = (
+    "ExcitatoryActivation",
+    "InhibitoryActivation",
+    "RecurrentActivation",
+    "EEConnectionCounts",
+    "EIConnectionCounts",
+    "TE",
+    "TI",
+    "WEE",
+    "WEI",
+    "WIE",
+)
+
+#: ``freeze`` names and the :class:`~sorn_studio.params.Params` switch each one turns off
+#: (``ss``, the seed's "synaptic scaling", is synaptic normalisation of W^EE and W^EI).
+FREEZE_NAMES: dict[str, str] = {"stdp": "stdp", "ip": "ip", "sp": "sp", "istdp": "istdp",
+                                "ss": "sn"}
+
+#: Allowed ``phase`` values; ``"training"`` freezes every plasticity mechanism.
+PHASES: tuple[str, ...] = ("plasticity", "training")
+
+#: Keys of a ``state_dict``.
+STATE_KEYS: tuple[str, ...] = ("Wee", "Wei", "Wie", "Te", "Ti", "X", "Y")
+
+_NETWORK_TYPES = ("Sparse", "Dense")
+_PRESET = "sorn-0.7.4"
+# Params allows up to 5000 excitatory units; ni = int(0.2 ne) needs ne >= 5 to be >= 1.
+_NE_MIN, _NE_MAX = 5, 5000
+# Callbacks served from the engine's recorder (cheap per-step rows, no weight matrices).
+_RECORDED = {"ExcitatoryActivation", "InhibitoryActivation", "RecurrentActivation",
+             "EEConnectionCounts", "EIConnectionCounts", "TE"}
+
+
+# -- argument checking ------------------------------------------------------------------------
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value: Any) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)))
+
+
+def _check_hyperparameters(given: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``given`` into the seed defaults; check names, kinds and single-value ranges."""
+    unknown = [k for k in given if k not in SEED_DEFAULTS]
+    if unknown:
+        raise ValueError(f"unknown hyperparameter(s) {', '.join(map(repr, unknown))}; valid "
+                         f"names are: {', '.join(SEED_DEFAULTS)}")
+    hp = {**SEED_DEFAULTS, **given}
+    for name in ("ne", "nu"):
+        if not _is_int(hp[name]):
+            raise TypeError(f"hyperparameter {name!r} must be a whole number, got {hp[name]!r}")
+        hp[name] = int(hp[name])
+    for name in ("network_type_ee", "network_type_ei", "network_type_ie"):
+        if hp[name] not in _NETWORK_TYPES:
+            raise ValueError(f"hyperparameter {name!r} = {hp[name]!r} is not allowed; use "
+                             "'Sparse' or 'Dense'")
+    for name in ("lambda_ee", "lambda_ei", "lambda_ie", "eta_stdp", "eta_inhib", "eta_ip",
+                 "te_max", "ti_max", "ti_min", "te_min", "mu_ip", "sigma_ip"):
+        value = hp[name]
+        if not _is_real(value):
+            raise TypeError(f"hyperparameter {name!r} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"hyperparameter {name!r} = {value!r} must be finite")
+        hp[name] = float(value)
+    for name in ("lambda_ee", "lambda_ei", "lambda_ie"):
+        if hp[name] < 0:
+            raise ValueError(f"hyperparameter {name!r} = {hp[name]:g} must be >= 0")
+    for name in ("eta_stdp", "eta_inhib", "eta_ip"):
+        if not 0.0 <= hp[name] <= 1.0:
+            raise ValueError(f"hyperparameter {name!r} = {hp[name]:g} is out of range; "
+                             "allowed: [0, 1]")
+    for lo, hi in (("te_min", "te_max"), ("ti_min", "ti_max")):
+        for name in (lo, hi):
+            if not -10.0 <= hp[name] <= 10.0:
+                raise ValueError(f"hyperparameter {name!r} = {hp[name]:g} is out of range; "
+                                 "allowed: [-10, 10]")
+        if hp[lo] > hp[hi]:
+            raise ValueError(f"hyperparameter {lo!r} = {hp[lo]:g} must not exceed {hi!r} = "
+                             f"{hp[hi]:g}")
+    if not 0.0 < hp["mu_ip"] <= 1.0:
+        raise ValueError(f"hyperparameter 'mu_ip' = {hp['mu_ip']:g} is out of range; allowed: "
+                         "(0, 1] (iSTDP divides by it)")
+    if hp["sigma_ip"] != 0.0:
+        # sorn 0.7.4 accepted sigma_ip and silently ignored it; refusing is more honest.
+        raise ValueError(f"hyperparameter 'sigma_ip' = {hp['sigma_ip']:g} is not supported: "
+                         "every excitatory unit has the IP target 2 * nu / ne, as in sorn 0.7.4 "
+                         "(which ignored sigma_ip); use sorn_studio.Params(ip_target='normal') "
+                         "for per-neuron targets")
+    return hp
+
+
+def _check_sizes(hp: dict[str, Any], ne: int) -> None:
+    """Checks that need the network size ``ne`` (from ``hp`` or from a passed state)."""
+    if not _NE_MIN <= ne <= _NE_MAX:
+        raise ValueError(f"hyperparameter 'ne' = {ne} is out of range; allowed: [{_NE_MIN}, "
+                         f"{_NE_MAX}] (ni = int(0.2 * ne) must be at least 1)")
+    if not 1 <= hp["nu"] <= ne:
+        raise ValueError(f"hyperparameter 'nu' = {hp['nu']} is out of range; allowed: [1, "
+                         f"ne = {ne}] (inputs drive excitatory units 0..nu-1)")
+
+
+def _check_phase(phase: Any) -> str:
+    if phase not in PHASES:
+        raise ValueError(f"argument 'phase' = {phase!r} is not allowed; use 'plasticity' or "
+                         "'training'")
+    return phase
+
+
+def _check_names(arg: str, names: Any, valid: Sequence[str]) -> list[str]:
+    """A list of names from ``valid`` (``None`` means none)."""
+    if names is None:
+        return []
+    if isinstance(names, str) or not isinstance(names, (list, tuple, set, frozenset)):
+        raise TypeError(f"argument {arg!r} must be a list of names, got {names!r}")
+    bad = [n for n in names if not isinstance(n, str) or n not in valid]
+    if bad:
+        raise ValueError(f"argument {arg!r} holds unknown name(s) {', '.join(map(repr, bad))}; "
+                         f"valid names are: {', '.join(valid)}")
+    return list(dict.fromkeys(names))
+
+
+def _check_noise(noise: Any) -> bool:
+    if isinstance(noise, (bool, np.bool_)) or (_is_int(noise) and noise in (0, 1)):
+        return bool(noise)
+    raise TypeError(f"argument 'noise' must be True or False, got {noise!r}")
+
+
+def _check_timesteps(timesteps: Any, inputs: np.ndarray | None) -> int:
+    if timesteps is None:
+        if inputs is None:
+            raise ValueError("argument 'timesteps' is required when 'inputs' is None")
+        timesteps = inputs.shape[1]
+    if not _is_int(timesteps) or timesteps < 1:
+        raise ValueError(f"argument 'timesteps' = {timesteps!r} must be a whole number >= 1")
+    return int(timesteps)
+
+
+def _as_inputs(inputs: Any) -> np.ndarray | None:
+    """``inputs`` as a 2-D float array (shape against ``nu`` is checked later)."""
+    if inputs is None:
+        return None
+    try:
+        arr = np.asarray(inputs)
+    except ValueError as exc:   # ragged nested lists
+        raise ValueError(f"argument 'inputs' is not a rectangular array: {exc}") from None
+    if arr.dtype != bool and (not np.issubdtype(arr.dtype, np.number)
+                              or np.issubdtype(arr.dtype, np.complexfloating)):
+        raise TypeError(f"argument 'inputs' must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"argument 'inputs' has shape {arr.shape}; expected (nu, timesteps), "
+                         "e.g. (10, 1) for one step of 10 input units")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        row, col = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"argument 'inputs' holds {arr[row, col]} at row {row}, column {col}; "
+                         "every value must be finite")
+    return arr
+
+
+def _check_state(state: Any) -> tuple[dict[str, np.ndarray], int, int]:
+    """Validate a seed ``state_dict``; return float copies of its arrays and (ne, ni)."""
+    if not isinstance(state, Mapping):
+        raise TypeError(f"argument 'state' must be a dict with keys {', '.join(STATE_KEYS)} "
+                        f"(as returned by run), got {type(state).__name__}")
+    missing = [k for k in STATE_KEYS if k not in state]
+    if missing:
+        raise ValueError(f"argument 'state' lacks key(s) {', '.join(map(repr, missing))}; a "
+                         f"state needs {', '.join(STATE_KEYS)}")
+    arrays: dict[str, np.ndarray] = {}
+    for key in STATE_KEYS:
+        try:
+            arr = np.asarray(state[key])
+        except ValueError as exc:
+            raise ValueError(f"state {key!r} is not a rectangular array: {exc}") from None
+        if arr.dtype != bool and (not np.issubdtype(arr.dtype, np.number)
+                                  or np.issubdtype(arr.dtype, np.complexfloating)):
+            raise TypeError(f"state {key!r} must hold real numbers, got dtype {arr.dtype}")
+        arrays[key] = arr
+    wee, wei = arrays["Wee"], arrays["Wei"]
+    if wee.ndim != 2 or wee.shape[0] != wee.shape[1]:
+        raise ValueError(f"state 'Wee' has shape {wee.shape}; expected (ne, ne)")
+    ne = wee.shape[0]
+    if wei.ndim != 2 or wei.shape[1] != ne:
+        raise ValueError(f"state 'Wei' has shape {wei.shape}; expected (ni, ne) = (ni, {ne})")
+    ni = wei.shape[0]
+    expected = {"Wie": [(ne, ni)], "Te": [(ne, 1), (ne,)], "Ti": [(ni, 1), (ni,)],
+                "X": [(ne, 2)], "Y": [(ni, 2)]}
+    for key, shapes in expected.items():
+        if arrays[key].shape not in shapes:
+            raise ValueError(f"state {key!r} has shape {arrays[key].shape}; expected "
+                             f"{' or '.join(map(str, shapes))} for ne = {ne}, ni = {ni}")
+    clean: dict[str, np.ndarray] = {}
+    for key, arr in arrays.items():
+        arr = arr.astype(float)
+        if not np.isfinite(arr).all():
+            raise ValueError(f"state {key!r} holds NaN or inf")
+        if key.startswith("W") and (arr < 0).any():
+            raise ValueError(f"state {key!r} holds negative weights")
+        if key in ("X", "Y") and not np.isin(arr, (0.0, 1.0)).all():
+            raise ValueError(f"state {key!r} must hold only 0 and 1 (unit silent or active)")
+        clean[key] = arr
+    if np.diagonal(clean["Wee"]).any():
+        raise ValueError("state 'Wee' has self-connections (non-zero diagonal)")
+    return clean, ne, ni
+
+
+# -- conversion -------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _base_params() -> Params:
+    return load_preset(_PRESET)
+
+
+def _params(hp: dict[str, Any], ne: int, ni: int, phase: str, noise: bool, frozen: list[str],
+            fresh: bool) -> Params:
+    """The engine parameters for the seed's hyperparameters ``hp`` (cached: Params is frozen).
+
+    The connectivity fields only shape a fresh network; with a loaded state (``fresh`` False)
+    they are clamped into range because they have no effect.
+    """
+    # Building and validating a Params costs about a millisecond; a loop of one-step calls
+    # asks for the same one every time.
+    return _params_cached(tuple(hp.items()), ne, ni, phase, noise, frozenset(frozen), fresh)
+
+
+@functools.lru_cache(maxsize=32)
+def _params_cached(hp_items: tuple[tuple[str, Any], ...], ne: int, ni: int, phase: str,
+                   noise: bool, frozen: frozenset[str], fresh: bool) -> Params:
+    hp = dict(hp_items)
+    if hp["network_type_ee"] == "Sparse":
+        ee_mode, ee_lam = "gaussian", hp["lambda_ee"]
+        if fresh and ee_lam > ne - 1:
+            raise ValueError(f"hyperparameter 'lambda_ee' = {ee_lam:g} exceeds the {ne - 1} "
+                             f"possible inputs (ne - 1); allowed: [0, {ne - 1}]")
+    else:
+        ee_mode, ee_lam = "fixed", ne - 1
+    # The seed gives each I unit about lambda_ei outgoing synapses among the ne E units:
+    # each I->E synapse exists with p = lambda_ei / ne, i.e. in-degree p * ni per E unit.
+    if hp["network_type_ei"] == "Sparse":
+        ei_mode, ei_lam = "probability", hp["lambda_ei"] * ni / ne
+        if fresh and hp["lambda_ei"] > ne:
+            raise ValueError(f"hyperparameter 'lambda_ei' = {hp['lambda_ei']:g} exceeds the "
+                             f"{ne} excitatory targets of an inhibitory unit; allowed: [0, {ne}]")
+    else:
+        ei_mode, ei_lam = "fixed", ni
+    if hp["network_type_ie"] == "Sparse":
+        ie_mode, ie_lam = "gaussian", hp["lambda_ie"]
+        if fresh and ie_lam > ne:
+            raise ValueError(f"hyperparameter 'lambda_ie' = {ie_lam:g} exceeds ne = {ne}; "
+                             f"allowed: [0, {ne}]")
+    else:
+        ie_mode, ie_lam = "fixed", ne
+    off = {FREEZE_NAMES[name] for name in frozen}
+    if phase == "training":
+        off = set(FREEZE_NAMES.values())
+    changes = dict(
+        ne=ne, ni=ni, nu=hp["nu"],
+        ee_connectivity=ee_mode, lambda_ee=min(ee_lam, ne - 1),
+        ei_connectivity=ei_mode, lambda_ei=min(ei_lam, ni),
+        ie_connectivity=ie_mode, lambda_ie=min(ie_lam, ne),
+        eta_stdp=hp["eta_stdp"], eta_inh=hp["eta_inhib"], eta_ip=hp["eta_ip"],
+        t_e_min=hp["te_min"], t_e_max=hp["te_max"], t_i_min=hp["ti_min"], t_i_max=hp["ti_max"],
+        mu_ip=hp["mu_ip"],
+        **{mech: mech not in off for mech in FREEZE_NAMES.values()},
+    )
+    if not noise:
+        changes["noise_sigma"] = 0.0
+    try:
+        return _base_params().replace(**changes)
+    except ValueError as exc:   # a combination the checks above did not foresee
+        raise ValueError(f"invalid hyperparameters: {exc}") from None
+
+
+def _to_engine(arrays: dict[str, np.ndarray], h_ip: float) -> NetworkState:
+    """Seed orientation (pre x post, (n, 1), (n, 2)) -> engine orientation (post x pre)."""
+    ne, ni = arrays["Wee"].shape[0], arrays["Wei"].shape[0]
+    # C order matters: the compiled kernel is specialised for C-contiguous arrays, and a
+    # transposed view would make numba compile a second version (seconds) on the first call.
+    return NetworkState(
+        x=arrays["X"][:, 1] != 0,
+        y=arrays["Y"][:, 1] != 0,
+        t_e=np.ascontiguousarray(arrays["Te"].reshape(ne)),
+        t_i=np.ascontiguousarray(arrays["Ti"].reshape(ni)),
+        h_ip=np.full(ne, h_ip),
+        w_ee=np.ascontiguousarray(arrays["Wee"].T),
+        w_ei=np.ascontiguousarray(arrays["Wei"].T),
+        w_ie=np.ascontiguousarray(arrays["Wie"].T),
+    )
+
+
+def _to_seed(sim: Simulation, x_prev: np.ndarray, y_prev: np.ndarray) -> dict[str, np.ndarray]:
+    """The simulation's state as a seed ``state_dict`` (fresh arrays the caller may modify)."""
+    s = sim.state
+    return {
+        "Wee": s.w_ee.T.copy(),
+        "Wei": s.w_ei.T.copy(),
+        "Wie": s.w_ie.T.copy(),
+        "Te": s.t_e.reshape(-1, 1).copy(),
+        "Ti": s.t_i.reshape(-1, 1).copy(),
+        "X": np.column_stack([x_prev, s.x]).astype(float),
+        "Y": np.column_stack([y_prev, s.y]).astype(float),
+    }
+
+
+def _call_rng() -> np.random.Generator:
+    """This call's generator, seeded from numpy's global state (``np.random.seed`` rules)."""
+    words = np.random.randint(0, 2**32, size=4, dtype=np.uint64)
+    return np.random.default_rng(np.random.SeedSequence([int(w) for w in words]))
+
+
+# -- the runners ------------------------------------------------------------------------------
+class _SeedRunner:
+    """Shared implementation of ``Simulator`` and ``Trainer`` (they differ in default phase).
+
+    Holds no parameters between calls. The only thing kept is the last engine
+    :class:`~sorn_studio.engine.Simulation` object, reused when the next call has identical
+    parameters so that thousands of one-step calls do not rebuild it; every call still loads
+    its own state and random generator into it, so the result of a call never depends on
+    earlier calls.
+    """
+
+    def __init__(self) -> None:
+        self._sim: Simulation | None = None
+        self._lock = threading.Lock()
+
+    def _simulation(self, params: Params) -> tuple[Simulation, bool]:
+        """A Simulation for ``params``; True when it is the cached one (lock held)."""
+        if self._lock.acquire(blocking=False):
+            sim = self._sim
+            if sim is not None and sim.params == params and sim.input.remaining_raw() == 0:
+                return sim, True
+            self._sim = None
+            try:
+                # The seed 0 only draws a throw-away network: run() loads the real state.
+                sim = Simulation(params, seed=0)
+            except BaseException:
+                self._lock.release()
+                raise
+            return sim, True
+        # Another thread is running this object: use a private Simulation, no caching.
+        return Simulation(params, seed=0), False
+
+    def _run(self, inputs: Any, phase: Any, state: Any, timesteps: Any, noise: Any,
+             freeze: Any, callbacks: Any, hyperparameters: dict[str, Any]
+             ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        phase = _check_phase(phase)
+        frozen = _check_names("freeze", freeze, tuple(FREEZE_NAMES))
+        wanted = _check_names("callbacks", callbacks, CALLBACKS)
+        noise = _check_noise(noise)
+        hp = _check_hyperparameters(hyperparameters)
+        arrays: dict[str, np.ndarray] | None = None
+        if state is None:
+            ne, ni = hp["ne"], int(0.2 * hp["ne"])
+        else:
+            arrays, ne, ni = _check_state(state)
+            if "ne" in hyperparameters and hyperparameters["ne"] != ne:
+                # The seed's own README passes ne=100 with a 200-unit state; honour the state.
+                warnings.warn(f"hyperparameter 'ne' = {hyperparameters['ne']} differs from the "
+                              f"{ne} excitatory units of 'state'; the state's size is used",
+                              UserWarning, stacklevel=3)
+        _check_sizes(hp, ne)
+        u = _as_inputs(inputs)
+        steps = _check_timesteps(timesteps, u)
+        if u is not None and (u.shape[0] != hp["nu"] or u.shape[1] < steps):
+            raise ValueError(f"argument 'inputs' has shape {u.shape}; expected (nu, timesteps) "
+                             f"= ({hp['nu']}, {steps}) (extra columns are ignored)")
+        params = _params(hp, ne, ni, phase, noise, frozen, fresh=state is None)
+        raw = u[:, :steps] if u is not None else np.zeros((hp["nu"], steps))
+
+        sim, owned = self._simulation(params)
+        try:
+            result = self._simulate(sim, params, arrays, raw, steps, wanted, hp)
+        except BaseException:
+            if owned:
+                self._sim = None          # never reuse a simulation left half-way
+                self._lock.release()
+            raise
+        if owned:
+            self._sim = sim
+            self._lock.release()
+        return result
+
+    @staticmethod
+    def _simulate(sim: Simulation, params: Params, arrays: dict[str, np.ndarray] | None,
+                  raw: np.ndarray, steps: int, wanted: list[str], hp: dict[str, Any]
+                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        ne, ni = params.ne, params.ni
+        h_ip = 2.0 * hp["nu"] / ne          # the seed's IP target, the same for every unit
+        rng = _call_rng()
+        if arrays is None:
+            net = init_state(params, rng)
+            net.h_ip[:] = h_ip
+        else:
+            net = _to_engine(arrays, h_ip)
+        # load_state validates, copies and rebuilds the synapse lists, so a reused Simulation
+        # behaves exactly like a new one given this state and generator.
+        sim.load_state(net)
+        sim.rng = rng
+        if arrays is None:
+            _log.info("Network initialized: connections Wee %d, Wei %d, Wie %d",
+                      sim.n_ee, sim.n_ei, int(np.count_nonzero(sim.state.w_ie)))
+        recorded = _RECORDED.intersection(wanted)
+        # Keep the last two steps (for X[:, 0]) unless callbacks need every step.
+        spec = RecordingSpec(window=steps if recorded else 2,
+                             drive="RecurrentActivation" in wanted, t_e_full="TE" in wanted)
+        sim.recording = spec
+        sim.recorder = Recorder(spec, ne, ni)
+        sim.feed_input(raw)
+
+        x0, y0 = sim.state.x.copy(), sim.state.y.copy()
+        n_ee0, n_ei0 = sim.n_ee, sim.n_ei
+        per_step = {name: np.empty((steps, *shape)) for name, shape in
+                    (("WEE", (ne, ne)), ("WEI", (ni, ne))) if name in wanted}
+        if per_step:
+            for t in range(steps):
+                sim.step(1)
+                if "WEE" in per_step:
+                    per_step["WEE"][t] = sim.state.w_ee.T
+                if "WEI" in per_step:
+                    per_step["WEI"][t] = sim.state.w_ei.T
+        else:
+            sim.step(steps)
+
+        rec = sim.recorder
+        if steps >= 2:
+            x_prev, y_prev = rec.spikes_e(last=2)[0], rec.spikes_i(last=2)[0]
+        else:
+            x_prev, y_prev = x0, y0
+        state_dict = _to_seed(sim, x_prev, y_prev)
+        sim_dict: dict[str, np.ndarray] = {}
+        for name in wanted:
+            if name == "ExcitatoryActivation":
+                value = rec.spikes_e().astype(float)
+            elif name == "InhibitoryActivation":
+                value = rec.spikes_i().astype(float)
+            elif name == "RecurrentActivation":
+                value = rec.drive_e().astype(float)[:, :, None]
+            elif name == "EEConnectionCounts":
+                # The seed counts the synapses a step starts with (before its plasticity).
+                value = np.concatenate([[n_ee0], rec.n_ee()[:-1]]).astype(np.int64)
+            elif name == "EIConnectionCounts":
+                value = np.concatenate([[n_ei0], rec.n_ei()[:-1]]).astype(np.int64)
+            elif name == "TE":
+                value = rec.t_e()[:, :, None].copy()
+            elif name == "TI":
+                # T^I and W^IE never change: one read-only array viewed at every step, so
+                # memory does not grow with the number of steps.
+                value = np.broadcast_to(state_dict["Ti"].copy(), (steps, ni, 1))
+            elif name == "WIE":
+                value = np.broadcast_to(state_dict["Wie"].copy(), (steps, ne, ni))
+            else:
+                value = per_step[name]
+            sim_dict[name] = value
+        return state_dict, sim_dict
+
+
+class SeedSimulator(_SeedRunner):
+    """The seed's ``Simulator``: run a fresh or given network, plasticity on by default."""
+
+    def run(self, inputs: Any = None, phase: str = "plasticity", state: Mapping | None = None,
+            timesteps: int | None = None, noise: bool = True, freeze: Sequence[str] | None = None,
+            callbacks: Sequence[str] = (), **hyperparameters: Any
+            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Simulate a SORN (the ``sorn`` 0.7.4 ``Simulator.run``).
+
+        Parameters
+        ----------
+        inputs : array_like, optional
+            External input, shape (nu, T) with T >= ``timesteps``; column t is added to
+            excitatory units 0..nu-1 at step t. ``None`` means no input.
+        phase : {"plasticity", "training"}
+            ``"training"`` freezes every plasticity mechanism (weights and thresholds stay
+            exactly as they are); ``"plasticity"`` applies all except those in ``freeze``.
+        state : dict, optional
+            A ``state_dict`` returned by an earlier call (or built in the same shapes) to
+            continue from; ``None`` draws a fresh network from the hyperparameters.
+        timesteps : int, optional
+            Steps to simulate; defaults to the number of input columns.
+        noise : bool
+            Add Gaussian noise of standard deviation 0.04 to every unit's drive.
+        freeze : list of str, optional
+            Mechanisms to switch off: ``"stdp"``, ``"ip"``, ``"sp"``, ``"istdp"``, ``"ss"``.
+        callbacks : list of str
+            Per-step values to return, any of :data:`CALLBACKS`.
+        **hyperparameters
+            Any of :data:`SEED_DEFAULTS`; unknown names raise ``ValueError``. With a ``state``
+            the state's size wins over ``ne`` (a differing ``ne`` warns), and the
+            connectivity hyperparameters have no effect.
+
+        Returns
+        -------
+        state_dict : dict
+            ``Wee`` (ne, ne), ``Wei`` (ni, ne), ``Wie`` (ne, ni), all pre x post; ``Te``
+            (ne, 1), ``Ti`` (ni, 1); ``X`` (ne, 2), ``Y`` (ni, 2) with columns [t-1, t].
+            Fresh arrays: modifying them never affects the simulator.
+        sim_dict : dict
+            One time-first numpy array per requested callback, ``sim_dict[name][t]`` being
+            the value at step t: activations (ne,) / (ni,) / (ne, 1) of 0.0 and 1.0,
+            connection counts at the start of each step (ints), ``TE`` (ne, 1), ``TI``
+            (ni, 1), ``WEE`` (ne, ne), ``WEI`` (ni, ne), ``WIE`` (ne, ni). ``TI`` and ``WIE``
+            never change and are read-only views of one array.
+
+        Raises
+        ------
+        ValueError, TypeError
+            For any invalid argument; the message names it.
+
+        Notes
+        -----
+        Each call draws its random seed from ``np.random``: call ``np.random.seed(k)`` first
+        to make a script's results repeat exactly.
+        """
+        return self._run(inputs, phase, state, timesteps, noise, freeze, callbacks,
+                         hyperparameters)
+
+
+class SeedTrainer(_SeedRunner):
+    """The seed's ``Trainer``: like ``Simulator`` but frozen (``phase="training"``) by default."""
+
+    def run(self, inputs: Any = None, phase: str = "training", state: Mapping | None = None,
+            timesteps: int | None = None, noise: bool = True, freeze: Sequence[str] | None = None,
+            callbacks: Sequence[str] = (), **hyperparameters: Any
+            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Run a trained (or fresh) SORN (the ``sorn`` 0.7.4 ``Trainer.run``).
+
+        Identical to :meth:`SeedSimulator.run` except that ``phase`` defaults to
+        ``"training"``, which freezes all plasticity. Cheap to call with ``timesteps=1`` in a
+        loop, feeding back the returned ``state_dict`` (the seed's reinforcement-learning use).
+
+        Parameters
+        ----------
+        inputs, phase, state, timesteps, noise, freeze, callbacks, **hyperparameters
+            As for :meth:`SeedSimulator.run`.
+
+        Returns
+        -------
+        state_dict, sim_dict : dict
+            As for :meth:`SeedSimulator.run`.
+        """
+        return self._run(inputs, phase, state, timesteps, noise, freeze, callbacks,
+                         hyperparameters)
+
+
+#: Drop-in for ``from sorn import Simulator``.
+Simulator = SeedSimulator()
+#: Drop-in for ``from sorn import Trainer``.
+Trainer = SeedTrainer()

@@ -305,3 +305,12 @@ def test_step_count_errors():
     for bad in (-1, 2.5, "10"):
         with pytest.raises(ValueError, match="argument 'n'"):
             sim.step(bad)
+
+
+def test_kernels_release_the_gil():
+    # A GUI thread beside the simulation only stays responsive if the kernel drops the GIL.
+    from sorn_studio.engine.inputs import _symbols
+    from sorn_studio.engine.kernels import run_chunk
+
+    assert run_chunk.targetoptions["nogil"] is True
+    assert _symbols.targetoptions["nogil"] is True

@@ -1,0 +1,344 @@
+"""The sorn-studio command: run, info, replay, presets, gui and experiment wiring, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import signal
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sorn_studio import cli
+from sorn_studio.cli import EXIT_INTERRUPTED, Progress, StopFlag, main, run_steps
+from sorn_studio.engine import Simulation
+from sorn_studio.presets import list_presets, load_preset
+from sorn_studio.session import load_session, read_session, replay_session
+
+SMALL = ["--set", "ne=40", "--set", "ni=8", "--set", "lambda_ee=5", "--set", "lambda_ei=2",
+         "--set", "lambda_ie=40"]
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str) -> None:
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and re.match(r"sorn-studio( \w+)?: error: ", lines[-1]), lines
+    # argparse puts its usage before the error; our own errors are a single line.
+    assert lines[0].startswith("usage:") or len(lines) == 1, lines
+
+
+@pytest.fixture
+def session(tmp_path, capsys) -> Path:
+    out = tmp_path / "s.npz"
+    code, _, _ = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "1500", "--seed",
+                         "4", *SMALL, "--set", "eta_stdp=0.002", "--out", str(out))
+    assert code == 0
+    return out
+
+
+# -- run -----------------------------------------------------------------------------------------
+def test_run_writes_a_session(session):
+    sim, info = load_session(session)
+    assert info.preset == "zheng2013" and info.seed == 4 and info.steps == 1500
+    assert info.params == load_preset("zheng2013", ne=40, ni=8, lambda_ee=5, lambda_ei=2,
+                                      lambda_ie=40, eta_stdp=0.002)
+    assert info.extra["cli"] == {"steps_requested": 1500, "interrupted": False}
+    # Headless runs are ordinary runs: the same params and seed give the same network.
+    ref = Simulation(info.params, 4)
+    ref.run(1500)
+    assert ref.state.equals(sim.state)
+
+
+def test_run_prints_progress_and_the_result(tmp_path, capsys):
+    out = tmp_path / "p.npz"
+    code, stdout, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "3000",
+                                *SMALL, "--out", str(out))
+    assert code == 0
+    assert f"saved {out}" in stdout and "3000 steps" in stdout
+    last = err.strip().splitlines()[-1]
+    assert "100.0%" in last and "3000/3000 steps" in last and "steps/s" in last
+    assert "left" in last
+    # No seed given: a fresh one is drawn and stored, so the run can still be replayed.
+    assert read_session(out).info.seed >= 0
+
+
+def test_run_quiet_and_full_record(tmp_path, capsys):
+    out = tmp_path / "f.npz"
+    code, _, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "12000",
+                           *SMALL, "--full-record", "--quiet", "--out", str(out))
+    assert code == 0 and err == ""
+    assert read_session(out).arrays["rec/x"].shape == (12000, 5)
+    out2 = tmp_path / "w.npz"
+    assert main(["run", "--preset", "zheng2013", "--steps", "300", *SMALL, "--window", "50",
+                 "--quiet", "--out", str(out2)]) == 0
+    assert read_session(out2).arrays["rec/x"].shape == (50, 5)
+
+
+def test_run_with_raw_input(tmp_path, capsys):
+    raw = tmp_path / "raw.npy"
+    np.save(raw, np.random.default_rng(0).random((5, 400)))
+    out = tmp_path / "raw.npz"
+    code, _, _ = run_cli(capsys, "run", "--preset", "sorn-0.7.4", "--steps", "300", *SMALL,
+                         "--set", "nu=5", "--raw", str(raw), "--quiet", "--out", str(out))
+    assert code == 0
+    assert replay_session(out).matched
+    code, _, err = run_cli(capsys, "run", "--preset", "sorn-0.7.4", "--steps", "300", *SMALL,
+                           "--set", "nu=5", "--out", str(out))
+    assert code == 2 and "--raw" in err
+    one_line_error(err)
+
+
+# -- Ctrl-C --------------------------------------------------------------------------------------
+def test_run_steps_stops_at_a_step_boundary():
+    sim = Simulation(load_preset("zheng2013", ne=40, ni=8, lambda_ee=5, lambda_ei=2,
+                                 lambda_ie=40), 1)
+    checks = []
+
+    def should_stop() -> bool:
+        checks.append(sim.t)
+        return len(checks) >= 3
+
+    done = run_steps(sim, 100_000, should_stop)
+    assert done == sim.t < 100_000 and done > 0
+    assert replay_session(sim).matched
+    assert run_steps(sim, 10, lambda: True) == 0
+
+
+def test_stop_flag_turns_the_first_sigint_into_a_stop():
+    stream = io.StringIO()
+    with StopFlag(stream) as stop:
+        signal.raise_signal(signal.SIGINT)
+        assert stop() and "stopping" in stream.getvalue()
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_interrupted_run_still_saves(tmp_path, capsys, monkeypatch):
+    original = cli.run_steps
+
+    def interrupted(sim, steps, should_stop, progress=None):
+        # Ctrl-C arrives while the first chunk runs.
+        def progress_then_sigint(done, n):
+            if progress is not None:
+                progress(done, n)
+            signal.raise_signal(signal.SIGINT)
+        return original(sim, steps, should_stop, progress_then_sigint)
+
+    monkeypatch.setattr(cli, "run_steps", interrupted)
+    out = tmp_path / "i.npz"
+    code, stdout, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "100000",
+                                *SMALL, "--seed", "2", "--out", str(out))
+    assert code == EXIT_INTERRUPTED
+    assert "interrupted after" in stdout and "stopping" in err
+    info = read_session(out).info
+    assert 0 < info.steps < 100_000
+    assert info.extra["cli"]["interrupted"] is True
+    assert replay_session(out).matched
+
+
+def test_sigint_to_a_running_cli_process_saves_what_was_done(tmp_path):
+    out = tmp_path / "sig.npz"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sorn_studio.cli", "run", "--preset", "zheng2013", "--steps",
+         "5000000", *SMALL, "--seed", "9", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The first progress line appears after the first chunk, once the handler is installed.
+    first = proc.stderr.readline()
+    assert "steps/s" in first, first
+    proc.send_signal(signal.SIGINT)
+    stdout, err = proc.communicate()
+    assert proc.returncode == EXIT_INTERRUPTED, err
+    assert "Traceback" not in err and "interrupted after" in stdout
+    info = read_session(out).info
+    assert 0 < info.steps < 5_000_000
+    assert replay_session(out).matched
+
+
+# -- info, replay, presets -----------------------------------------------------------------------
+def test_info(session, capsys):
+    sim, _ = load_session(session)
+    sim.apply_params(eta_ip=0.02)
+    sim.run(10)
+    from sorn_studio.session import save_session
+    save_session(sim, session, preset="zheng2013")
+    code, out, _ = run_cli(capsys, "info", str(session))
+    assert code == 0
+    assert "preset:        zheng2013" in out
+    assert "steps:         1510" in out
+    rate = sim.recorder.rate_e().mean()
+    assert f"E {rate:.4f}" in out
+    fraction = np.count_nonzero(sim.w_ee) / (40 * 39)
+    assert f"connection fraction {fraction:.4f}" in out
+    assert "step 1500: eta_ip 0.01 -> 0.02" in out
+
+
+def test_replay_exit_codes(session, capsys):
+    code, out, _ = run_cli(capsys, "replay", "--quiet", str(session))
+    assert code == 0 and out.startswith("match:")
+    with np.load(session, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["rec/x"][-200, 0] ^= 1
+    with open(session, "wb") as fh:
+        np.savez(fh, **arrays)
+    code, out, _ = run_cli(capsys, "replay", "--quiet", str(session))
+    assert code == 1
+    assert "MISMATCH" in out and "step 1301" in out and "'rec/x'" in out
+
+
+def test_presets_one_line_each(capsys):
+    code, out, _ = run_cli(capsys, "presets")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list_presets()
+    assert all(len(line.split()) > 2 for line in lines)
+
+
+def test_help_and_version(capsys):
+    assert main(["--help"]) == 0
+    assert "run" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert "sorn-studio" in capsys.readouterr().out
+
+
+# -- errors --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("argv", [
+    ["--bogus"],
+    ["frobnicate"],
+    ["run", "--steps", "10", "--out", "x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "ten", "--out", "x.npz"],
+    ["run", "--preset", "nope", "--steps", "10", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--set", "bogus=1", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--set", "eta_ip=fast",
+     "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--set", "eta_ip=5", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--set", "eta_ip", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--set", "ne=10", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "-5", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--seed", "-1", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--window", "0", "--out", "{tmp}/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--out", "{tmp}/no/such/folder/x.npz"],
+    ["run", "--preset", "zheng2013", "--steps", "10", "--raw", "{tmp}/missing.npy",
+     "--out", "{tmp}/x.npz"],
+    ["info"],
+    ["info", "{tmp}/missing.npz"],
+    ["info", "{tmp}/junk.npz"],
+    ["replay", "{tmp}/junk.npz"],
+    ["info", "{tmp}"],
+])
+def test_bad_input_gets_a_one_line_error(tmp_path, capsys, argv):
+    (tmp_path / "junk.npz").write_bytes(b"PK\x03\x04 not really")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2
+    one_line_error(err)
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_a_damaged_session_is_named(session, capsys):
+    session.write_bytes(session.read_bytes()[:1000])
+    code, _, err = run_cli(capsys, "info", str(session))
+    assert code == 2 and str(session) in err and "truncated" in err
+    one_line_error(err)
+
+
+# -- gui and experiments -------------------------------------------------------------------------
+def test_gui_missing_is_a_one_line_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sorn_studio.app.main", None)
+    for argv in ([], ["gui"], ["gui", "x.npz", "--quit"]):
+        code, _, err = run_cli(capsys, *argv)
+        assert code == 2 and "studio is not available" in err
+        one_line_error(err)
+
+
+def test_gui_arguments_are_passed_on(monkeypatch, capsys):
+    calls = []
+    fake = types.ModuleType("sorn_studio.app.main")
+    fake.main = lambda argv: calls.append(argv) or 0
+    monkeypatch.setitem(sys.modules, "sorn_studio.app.main", fake)
+    assert main([]) == 0
+    assert main(["gui", "s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
+                 "w.png", "--quit"]) == 0
+    assert main(["gui", "--preset", "zheng2013"]) == 0
+    assert calls == [[], ["s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
+                          "w.png", "--quit"], ["--preset", "zheng2013"]]
+    code, _, err = run_cli(capsys, "gui", "--steps", "many")
+    assert code == 2 and "invalid int value" in err
+
+
+def test_experiments_absent(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sorn_studio.experiments.cli", None)
+    code, _, err = run_cli(capsys, "experiment")
+    assert code == 2 and "experiments are not available" in err
+    one_line_error(err)
+    assert main(["presets"]) == 0
+
+
+def test_experiments_are_registered(monkeypatch, capsys):
+    fake = types.ModuleType("sorn_studio.experiments.cli")
+
+    def register(subparsers):
+        demo = subparsers.add_parser("demo")
+        demo.add_argument("--n", type=int, nargs="+")
+        demo.set_defaults(func=lambda args: sys.stdout.write(json.dumps(args.n)) and 0)
+
+    fake.register = register
+    monkeypatch.setitem(sys.modules, "sorn_studio.experiments.cli", fake)
+    code, out, _ = run_cli(capsys, "experiment", "demo", "--n", "4", "8")
+    assert code == 0 and json.loads(out) == [4, 8]
+    code, _, err = run_cli(capsys, "experiment")
+    assert code == 2 and "demo" in err
+    code, _, err = run_cli(capsys, "experiment", "nope")
+    assert code == 2
+
+
+def test_a_broken_experiment_module_does_not_break_the_cli(monkeypatch, capsys):
+    fake = types.ModuleType("sorn_studio.experiments.cli")
+
+    def register(subparsers):
+        raise RuntimeError("boom")
+
+    fake.register = register
+    monkeypatch.setitem(sys.modules, "sorn_studio.experiments.cli", fake)
+    assert run_cli(capsys, "presets")[0] == 0
+    code, _, err = run_cli(capsys, "experiment")
+    assert code == 2 and "boom" in err
+    one_line_error(err)
+
+
+# -- progress bar --------------------------------------------------------------------------------
+def test_progress_text():
+    stream = io.StringIO()
+    bar = Progress(1000, stream=stream)
+    bar.update(0)
+    bar.update(500)
+    bar.finish()
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("[") and "0/1000 steps" in lines[0]
+    assert "100.0%" not in lines[-1] and "500/1000" in lines[-1] and " 50.0%" in lines[-1]
+    assert "steps/s" in lines[-1] and "left" in lines[-1]
+    assert "\r" not in stream.getvalue()
+
+
+def test_progress_on_a_terminal_redraws_one_line():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Tty()
+    bar = Progress(10, stream=stream)
+    bar.update(10)
+    bar.finish()
+    text = stream.getvalue()
+    assert text.startswith("\r[") and text.endswith("\n") and text.count("\n") == 1

@@ -1,0 +1,53 @@
+"""The published SORN experiments as functions (the CLI and the studio call these).
+
+* :mod:`.counting`: the counting task of Lazar et al. (2009), full SORN vs static reservoir
+  vs IP-only, with a linear readout (:mod:`.readout`).
+* :mod:`.spontaneous`: spontaneous self-organisation of Zheng et al. (2013).
+* :mod:`.avalanches`: neuronal avalanches of Del Papa et al. (2017).
+* :mod:`.cli`: ``sorn-studio experiment ...``.
+
+Importing this package does not load the compiled engine; running an experiment does.
+"""
+
+from __future__ import annotations
+
+from sorn_studio.experiments.avalanches import (
+    AvalancheExperiment,
+    network_activity,
+    run_avalanches,
+)
+from sorn_studio.experiments.counting import (
+    COUNTING_CONDITIONS,
+    CountingSummary,
+    CountingTrial,
+    counting_params,
+    counting_trial,
+    run_counting,
+    summarize_counting,
+)
+from sorn_studio.experiments.readout import LinearReadout, train_readout
+from sorn_studio.experiments.spontaneous import (
+    SpontaneousResult,
+    TrajectoryPhases,
+    describe_trajectory,
+    run_spontaneous,
+)
+
+__all__ = [
+    "COUNTING_CONDITIONS",
+    "AvalancheExperiment",
+    "CountingSummary",
+    "CountingTrial",
+    "LinearReadout",
+    "SpontaneousResult",
+    "TrajectoryPhases",
+    "counting_params",
+    "counting_trial",
+    "describe_trajectory",
+    "network_activity",
+    "run_avalanches",
+    "run_counting",
+    "run_spontaneous",
+    "summarize_counting",
+    "train_readout",
+]

@@ -1,0 +1,375 @@
+"""``sorn-studio experiment ...``: the published experiments from the command line.
+
+The main CLI wires this in with two calls::
+
+    from sorn_studio.experiments import cli as experiment_cli
+    experiment_cli.register(subparsers)   # adds "experiment" and its sub-commands
+    ...
+    args = parser.parse_args(argv)
+    return args.func(args)                # experiment_cli.handle for these commands
+
+Results are written to ``--out`` as CSV and JSON tables (and ``.npz`` arrays), and a summary
+table goes to standard output; progress goes to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from sorn_studio.experiments.avalanches import AvalancheExperiment, run_avalanches
+from sorn_studio.experiments.counting import (
+    COUNTING_CONDITIONS,
+    CountingTrial,
+    run_counting,
+    summarize_counting,
+)
+from sorn_studio.experiments.spontaneous import run_spontaneous
+from sorn_studio.experiments.tables import format_table, rows_of, write_csv, write_json
+from sorn_studio.params import Params, parse_value
+from sorn_studio.presets import load_preset
+
+__all__ = ["register", "handle"]
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is not >= 0")
+    return value
+
+
+def _common(parser: argparse.ArgumentParser, preset: str) -> None:
+    parser.add_argument(
+        "--preset", default=preset, help=f"parameter preset to start from (default {preset})"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change one parameter of the preset (repeatable)",
+    )
+    parser.add_argument("--out", type=Path, help="folder for the result tables (CSV, JSON, npz)")
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``experiment`` command and its sub-commands to an argparse sub-parser set.
+
+    Parameters
+    ----------
+    subparsers
+        The object returned by ``ArgumentParser.add_subparsers()``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``experiment`` parser; every sub-command sets ``func=handle``.
+    """
+    parser = subparsers.add_parser(
+        "experiment",
+        help="run a published SORN experiment",
+        description="Reproduce the experiments of the SORN papers and write result tables.",
+    )
+    sub = parser.add_subparsers(dest="experiment", required=True, metavar="NAME")
+
+    counting = sub.add_parser(
+        "counting",
+        help="Lazar 2009 counting task: full SORN vs static reservoir vs IP-only",
+        description="Self-organise, freeze, train a linear next-symbol readout and test it; "
+        "reports accuracy overall and on the word-final symbols C and F.",
+    )
+    counting.add_argument("--n", type=_positive, nargs="+", default=[4, 8, 12], help="values of n")
+    counting.add_argument("--seeds", type=_positive, default=5, help="networks per n (seeds 0..)")
+    counting.add_argument(
+        "--conditions", nargs="+", choices=COUNTING_CONDITIONS, default=list(COUNTING_CONDITIONS)
+    )
+    counting.add_argument("--plastic-steps", type=_non_negative, default=50_000)
+    counting.add_argument("--train-steps", type=_positive, default=5_000)
+    counting.add_argument("--test-steps", type=_positive, default=5_000)
+    counting.add_argument("--ridge", type=float, default=1e-2, help="readout ridge penalty")
+    counting.add_argument(
+        "--state",
+        choices=("spikes", "drive"),
+        default="spikes",
+        help="readout input: x(t), or the recurrent drive without external input",
+    )
+    _common(counting, "lazar2009")
+
+    spontaneous = sub.add_parser(
+        "spontaneous",
+        help="Zheng 2013: connection fraction, weight distribution, synapse lifetimes",
+        description="Self-organisation without input: connection-fraction trajectory, "
+        "lognormal vs normal weight fit and synapse lifetimes.",
+    )
+    spontaneous.add_argument("--steps", type=_positive, default=1_000_000)
+    spontaneous.add_argument("--seed", type=_non_negative, default=0)
+    spontaneous.add_argument("--sample-every", type=_positive, default=10_000)
+    spontaneous.add_argument(
+        "--lifetime-every", type=_positive, default=100, help="mask spacing for lifetimes"
+    )
+    _common(spontaneous, "zheng2013")
+
+    avalanches = sub.add_parser(
+        "avalanches",
+        help="Del Papa 2017: pooled avalanche distributions, with a no-plasticity contrast",
+        description="Detect avalanches (theta = round(<a>/2)) in several networks, pool them "
+        "and fit truncated power laws and <S>(T).",
+    )
+    avalanches.add_argument("--networks", type=_positive, default=4)
+    avalanches.add_argument("--seed", type=_non_negative, default=0, help="first seed")
+    avalanches.add_argument("--transient", type=_non_negative, default=1_000_000)
+    avalanches.add_argument("--record", type=_positive, default=1_000_000)
+    avalanches.add_argument(
+        "--size-range", type=_positive, nargs=2, metavar=("XMIN", "XMAX"), help="size fit range"
+    )
+    avalanches.add_argument(
+        "--duration-range",
+        type=_positive,
+        nargs=2,
+        metavar=("XMIN", "XMAX"),
+        help="duration fit range",
+    )
+    avalanches.add_argument(
+        "--no-contrast",
+        action="store_true",
+        help="skip the contrast run with plasticity off from the start",
+    )
+    _common(avalanches, "delpapa2017")
+
+    parser.set_defaults(func=handle)
+    for command in (counting, spontaneous, avalanches):
+        command.set_defaults(func=handle)
+    return parser
+
+
+def _params(args: argparse.Namespace) -> Params:
+    changes = {}
+    for item in args.overrides:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise ValueError(f"--set {item!r}: expected NAME=VALUE")
+        changes[name.strip()] = parse_value(name.strip(), text)
+    return load_preset(args.preset, **changes)
+
+
+def _progress(err: TextIO, label: str):
+    def report(done: int, total: int) -> None:
+        err.write(f"\r{label}: {done}/{total}")
+        if done >= total:
+            err.write("\n")
+        err.flush()
+
+    return report
+
+
+def _counting(args: argparse.Namespace, base: Params, out: TextIO, err: TextIO) -> None:
+    def on_trial(trial: CountingTrial) -> None:
+        err.write(
+            f"n={trial.n} seed={trial.seed} {trial.condition}: accuracy {trial.accuracy:.3f}, "
+            f"C/F {trial.accuracy_cf:.3f}\n"
+        )
+
+    options = {
+        "plastic_steps": args.plastic_steps,
+        "train_steps": args.train_steps,
+        "test_steps": args.test_steps,
+        "ridge": args.ridge,
+        "state": args.state,
+    }
+    trials = run_counting(
+        args.n, args.seeds, args.conditions, on_trial=on_trial, base=base, **options
+    )
+    summary = rows_of(summarize_counting(trials))
+    out.write(format_table(summary) + "\n")
+    if args.out:
+        write_csv(args.out / "counting_trials.csv", rows_of(trials))
+        write_csv(args.out / "counting_summary.csv", summary)
+        write_json(
+            args.out / "counting.json",
+            {
+                "options": options,
+                "n": args.n,
+                "seeds": args.seeds,
+                "preset": args.preset,
+                "params": base.to_dict(),
+                "summary": summary,
+                "trials": rows_of(trials),
+            },
+        )
+
+
+def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: TextIO) -> None:
+    result = run_spontaneous(
+        args.steps,
+        args.seed,
+        sample_every=args.sample_every,
+        lifetime_every=args.lifetime_every,
+        params=params,
+        progress=_progress(err, "steps"),
+    )
+    phases, fit, life = result.phases, result.weight_fit, result.lifetimes
+    times, survival = life.survival()
+    median = float(times[np.argmax(survival <= 0.5)]) if (survival <= 0.5).any() else None
+    lifetimes_summary = {
+        "completed": int(life.lifetimes.size),
+        "censored": int(life.censored.size),
+        "created": life.n_created,
+        "pruned": life.n_pruned,
+        "initial_surviving": life.n_initial_surviving,
+        "median_lifetime_km": median,
+        "resolution_steps": args.lifetime_every,
+    }
+    rows = [
+        {"quantity": "connection fraction initial", "value": phases.initial},
+        {"quantity": "connection fraction minimum", "value": phases.minimum},
+        {"quantity": "step of minimum", "value": phases.step_of_minimum},
+        {"quantity": "connection fraction final", "value": phases.final},
+        {"quantity": "change over last quarter", "value": phases.final_change},
+        {"quantity": "decays then recovers", "value": phases.decays_then_recovers},
+        {"quantity": "mean rate, last sample", "value": float(result.mean_rate[-1])},
+        {"quantity": "weights fitted", "value": fit.n},
+        {"quantity": "AIC normal - AIC lognormal", "value": fit.delta_aic},
+        {"quantity": "best weight fit", "value": fit.best},
+        {"quantity": "synapses created", "value": life.n_created},
+        {"quantity": "median lifetime (Kaplan-Meier)", "value": median},
+    ]
+    out.write(format_table(rows) + "\n")
+    if args.out:
+        write_csv(
+            args.out / "spontaneous_trajectory.csv",
+            [
+                {"step": int(s), "connection_fraction": float(f), "mean_rate": float(r)}
+                for s, f, r in zip(
+                    result.steps, result.connection_fraction, result.mean_rate, strict=True
+                )
+            ],
+        )
+        write_json(
+            args.out / "spontaneous.json",
+            {
+                "preset": args.preset,
+                "seed": args.seed,
+                "steps": args.steps,
+                "params": params.to_dict(),
+                "phases": phases,
+                "weight_fit": fit,
+                "lifetimes": lifetimes_summary,
+            },
+        )
+        np.savez(
+            args.out / "spontaneous_arrays.npz",
+            weights=result.weights,
+            lifetimes=life.lifetimes,
+            censored=life.censored,
+            initial_lifetimes=life.initial_lifetimes,
+            survival_times=times,
+            survival=survival,
+        )
+
+
+def _avalanche_row(label: str, exp: AvalancheExperiment) -> dict[str, Any]:
+    fit = exp.pooled
+    nan = float("nan")
+    return {
+        "condition": label,
+        "networks": len(exp.seeds),
+        "avalanches": len(fit.avalanches),
+        "mean_rate": float(exp.mean_rates.mean()),
+        "alpha_size": fit.size_fit.exponent if fit.size_fit else nan,
+        "alpha_size_se": fit.size_fit.stderr if fit.size_fit else nan,
+        "alpha_duration": fit.duration_fit.exponent if fit.duration_fit else nan,
+        "alpha_duration_se": fit.duration_fit.stderr if fit.duration_fit else nan,
+        "slope_S_of_T": fit.scaling.slope if fit.scaling else nan,
+        "predicted_slope": fit.predicted_slope,
+    }
+
+
+def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: TextIO) -> None:
+    conditions = [("plastic", True)] + ([] if args.no_contrast else [("frozen", False)])
+    rows, experiments = [], {}
+    for label, plastic in conditions:
+        exp = run_avalanches(
+            args.networks,
+            seed=args.seed,
+            transient=args.transient,
+            record_steps=args.record,
+            plastic=plastic,
+            params=params,
+            size_range=tuple(args.size_range) if args.size_range else (None, None),
+            duration_range=tuple(args.duration_range) if args.duration_range else (None, None),
+            progress=_progress(err, f"{label} networks"),
+        )
+        experiments[label] = exp
+        rows.append(_avalanche_row(label, exp))
+    out.write(format_table(rows) + "\n")
+    if args.out:
+        write_csv(args.out / "avalanches_summary.csv", rows)
+        write_json(
+            args.out / "avalanches.json",
+            {
+                "preset": args.preset,
+                "params": params.to_dict(),
+                "networks": args.networks,
+                "seed": args.seed,
+                "transient": args.transient,
+                "record": args.record,
+                "summary": rows,
+                "fits": {
+                    k: {
+                        "size": e.pooled.size_fit,
+                        "duration": e.pooled.duration_fit,
+                        "scaling_slope": e.pooled.scaling.slope if e.pooled.scaling else None,
+                    }
+                    for k, e in experiments.items()
+                },
+            },
+        )
+        for label, exp in experiments.items():
+            np.savez(
+                args.out / f"avalanches_{label}.npz",
+                durations=exp.pooled.avalanches.durations,
+                sizes=exp.pooled.avalanches.sizes,
+                thresholds=np.array([a.theta for a in exp.per_network]),
+            )
+
+
+def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the experiment named by ``args.experiment``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As parsed by the parser :func:`register` built.
+    out, err : text streams, optional
+        Where the summary table and the progress go (default stdout and stderr).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for invalid parameters.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    runners = {"counting": _counting, "spontaneous": _spontaneous, "avalanches": _avalanches}
+    try:
+        params = _params(args)
+        runners[args.experiment](args, params, out, err)
+    except ValueError as exc:
+        err.write(f"sorn-studio experiment {args.experiment}: error: {exc}\n")
+        return 2
+    if args.out:
+        err.write(f"results written to {args.out}\n")
+    return 0

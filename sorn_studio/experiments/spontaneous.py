@@ -1,0 +1,193 @@
+"""Spontaneous self-organisation, after Zheng, Dimitrakakis & Triesch (2013).
+
+Without input, noise and the five plasticity mechanisms reshape the network: the E->E
+connection fraction first decays, then regrows and settles (decay, growth and stable
+phases), the weights become long-tailed, roughly lognormal, and most new synapses die young
+while strong ones persist. This experiment records the connection-fraction trajectory, the
+mean rate, the final weight distribution with its lognormal-versus-normal fit and the synapse
+lifetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sorn_studio.analysis import (
+    SynapseLifetimes,
+    SynapseLifetimeTracker,
+    WeightFit,
+    connection_fraction,
+    fit_weight_distribution,
+)
+from sorn_studio.params import Params
+from sorn_studio.presets import load_preset
+from sorn_studio.recording import RecordingSpec
+
+__all__ = ["TrajectoryPhases", "SpontaneousResult", "describe_trajectory", "run_spontaneous"]
+
+
+@dataclass(frozen=True)
+class TrajectoryPhases:
+    """Landmarks of a connection-fraction trajectory.
+
+    Attributes
+    ----------
+    initial, minimum, final : float
+        Fraction at the first sample, its smallest value, and at the last sample.
+    step_of_minimum : int
+    final_change : float
+        Relative change over the last quarter of the samples, (last - value a quarter
+        earlier) / last; near 0 once the fraction has settled.
+    decays_then_recovers : bool
+        The minimum is below 0.8 x initial and the final value above 1.2 x minimum.
+    """
+
+    initial: float
+    minimum: float
+    step_of_minimum: int
+    final: float
+    final_change: float
+    decays_then_recovers: bool
+
+
+def describe_trajectory(steps: np.ndarray, fraction: np.ndarray) -> TrajectoryPhases:
+    """Summarise a connection-fraction trajectory (at least four samples).
+
+    Parameters
+    ----------
+    steps : numpy.ndarray, shape (k,)
+    fraction : numpy.ndarray, shape (k,)
+
+    Returns
+    -------
+    TrajectoryPhases
+    """
+    steps, fraction = np.asarray(steps), np.asarray(fraction, dtype=float)
+    if fraction.size < 4 or steps.shape != fraction.shape:
+        raise ValueError("steps and fraction must be equally long, with at least four samples")
+    low = int(np.argmin(fraction))
+    quarter = fraction[-(fraction.size // 4) - 1]
+    final = float(fraction[-1])
+    return TrajectoryPhases(
+        initial=float(fraction[0]),
+        minimum=float(fraction[low]),
+        step_of_minimum=int(steps[low]),
+        final=final,
+        final_change=(final - float(quarter)) / final if final > 0 else float("nan"),
+        decays_then_recovers=bool(
+            fraction[low] < 0.8 * fraction[0] and final > 1.2 * fraction[low]
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SpontaneousResult:
+    """Outcome of :func:`run_spontaneous`.
+
+    Attributes
+    ----------
+    params : Params
+    seed : int
+    steps : numpy.ndarray of int64
+        Sample steps (including 0, before the first step).
+    connection_fraction : numpy.ndarray
+        E->E connection fraction at each sample.
+    mean_rate : numpy.ndarray
+        Mean excitatory rate over the interval ending at each sample (NaN at step 0).
+    weights : numpy.ndarray
+        The positive E->E weights at the end.
+    weight_fit : WeightFit
+        Lognormal versus normal fit of ``weights``.
+    lifetimes : SynapseLifetimes
+        From connection masks taken every ``lifetime_every`` steps.
+    phases : TrajectoryPhases
+    """
+
+    params: Params
+    seed: int
+    steps: np.ndarray
+    connection_fraction: np.ndarray
+    mean_rate: np.ndarray
+    weights: np.ndarray
+    weight_fit: WeightFit
+    lifetimes: SynapseLifetimes
+    phases: TrajectoryPhases
+
+
+def run_spontaneous(
+    steps: int = 1_000_000,
+    seed: int = 0,
+    *,
+    sample_every: int = 10_000,
+    lifetime_every: int = 100,
+    params: Params | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SpontaneousResult:
+    """Let a network self-organise without input and measure what it becomes.
+
+    Parameters
+    ----------
+    steps : int
+        Steps to simulate (Zheng et al. needed about 1e6-2e6 for the three phases).
+    seed : int
+        Simulation seed.
+    sample_every : int
+        Steps between samples of the connection fraction and the rate; must divide ``steps``.
+    lifetime_every : int
+        Steps between connection masks for the lifetimes (their time resolution); must
+        divide ``sample_every``.
+    params : Params, optional
+        Default the ``zheng2013`` preset.
+    progress : callable, optional
+        Called as ``progress(done, steps)`` after each sample.
+
+    Returns
+    -------
+    SpontaneousResult
+    """
+    from sorn_studio.engine import Simulation
+
+    if sample_every < 1 or lifetime_every < 1:
+        raise ValueError("sample_every and lifetime_every must be >= 1")
+    if steps < 4 * sample_every or steps % sample_every:
+        raise ValueError(
+            f"steps ({steps}) must be a multiple of sample_every ({sample_every}), "
+            "with at least four samples"
+        )
+    if sample_every % lifetime_every:
+        raise ValueError(
+            f"lifetime_every ({lifetime_every}) must divide sample_every ({sample_every})"
+        )
+    params = params or load_preset("zheng2013")
+    sim = Simulation(params, seed=seed, recording=RecordingSpec(window=sample_every))
+    tracker = SynapseLifetimeTracker()
+    tracker.observe(0, sim.w_ee > 0)
+    sample_steps = [0]
+    fractions = [connection_fraction(sim.w_ee)]
+    rates = [float("nan")]
+    while sim.t < steps:
+        for _ in range(sample_every // lifetime_every):
+            sim.run(lifetime_every)
+            tracker.observe(sim.t, sim.w_ee > 0)
+        sample_steps.append(sim.t)
+        fractions.append(connection_fraction(sim.w_ee))
+        rates.append(float(sim.recorder.rate_e(last=sample_every).mean()))
+        if progress is not None:
+            progress(sim.t, steps)
+    step_arr = np.array(sample_steps, dtype=np.int64)
+    fraction_arr = np.array(fractions)
+    weights = sim.w_ee[sim.w_ee > 0].copy()
+    return SpontaneousResult(
+        params=params,
+        seed=int(seed),
+        steps=step_arr,
+        connection_fraction=fraction_arr,
+        mean_rate=np.array(rates),
+        weights=weights,
+        weight_fit=fit_weight_distribution(weights),
+        lifetimes=tracker.result(),
+        phases=describe_trajectory(step_arr, fraction_arr),
+    )

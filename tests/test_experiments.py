@@ -1,0 +1,231 @@
+"""Experiment functions and the ``experiment`` CLI, on small, fast configurations."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+
+from sorn_studio import analysis as an
+from sorn_studio import experiments as ex
+from sorn_studio.experiments import cli
+from sorn_studio.params import MECHANISMS
+from sorn_studio.presets import load_preset
+
+# --- readout ----------------------------------------------------------------------------------
+
+
+def test_readout_separates_linearly_separable_classes():
+    rng = np.random.default_rng(30)
+    labels = rng.integers(0, 3, 600)
+    states = np.eye(3)[labels] + 0.1 * rng.normal(size=(600, 3))
+    for ridge in (0.0, 1e-2):
+        readout = ex.train_readout(states[:300], labels[:300], ridge=ridge)
+        assert (readout.predict(states[300:]) == labels[300:]).mean() > 0.99
+    np.testing.assert_array_equal(readout.classes, [0, 1, 2])
+    with pytest.raises(ValueError, match="features"):
+        readout.predict(states[:, :2])
+    with pytest.raises(ValueError, match="labels"):
+        ex.train_readout(states, labels[:10])
+
+
+def test_readout_bias_is_not_shrunk():
+    # A constant-only problem: with a huge ridge the weights vanish but the bias still predicts.
+    states = np.zeros((50, 4))
+    labels = np.full(50, 7)
+    readout = ex.train_readout(states, labels, ridge=1e6)
+    assert (readout.predict(states) == 7).all()
+
+
+# --- counting task ----------------------------------------------------------------------------
+
+
+def test_counting_conditions_set_the_mechanisms():
+    base = load_preset("lazar2009")
+    sorn = ex.counting_params("sorn", 6)
+    assert sorn.counting_n == 6 and sorn.input_kind == "counting"
+    assert all(getattr(sorn, m) == getattr(base, m) for m in MECHANISMS)
+    assert not any(getattr(ex.counting_params("static", 6), m) for m in MECHANISMS)
+    ip_only = ex.counting_params("ip_only", 6)
+    assert [getattr(ip_only, m) for m in MECHANISMS] == [m == "ip" for m in MECHANISMS]
+    with pytest.raises(ValueError, match="condition"):
+        ex.counting_params("plastic", 6)
+
+
+def test_counting_trial_is_reproducible_and_counts_word_ends():
+    kwargs = {"plastic_steps": 2000, "train_steps": 1200, "test_steps": 1200}
+    first = ex.counting_trial("sorn", 4, seed=3, **kwargs)
+    assert first == ex.counting_trial("sorn", 4, seed=3, **kwargs)
+    assert first.n_test == 1200
+    # Words have n + 2 = 6 symbols and exactly one C or F each.
+    assert first.n_test_cf == pytest.approx(1200 / 6, abs=2)
+    assert 0.0 <= first.accuracy_cf <= 1.0 and 0.0 < first.accuracy <= 1.0
+    assert 0.0 < first.mean_rate < 0.5
+
+
+def test_full_sorn_counts_better_than_static_and_ip_only_reservoirs():
+    # The published ordering (Lazar et al. 2009) at n = 8, one seed, shortened plastic phase.
+    trials = ex.run_counting([8], [0], plastic_steps=20_000, train_steps=3000, test_steps=3000)
+    cf = {t.condition: t.accuracy_cf for t in trials}
+    assert set(cf) == set(ex.COUNTING_CONDITIONS)
+    assert cf["sorn"] > cf["static"] + 0.15
+    assert cf["sorn"] > cf["ip_only"] + 0.15
+    summary = ex.summarize_counting(trials)
+    assert [s.condition for s in summary] == list(ex.COUNTING_CONDITIONS)
+    assert all(s.n_seeds == 1 and s.accuracy_cf_std == 0.0 for s in summary)
+
+
+# --- spontaneous ------------------------------------------------------------------------------
+
+
+def test_spontaneous_bookkeeping_is_consistent():
+    params = load_preset("zheng2013", ne=60, ni=12, lambda_ee=6, lambda_ei=3, lambda_ie=60)
+    result = ex.run_spontaneous(
+        20_000, seed=1, sample_every=5000, lifetime_every=500, params=params
+    )
+    np.testing.assert_array_equal(result.steps, [0, 5000, 10_000, 15_000, 20_000])
+    assert np.isnan(result.mean_rate[0]) and np.all(result.mean_rate[1:] > 0)
+    life = result.lifetimes
+    assert (life.start, life.end) == (0, 20_000)
+    # Synapses alive at the end = survivors from the start + new ones still alive.
+    alive_end = life.n_initial_surviving + life.censored.size
+    assert alive_end == result.weights.size
+    assert result.connection_fraction[-1] == pytest.approx(alive_end / (60 * 59))
+    alive_start = life.n_initial_surviving + life.initial_lifetimes.size
+    assert result.connection_fraction[0] == pytest.approx(alive_start / (60 * 59))
+    assert life.n_created - life.n_pruned == alive_end - alive_start
+    assert np.all(life.lifetimes % 500 == 0) and np.all(life.lifetimes > 0)
+    assert result.weight_fit.n == result.weights.size
+    assert result.phases.final == result.connection_fraction[-1]
+
+
+def test_describe_trajectory_finds_decay_and_recovery():
+    steps = np.arange(8) * 10
+    phases = ex.describe_trajectory(
+        steps, np.array([0.1, 0.05, 0.03, 0.06, 0.08, 0.09, 0.09, 0.09])
+    )
+    assert phases.minimum == 0.03 and phases.step_of_minimum == 20
+    assert phases.decays_then_recovers and phases.final_change == 0.0
+    assert not ex.describe_trajectory(steps, np.linspace(0.1, 0.05, 8)).decays_then_recovers
+
+
+# --- avalanches -------------------------------------------------------------------------------
+
+
+def test_avalanche_experiment_pools_per_network_results():
+    params = load_preset("delpapa2017", ne=80, ni=16, lambda_ee=8, lambda_ei=4, lambda_ie=80)
+    exp = ex.run_avalanches(2, seed=5, transient=2000, record_steps=6000, params=params)
+    assert exp.seeds == (5, 6) and len(exp.per_network) == 2
+    again = an.detect_avalanches(ex.network_activity(params, 6, 2000, 6000))
+    np.testing.assert_array_equal(exp.per_network[1].sizes, again.sizes)
+    assert len(exp.pooled.avalanches) == sum(len(a) for a in exp.per_network)
+    assert np.all((exp.mean_rates > 0) & (exp.mean_rates < 1))
+    frozen = ex.run_avalanches(
+        1, seed=5, transient=0, record_steps=3000, params=params, plastic=False
+    )
+    assert not frozen.plastic
+    with pytest.raises(ValueError, match="n_networks"):
+        ex.run_avalanches(0)
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="sorn-studio")
+    cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    out, err = io.StringIO(), io.StringIO()
+    return args.func(args, out, err), out.getvalue(), err.getvalue()
+
+
+def test_cli_counting_writes_tables(tmp_path):
+    code, out, _ = run_cli(
+        [
+            "experiment",
+            "counting",
+            "--n",
+            "3",
+            "--seeds",
+            "1",
+            "--plastic-steps",
+            "500",
+            "--train-steps",
+            "300",
+            "--test-steps",
+            "300",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    assert "accuracy_cf_mean" in out
+    with (tmp_path / "counting_trials.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["condition"] for r in rows] == list(ex.COUNTING_CONDITIONS)
+    data = json.loads((tmp_path / "counting.json").read_text())
+    assert data["options"]["plastic_steps"] == 500 and len(data["trials"]) == 3
+
+
+def test_cli_spontaneous_and_avalanches_write_tables(tmp_path):
+    small = [
+        "--set",
+        "ne=60",
+        "--set",
+        "ni=12",
+        "--set",
+        "lambda_ee=6",
+        "--set",
+        "lambda_ei=3",
+        "--set",
+        "lambda_ie=60",
+    ]
+    code, out, _ = run_cli(
+        [
+            "experiment",
+            "spontaneous",
+            "--steps",
+            "4000",
+            "--sample-every",
+            "1000",
+            "--lifetime-every",
+            "100",
+            "--out",
+            str(tmp_path),
+            *small,
+        ]
+    )
+    assert code == 0 and "best weight fit" in out
+    with (tmp_path / "spontaneous_trajectory.csv").open() as handle:
+        assert len(list(csv.DictReader(handle))) == 5
+    arrays = np.load(tmp_path / "spontaneous_arrays.npz", allow_pickle=False)
+    assert arrays["weights"].size > 0
+    code, out, _ = run_cli(
+        [
+            "experiment",
+            "avalanches",
+            "--networks",
+            "1",
+            "--transient",
+            "500",
+            "--record",
+            "3000",
+            "--out",
+            str(tmp_path),
+            *small,
+        ]
+    )
+    assert code == 0 and "frozen" in out and "plastic" in out
+    assert (tmp_path / "avalanches_plastic.npz").exists()
+    assert (tmp_path / "avalanches_frozen.npz").exists()
+
+
+def test_cli_reports_bad_parameters():
+    code, _, err = run_cli(["experiment", "counting", "--set", "eta_ip=-1", "--seeds", "1"])
+    assert code == 2 and "eta_ip" in err
+    code, _, err = run_cli(["experiment", "counting", "--set", "eta_ip"])
+    assert code == 2 and "NAME=VALUE" in err

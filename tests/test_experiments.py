@@ -136,8 +136,10 @@ def test_avalanche_experiment_pools_per_network_results():
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    # The same structure sorn_studio.cli builds: "experiment" owns the sub-parser set.
     parser = argparse.ArgumentParser(prog="sorn-studio")
-    cli.register(parser.add_subparsers(dest="command"))
+    experiment = parser.add_subparsers(dest="command").add_parser("experiment")
+    cli.register(experiment.add_subparsers(dest="experiment"))
     args = parser.parse_args(argv)
     out, err = io.StringIO(), io.StringIO()
     return args.func(args, out, err), out.getvalue(), err.getvalue()
@@ -229,3 +231,29 @@ def test_cli_reports_bad_parameters():
     assert code == 2 and "eta_ip" in err
     code, _, err = run_cli(["experiment", "counting", "--set", "eta_ip"])
     assert code == 2 and "NAME=VALUE" in err
+
+
+def test_wired_into_the_sorn_studio_command(capsys):
+    from sorn_studio.cli import main
+
+    code = main(
+        [
+            "experiment",
+            "counting",
+            "--n",
+            "3",
+            "--seeds",
+            "1",
+            "--plastic-steps",
+            "200",
+            "--train-steps",
+            "100",
+            "--test-steps",
+            "100",
+            "--conditions",
+            "static",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "static" in captured.out and "accuracy_cf_mean" in captured.out

@@ -1,12 +1,8 @@
 """``sorn-studio experiment ...``: the published experiments from the command line.
 
-The main CLI wires this in with two calls::
-
-    from sorn_studio.experiments import cli as experiment_cli
-    experiment_cli.register(subparsers)   # adds "experiment" and its sub-commands
-    ...
-    args = parser.parse_args(argv)
-    return args.func(args)                # experiment_cli.handle for these commands
+``sorn_studio.cli`` creates the ``experiment`` command and passes its sub-parser set to
+:func:`register`, which adds ``counting``, ``spontaneous`` and ``avalanches``; each sets
+``func=handle`` so that ``args.func(args)`` runs the experiment and returns the exit status.
 
 Results are written to ``--out`` as CSV and JSON tables (and ``.npz`` arrays), and a summary
 table goes to standard output; progress goes to standard error.
@@ -65,25 +61,16 @@ def _common(parser: argparse.ArgumentParser, preset: str) -> None:
     parser.add_argument("--out", type=Path, help="folder for the result tables (CSV, JSON, npz)")
 
 
-def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``experiment`` command and its sub-commands to an argparse sub-parser set.
+def register(subparsers: Any) -> None:
+    """Add the experiment sub-commands to the sub-parser set of ``sorn-studio experiment``.
 
     Parameters
     ----------
     subparsers
-        The object returned by ``ArgumentParser.add_subparsers()``.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``experiment`` parser; every sub-command sets ``func=handle``.
+        The object returned by ``add_subparsers()`` of the ``experiment`` parser. Each parser
+        added sets ``func=handle`` and ``experiment_name`` with ``set_defaults``.
     """
-    parser = subparsers.add_parser(
-        "experiment",
-        help="run a published SORN experiment",
-        description="Reproduce the experiments of the SORN papers and write result tables.",
-    )
-    sub = parser.add_subparsers(dest="experiment", required=True, metavar="NAME")
+    sub = subparsers
 
     counting = sub.add_parser(
         "counting",
@@ -94,11 +81,21 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     counting.add_argument("--n", type=_positive, nargs="+", default=[4, 8, 12], help="values of n")
     counting.add_argument("--seeds", type=_positive, default=5, help="networks per n (seeds 0..)")
     counting.add_argument(
-        "--conditions", nargs="+", choices=COUNTING_CONDITIONS, default=list(COUNTING_CONDITIONS)
+        "--conditions",
+        nargs="+",
+        choices=COUNTING_CONDITIONS,
+        default=list(COUNTING_CONDITIONS),
+        help="networks to compare (default all)",
     )
-    counting.add_argument("--plastic-steps", type=_non_negative, default=50_000)
-    counting.add_argument("--train-steps", type=_positive, default=5_000)
-    counting.add_argument("--test-steps", type=_positive, default=5_000)
+    counting.add_argument(
+        "--plastic-steps", type=_non_negative, default=50_000, help="self-organisation steps"
+    )
+    counting.add_argument(
+        "--train-steps", type=_positive, default=5_000, help="frozen steps to train the readout"
+    )
+    counting.add_argument(
+        "--test-steps", type=_positive, default=5_000, help="fresh frozen steps to test it"
+    )
     counting.add_argument("--ridge", type=float, default=1e-2, help="readout ridge penalty")
     counting.add_argument(
         "--state",
@@ -114,9 +111,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description="Self-organisation without input: connection-fraction trajectory, "
         "lognormal vs normal weight fit and synapse lifetimes.",
     )
-    spontaneous.add_argument("--steps", type=_positive, default=1_000_000)
-    spontaneous.add_argument("--seed", type=_non_negative, default=0)
-    spontaneous.add_argument("--sample-every", type=_positive, default=10_000)
+    spontaneous.add_argument("--steps", type=_positive, default=1_000_000, help="steps to simulate")
+    spontaneous.add_argument("--seed", type=_non_negative, default=0, help="simulation seed")
+    spontaneous.add_argument(
+        "--sample-every", type=_positive, default=10_000, help="steps between samples"
+    )
     spontaneous.add_argument(
         "--lifetime-every", type=_positive, default=100, help="mask spacing for lifetimes"
     )
@@ -128,10 +127,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description="Detect avalanches (theta = round(<a>/2)) in several networks, pool them "
         "and fit truncated power laws and <S>(T).",
     )
-    avalanches.add_argument("--networks", type=_positive, default=4)
+    avalanches.add_argument(
+        "--networks", type=_positive, default=4, help="networks pooled (default 4)"
+    )
     avalanches.add_argument("--seed", type=_non_negative, default=0, help="first seed")
-    avalanches.add_argument("--transient", type=_non_negative, default=1_000_000)
-    avalanches.add_argument("--record", type=_positive, default=1_000_000)
+    avalanches.add_argument(
+        "--transient", type=_non_negative, default=1_000_000, help="steps discarded per network"
+    )
+    avalanches.add_argument(
+        "--record", type=_positive, default=1_000_000, help="steps recorded per network"
+    )
     avalanches.add_argument(
         "--size-range", type=_positive, nargs=2, metavar=("XMIN", "XMAX"), help="size fit range"
     )
@@ -149,10 +154,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     _common(avalanches, "delpapa2017")
 
-    parser.set_defaults(func=handle)
-    for command in (counting, spontaneous, avalanches):
-        command.set_defaults(func=handle)
-    return parser
+    for name, command in (
+        ("counting", counting),
+        ("spontaneous", spontaneous),
+        ("avalanches", avalanches),
+    ):
+        command.set_defaults(func=handle, experiment_name=name)
 
 
 def _params(args: argparse.Namespace) -> Params:
@@ -347,7 +354,7 @@ def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: Text
 
 
 def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the experiment named by ``args.experiment``.
+    """Run the experiment named by ``args.experiment_name``.
 
     Parameters
     ----------
@@ -364,11 +371,12 @@ def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | No
     out = out or sys.stdout
     err = err or sys.stderr
     runners = {"counting": _counting, "spontaneous": _spontaneous, "avalanches": _avalanches}
+    name = args.experiment_name
     try:
         params = _params(args)
-        runners[args.experiment](args, params, out, err)
+        runners[name](args, params, out, err)
     except ValueError as exc:
-        err.write(f"sorn-studio experiment {args.experiment}: error: {exc}\n")
+        err.write(f"sorn-studio experiment {name}: error: {exc}\n")
         return 2
     if args.out:
         err.write(f"results written to {args.out}\n")

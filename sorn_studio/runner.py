@@ -199,6 +199,8 @@ class Frame:
         Step span the raster covers (``stop`` exclusive); each column spans ``raster_bin`` steps.
     raster_bin : int
         Steps per raster column.
+    raster_window : int
+        Steps the raster shows once the run is long enough.
     window_steps, window_rate_e, window_rate_i : numpy.ndarray
         Population rates averaged over each raster column, and the columns' first steps.
     history : dict of str to numpy.ndarray
@@ -235,6 +237,7 @@ class Frame:
     raster_start: int
     raster_stop: int
     raster_bin: int
+    raster_window: int
     window_steps: np.ndarray
     window_rate_e: np.ndarray
     window_rate_i: np.ndarray
@@ -346,19 +349,12 @@ class History:
 
 
 # -- the run loop --------------------------------------------------------------------------------
-def _bin_mean(a: np.ndarray, bin_: int) -> np.ndarray:
-    """Mean over consecutive groups of ``bin_`` rows (``len(a)`` is a multiple of ``bin_``)."""
+def _column_counts(spikes: np.ndarray, bin_: int) -> np.ndarray:
+    """Spikes per neuron in each group of ``bin_`` steps: ``(T, n)`` bool -> ``(T/bin_, n)``."""
     if bin_ == 1:
-        return a.astype(np.float32)
-    return a.reshape((len(a) // bin_, bin_) + a.shape[1:]).mean(axis=1, dtype=np.float32)
-
-
-def _raster(spikes: np.ndarray, bin_: int) -> np.ndarray:
-    if bin_ == 1:
-        return spikes.view(np.uint8) * np.uint8(255)
-    counts = spikes.reshape(len(spikes) // bin_, bin_, spikes.shape[1]).sum(axis=1,
-                                                                           dtype=np.uint16)
-    return (counts * 255 // bin_).astype(np.uint8)
+        return spikes.view(np.uint8).astype(np.uint16)
+    return spikes.reshape(len(spikes) // bin_, bin_, spikes.shape[1]).sum(axis=1,
+                                                                          dtype=np.uint16)
 
 
 class Runner:
@@ -720,15 +716,19 @@ class Runner:
         else:
             first, bin_, skip, usable = sim.t, 1, 0, 0
         sl = slice(skip, skip + usable)
-        spikes_e = np.asarray(rec.spikes_e(last=window))[sl]
-        spikes_i = np.asarray(rec.spikes_i(last=window))[sl]
-        rate_e = np.asarray(rec.rate_e(last=window), float)[sl]
-        rate_i = np.asarray(rec.rate_i(last=window), float)[sl]
         start = first + skip if total else sim.t
-        raster_e = _raster(spikes_e.reshape(usable, ne), bin_)
-        raster_i = _raster(spikes_i.reshape(usable, ni), bin_)
+        counts_e = _column_counts(np.asarray(rec.spikes_e(last=window))[sl].reshape(usable, ne),
+                                  bin_)
+        counts_i = _column_counts(np.asarray(rec.spikes_i(last=window))[sl].reshape(usable, ni),
+                                  bin_)
+        raster_e = (counts_e * 255 // bin_).astype(np.uint8)
+        raster_i = (counts_i * 255 // bin_).astype(np.uint8)
         window_steps = np.arange(start, start + usable, bin_, dtype=np.int64)
-        per_neuron = spikes_e.mean(axis=0) if usable else np.zeros(ne)
+        scale = np.float32(1.0 / bin_)
+        window_rate_e = counts_e.sum(axis=1, dtype=np.float32) * (scale / max(ne, 1))
+        window_rate_i = counts_i.sum(axis=1, dtype=np.float32) * (scale / max(ni, 1))
+        per_neuron = (counts_e.sum(axis=0, dtype=np.float64) / usable if usable
+                      else np.zeros(ne))
         top = max(0.3, float(per_neuron.max()) if usable else 0.0)
         rates, rate_edges = np.histogram(per_neuron, bins=60, range=(0.0, top))
         history = self._history.snapshot()
@@ -750,11 +750,13 @@ class Runner:
             sim_rate=float(sim_rate), speed_limit=self._speed,
             raster_e=_ro(raster_e), raster_i=_ro(raster_i),
             raster_start=int(start), raster_stop=int(start + usable), raster_bin=int(bin_),
-            window_steps=_ro(window_steps), window_rate_e=_ro(_bin_mean(rate_e, bin_)),
-            window_rate_i=_ro(_bin_mean(rate_i, bin_)),
+            raster_window=int(window),
+            window_steps=_ro(window_steps), window_rate_e=_ro(window_rate_e),
+            window_rate_i=_ro(window_rate_i),
             history={k: _ro(v) for k, v in history.items()}, neurons=self._neurons,
             rates=_ro(rates), rate_edges=_ro(rate_edges), weights=weights,
-            changes=tuple(sim.change_log), mean_rate=float(rate_e.mean()) if usable else 0.0,
+            changes=tuple(sim.change_log),
+            mean_rate=float(per_neuron.mean()) if usable else 0.0,
             conn_fraction=n_ee / max(ne * (ne - 1), 1), n_ee=n_ee, n_ei=int(sim.n_ei),
         )
 

@@ -1,0 +1,259 @@
+"""The controller: the GUI thread's only link to the simulation.
+
+It owns the worker thread, the runner and the frame mailbox. Views and panels never touch the
+simulation: they call the controller, which turns each request into a runner command (applied
+by the worker at a step boundary), and they receive frames from the controller's repaint timer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from ..params import Params
+from ..runner import Frame, Runner
+from .worker import FrameMailbox, SimThread
+
+__all__ = ["Controller", "FRAME_RATE", "session_module"]
+
+#: Repaint rate of the views (frames per second); the runner never sends more.
+FRAME_RATE = 30
+#: Quiet time before a burst of slider moves is sent to the engine as one change.
+DEBOUNCE_MS = 120
+
+
+def session_module() -> Any | None:
+    """The session module (save / load ``.npz``), or ``None`` while it is not available."""
+    try:
+        return importlib.import_module("sorn_studio.session")
+    except ImportError:
+        return None
+
+
+class Controller(QObject):
+    """Run a simulation in a worker thread and hand its frames to the GUI.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation to drive (from now on owned by the worker thread).
+    preset : str, optional
+        Name of the preset the simulation came from (stored in exported sessions).
+    frame_rate : float
+        Frames per second to paint.
+
+    Signals
+    -------
+    frame(Frame)
+        A new frame was taken from the mailbox (GUI thread).
+    error(str, str)
+        A command, step or file operation failed: message, details.
+    message(str)
+        Something worth a line in the status bar.
+    session_loaded(object)
+        A session was opened; the argument is its metadata.
+    """
+
+    frame = Signal(object)
+    error = Signal(str, str)
+    message = Signal(str)
+    session_loaded = Signal(object)
+    _in_gui = Signal(object)
+
+    def __init__(self, sim: Any, preset: str | None = None, frame_rate: float = FRAME_RATE,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.preset = preset
+        self.mailbox = FrameMailbox()
+        self.runner = Runner(sim, self.mailbox.put, ready=self.mailbox.empty,
+                             on_error=self._worker_error, max_fps=frame_rate)
+        self.thread = SimThread(self.runner)
+        self.thread.failed.connect(self.error)
+        self._in_gui.connect(self._call_in_gui, Qt.ConnectionType.QueuedConnection)
+        self.last_frame: Frame | None = None
+        self.playing = False
+        self.frames_painted = 0
+        self.fps = 0.0
+        self._fps_count = 0
+        self._fps_since = time.perf_counter()
+        self._pending_live: dict[str, Any] = {}
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.flush_params)
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(1, round(1000 / frame_rate)))
+        self._timer.timeout.connect(self._take_frame)
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker thread and the repaint timer."""
+        self.thread.start()
+        self._timer.start()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop the worker and wait for its thread to end; returns whether it ended."""
+        self._timer.stop()
+        self._debounce.stop()
+        self.runner.stop()
+        if not self.thread.isRunning():
+            return True
+        return self.thread.wait(timeout_ms)
+
+    # -- commands --------------------------------------------------------------------------------
+    def play(self) -> None:
+        """Run freely."""
+        self.flush_params()
+        self.playing = True
+        self.runner.play()
+
+    def pause(self) -> None:
+        """Pause at the next step boundary."""
+        self.playing = False
+        self.runner.pause()
+
+    def step(self, n: int = 1) -> None:
+        """Do ``n`` steps, then pause."""
+        self.flush_params()
+        self.playing = False
+        self.runner.step(n)
+
+    def reset(self, seed: int | None = None, params: Params | None = None) -> None:
+        """Restart at step 0 (``None`` keeps the seed / parameters)."""
+        self._pending_live.clear()
+        self._debounce.stop()
+        self.playing = False
+        self.runner.reset(seed=seed, params=params)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Limit the speed (``None``: as fast as possible)."""
+        self.runner.set_speed(steps_per_second)
+
+    def apply_live(self, changes: dict[str, Any]) -> None:
+        """Queue live parameter changes; a burst is sent as one command after a short pause."""
+        self._pending_live.update(changes)
+        self._debounce.start()
+
+    def flush_params(self) -> None:
+        """Send the queued live changes now."""
+        self._debounce.stop()
+        if self._pending_live:
+            changes, self._pending_live = self._pending_live, {}
+            self.runner.apply_params(**changes)
+
+    # -- files -----------------------------------------------------------------------------------
+    def export_session(self, path: str | Path,
+                       done: Callable[[Path], None] | None = None) -> Future:
+        """Save the run to ``path`` (``.npz``) from the worker thread, at a step boundary.
+
+        Parameters
+        ----------
+        path : str or Path
+            Target file.
+        done : callable, optional
+            Called in the GUI thread with the path once the file is written.
+
+        Returns
+        -------
+        Future
+            Resolves to the path, or to the error.
+        """
+        module = session_module()
+        if module is None:
+            raise RuntimeError("saving sessions needs sorn_studio.session, which is missing")
+        path = Path(path)
+        preset = self.preset
+        self.flush_params()
+        future = self.runner.call(lambda sim: (module.save_session(sim, path, preset=preset),
+                                               path)[1])
+
+        def finished(fut: Future) -> None:
+            exc = fut.exception()
+            if exc is not None:
+                self._in_gui.emit(lambda: self.error.emit(
+                    f"Could not save {path.name}: {exc}", _details(exc)))
+            else:
+                self._in_gui.emit(lambda: (self.message.emit(f"Session saved to {path}"),
+                                           done(path) if done else None))
+
+        future.add_done_callback(finished)
+        return future
+
+    def open_session(self, path: str | Path) -> Future:
+        """Load a session in the worker thread and continue with it.
+
+        Returns
+        -------
+        Future
+            Resolves to the session's metadata, or to the error.
+        """
+        module = session_module()
+        if module is None:
+            raise RuntimeError("opening sessions needs sorn_studio.session, which is missing")
+        path = Path(path)
+        runner = self.runner
+
+        def load(_sim: Any) -> Any:
+            sim, meta = module.load_session(path)
+            runner.replace_simulation(sim)
+            return meta
+
+        self.playing = False
+        self._pending_live.clear()
+        future = runner.call(load)
+
+        def finished(fut: Future) -> None:
+            exc = fut.exception()
+            if exc is not None:
+                self._in_gui.emit(lambda: self.error.emit(
+                    f"Could not open {path.name}: {exc}", _details(exc)))
+            else:
+                meta = fut.result()
+                self._in_gui.emit(lambda: self._loaded(meta, path))
+
+        future.add_done_callback(finished)
+        return future
+
+    def _loaded(self, meta: Any, path: Path) -> None:
+        preset = meta.get("preset") if isinstance(meta, dict) else None
+        self.preset = preset or self.preset
+        self.session_loaded.emit(meta)
+        self.message.emit(f"Opened session {path}")
+
+    # -- frames ----------------------------------------------------------------------------------
+    def _take_frame(self) -> None:
+        frame = self.mailbox.take()
+        now = time.perf_counter()
+        if frame is not None:
+            self.last_frame = frame
+            self.frames_painted += 1
+            self._fps_count += 1
+            self.frame.emit(frame)
+        if now - self._fps_since >= 1.0:
+            self.fps = self._fps_count / (now - self._fps_since)
+            self._fps_count = 0
+            self._fps_since = now
+
+    def _worker_error(self, message: str, details: str) -> None:
+        # Runs in the worker thread; a signal carries it to the GUI thread.
+        self._in_gui.emit(lambda: self._on_worker_error(message, details))
+
+    def _on_worker_error(self, message: str, details: str) -> None:
+        self.playing = False
+        self.error.emit(message, details)
+
+    @staticmethod
+    def _call_in_gui(fn: Callable[[], Any]) -> None:
+        fn()
+
+
+def _details(exc: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_exception(exc))

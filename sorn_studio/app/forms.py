@@ -1,0 +1,106 @@
+"""Load the Designer forms of ``ui/`` and the icons and style sheet of ``resources/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QFile, QIODevice
+from PySide6.QtGui import QIcon
+from PySide6.QtUiTools import QUiLoader
+from PySide6.QtWidgets import QWidget
+
+from ..paths import resources_dir, ui_dir
+
+__all__ = ["load_form", "icon", "style_sheet", "FORMS"]
+
+#: Every form and the object names the code looks up in it (checked by a test).
+FORMS: dict[str, tuple[str, ...]] = {
+    "main_window.ui": (
+        "menubar", "menuFile", "menuExportPlot", "menuRun", "menuView", "menuHelp",
+        "mainToolBar", "statusbar",
+        "actionPlay", "actionPause", "actionStep", "actionStepN", "actionReset",
+        "actionOpenSession", "actionExportSession", "actionQuit", "actionResetLayout",
+        "actionAbout",
+        "dockControls", "dockParams", "dockRaster", "dockWeights", "dockConnections",
+        "dockThresholds", "dockDistributions",
+        "controlsHost", "paramsHost", "rasterHost", "weightsHost", "connectionsHost",
+        "thresholdsHost", "distributionsHost",
+    ),
+    "run_controls.ui": (
+        "playButton", "pauseButton", "stepButton", "stepNButton", "stepNSpin", "presetCombo",
+        "presetSummary", "seedSpin", "resetButton", "speedCombo", "speedSpin", "inputCombo",
+        "countingNSpin", "wordsEdit", "noiseSpin", "pendingLabel", "messageLabel",
+    ),
+}
+
+
+class _Loader(QUiLoader):
+    """A loader that fills an existing top-level widget instead of creating a new one.
+
+    Designer's code generator does this with ``setupUi(self)``; at run time ``QUiLoader`` only
+    creates new widgets, so the top-level widget it asks for is replaced by ``base``.
+    """
+
+    def __init__(self, base: QWidget | None) -> None:
+        super().__init__()
+        self._base = base
+
+    def createWidget(self, class_name: str, parent: QWidget | None = None,  # noqa: N802
+                     name: str = "") -> QWidget:
+        if parent is None and self._base is not None:
+            return self._base
+        return super().createWidget(class_name, parent, name)
+
+
+def form_path(name: str) -> Path:
+    """Path of the form ``name`` (e.g. ``"main_window.ui"``)."""
+    return ui_dir() / name
+
+
+def load_form(name: str, base: QWidget | None = None) -> QWidget:
+    """Load a Designer form.
+
+    Parameters
+    ----------
+    name : str
+        File name inside ``ui/``.
+    base : QWidget, optional
+        Fill this widget (of the form's top-level class) instead of creating a new one.
+
+    Returns
+    -------
+    QWidget
+        ``base``, or the new top-level widget.
+
+    Raises
+    ------
+    RuntimeError
+        When the file is missing or not a valid form.
+    """
+    path = form_path(name)
+    file = QFile(str(path))
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise RuntimeError(f"cannot open the form {path}: {file.errorString()}")
+    try:
+        loader = _Loader(base)
+        widget = loader.load(file)
+    finally:
+        file.close()
+    if widget is None:
+        raise RuntimeError(f"cannot load the form {path}: {loader.errorString()}")
+    return widget
+
+
+def icon(name: str) -> QIcon:
+    """The icon ``resources/icons/<name>.svg``."""
+    return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
+
+
+def style_sheet() -> str:
+    """The application style sheet (``resources/style.qss``).
+
+    ``@ICONS@`` in the file stands for the icon folder, wherever the package is installed
+    (Qt resolves relative ``url()`` paths against the working folder, not the style sheet).
+    """
+    text = (resources_dir() / "style.qss").read_text(encoding="utf-8")
+    return text.replace("@ICONS@", (resources_dir() / "icons").as_posix())

@@ -1,0 +1,466 @@
+"""The live views: pyqtgraph plots fed with :class:`~sorn_studio.runner.Frame` snapshots.
+
+Each view is a ``GraphicsLayoutWidget`` with an ``update_frame(frame)`` method that only
+hands ready-made arrays to pyqtgraph (the worker already decimated them), so painting stays
+cheap. Images use fixed levels, so colours mean the same thing from frame to frame.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QWidget
+
+from ..runner import Frame, Weights
+
+__all__ = [
+    "ChangeMarkers",
+    "RasterView",
+    "WeightsView",
+    "ConnectionsView",
+    "ThresholdsView",
+    "DistributionsView",
+    "change_text",
+    "export_widget",
+]
+
+BACKGROUND = "#15171e"
+FOREGROUND = "#aeb6c8"
+E_COLOR = "#6fcf97"
+I_COLOR = "#eb5757"
+ACCENT = "#5b8def"
+MARKER_COLOR = "#f2c94c"
+NEURON_COLORS = ("#56ccf2", "#bb6bd9", "#f2994a", "#f2c94c", "#9b51e0")
+#: Change markers kept per plot (older ones are dropped so a long session stays light).
+MAX_MARKERS = 200
+
+pg.setConfigOptions(antialias=False, background=BACKGROUND, foreground=FOREGROUND)
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def change_text(change: Any) -> str:
+    """Describe one logged change, e.g. ``"eta_stdp 0.004 -> 0.01 at step 12 345"``."""
+    step, name, old, new = change
+    return f"{name} {_fmt(old)} -> {_fmt(new)} at step {step:,}".replace(",", " ")
+
+
+def _lut(color: str) -> np.ndarray:
+    """A 256-entry lookup table from the background to ``color``."""
+    cmap = pg.ColorMap([0.0, 1.0], [pg.mkColor(BACKGROUND), pg.mkColor(color)])
+    return cmap.getLookupTable(nPts=256)
+
+
+class ChangeMarkers:
+    """Vertical lines marking parameter changes on a set of time plots, with tooltips."""
+
+    def __init__(self, plots: list[pg.PlotItem]) -> None:
+        self.plots = plots
+        self.lines: list[list[pg.InfiniteLine]] = []
+        self.texts: list[str] = []
+        self._steps: list[int] = []
+        self._seen = 0
+        self._epoch = -1
+
+    def update(self, changes: tuple, epoch: int) -> None:
+        """Add lines for changes not shown yet; clear them after a reset."""
+        if epoch != self._epoch or len(changes) < self._seen:
+            self.clear()
+            self._epoch = epoch
+        for change in changes[self._seen:]:
+            step = int(change[0])
+            text = change_text(change)
+            if self._steps and self._steps[-1] == step:
+                self.texts[-1] += "\n" + text
+                for line in self.lines[-1]:
+                    line.setToolTip(self.texts[-1])
+                continue
+            pen = pg.mkPen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine)
+            row = []
+            for plot in self.plots:
+                line = pg.InfiniteLine(pos=step, angle=90, pen=pen, movable=False)
+                line.setToolTip(text)
+                line.setZValue(10)
+                plot.addItem(line, ignoreBounds=True)
+                row.append(line)
+            self.lines.append(row)
+            self.texts.append(text)
+            self._steps.append(step)
+        self._seen = len(changes)
+        while len(self.lines) > MAX_MARKERS:
+            for plot, line in zip(self.plots, self.lines.pop(0), strict=True):
+                plot.removeItem(line)
+            self.texts.pop(0)
+            self._steps.pop(0)
+
+    def clear(self) -> None:
+        """Remove every marker."""
+        for row in self.lines:
+            for plot, line in zip(self.plots, row, strict=True):
+                plot.removeItem(line)
+        self.lines.clear()
+        self.texts.clear()
+        self._steps.clear()
+        self._seen = 0
+
+
+class _View(pg.GraphicsLayoutWidget):
+    """Base of the views: a named layout that can be exported."""
+
+    title = ""
+
+    def plain_axes(self) -> None:
+        """Show axis values as they are: no "(x0.001)" SI rescaling, which confuses rates.
+
+        Call after the last ``setLabel``: setting a label restores pyqtgraph's default ranges.
+        """
+        for item in self.ci.items:
+            if isinstance(item, pg.PlotItem):
+                for side in ("left", "bottom"):
+                    axis = item.getAxis(side)
+                    axis.setSIPrefixEnableRanges(((math.inf, math.inf),))
+                    axis.updateAutoSIPrefix()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ci.setContentsMargins(4, 4, 4, 4)
+        self.markers: ChangeMarkers | None = None
+
+    def update_frame(self, frame: Frame) -> None:  # pragma: no cover - overridden
+        """Show ``frame``."""
+        raise NotImplementedError
+
+    def _time_plot(self, row: int, col: int, label: str, **kwargs: Any) -> pg.PlotItem:
+        plot = self.addPlot(row=row, col=col, **kwargs)
+        plot.setLabel("left", label)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        return plot
+
+
+class RasterView(_View):
+    """Scrolling raster of E and I spikes with the population rates beneath."""
+
+    title = "Spikes and rate"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_e = self._time_plot(0, 0, "E neuron")
+        self.plot_i = self._time_plot(1, 0, "I")
+        self.plot_rate = self._time_plot(2, 0, "rate")
+        self.plot_rate.setLabel("bottom", "step")
+        for plot in (self.plot_e, self.plot_i):
+            plot.getAxis("bottom").setStyle(showValues=False)
+        self.plot_i.setXLink(self.plot_e)
+        self.plot_rate.setXLink(self.plot_e)
+        layout = self.ci.layout
+        layout.setRowStretchFactor(0, 6)
+        layout.setRowStretchFactor(1, 2)
+        layout.setRowStretchFactor(2, 3)
+        self.image_e = pg.ImageItem(lut=_lut(E_COLOR), levels=(0, 255))
+        self.image_i = pg.ImageItem(lut=_lut(I_COLOR), levels=(0, 255))
+        self.plot_e.addItem(self.image_e)
+        self.plot_i.addItem(self.image_i)
+        self.curve_e = self.plot_rate.plot(pen=pg.mkPen(E_COLOR, width=1), name="E")
+        self.curve_i = self.plot_rate.plot(pen=pg.mkPen(I_COLOR, width=1), name="I")
+        self.target = pg.InfiniteLine(angle=0, pen=pg.mkPen(ACCENT, style=Qt.PenStyle.DotLine))
+        self.target.setToolTip("Target rate mu_IP")
+        self.plot_rate.addItem(self.target, ignoreBounds=True)
+        self.plot_rate.setYRange(0, 0.3)
+        self.markers = ChangeMarkers([self.plot_e, self.plot_i, self.plot_rate])
+        self.plain_axes()
+
+    def update_frame(self, frame: Frame) -> None:
+        """Show the raster window of ``frame``."""
+        p = frame.params
+        start, stop = frame.raster_start, frame.raster_stop
+        if stop > start:
+            self.image_e.setImage(frame.raster_e, autoLevels=False)
+            self.image_i.setImage(frame.raster_i, autoLevels=False)
+            self.image_e.setRect(QRectF(start, 0, stop - start, p.ne))
+            self.image_i.setRect(QRectF(start, 0, stop - start, p.ni))
+        else:
+            self.image_e.clear()
+            self.image_i.clear()
+        # Before the window fills, keep its full width so the raster grows from the left.
+        self.plot_e.setXRange(start, max(stop, start + frame.raster_window), padding=0)
+        self.plot_e.setYRange(0, p.ne, padding=0)
+        self.plot_i.setYRange(0, p.ni, padding=0)
+        x = frame.window_steps + frame.raster_bin / 2
+        self.curve_e.setData(x, frame.window_rate_e, skipFiniteCheck=True)
+        self.curve_i.setData(x, frame.window_rate_i, skipFiniteCheck=True)
+        self.target.setValue(p.mu_ip)
+        top = max(0.3, float(frame.window_rate_e.max(initial=0)) * 1.1,
+                  float(frame.window_rate_i.max(initial=0)) * 1.1)
+        self.plot_rate.setYRange(0, top, padding=0)
+        self.markers.update(frame.changes, frame.epoch)
+
+
+class WeightsView(_View):
+    """Heatmaps of W^EE, W^EI and W^IE; clicking a neuron shows its weights below."""
+
+    title = "Weights"
+    neuron_selected = Signal(str, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.images: dict[str, pg.ImageItem] = {}
+        self.bars: dict[str, pg.ColorBarItem] = {}
+        self.plots: dict[str, pg.PlotItem] = {}
+        # W^EE is square; W^EI and W^IE are drawn wide (x = E neuron) and stacked beside it.
+        specs = (("w_ee", "W<sup>EE</sup> (E\u2192E)", "pre E", "post E", 0, 0, 2),
+                 ("w_ei", "W<sup>EI</sup> (I\u2192E)", "post E", "pre I", 0, 1, 1),
+                 ("w_ie", "W<sup>IE</sup> (E\u2192I)", "pre E", "post I", 1, 1, 1))
+        for key, title, xlabel, ylabel, row, col, rowspan in specs:
+            plot = self.addPlot(row=row, col=col, rowspan=rowspan, title=title)
+            plot.setLabel("bottom", xlabel)
+            plot.setLabel("left", ylabel)
+            plot.invertY(True)
+            plot.hideButtons()
+            if key == "w_ee":
+                plot.setAspectLocked(True)
+            image = pg.ImageItem()
+            plot.addItem(image)
+            bar = pg.ColorBarItem(values=(0, 0.2), colorMap="viridis", width=10, rounding=0.001,
+                                  interactive=True)
+            bar.setImageItem(image, insert_in=plot)
+            self.images[key], self.bars[key], self.plots[key] = image, bar, plot
+        self.detail = self.addPlot(row=2, col=0, colspan=2)
+        self.detail.setLabel("bottom", "E neuron")
+        self.detail.setLabel("left", "weight")
+        self.detail.addLegend(offset=(10, 5))
+        self.detail.showGrid(x=True, y=True, alpha=0.15)
+        self.incoming = self.detail.plot(stepMode="center", fillLevel=0,
+                                         brush=pg.mkBrush(E_COLOR + "90"),
+                                         pen=pg.mkPen(E_COLOR), name="incoming")
+        self.outgoing = self.detail.plot(stepMode="center", fillLevel=0,
+                                         brush=pg.mkBrush("#f2994a90"),
+                                         pen=pg.mkPen("#f2994a"), name="outgoing")
+        layout = self.ci.layout
+        layout.setColumnStretchFactor(0, 1)
+        layout.setColumnStretchFactor(1, 1)
+        layout.setRowStretchFactor(0, 2)
+        layout.setRowStretchFactor(1, 2)
+        layout.setRowStretchFactor(2, 3)
+        pen = pg.mkPen("#ffffffa0", width=1, style=Qt.PenStyle.DashLine)
+        self.cross = (pg.InfiniteLine(angle=0, pen=pen), pg.InfiniteLine(angle=90, pen=pen))
+        for line in self.cross:
+            line.hide()
+            self.plots["w_ee"].addItem(line, ignoreBounds=True)
+        self.selected: tuple[str, int] = ("E", 0)
+        self.weights: Weights | None = None
+        self._levels_for: tuple | None = None
+        self.scene().sigMouseClicked.connect(self._clicked)
+        self.plain_axes()
+
+    def _clicked(self, event: Any) -> None:
+        for key, image in self.images.items():
+            if image.image is None or not image.sceneBoundingRect().contains(event.scenePos()):
+                continue
+            pos = image.mapFromScene(event.scenePos())
+            if key == "w_ee":
+                self.select_neuron("E", int(pos.y()))
+            elif key == "w_ei":
+                self.select_neuron("E", int(pos.x()))
+            else:
+                self.select_neuron("I", int(pos.y()))
+            event.accept()
+            return
+
+    def select_neuron(self, population: str, index: int) -> None:
+        """Show the incoming and outgoing weights of one neuron (``"E"`` or ``"I"``)."""
+        self.selected = (population, int(index))
+        self._show_selection()
+        self.neuron_selected.emit(population, int(index))
+
+    def _show_selection(self) -> None:
+        w = self.weights
+        if w is None:
+            return
+        population, i = self.selected
+        if population == "E":
+            i = min(max(i, 0), w.w_ee.shape[0] - 1)
+            incoming, outgoing = w.w_ee[i, :], w.w_ee[:, i]
+            title = f"E neuron {i}: its E\u2192E inputs (row) and outputs (column)"
+            for line, pos in zip(self.cross, (i + 0.5, i + 0.5), strict=True):
+                line.setValue(pos)
+                line.show()
+        else:
+            i = min(max(i, 0), w.w_ie.shape[0] - 1)
+            incoming, outgoing = w.w_ie[i, :], w.w_ei[:, i]
+            title = f"I neuron {i}: inputs from E and outputs onto E"
+            for line in self.cross:
+                line.hide()
+        self.selected = (population, i)
+        x = np.arange(len(incoming) + 1)
+        self.incoming.setData(x, incoming, stepMode="center", fillLevel=0)
+        self.outgoing.setData(np.arange(len(outgoing) + 1), outgoing, stepMode="center",
+                              fillLevel=0)
+        self.detail.setTitle(title)
+
+    def update_frame(self, frame: Frame) -> None:
+        """Show the weights of ``frame`` when it carries them."""
+        w = frame.weights
+        if w is None:
+            return
+        p = frame.params
+        key = (frame.epoch, p.lambda_ee, p.lambda_ei, p.lambda_ie, p.ne, p.ni)
+        if key != self._levels_for:
+            # Fixed levels per network: a few times the mean weight 1/in-degree, so the long
+            # tail shows up bright and colours keep their meaning while the network learns.
+            for name, lam in (("w_ee", p.lambda_ee), ("w_ei", p.lambda_ei),
+                              ("w_ie", p.lambda_ie)):
+                self.bars[name].setLevels((0.0, float(min(1.0, 4.0 / max(lam, 1.0)))))
+            self._levels_for = key
+        # Image axes are (x, y): W^EE and W^IE show x = presynaptic (column), y = postsynaptic
+        # (row); W^EI is shown as x = postsynaptic E, y = presynaptic I, to lie wide.
+        self.images["w_ee"].setImage(w.w_ee.T, autoLevels=False)
+        self.images["w_ei"].setImage(w.w_ei, autoLevels=False)
+        self.images["w_ie"].setImage(w.w_ie.T, autoLevels=False)
+        self.weights = w
+        self._show_selection()
+
+
+class ConnectionsView(_View):
+    """Connection counts over the whole run and the E->E connection fraction."""
+
+    title = "Connections"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.counts = self._time_plot(0, 0, "synapses")
+        self.counts.addLegend(offset=(-10, 5))
+        self.fraction = self._time_plot(1, 0, "E\u2192E fraction (%)")
+        self.fraction.setLabel("bottom", "step")
+        self.fraction.setXLink(self.counts)
+        self.curve_ee = self.counts.plot(pen=pg.mkPen(E_COLOR, width=1.5), name="E\u2192E")
+        self.curve_ei = self.counts.plot(pen=pg.mkPen(I_COLOR, width=1.5), name="I\u2192E")
+        self.curve_frac = self.fraction.plot(pen=pg.mkPen(ACCENT, width=1.5))
+        self.markers = ChangeMarkers([self.counts, self.fraction])
+        self.plain_axes()
+
+    def update_frame(self, frame: Frame) -> None:
+        """Show the connection history of ``frame``."""
+        h = frame.history
+        x = h["step"]
+        self.curve_ee.setData(x, h["n_ee"], skipFiniteCheck=True)
+        self.curve_ei.setData(x, h["n_ei"], skipFiniteCheck=True)
+        self.curve_frac.setData(x, h["frac_ee"] * 100.0, skipFiniteCheck=True)
+        self.markers.update(frame.changes, frame.epoch)
+
+
+class ThresholdsView(_View):
+    """T^E mean with its min/max band, T^I, and a few chosen neurons."""
+
+    title = "Thresholds"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = self._time_plot(0, 0, "threshold")
+        self.plot.setLabel("bottom", "step")
+        self.plot.addLegend(offset=(-10, 5))
+        self.low = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
+        self.high = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
+        self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(E_COLOR + "30"))
+        self.plot.addItem(self.low)
+        self.plot.addItem(self.high)
+        self.plot.addItem(self.band)
+        self.mean = self.plot.plot(pen=pg.mkPen(E_COLOR, width=2),
+                                   name="T<sup>E</sup> mean (band: min\u2013max)")
+        self.t_i = self.plot.plot(pen=pg.mkPen(I_COLOR, width=2), name="T<sup>I</sup> mean")
+        self.neurons: list[pg.PlotDataItem] = []
+        self._neuron_ids: tuple[int, ...] = ()
+        self.markers = ChangeMarkers([self.plot])
+        self.plain_axes()
+
+    def update_frame(self, frame: Frame) -> None:
+        """Show the threshold history of ``frame``."""
+        h = frame.history
+        x = h["step"]
+        self.low.setData(x, h["t_e_min"], skipFiniteCheck=True)
+        self.high.setData(x, h["t_e_max"], skipFiniteCheck=True)
+        self.mean.setData(x, h["t_e_mean"], skipFiniteCheck=True)
+        self.t_i.setData(x, h["t_i_mean"], skipFiniteCheck=True)
+        if frame.neurons != self._neuron_ids:
+            for curve in self.neurons:
+                self.plot.removeItem(curve)
+            self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]),
+                                           name=f"T<sup>E</sup> of neuron {n}")
+                            for k, n in enumerate(frame.neurons)]
+            self._neuron_ids = frame.neurons
+        traces = h["t_e_neurons"]
+        for k, curve in enumerate(self.neurons):
+            curve.setData(x, traces[:, k], skipFiniteCheck=True)
+        self.markers.update(frame.changes, frame.epoch)
+
+
+class DistributionsView(_View):
+    """The weight distribution on a log axis and the distribution of firing rates."""
+
+    title = "Distributions"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.weights = self.addPlot(row=0, col=0, title="Weights (log axis)")
+        self.weights.setLogMode(x=True, y=False)
+        self.weights.setLabel("bottom", "weight")
+        self.weights.setLabel("left", "synapses")
+        self.weights.addLegend(offset=(10, 5))
+        self.weights.showGrid(x=True, y=True, alpha=0.15)
+        self.ee = self.weights.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(E_COLOR),
+                                    brush=pg.mkBrush(E_COLOR + "70"), name="E\u2192E")
+        self.ei = self.weights.plot(stepMode="center", pen=pg.mkPen(I_COLOR, width=1.5),
+                                    name="I\u2192E")
+        self.rates = self.addPlot(row=0, col=1, title="Firing rates (raster window)")
+        self.rates.setLabel("bottom", "spikes per step")
+        self.rates.setLabel("left", "E neurons")
+        self.rates.showGrid(x=True, y=True, alpha=0.15)
+        self.rate_hist = self.rates.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(ACCENT),
+                                         brush=pg.mkBrush(ACCENT + "70"))
+        self.target = pg.InfiniteLine(angle=90, pen=pg.mkPen(MARKER_COLOR,
+                                                             style=Qt.PenStyle.DotLine))
+        self.target.setToolTip("Target rate mu_IP")
+        self.rates.addItem(self.target, ignoreBounds=True)
+        for plot in (self.weights, self.rates):
+            plot.hideButtons()
+        self.plain_axes()
+
+    def update_frame(self, frame: Frame) -> None:
+        """Show the distributions of ``frame``."""
+        self.rate_hist.setData(frame.rate_edges, frame.rates, stepMode="center", fillLevel=0)
+        self.target.setValue(frame.params.mu_ip)
+        w = frame.weights
+        if w is not None:
+            x = 10.0 ** w.log_edges
+            self.ee.setData(x, w.ee_counts, stepMode="center", fillLevel=0)
+            self.ei.setData(x, w.ei_counts, stepMode="center")
+
+
+def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:
+    """Write ``view`` to ``path`` as PNG or SVG (chosen by the suffix).
+
+    Raises
+    ------
+    ValueError
+        For a suffix other than ``.png`` or ``.svg``.
+    """
+    import pyqtgraph.exporters as exporters
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        exporter = exporters.ImageExporter(view.scene())
+    elif suffix == ".svg":
+        exporter = exporters.SVGExporter(view.scene())
+    else:
+        raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
+    exporter.export(str(path))
+    return path

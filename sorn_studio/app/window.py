@@ -1,0 +1,501 @@
+"""The main window: forms from ``ui/``, docks with the live views, controls and status bar.
+
+The window only paints and forwards requests: every change to the simulation goes through the
+:class:`~sorn_studio.app.controller.Controller`, and every view is fed from frames.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from ..params import Params
+from ..presets import DEFAULT_PRESET, get_preset, list_presets
+from ..runner import Frame, make_simulation
+from .controller import Controller
+from .forms import icon, load_form, style_sheet
+from .param_panel import ParamModel, ParamPanel, bind_editor, format_value
+from .plots import (
+    ConnectionsView,
+    DistributionsView,
+    RasterView,
+    ThresholdsView,
+    WeightsView,
+    export_widget,
+)
+
+__all__ = ["MainWindow", "SETTINGS_ORG", "SETTINGS_APP", "VIEW_DOCKS"]
+
+SETTINGS_ORG = "SORN Studio"
+SETTINGS_APP = "SORN Studio"
+#: Bump when the dock layout changes so an old saved layout is not restored onto a new one.
+LAYOUT_VERSION = 1
+#: View name -> (dock object name, host object name, view class).
+VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
+    "raster": ("dockRaster", "rasterHost", RasterView),
+    "weights": ("dockWeights", "weightsHost", WeightsView),
+    "connections": ("dockConnections", "connectionsHost", ConnectionsView),
+    "thresholds": ("dockThresholds", "thresholdsHost", ThresholdsView),
+    "distributions": ("dockDistributions", "distributionsHost", DistributionsView),
+}
+_INPUTS = (("none", "None (spontaneous)"), ("random", "Random symbols"),
+           ("counting", "Counting task (A B\u207f C)"), ("words", "Words"))
+
+
+class MainWindow(QMainWindow):
+    """SORN Studio's main window.
+
+    Parameters
+    ----------
+    params : Params, optional
+        Parameters of the network to start with (the default preset's when omitted).
+    preset : str, optional
+        Name of the preset they came from.
+    seed : int
+        Seed of the network.
+    sim : Simulation, optional
+        Drive this simulation instead of building one (e.g. a loaded session).
+    remember_layout : bool
+        Restore the dock layout saved by the last session, and save it on close.
+
+    Signals
+    -------
+    closed()
+        The window closed and the worker thread ended.
+    """
+
+    closed = Signal()
+
+    def __init__(self, params: Params | None = None, preset: str | None = None, seed: int = 0,
+                 sim: Any = None, remember_layout: bool = True) -> None:
+        super().__init__()
+        load_form("main_window.ui", self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and not app.styleSheet():
+            app.setStyleSheet(style_sheet())
+        self.setWindowIcon(icon("app"))
+        if sim is None:
+            if params is None:
+                preset = preset or DEFAULT_PRESET
+                params = get_preset(preset).params
+            sim = make_simulation(params, seed)
+        self.remember_layout = remember_layout
+        self.model = ParamModel(sim.params, self)
+        self.controller = Controller(sim, preset, parent=self)
+        self.last_error: str | None = None
+        self.error_box: QMessageBox | None = None
+        self._epoch = -1
+        self._closing = False
+        self._script: tuple[int, Path | None, bool] | None = None
+        self.script_result: int | None = None
+
+        self.views: dict[str, Any] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        for name, (dock_name, host_name, cls) in VIEW_DOCKS.items():
+            view = cls()
+            view.setObjectName(f"{name}View")
+            self._child(QWidget, host_name).layout().addWidget(view)
+            self.views[name] = view
+            dock = self._child(QDockWidget, dock_name)
+            self.docks[name] = dock
+            dock.visibilityChanged.connect(self._dock_shown)
+        self.docks["controls"] = self._child(QDockWidget, "dockControls")
+        self.docks["params"] = self._child(QDockWidget, "dockParams")
+
+        self.controls = load_form("run_controls.ui")
+        self._child(QWidget, "controlsHost").layout().addWidget(self.controls)
+        self.param_panel = ParamPanel(self.model)
+        self._child(QWidget, "paramsHost").layout().addWidget(self.param_panel)
+
+        self._setup_actions()
+        self._setup_controls(sim, preset)
+        self._setup_status_bar()
+        self.model.live_edit.connect(self.controller.apply_live)
+        self.model.rejected.connect(self._rejected)
+        self.model.pending_changed.connect(self._show_pending)
+        self.controller.frame.connect(self.show_frame)
+        self.controller.error.connect(self.show_error)
+        self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.controller.session_loaded.connect(self._session_loaded)
+
+        self._arrange_default()
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        if remember_layout:
+            self._restore_layout()
+        self._set_running(False)
+        self.controller.start()
+
+    # -- construction helpers --------------------------------------------------------------------
+    def _child(self, cls: type, name: str, parent: QWidget | None = None) -> Any:
+        widget = (parent or self).findChild(cls, name)
+        if widget is None:
+            raise RuntimeError(f"the form has no {cls.__name__} named {name!r}")
+        return widget
+
+    def action(self, name: str) -> QAction:
+        """The action ``name`` of the main form (e.g. ``"actionPlay"``)."""
+        return self._child(QAction, name)
+
+    def _setup_actions(self) -> None:
+        icons = {"actionPlay": "play", "actionPause": "pause", "actionStep": "step",
+                 "actionStepN": "step_n", "actionReset": "reset",
+                 "actionOpenSession": "open", "actionExportSession": "save"}
+        for name, icon_name in icons.items():
+            self.action(name).setIcon(icon(icon_name))
+        self.action("actionPlay").triggered.connect(self.play)
+        self.action("actionPause").triggered.connect(self.pause)
+        self.action("actionStep").triggered.connect(lambda: self.step(1))
+        self.action("actionStepN").triggered.connect(
+            lambda: self.step(self._child(QSpinBox, "stepNSpin", self.controls).value()))
+        self.action("actionReset").triggered.connect(self.reset)
+        self.action("actionOpenSession").triggered.connect(self._open_session_dialog)
+        self.action("actionExportSession").triggered.connect(self._export_session_dialog)
+        self.action("actionQuit").triggered.connect(self.close)
+        self.action("actionResetLayout").triggered.connect(self.reset_layout)
+        self.action("actionAbout").triggered.connect(self._about)
+        menu_view = self._child(QMenu, "menuView")
+        for dock in self.docks.values():
+            menu_view.addAction(dock.toggleViewAction())
+        menu_export = self._child(QMenu, "menuExportPlot")
+        menu_export.setIcon(icon("export"))
+        for name, view in self.views.items():
+            act = menu_export.addAction(f"{view.title}\u2026")
+            act.setObjectName(f"actionExport_{name}")
+            act.triggered.connect(lambda _=False, n=name: self._export_plot_dialog(n))
+
+    def _setup_controls(self, sim: Any, preset: str | None) -> None:
+        c = self.controls
+        for button, action in (("playButton", "actionPlay"), ("pauseButton", "actionPause"),
+                               ("stepButton", "actionStep"), ("stepNButton", "actionStepN"),
+                               ("resetButton", "actionReset")):
+            tool = self._child(QToolButton, button, c)
+            tool.setDefaultAction(self.action(action))
+        self.seed_spin = self._child(QSpinBox, "seedSpin", c)
+        self.seed_spin.setValue(int(sim.seed) % 2**31)
+        self.preset_combo = self._child(QComboBox, "presetCombo", c)
+        for name in list_presets():
+            self.preset_combo.addItem(get_preset(name).title, name)
+        self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(preset)))
+        if preset is None:
+            self.preset_combo.setCurrentIndex(-1)
+            self.preset_combo.setPlaceholderText("(custom parameters)")
+        self.preset_combo.activated.connect(
+            lambda i: self.choose_preset(self.preset_combo.itemData(i)))
+        self._show_preset_summary(preset)
+        self.speed_combo = self._child(QComboBox, "speedCombo", c)
+        self.speed_spin = self._child(QSpinBox, "speedSpin", c)
+        self.speed_combo.currentIndexChanged.connect(self._speed_changed)
+        self.speed_spin.valueChanged.connect(self._speed_changed)
+        self.speed_spin.setEnabled(False)
+        inputs = self._child(QComboBox, "inputCombo", c)
+        for kind, text in _INPUTS:
+            inputs.addItem(text, kind)
+        bind_editor(inputs, "input_kind", self.model)
+        bind_editor(self._child(QSpinBox, "countingNSpin", c), "counting_n", self.model)
+        bind_editor(self._child(QLineEdit, "wordsEdit", c), "words", self.model)
+        bind_editor(self._child(QDoubleSpinBox, "noiseSpin", c), "noise_sigma", self.model)
+        self.pending_label = self._child(QLabel, "pendingLabel", c)
+        self.message_label = self._child(QLabel, "messageLabel", c)
+        self.model.pending_changed.connect(self.message_label.clear)
+
+    def _setup_status_bar(self) -> None:
+        self.status: dict[str, QLabel] = {}
+        for key, tip in (("step", "Steps simulated"), ("sim_rate", "Simulation speed"),
+                         ("fps", "Frames painted per second"),
+                         ("rate", "Mean excitatory firing rate over the raster window"),
+                         ("fraction", "Existing E\u2192E synapses over all possible ones")):
+            label = QLabel()
+            label.setObjectName(f"status_{key}")
+            label.setToolTip(tip)
+            self.statusBar().addPermanentWidget(label)
+            self.status[key] = label
+        self._update_status(None)
+
+    def _arrange_default(self) -> None:
+        d = self.docks
+        for dock in d.values():
+            dock.setFloating(False)
+            dock.show()
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["controls"])
+        self.splitDockWidget(d["controls"], d["params"], Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["raster"])
+        self.splitDockWidget(d["raster"], d["weights"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["raster"], d["connections"], Qt.Orientation.Vertical)
+        self.splitDockWidget(d["connections"], d["thresholds"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["weights"], d["distributions"], Qt.Orientation.Vertical)
+        self.resizeDocks([d["controls"], d["raster"], d["weights"]], [340, 700, 560],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([d["controls"], d["params"]], [330, 600], Qt.Orientation.Vertical)
+        self.resizeDocks([d["raster"], d["connections"]], [520, 380], Qt.Orientation.Vertical)
+        self.resizeDocks([d["weights"], d["distributions"]], [560, 340], Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        """Put every dock back where it starts."""
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+
+    def _settings(self) -> QSettings:
+        return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+    def _restore_layout(self) -> None:
+        settings = self._settings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        """Remember the window geometry and dock layout for the next launch."""
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        settings.sync()
+
+    # -- commands --------------------------------------------------------------------------------
+    def play(self) -> None:
+        """Run the network freely."""
+        self.controller.play()
+        self._set_running(True)
+
+    def pause(self) -> None:
+        """Pause the network."""
+        self.controller.pause()
+        self._set_running(False)
+
+    def step(self, n: int = 1) -> None:
+        """Do ``n`` steps."""
+        self.controller.step(n)
+        self._set_running(True)
+
+    def reset(self) -> None:
+        """Restart at step 0 with the seed field and the pending parameters."""
+        self.controller.reset(seed=self.seed_spin.value(), params=self.model.pending)
+        self._set_running(False)
+
+    def choose_preset(self, name: str) -> None:
+        """Load the preset ``name`` and restart the network with it."""
+        preset = get_preset(name)
+        self.controller.preset = name
+        self.model.load(preset.params)
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(name))
+        self._show_preset_summary(name)
+        self.reset()
+
+    def _show_preset_summary(self, name: str | None) -> None:
+        label = self._child(QLabel, "presetSummary", self.controls)
+        if name is None:
+            label.setText("")
+            return
+        preset = get_preset(name)
+        label.setText(preset.summary)
+        label.setToolTip(f"{preset.source}\n{preset.notes}".strip())
+
+    def _speed_changed(self, *_: Any) -> None:
+        limited = self.speed_combo.currentIndex() == 1
+        self.speed_spin.setEnabled(limited)
+        self.controller.set_speed(float(self.speed_spin.value()) if limited else None)
+
+    def _set_running(self, running: bool) -> None:
+        self.action("actionPlay").setEnabled(not running)
+        self.action("actionPause").setEnabled(running)
+        self.param_panel.set_running(running)
+        for name in ("inputCombo", "countingNSpin", "wordsEdit"):
+            self._child(QWidget, name, self.controls).setEnabled(not running)
+        self._running = running
+
+    # -- frames ----------------------------------------------------------------------------------
+    def show_frame(self, frame: Frame) -> None:
+        """Paint ``frame`` in every visible view and the status bar."""
+        new_epoch = frame.epoch != self._epoch
+        self._epoch = frame.epoch
+        self.model.sync(frame.params, new_epoch)
+        if new_epoch:
+            self.seed_spin.setValue(int(frame.seed) % 2**31)
+        for view in self.views.values():
+            # A view hidden behind a tab or closed is not painted; it catches up when shown.
+            if view.isVisible():
+                view.update_frame(frame)
+        running = frame.running or self.controller.playing
+        if running != self._running:
+            self._set_running(running)
+        self._update_status(frame)
+        self._check_script(frame)
+
+    def _dock_shown(self, visible: bool) -> None:
+        if visible and not self._closing:
+            self.controller.runner.refresh()
+
+    def _update_status(self, frame: Frame | None) -> None:
+        s = self.status
+        if frame is None:
+            for label in s.values():
+                label.setText("\u2013")
+            return
+        s["step"].setText(f"step {frame.step:,}".replace(",", " "))
+        s["sim_rate"].setText(f"{frame.sim_rate:,.0f} steps/s".replace(",", " "))
+        s["fps"].setText(f"{self.controller.fps:.0f} frames/s")
+        s["rate"].setText(f"rate {frame.mean_rate:.3f}")
+        s["fraction"].setText(f"E\u2192E {frame.conn_fraction * 100:.2f} %")
+
+    def _show_pending(self) -> None:
+        pending = self.model.structural_pending()
+        if pending:
+            self.pending_label.setText("Applied on Reset: " + ", ".join(
+                f"{k} \u2192 {format_value(b)}" for k, (_a, b) in pending.items()))
+        else:
+            self.pending_label.setText("")
+
+    def _rejected(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.statusBar().showMessage(text, 8000)
+
+    # -- errors ----------------------------------------------------------------------------------
+    def show_error(self, message: str, details: str = "") -> None:
+        """Show an error without blocking: the app stays usable behind the dialog."""
+        self.last_error = message
+        self._set_running(False)
+        if self._script is not None and self._script[2]:
+            # A scripted run cannot click the dialog away: end it with a failure instead.
+            self._script_failed(message)
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "SORN Studio", message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorDialog")
+        if details:
+            box.setDetailedText(details)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        self.error_box = box
+        box.open()
+
+    # -- files -----------------------------------------------------------------------------------
+    def _export_session_dialog(self) -> None:
+        frame = self.controller.last_frame
+        stem = f"{self.controller.preset or 'sorn'}-step{frame.step if frame else 0}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export session", f"{stem}.npz",
+                                              "SORN sessions (*.npz)")
+        if path:
+            self.export_session(path if path.endswith(".npz") else path + ".npz")
+
+    def export_session(self, path: str | Path) -> None:
+        """Save the run to ``path`` (written by the worker at a step boundary)."""
+        try:
+            self.controller.export_session(path)
+        except RuntimeError as exc:
+            self.show_error(str(exc))
+
+    def _open_session_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "SORN sessions (*.npz)")
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str | Path) -> None:
+        """Continue with the session saved in ``path``."""
+        try:
+            self.controller.open_session(path)
+        except RuntimeError as exc:
+            self.show_error(str(exc))
+        self._set_running(False)
+
+    def _session_loaded(self, meta: Any) -> None:
+        preset = self.controller.preset
+        index = self.preset_combo.findData(preset) if preset else -1
+        self.preset_combo.setCurrentIndex(index)
+        self._show_preset_summary(preset if index >= 0 else None)
+
+    def _export_plot_dialog(self, name: str) -> None:
+        view = self.views[name]
+        path, chosen = QFileDialog.getSaveFileName(
+            self, f"Export {view.title}", f"{name}.png", "PNG image (*.png);;SVG image (*.svg)")
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".png", ".svg"):
+            path += ".svg" if "svg" in chosen.lower() else ".png"
+        self.export_plot(name, path)
+
+    def export_plot(self, name: str, path: str | Path) -> Path | None:
+        """Write the view ``name`` to ``path`` (``.png`` or ``.svg``)."""
+        try:
+            out = export_widget(self.views[name], path)
+        except (OSError, ValueError) as exc:
+            self.show_error(f"Could not export the plot: {exc}")
+            return None
+        self.statusBar().showMessage(f"Plot saved to {out}", 8000)
+        return out
+
+    def _about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self, "About SORN Studio",
+                          f"<b>SORN Studio {__version__}</b><p>A Self-Organizing Recurrent Neural "
+                          "Network that learns in front of you.</p>")
+
+    # -- scripted runs ---------------------------------------------------------------------------
+    def run_script(self, steps: int, screenshot: str | Path | None, quit_after: bool) -> None:
+        """Do ``steps`` steps, then save a screenshot and/or close the window.
+
+        Used by ``sorn-studio gui --steps N --screenshot FILE.png --quit``.
+        """
+        self._script = (int(steps), Path(screenshot) if screenshot else None, quit_after)
+        if steps > 0:
+            self.step(steps)
+        else:
+            self.controller.runner.refresh()
+
+    def _check_script(self, frame: Frame) -> None:
+        if self._script is None:
+            return
+        steps, _path, _quit = self._script
+        if frame.step >= steps and not frame.running and frame.weights is not None:
+            # Let the views' paint events run before grabbing the window.
+            QTimer.singleShot(50, self._finish_script)
+
+    def _finish_script(self) -> None:
+        if self._script is None:
+            return
+        _steps, path, quit_after = self._script
+        self._script = None
+        code = 0
+        if path is not None:
+            QApplication.processEvents()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.grab().save(str(path)):
+                self.last_error = f"could not write the screenshot {path}"
+                code = 1
+        self.script_result = code
+        if quit_after:
+            self.close()
+
+    def _script_failed(self, message: str) -> None:
+        self._script = None
+        self.script_result = 1
+        self.close()
+
+    # -- shutdown --------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Stop the worker cleanly, remember the layout, then close."""
+        if not self._closing:
+            self._closing = True
+            if self.remember_layout:
+                self.save_layout()
+            self.controller.shutdown()
+            self.closed.emit()
+        event.accept()

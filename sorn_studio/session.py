@@ -349,7 +349,11 @@ def _restore_engine(sim: Simulation, arrays: Mapping[str, np.ndarray], path: Pat
     if "engine/ee_out" in arrays:
         _ordered_lists(path, "engine/ee_out", arrays["engine/ee_out"], mask.T, adj.ee_out)
     if "engine/renorm_all" in arrays:
-        sim._renorm_all = bool(arrays["engine/renorm_all"][()])
+        flag = arrays["engine/renorm_all"]
+        if flag.shape != () or flag.dtype != np.bool_:
+            raise SessionError(f"session file {path}: item 'engine/renorm_all' has dtype "
+                               f"{flag.dtype} and shape {flag.shape}; expected bool ()")
+        sim._renorm_all = bool(flag[()])
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -559,6 +559,14 @@ def test_a_different_synapse_order_is_refused(saved):
     refused(path, "'engine/ee_in'")
 
 
+def test_a_malformed_kernel_flag_is_refused(saved):
+    path, _ = saved
+    arrays = read_all(path)
+    arrays["engine/renorm_all"] = np.array([True, False])
+    rewrite(path, arrays)
+    refused(path, "'engine/renorm_all'", "shape")
+
+
 def test_bad_zip_member_is_reported(saved):
     path, _ = saved
     with zipfile.ZipFile(path, "a") as z:

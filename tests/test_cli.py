@@ -117,12 +117,13 @@ def test_run_steps_stops_at_a_step_boundary():
 
 def test_stop_flag_turns_the_first_sigint_into_a_stop():
     stream = io.StringIO()
+    before = signal.getsignal(signal.SIGINT)
     with StopFlag(stream) as stop:
         signal.raise_signal(signal.SIGINT)
         assert stop() and "stopping" in stream.getvalue()
         with pytest.raises(KeyboardInterrupt):
             signal.raise_signal(signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_interrupted_run_still_saves(tmp_path, capsys, monkeypatch):

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import NetworkState, ParamChange, Simulation
+from .engine import BACKENDS, NetworkState, ParamChange, Simulation
 from .params import Params, field_specs
 from .recording import RecordingSpec
 
@@ -602,6 +602,8 @@ def read_session(path: str | os.PathLike[str]) -> SessionData:
         spec = RecordingSpec(**rec_d)
         seed, steps = int(meta["seed"]), int(meta["steps"])
         backend = str(meta.get("backend", "numba"))
+        if backend not in BACKENDS:
+            raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
         log = tuple(ParamChange(int(s), str(n), _as_value(o), _as_value(v))
                     for s, n, o, v in texts["change_log"])
         pending = {str(k): _as_value(v) for k, v in dict(meta.get("pending") or {}).items()}
@@ -682,8 +684,11 @@ def _build(data: SessionData, backend: str | None) -> Simulation:
     info, arrays = data.info, data.arrays
     path = info.path
     raw = arrays.get("input/raw")
-    sim = Simulation(info.initial_params, info.seed, recording=info.recording,
-                     raw_input=raw, backend=backend or info.backend)
+    try:
+        sim = Simulation(info.initial_params, info.seed, recording=info.recording,
+                         raw_input=raw, backend=backend or info.backend)
+    except (ValueError, TypeError) as exc:
+        raise SessionError(f"session file {path}: cannot rebuild the simulation: {exc}") from None
     try:
         # load_state validates the arrays (finite, non-negative weights, no self-connections);
         # the initial state goes through it too before it is kept.

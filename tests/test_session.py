@@ -534,6 +534,8 @@ def test_unknown_old_schema_version(saved):
     ("params", json.dumps({"ne": 40, "bogus": 1}), "invalid metadata"),
     ("change_log", json.dumps([[5, "ne", 40, 50]]), "change log"),
     ("rng/current", json.dumps({"bit_generator": "PCG64", "state": 3}), "generator state"),
+    ("recording", json.dumps({"full": True, "weights_every": 50, "neurons": [1, 99]}),
+     "cannot rebuild"),
 ])
 def test_invalid_metadata(saved, key, text, fragment):
     path, _ = saved
@@ -541,6 +543,16 @@ def test_invalid_metadata(saved, key, text, fragment):
     arrays[key] = np.array(text)
     rewrite(path, arrays)
     refused(path, fragment)
+
+
+def test_unknown_backend(saved):
+    path, _ = saved
+    arrays = read_all(path)
+    meta = json.loads(str(arrays["meta"]))
+    meta["backend"] = "cuda"
+    arrays["meta"] = np.array(json.dumps(meta))
+    rewrite(path, arrays)
+    refused(path, "backend 'cuda'")
 
 
 def test_invalid_state_values(saved):

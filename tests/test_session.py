@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
 from pathlib import Path
 
@@ -273,6 +274,43 @@ def test_replay_matches_whatever_the_chunk_sizes(tmp_path, make):
                    {"ip": True, "mu_ip": 0.09}, 52, {"mu_ip": 0.095}, 0, {"mu_ip": 0.1}, 1032])
     assert replay_session(other).matched
     assert other.state.equals(sim.state)
+
+
+def test_replay_of_a_run_driven_by_the_studio_runner(tmp_path):
+    """Adaptive chunks, frames and changes sent from another thread at arbitrary moments."""
+    from sorn_studio.runner import Runner, make_simulation
+
+    sim = make_simulation(zheng(), seed=12, window=2000)
+    frames: list[object] = []
+    arrived = threading.Condition()
+
+    def sink(frame) -> None:
+        with arrived:
+            frames.append(frame)
+            arrived.notify_all()
+
+    def wait_frames(n: int) -> None:
+        with arrived:
+            arrived.wait_for(lambda: len(frames) >= n)
+
+    runner = Runner(sim, sink, max_fps=500)
+    worker = threading.Thread(target=runner.run, daemon=True)
+    worker.start()
+    runner.play()
+    changes = [{"eta_stdp": 0.006}, {"sp": False}, {"mu_ip": 0.12}, {"sp": True, "ip": False}]
+    for k, change in enumerate(changes):
+        wait_frames(4 * (k + 1))
+        runner.apply_params(**change)
+    wait_frames(4 * len(changes) + 4)
+    runner.pause()
+    path = runner.call(lambda s: save_session(s, tmp_path / "studio.npz")).result()
+    runner.stop()
+    worker.join()
+    info = read_session(path).info
+    assert [c.name for c in info.change_log] == ["eta_stdp", "sp", "mu_ip", "sp", "ip"]
+    assert info.steps > 0
+    result = replay_session(path)
+    assert result.matched, result.message
 
 
 def test_replay_of_raw_input(tmp_path):

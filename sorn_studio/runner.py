@@ -440,7 +440,11 @@ class Runner:
         self._send(_Pause())
 
     def step(self, n: int = 1) -> None:
-        """Do exactly ``n`` more steps, then pause."""
+        """Do exactly ``n`` more steps, then pause.
+
+        Like every command it takes effect at the next step boundary: commands sent after it
+        (a parameter change, say) do not wait for the ``n`` steps to finish.
+        """
         if int(n) < 1:
             raise ValueError(f"step count n = {n} must be >= 1")
         self._send(_Step(int(n)))
@@ -542,8 +546,10 @@ class Runner:
             self._playing, self._pending = False, 0
             self._dirty = True
         elif isinstance(command, _Step):
+            # "n more steps": a second Step before the first is done adds to it; a Step while
+            # playing switches to stepping.
+            self._pending = (0 if self._playing else self._pending) + command.n
             self._playing = False
-            self._pending = command.n
             self._set_anchor()
         elif isinstance(command, _Reset):
             self._playing, self._pending = False, 0
@@ -710,8 +716,9 @@ class Runner:
         if total:
             first = int(steps[0])
             bin_ = max(1, math.ceil(total / self.raster_columns))
-            # Align columns to multiples of the bin so the scrolling image does not shimmer.
-            skip = (-first) % bin_
+            # Align columns to absolute steps (column k holds steps k*bin+1 .. (k+1)*bin) so
+            # the scrolling image does not shimmer; a partly filled newest column waits.
+            skip = (-(first - 1)) % bin_
             usable = (total - skip) // bin_ * bin_
         else:
             first, bin_, skip, usable = sim.t, 1, 0, 0

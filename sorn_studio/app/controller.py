@@ -221,8 +221,9 @@ class Controller(QObject):
         return future
 
     def _loaded(self, meta: Any, path: Path) -> None:
-        preset = meta.get("preset") if isinstance(meta, dict) else None
-        self.preset = preset or self.preset
+        # load_session returns a SessionInfo; a mapping is accepted too.
+        preset = meta.get("preset") if isinstance(meta, dict) else getattr(meta, "preset", None)
+        self.preset = preset
         self.session_loaded.emit(meta)
         self.message.emit(f"Opened session {path}")
 

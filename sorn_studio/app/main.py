@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as exc:
             sys.stderr.write(f"sorn-studio gui: error: cannot open {args.session}: {exc}\n")
             return 1
-        preset = preset or (meta.get("preset") if isinstance(meta, dict) else None)
+        preset = preset or getattr(meta, "preset", None)
     else:
         preset = preset or DEFAULT_PRESET
     params = get_preset(preset).params if sim is None else None

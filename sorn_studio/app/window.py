@@ -193,8 +193,8 @@ class MainWindow(QMainWindow):
         self.preset_combo = self._child(QComboBox, "presetCombo", c)
         for name in list_presets():
             self.preset_combo.addItem(get_preset(name).title, name)
-        self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(preset)))
-        if preset is None:
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset))
+        if self.preset_combo.currentIndex() < 0:
             self.preset_combo.setCurrentIndex(-1)
             self.preset_combo.setPlaceholderText("(custom parameters)")
         self.preset_combo.activated.connect(
@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
 
     def _show_preset_summary(self, name: str | None) -> None:
         label = self._child(QLabel, "presetSummary", self.controls)
-        if name is None:
+        if name is None or name not in list_presets():
             label.setText("")
             return
         preset = get_preset(name)

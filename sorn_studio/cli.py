@@ -5,15 +5,15 @@ Usage::
     sorn-studio                                  open the studio (same as ``gui``)
     sorn-studio gui [SESSION.npz] [--preset NAME] [--steps N] [--screenshot FILE.png] [--quit]
     sorn-studio run --preset NAME --steps N [--seed S] [--set name=value ...] [--full-record]
-                    [--window W] [--raw FILE.npy] [--quiet] --out FILE.npz
+                    [--window W] [--raw FILE.npy] [--compress] [--quiet] --out FILE.npz
     sorn-studio info FILE.npz
     sorn-studio replay FILE.npz [--quiet]
     sorn-studio presets
     sorn-studio experiment ...                   (when sorn_studio.experiments is installed)
 
 Exit status: 0 on success; 1 when ``replay`` finds a difference; 2 for a usage error, an
-invalid value or an unreadable file; 130 when ``run`` was interrupted with Ctrl-C (what was
-done is still saved). Errors are one line on stderr, never a traceback.
+invalid value or an unreadable file; 130 when ``run`` or ``replay`` was interrupted with Ctrl-C
+(``run`` still saves what was done). Errors are one line on stderr, never a traceback.
 
 ``experiment`` subcommands come from ``sorn_studio.experiments.cli.register(subparsers)``: it
 receives the sub-parsers of ``experiment`` and each parser it adds sets
@@ -230,7 +230,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         done = run_steps(sim, args.steps, stop, bar.update)
         bar.finish()
         interrupted = stop.stopped and done < args.steps
-        save_session(sim, out, preset=args.preset,
+        save_session(sim, out, preset=args.preset, compress=args.compress,
                      extra={"cli": {"steps_requested": args.steps, "interrupted": interrupted}})
     how = f"interrupted after {done} of {args.steps} steps" if interrupted else f"{done} steps"
     print(f"saved {out} ({how}, seed {sim.seed})")
@@ -277,6 +277,9 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     with StopFlag() as stop:
         result = replay_session(args.file, progress=bar.update, should_stop=stop)
     bar.finish()
+    if result.stopped:
+        print(f"interrupted: {result.message}")
+        return EXIT_INTERRUPTED
     if result.matched:
         print(f"match: {result.message}")
         return 0
@@ -392,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="steps of recording kept without --full-record (default 10000)")
     run.add_argument("--raw", metavar="FILE.npy", help="(nu, T) raw input for raw-input "
                      "presets")
+    run.add_argument("--compress", action="store_true",
+                     help="deflate the file (about half the size, slower to save)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--out", required=True, metavar="FILE.npz", help="session file to write")
     run.set_defaults(func=_cmd_run)

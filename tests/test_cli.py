@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import types
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -196,6 +197,22 @@ def test_replay_exit_codes(session, capsys):
     code, out, _ = run_cli(capsys, "replay", "--quiet", str(session))
     assert code == 1
     assert "MISMATCH" in out and "step 1301" in out and "'rec/x'" in out
+
+
+def test_interrupted_replay(session, capsys, monkeypatch):
+    monkeypatch.setattr(StopFlag, "__call__", lambda self: True)
+    code, out, _ = run_cli(capsys, "replay", "--quiet", str(session))
+    assert code == EXIT_INTERRUPTED and out.startswith("interrupted:")
+
+
+def test_compressed_run(tmp_path, capsys):
+    out = tmp_path / "z.npz"
+    code, _, _ = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "500", *SMALL,
+                         "--seed", "1", "--compress", "--quiet", "--out", str(out))
+    assert code == 0
+    with zipfile.ZipFile(out) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+    assert run_cli(capsys, "replay", "--quiet", str(out))[0] == 0
 
 
 def test_presets_one_line_each(capsys):

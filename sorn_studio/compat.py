@@ -33,6 +33,7 @@ import logging
 import math
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -386,43 +387,99 @@ def _to_seed(sim: Simulation, x_prev: np.ndarray, y_prev: np.ndarray) -> dict[st
     }
 
 
+def _peek_sizes(state: Any) -> tuple[int, int] | None:
+    """(ne, ni) of a well-formed ``state`` without validating it; None if it looks malformed."""
+    if not isinstance(state, Mapping):
+        return None
+    wee, wei = state.get("Wee"), state.get("Wei")
+    if not (isinstance(wee, np.ndarray) and isinstance(wei, np.ndarray)):
+        return None
+    if wee.ndim != 2 or wee.shape[0] != wee.shape[1] or wei.ndim != 2 \
+            or wei.shape[1] != wee.shape[0]:
+        return None
+    return wee.shape[0], wei.shape[0]
+
+
+def _binary(a: np.ndarray) -> bool:
+    return bool(((a == 0) | (a == 1)).all())
+
+
+def _state_matches(sim: Simulation, state: Mapping) -> bool:
+    """Whether ``state`` holds exactly ``sim``'s current state (in the seed's layout).
+
+    This is how a loop that feeds back the returned ``state_dict`` continues the engine's
+    network without reloading it. Any change the caller made, any other dtype-independent
+    difference in value, or anything malformed gives False, and the state is then validated
+    and loaded in full. Costs one comparison per array element, in C.
+    """
+    s = sim.state
+    ne, ni = s.x.size, s.y.size
+    try:
+        wee, wei, wie = state["Wee"], state["Wei"], state["Wie"]
+        te, ti, x, y = state["Te"], state["Ti"], state["X"], state["Y"]
+    except KeyError:
+        return False
+    arrays = (wee, wei, wie, te, ti, x, y)
+    if not all(isinstance(a, np.ndarray) and a.dtype.kind in "biuf" for a in arrays):
+        return False
+    if (wee.shape != (ne, ne) or wei.shape != (ni, ne) or wie.shape != (ne, ni)
+            or te.shape not in ((ne, 1), (ne,)) or ti.shape not in ((ni, 1), (ni,))
+            or x.shape != (ne, 2) or y.shape != (ni, 2)):
+        return False
+    return (np.array_equal(wee, s.w_ee.T) and np.array_equal(wei, s.w_ei.T)
+            and np.array_equal(wie, s.w_ie.T)
+            and np.array_equal(te.reshape(ne), s.t_e) and np.array_equal(ti.reshape(ni), s.t_i)
+            and np.array_equal(x[:, 1], s.x) and np.array_equal(y[:, 1], s.y)
+            # x(t-1) does not enter the dynamics, but must be as valid as a loaded one.
+            and _binary(x[:, 0]) and _binary(y[:, 0]))
+
+
 def _call_rng() -> np.random.Generator:
     """This call's generator, seeded from numpy's global state (``np.random.seed`` rules)."""
-    words = np.random.randint(0, 2**32, size=4, dtype=np.uint64)
-    return np.random.default_rng(np.random.SeedSequence([int(w) for w in words]))
+    return np.random.default_rng(int(np.random.randint(0, 2**63 - 1, dtype=np.int64)))
 
 
 # -- the runners ------------------------------------------------------------------------------
 class _SeedRunner:
     """Shared implementation of ``Simulator`` and ``Trainer`` (they differ in default phase).
 
-    Holds no parameters between calls. The only thing kept is the last engine
-    :class:`~sorn_studio.engine.Simulation` object, reused when the next call has identical
-    parameters so that thousands of one-step calls do not rebuild it; every call still loads
-    its own state and random generator into it, so the result of a call never depends on
-    earlier calls.
+    Holds no parameters between calls. What it keeps are up to :attr:`cache_size` engine
+    :class:`~sorn_studio.engine.Simulation` objects, one per parameter set, so that thousands
+    of one-step calls neither rebuild a simulation nor reload a state that is exactly the one
+    the previous call returned. Every call draws a fresh random generator, so a call's random
+    numbers never depend on earlier calls.
     """
 
+    #: Simulations kept between calls (each holds its network: about 1 MB at N^E = 200).
+    cache_size = 2
+
     def __init__(self) -> None:
-        self._sim: Simulation | None = None
+        self._sims: OrderedDict[Params, Simulation] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _simulation(self, params: Params) -> tuple[Simulation, bool]:
-        """A Simulation for ``params``; True when it is the cached one (lock held)."""
-        if self._lock.acquire(blocking=False):
-            sim = self._sim
-            if sim is not None and sim.params == params and sim.input.remaining_raw() == 0:
-                return sim, True
-            self._sim = None
-            try:
-                # The seed 0 only draws a throw-away network: run() loads the real state.
-                sim = Simulation(params, seed=0)
-            except BaseException:
-                self._lock.release()
-                raise
-            return sim, True
-        # Another thread is running this object: use a private Simulation, no caching.
-        return Simulation(params, seed=0), False
+    def release(self) -> None:
+        """Drop the cached simulations (frees their memory; the next call rebuilds one)."""
+        with self._lock:
+            self._sims.clear()
+
+    def _take(self, params: Params) -> Simulation:
+        """Remove and return the cached Simulation for ``params``, or build one.
+
+        Taking it out of the cache means a second thread calling at the same time builds its
+        own, and a call that fails half-way never leaves a half-run simulation behind.
+        """
+        with self._lock:
+            sim = self._sims.pop(params, None)
+        if sim is None:
+            # The seed 0 only draws a throw-away network: every call loads its own state.
+            sim = Simulation(params, seed=0)
+        return sim
+
+    def _give_back(self, params: Params, sim: Simulation) -> None:
+        with self._lock:
+            self._sims[params] = sim
+            while len(self._sims) > self.cache_size:
+                self._sims.popitem(last=False)
 
     def _run(self, inputs: Any, phase: Any, state: Any, timesteps: Any, noise: Any,
              freeze: Any, callbacks: Any, hyperparameters: dict[str, Any]
@@ -436,7 +493,11 @@ class _SeedRunner:
         if state is None:
             ne, ni = hp["ne"], int(0.2 * hp["ne"])
         else:
-            arrays, ne, ni = _check_state(state)
+            sizes = _peek_sizes(state)
+            if sizes is None:
+                arrays, ne, ni = _check_state(state)
+            else:
+                ne, ni = sizes
             if "ne" in hyperparameters and hyperparameters["ne"] != ne:
                 # The seed's own README passes ne=100 with a 200-unit state; honour the state.
                 warnings.warn(f"hyperparameter 'ne' = {hyperparameters['ne']} differs from the "
@@ -451,91 +512,92 @@ class _SeedRunner:
         params = _params(hp, ne, ni, phase, noise, frozen, fresh=state is None)
         raw = u[:, :steps] if u is not None else np.zeros((hp["nu"], steps))
 
-        sim, owned = self._simulation(params)
-        try:
-            result = self._simulate(sim, params, arrays, raw, steps, wanted, hp)
-        except BaseException:
-            if owned:
-                self._sim = None          # never reuse a simulation left half-way
-                self._lock.release()
-            raise
-        if owned:
-            self._sim = sim
-            self._lock.release()
-        return result
-
-    @staticmethod
-    def _simulate(sim: Simulation, params: Params, arrays: dict[str, np.ndarray] | None,
-                  raw: np.ndarray, steps: int, wanted: list[str], hp: dict[str, Any]
-                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        ne, ni = params.ne, params.ni
-        h_ip = 2.0 * hp["nu"] / ne          # the seed's IP target, the same for every unit
-        rng = _call_rng()
-        if arrays is None:
+        sim = self._take(params)
+        # On any error the simulation is dropped (not given back): it may be half-way.
+        if state is None:
+            rng = _call_rng()         # draws the network, then the run
             net = init_state(params, rng)
-            net.h_ip[:] = h_ip
-        else:
-            net = _to_engine(arrays, h_ip)
-        # load_state validates, copies and rebuilds the synapse lists, so a reused Simulation
-        # behaves exactly like a new one given this state and generator.
-        sim.load_state(net)
-        sim.rng = rng
-        if arrays is None:
+            net.h_ip[:] = _h_ip(hp, ne)
+            sim.load_state(net)
             _log.info("Network initialized: connections Wee %d, Wei %d, Wie %d",
                       sim.n_ee, sim.n_ei, int(np.count_nonzero(sim.state.w_ie)))
-        recorded = _RECORDED.intersection(wanted)
-        # Keep the last two steps (for X[:, 0]) unless callbacks need every step.
-        spec = RecordingSpec(window=steps if recorded else 2,
-                             drive="RecurrentActivation" in wanted, t_e_full="TE" in wanted)
+        elif arrays is None and _state_matches(sim, state):
+            rng = _call_rng()         # continue the very network the last call returned
+        else:
+            if arrays is None:
+                arrays, _, _ = _check_state(state)
+            # load_state validates, copies and rebuilds the engine's synapse lists.
+            sim.load_state(_to_engine(arrays, _h_ip(hp, ne)))
+            rng = _call_rng()
+        sim.rng = rng
+        result = _simulate(sim, raw, steps, wanted)
+        self._give_back(params, sim)
+        return result
+
+
+def _h_ip(hp: dict[str, Any], ne: int) -> float:
+    """The seed's IP target rate, the same for every excitatory unit: 2 nu / ne."""
+    return 2.0 * hp["nu"] / ne
+
+
+def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
+              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Run ``steps`` steps of ``sim`` on ``raw`` input; collect the seed's outputs."""
+    ne, ni = sim.params.ne, sim.params.ni
+    recorded = _RECORDED.intersection(wanted)
+    # Keep the last two steps (for X[:, 0]) unless callbacks need every step.
+    spec = RecordingSpec(window=steps if recorded else 2,
+                         drive="RecurrentActivation" in wanted, t_e_full="TE" in wanted)
+    if sim.recording != spec:
         sim.recording = spec
         sim.recorder = Recorder(spec, ne, ni)
-        sim.feed_input(raw)
+    sim.feed_input(raw)
 
-        x0, y0 = sim.state.x.copy(), sim.state.y.copy()
-        n_ee0, n_ei0 = sim.n_ee, sim.n_ei
-        per_step = {name: np.empty((steps, *shape)) for name, shape in
-                    (("WEE", (ne, ne)), ("WEI", (ni, ne))) if name in wanted}
-        if per_step:
-            for t in range(steps):
-                sim.step(1)
-                if "WEE" in per_step:
-                    per_step["WEE"][t] = sim.state.w_ee.T
-                if "WEI" in per_step:
-                    per_step["WEI"][t] = sim.state.w_ei.T
-        else:
-            sim.step(steps)
+    x0, y0 = sim.state.x.copy(), sim.state.y.copy()
+    n_ee0, n_ei0 = sim.n_ee, sim.n_ei
+    per_step = {name: np.empty((steps, *shape)) for name, shape in
+                (("WEE", (ne, ne)), ("WEI", (ni, ne))) if name in wanted}
+    if per_step:
+        for t in range(steps):
+            sim.step(1)
+            if "WEE" in per_step:
+                per_step["WEE"][t] = sim.state.w_ee.T
+            if "WEI" in per_step:
+                per_step["WEI"][t] = sim.state.w_ei.T
+    else:
+        sim.step(steps)
 
-        rec = sim.recorder
-        if steps >= 2:
-            x_prev, y_prev = rec.spikes_e(last=2)[0], rec.spikes_i(last=2)[0]
+    rec = sim.recorder
+    if steps >= 2:
+        x_prev, y_prev = rec.spikes_e(last=2)[0], rec.spikes_i(last=2)[0]
+    else:
+        x_prev, y_prev = x0, y0
+    state_dict = _to_seed(sim, x_prev, y_prev)
+    sim_dict: dict[str, np.ndarray] = {}
+    for name in wanted:
+        if name == "ExcitatoryActivation":
+            value = rec.spikes_e(last=steps).astype(float)
+        elif name == "InhibitoryActivation":
+            value = rec.spikes_i(last=steps).astype(float)
+        elif name == "RecurrentActivation":
+            value = rec.drive_e(last=steps).astype(float)[:, :, None]
+        elif name == "EEConnectionCounts":
+            # The seed counts the synapses a step starts with (before its plasticity).
+            value = np.concatenate([[n_ee0], rec.n_ee(last=steps)[:-1]]).astype(np.int64)
+        elif name == "EIConnectionCounts":
+            value = np.concatenate([[n_ei0], rec.n_ei(last=steps)[:-1]]).astype(np.int64)
+        elif name == "TE":
+            value = rec.t_e(last=steps)[:, :, None].copy()
+        elif name == "TI":
+            # T^I and W^IE never change: one read-only array viewed at every step, so memory
+            # does not grow with the number of steps.
+            value = np.broadcast_to(state_dict["Ti"].copy(), (steps, ni, 1))
+        elif name == "WIE":
+            value = np.broadcast_to(state_dict["Wie"].copy(), (steps, ne, ni))
         else:
-            x_prev, y_prev = x0, y0
-        state_dict = _to_seed(sim, x_prev, y_prev)
-        sim_dict: dict[str, np.ndarray] = {}
-        for name in wanted:
-            if name == "ExcitatoryActivation":
-                value = rec.spikes_e().astype(float)
-            elif name == "InhibitoryActivation":
-                value = rec.spikes_i().astype(float)
-            elif name == "RecurrentActivation":
-                value = rec.drive_e().astype(float)[:, :, None]
-            elif name == "EEConnectionCounts":
-                # The seed counts the synapses a step starts with (before its plasticity).
-                value = np.concatenate([[n_ee0], rec.n_ee()[:-1]]).astype(np.int64)
-            elif name == "EIConnectionCounts":
-                value = np.concatenate([[n_ei0], rec.n_ei()[:-1]]).astype(np.int64)
-            elif name == "TE":
-                value = rec.t_e()[:, :, None].copy()
-            elif name == "TI":
-                # T^I and W^IE never change: one read-only array viewed at every step, so
-                # memory does not grow with the number of steps.
-                value = np.broadcast_to(state_dict["Ti"].copy(), (steps, ni, 1))
-            elif name == "WIE":
-                value = np.broadcast_to(state_dict["Wie"].copy(), (steps, ne, ni))
-            else:
-                value = per_step[name]
-            sim_dict[name] = value
-        return state_dict, sim_dict
+            value = per_step[name]
+        sim_dict[name] = value
+    return state_dict, sim_dict
 
 
 class SeedSimulator(_SeedRunner):

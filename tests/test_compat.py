@@ -244,23 +244,33 @@ def test_np_random_seed_makes_runs_repeat():
     assert not np.array_equal(a_state["Wee"], c_state["Wee"])
 
 
-def test_result_does_not_depend_on_earlier_calls():
-    """A reused engine Simulation gives bit-for-bit what a brand-new runner gives."""
+def _chain(start: dict, phase: str, fresh_runner: bool, calls: int = 30) -> list[dict]:
+    inputs = np.random.default_rng(0).random((5, calls))
+    np.random.seed(9)
+    out, s = [], start
+    for t in range(calls):
+        runner = SeedTrainer() if fresh_runner else Trainer
+        s, sims = runner.run(inputs=inputs[:, t:t + 1], phase=phase, state=s, timesteps=1, nu=5,
+                             callbacks=["ExcitatoryActivation"])
+        out.append({**s, "spikes": sims["ExcitatoryActivation"]})
+    return out
+
+
+def test_continuing_equals_reloading():
+    """Feeding back the returned state (the runner continues its network) gives what a brand-new
+    runner loading that state gives: bit for bit when frozen; with plasticity the spikes agree
+    and the weights up to rounding (a reload renormalises every row once)."""
     start, _ = fresh(20)
-    inputs = np.random.default_rng(0).random((5, 30))
-    np.random.seed(9)
-    shared, s = [], start
-    for t in range(30):
-        s, _ = Trainer.run(inputs=inputs[:, t:t + 1], phase="plasticity", state=s, timesteps=1,
-                           nu=5)
-        shared.append(s)
-    np.random.seed(9)
-    s = start
-    for t in range(30):
-        s, _ = SeedTrainer().run(inputs=inputs[:, t:t + 1], phase="plasticity", state=s,
-                                 timesteps=1, nu=5)
-        for key in STATE_KEYS:
-            np.testing.assert_array_equal(s[key], shared[t][key], err_msg=f"{key} at {t}")
+    for a, b in zip(_chain(start, "training", False), _chain(start, "training", True),
+                    strict=True):
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    for a, b in zip(_chain(start, "plasticity", False), _chain(start, "plasticity", True),
+                    strict=True):
+        for key in ("spikes", "X", "Y", "Ti", "Wie"):
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+        for key in ("Wee", "Wei", "Te"):
+            np.testing.assert_allclose(a[key], b[key], rtol=1e-12, atol=1e-15, err_msg=key)
 
 
 def test_no_parameter_leaks_between_calls():
@@ -452,8 +462,6 @@ def test_two_thousand_one_step_calls():
     check_state_shapes(state, 200, 40)
     assert (state["Te"] >= 0).all() and (state["Te"] <= 1).all()
     assert len(set(counts)) > 1          # structural plasticity and pruning were at work
-    rate = np.mean([state["X"][:, 1].mean()])
-    assert 0 <= rate <= 1
 
 
 def test_defaults_of_the_two_runners():
@@ -480,3 +488,35 @@ def test_inputs_none_and_extra_columns():
         np.testing.assert_array_equal(a[key], b[key])
         np.testing.assert_array_equal(a[key], c[key])
         np.testing.assert_array_equal(a[key], d[key])
+
+
+def test_a_loop_reuses_one_simulation_and_reloads_only_changed_states(monkeypatch):
+    state, _ = fresh(5)
+    built, loads = [], []
+    real_init, real_load = compat.Simulation.__init__, compat.Simulation.load_state
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    def counting_load(self, state):
+        loads.append(1)
+        real_load(self, state)
+
+    monkeypatch.setattr(compat.Simulation, "__init__", counting_init)
+    monkeypatch.setattr(compat.Simulation, "load_state", counting_load)
+    runner = SeedTrainer()
+    for _ in range(50):
+        state, _ = runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state,
+                              timesteps=1, nu=5)
+    assert (len(built), len(loads)) == (1, 1)
+    state = {k: v.copy() for k, v in state.items()}       # equal copies still continue
+    state, _ = runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state, timesteps=1,
+                          nu=5)
+    assert (len(built), len(loads)) == (1, 1)
+    state["Wei"][0, 0] += 0.25                            # any edit means a reload
+    runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state, timesteps=1, nu=5)
+    assert (len(built), len(loads)) == (1, 2)
+    state["X"][0, 0] = 0.5                                # and is validated like any state
+    with pytest.raises(ValueError, match="'X'"):
+        runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state, timesteps=1, nu=5)

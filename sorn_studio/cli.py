@@ -3,7 +3,8 @@
 Usage::
 
     sorn-studio                                  open the studio (same as ``gui``)
-    sorn-studio gui [SESSION.npz] [--preset NAME] [--steps N] [--screenshot FILE.png] [--quit]
+    sorn-studio gui [SESSION.npz] [--preset NAME] [--seed S] [--steps N] [--screenshot FILE.png]
+                    [--quit]
     sorn-studio run --preset NAME --steps N [--seed S] [--set name=value ...] [--full-record]
                     [--window W] [--raw FILE.npy] [--compress] [--quiet] --out FILE.npz
     sorn-studio info FILE.npz
@@ -201,6 +202,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .engine import Simulation
     from .presets import get_preset
     from .recording import RecordingSpec
+    from .runner import tracked_neurons
     from .session import save_session
 
     if args.steps < 0:
@@ -223,7 +225,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if params.input_kind == "raw" and raw is None:
         raise _Error(f"preset {args.preset!r} uses raw input; pass --raw FILE.npy holding a "
                      f"(nu={params.nu}, T >= {args.steps}) array")
-    spec = RecordingSpec(full=True) if args.full_record else RecordingSpec(window=args.window)
+    # Trace the thresholds the studio plots, so a headless session opens with its traces.
+    neurons = tracked_neurons(params.ne)
+    spec = (RecordingSpec(full=True, neurons=neurons) if args.full_record
+            else RecordingSpec(window=args.window, neurons=neurons))
     sim = Simulation(params, args.seed, recording=spec, raw_input=raw)
     bar: Progress = (_NullProgress(args.steps) if args.quiet else Progress(args.steps))
     with StopFlag() as stop:
@@ -319,6 +324,8 @@ def _gui_argv(args: argparse.Namespace) -> list[str]:
         argv.append(args.session)
     if args.preset:
         argv += ["--preset", args.preset]
+    if args.seed is not None:
+        argv += ["--seed", str(args.seed)]
     if args.steps is not None:
         argv += ["--steps", str(args.steps)]
     if args.screenshot:
@@ -373,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Open the studio window.")
     gui.add_argument("session", nargs="?", metavar="SESSION.npz", help="session to open")
     gui.add_argument("--preset", metavar="NAME", help="preset to start with")
+    gui.add_argument("--seed", type=int, metavar="S", help="network seed")
     gui.add_argument("--steps", type=int, metavar="N", help="steps to run at start")
     gui.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot of the window")
     gui.add_argument("--quit", action="store_true", help="quit after the steps / screenshot")

@@ -71,7 +71,10 @@ def test_run_prints_progress_and_the_result(tmp_path, capsys):
     assert "100.0%" in last and "3000/3000 steps" in last and "steps/s" in last
     assert "left" in last
     # No seed given: a fresh one is drawn and stored, so the run can still be replayed.
-    assert read_session(out).info.seed >= 0
+    info = read_session(out).info
+    assert info.seed >= 0
+    # The thresholds the studio plots are traced, so the session opens with its traces.
+    assert info.recording.neurons == (0, 20, 39)
 
 
 def test_run_quiet_and_full_record(tmp_path, capsys):
@@ -288,9 +291,9 @@ def test_gui_arguments_are_passed_on(monkeypatch, capsys):
     assert main([]) == 0
     assert main(["gui", "s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
                  "w.png", "--quit"]) == 0
-    assert main(["gui", "--preset", "zheng2013"]) == 0
+    assert main(["gui", "--preset", "zheng2013", "--seed", "3"]) == 0
     assert calls == [[], ["s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
-                          "w.png", "--quit"], ["--preset", "zheng2013"]]
+                          "w.png", "--quit"], ["--preset", "zheng2013", "--seed", "3"]]
     code, _, err = run_cli(capsys, "gui", "--steps", "many")
     assert code == 2 and "invalid int value" in err
 

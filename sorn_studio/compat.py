@@ -20,7 +20,13 @@ seed's value for step ``t``.
 Randomness: each call draws one seed from numpy's global generator (``np.random``), so
 ``np.random.seed(k)`` before a script makes its runs repeat exactly, as users of the seed
 expect (the seed itself also used Python's ``random`` and was not reproducible). A call's
-result depends only on its arguments and that draw -- never on earlier calls.
+random numbers depend only on that draw, never on earlier calls.
+
+Speed: ``Simulator`` and ``Trainer`` each keep the engine simulation of their last parameter
+sets. When a call receives exactly the state the previous call returned (checked element by
+element, so any edit is noticed), the network simply continues; any other state is validated
+and loaded. Both follow the same equations and random numbers; with plasticity on they can
+differ in the last bit of some weights, because a load renormalises every row once.
 
 Differences from the seed (validation, fixed defects, the few behaviour changes) are listed in
 the README section "Coming from sorn 0.7.4".
@@ -35,6 +41,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -60,8 +67,9 @@ __all__ = [
 # A library must not configure logging; messages go to this logger only.
 _log = logging.getLogger(__name__)
 
-#: The seed's hyperparameters and their defaults (``sorn.sorn.Sorn`` class attributes).
-SEED_DEFAULTS: dict[str, Any] = {
+#: The seed's hyperparameters and their defaults (``sorn.sorn.Sorn`` class attributes);
+#: read-only, so no call can change another's defaults.
+SEED_DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "ne": 200,
     "nu": 10,
     "network_type_ee": "Sparse",
@@ -79,7 +87,7 @@ SEED_DEFAULTS: dict[str, Any] = {
     "te_min": 0.0,
     "mu_ip": 0.1,
     "sigma_ip": 0.0,
-}
+})
 
 #: Callback names accepted in ``callbacks`` (the seed's nine plus ``WIE``).
 CALLBACKS: tuple[str, ...] = (
@@ -175,9 +183,12 @@ def _check_hyperparameters(given: Mapping[str, Any]) -> dict[str, Any]:
     return hp
 
 
-def _check_sizes(hp: dict[str, Any], ne: int) -> None:
+def _check_sizes(hp: dict[str, Any], ne: int, from_state: bool) -> None:
     """Checks that need the network size ``ne`` (from ``hp`` or from a passed state)."""
     if not _NE_MIN <= ne <= _NE_MAX:
+        if from_state:
+            raise ValueError(f"state 'Wee' has {ne} excitatory units; allowed: [{_NE_MIN}, "
+                             f"{_NE_MAX}]")
         raise ValueError(f"hyperparameter 'ne' = {ne} is out of range; allowed: [{_NE_MIN}, "
                          f"{_NE_MAX}] (ni = int(0.2 * ne) must be at least 1)")
     if not 1 <= hp["nu"] <= ne:
@@ -503,7 +514,7 @@ class _SeedRunner:
                 warnings.warn(f"hyperparameter 'ne' = {hyperparameters['ne']} differs from the "
                               f"{ne} excitatory units of 'state'; the state's size is used",
                               UserWarning, stacklevel=3)
-        _check_sizes(hp, ne)
+        _check_sizes(hp, ne, from_state=state is not None)
         u = _as_inputs(inputs)
         steps = _check_timesteps(timesteps, u)
         if u is not None and (u.shape[0] != hp["nu"] or u.shape[1] < steps):

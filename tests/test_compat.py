@@ -520,3 +520,35 @@ def test_a_loop_reuses_one_simulation_and_reloads_only_changed_states(monkeypatc
     state["X"][0, 0] = 0.5                                # and is validated like any state
     with pytest.raises(ValueError, match="'X'"):
         runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state, timesteps=1, nu=5)
+
+
+def test_default_network_matches_the_seed_connection_counts():
+    """The seed's README reports Wee 3909, Wei 1574, Wie 8000 connections for its defaults."""
+    np.random.seed(0)
+    state, _ = Simulator.run(timesteps=1, phase="training")
+    assert 3700 <= np.count_nonzero(state["Wee"]) <= 4100      # int(N(20, 1)) per unit
+    assert 1400 <= np.count_nonzero(state["Wei"]) <= 1800      # each synapse with p = 40/200
+    assert np.count_nonzero(state["Wie"]) == 8000             # dense
+    assert ((state["Te"] >= 0) & (state["Te"] <= 1)).all()
+    assert ((state["Ti"] >= 0) & (state["Ti"] <= 0.5)).all()
+
+
+def test_network_types():
+    np.random.seed(0)
+    state, _ = Simulator.run(timesteps=1, phase="training", ne=50, nu=5, lambda_ie=30,
+                             network_type_ee="Dense", network_type_ei="Dense",
+                             network_type_ie="Sparse")
+    assert (np.count_nonzero(state["Wee"], axis=0) == 49).all()
+    assert np.count_nonzero(state["Wei"]) == 10 * 50
+    per_i = np.count_nonzero(state["Wie"], axis=0)               # inputs of each I unit
+    assert 25 <= per_i.mean() <= 31 and per_i.max() < 50
+
+
+def test_seed_defaults_are_read_only_and_state_size_is_checked():
+    with pytest.raises(TypeError):
+        compat.SEED_DEFAULTS["ne"] = 10
+    tiny = {"Wee": np.zeros((3, 3)), "Wei": np.zeros((1, 3)), "Wie": np.zeros((3, 1)),
+            "Te": np.zeros((3, 1)), "Ti": np.zeros((1, 1)), "X": np.zeros((3, 2)),
+            "Y": np.zeros((1, 2))}
+    with pytest.raises(ValueError, match="state 'Wee' has 3 excitatory units"):
+        Trainer.run(timesteps=1, state=tiny, nu=1)

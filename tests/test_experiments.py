@@ -99,7 +99,8 @@ def test_spontaneous_bookkeeping_is_consistent():
     assert result.connection_fraction[0] == pytest.approx(alive_start / (60 * 59))
     assert life.n_created - life.n_pruned == alive_end - alive_start
     assert np.all(life.lifetimes % 500 == 0) and np.all(life.lifetimes > 0)
-    assert result.weight_fit.n == result.weights.size
+    assert result.weight_fit.n + result.n_negligible == result.weights.size
+    assert result.n_negligible == int((result.weights <= result.weight_threshold).sum())
     assert result.phases.final == result.connection_fraction[-1]
 
 

@@ -119,6 +119,13 @@ def register(subparsers: Any) -> None:
     spontaneous.add_argument(
         "--lifetime-every", type=_positive, default=100, help="mask spacing for lifetimes"
     )
+    spontaneous.add_argument(
+        "--weight-threshold",
+        type=float,
+        default=1e-10,
+        help="smallest weight in the distribution fit (default 1e-10: leaves out the "
+        "numerically vanishing synapses of silent neurons)",
+    )
     _common(spontaneous, "zheng2013")
 
     avalanches = sub.add_parser(
@@ -224,6 +231,7 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
         args.seed,
         sample_every=args.sample_every,
         lifetime_every=args.lifetime_every,
+        weight_threshold=args.weight_threshold,
         params=params,
         progress=_progress(err, "steps"),
     )
@@ -248,6 +256,15 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
         {"quantity": "decays then recovers", "value": phases.decays_then_recovers},
         {"quantity": "mean rate, last sample", "value": float(result.mean_rate[-1])},
         {"quantity": "weights fitted", "value": fit.n},
+        {"quantity": "weights <= threshold (not fitted)", "value": result.n_negligible},
+        {
+            "quantity": "lognormal mu, sigma of log w",
+            "value": f"{fit.lognormal_mu:.3f}, {fit.lognormal_sigma:.3f}",
+        },
+        {
+            "quantity": "normal mean, std of w",
+            "value": f"{fit.normal_mean:.4f}, {fit.normal_std:.4f}",
+        },
         {"quantity": "AIC normal - AIC lognormal", "value": fit.delta_aic},
         {"quantity": "best weight fit", "value": fit.best},
         {"quantity": "synapses created", "value": life.n_created},

@@ -100,7 +100,11 @@ class SpontaneousResult:
     weights : numpy.ndarray
         The positive E->E weights at the end.
     weight_fit : WeightFit
-        Lognormal versus normal fit of ``weights``.
+        Lognormal versus normal fit of the weights above ``weight_threshold``.
+    weight_threshold : float
+        Weights at or below it were left out of the fit (not out of the connection fraction).
+    n_negligible : int
+        Positive weights at or below ``weight_threshold``.
     lifetimes : SynapseLifetimes
         From connection masks taken every ``lifetime_every`` steps.
     phases : TrajectoryPhases
@@ -113,6 +117,8 @@ class SpontaneousResult:
     mean_rate: np.ndarray
     weights: np.ndarray
     weight_fit: WeightFit
+    weight_threshold: float
+    n_negligible: int
     lifetimes: SynapseLifetimes
     phases: TrajectoryPhases
 
@@ -123,6 +129,7 @@ def run_spontaneous(
     *,
     sample_every: int = 10_000,
     lifetime_every: int = 100,
+    weight_threshold: float = 1e-10,
     params: Params | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SpontaneousResult:
@@ -139,6 +146,12 @@ def run_spontaneous(
     lifetime_every : int
         Steps between connection masks for the lifetimes (their time resolution); must
         divide ``sample_every``.
+    weight_threshold : float
+        Smallest weight included in the distribution fit. The outgoing synapses of a silent
+        presynaptic neuron never see STDP, so normalisation shrinks them geometrically towards
+        denormal numbers (1e-300 and below) without ever pruning them; in log space those few
+        values would dominate the lognormal fit. They still count as synapses in the
+        connection fraction, which follows the engine's rule (a synapse exists while w > 0).
     params : Params, optional
         Default the ``zheng2013`` preset.
     progress : callable, optional
@@ -180,6 +193,7 @@ def run_spontaneous(
     step_arr = np.array(sample_steps, dtype=np.int64)
     fraction_arr = np.array(fractions)
     weights = sim.w_ee[sim.w_ee > 0].copy()
+    n_negligible = int((weights <= weight_threshold).sum())
     return SpontaneousResult(
         params=params,
         seed=int(seed),
@@ -187,7 +201,9 @@ def run_spontaneous(
         connection_fraction=fraction_arr,
         mean_rate=np.array(rates),
         weights=weights,
-        weight_fit=fit_weight_distribution(weights),
+        weight_fit=fit_weight_distribution(weights, threshold=weight_threshold),
+        weight_threshold=float(weight_threshold),
+        n_negligible=n_negligible,
         lifetimes=tracker.result(),
         phases=describe_trajectory(step_arr, fraction_arr),
     )

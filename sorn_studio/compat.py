@@ -546,6 +546,34 @@ class _SeedRunner:
         return result
 
 
+def _available_bytes() -> int | None:
+    """Memory the system can still give (Linux ``MemAvailable``); None when unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _check_memory(shapes: dict[str, tuple[int, ...]]) -> None:
+    """Refuse per-step matrix callbacks that cannot fit, before simulating anything.
+
+    ``np.empty`` of a too-large array may succeed on Linux (memory is committed lazily) and
+    the process is then killed half-way through the run; a clear error up front is kinder.
+    """
+    need = sum(8 * math.prod(shape) for shape in shapes.values())
+    available = _available_bytes() if need > 2**28 else None
+    if available is not None and need > available:
+        names = ", ".join(map(repr, shapes))
+        steps = next(iter(shapes.values()))[0]
+        raise MemoryError(f"callbacks {names} keep one matrix per step: {steps} steps need "
+                          f"{need / 1e9:.1f} GB but about {available / 1e9:.1f} GB is "
+                          "available; run fewer steps per call or leave them out")
+
+
 def _h_ip(hp: dict[str, Any], ne: int) -> float:
     """The seed's IP target rate, the same for every excitatory unit: 2 nu / ne."""
     return 2.0 * hp["nu"] / ne
@@ -566,8 +594,10 @@ def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
 
     x0, y0 = sim.state.x.copy(), sim.state.y.copy()
     n_ee0, n_ei0 = sim.n_ee, sim.n_ei
-    per_step = {name: np.empty((steps, *shape)) for name, shape in
-                (("WEE", (ne, ne)), ("WEI", (ni, ne))) if name in wanted}
+    shapes = {name: (steps, *shape) for name, shape in (("WEE", (ne, ne)), ("WEI", (ni, ne)))
+              if name in wanted}
+    _check_memory(shapes)
+    per_step = {name: np.empty(shape) for name, shape in shapes.items()}
     if per_step:
         for t in range(steps):
             sim.step(1)

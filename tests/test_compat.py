@@ -552,3 +552,35 @@ def test_seed_defaults_are_read_only_and_state_size_is_checked():
             "Y": np.zeros((1, 2))}
     with pytest.raises(ValueError, match="state 'Wee' has 3 excitatory units"):
         Trainer.run(timesteps=1, state=tiny, nu=1)
+
+
+def test_matrix_callbacks_that_cannot_fit_are_refused_up_front(monkeypatch):
+    monkeypatch.setattr(compat, "_available_bytes", lambda: 10**8)
+    with pytest.raises(MemoryError, match="'WEE'.*2000 steps need 0.6 GB"):
+        Simulator.run(timesteps=2000, callbacks=["WEE"], phase="training")
+    state, sims = Simulator.run(timesteps=5, callbacks=["WEE"], phase="training")
+    assert sims["WEE"].shape == (5, 200, 200)
+
+
+def test_concurrent_calls_from_two_threads():
+    import threading
+
+    start, _ = fresh(5)
+    errors: list[BaseException] = []
+
+    def loop():
+        try:
+            s = start
+            for _ in range(30):
+                s, _ = Trainer.run(inputs=np.ones((5, 1)), phase="plasticity", state=s,
+                                   timesteps=1, nu=5)
+            check_state_shapes(s, 50, 10)
+        except BaseException as exc:   # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=loop) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -10,8 +10,9 @@ crackling-noise theory relates the three exponents: slope = (alpha_T - 1) / (alp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -32,6 +33,8 @@ __all__ = [
     "fit_avalanches",
     "avalanche_analysis",
 ]
+
+_T = TypeVar("_T")
 
 #: Largest support xmax - xmin + 1 the power-law fit will sum over (memory guard).
 MAX_SUPPORT = 10_000_000
@@ -416,7 +419,7 @@ def fit_avalanches(
     if not isinstance(found, Avalanches):
         raise ValueError(f"found must be an Avalanches, got {type(found).__name__}")
 
-    def attempt(fn, *args):
+    def attempt(fn: Callable[..., _T], *args: object) -> _T | None:
         # Too few or too uniform avalanches is a property of the data, not a caller error.
         try:
             return fn(*args)

@@ -113,7 +113,16 @@ def kaplan_meier(durations: ArrayLike, observed: ArrayLike) -> tuple[np.ndarray,
     return times, np.cumprod(1.0 - deaths / at_risk)
 
 
-def _result(lives, censored, initial_lives, n_initial_surviving, n_created, n_pruned, start, end):
+def _result(
+    lives: list[np.ndarray],
+    censored: list[np.ndarray],
+    initial_lives: list[np.ndarray],
+    n_initial_surviving: int,
+    n_created: int,
+    n_pruned: int,
+    start: int,
+    end: int,
+) -> SynapseLifetimes:
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -179,7 +180,7 @@ def _params(args: argparse.Namespace) -> Params:
     return load_preset(args.preset, **changes)
 
 
-def _progress(err: TextIO, label: str):
+def _progress(err: TextIO, label: str) -> Callable[[int, int], None]:
     def report(done: int, total: int) -> None:
         err.write(f"\r{label}: {done}/{total}")
         if done >= total:

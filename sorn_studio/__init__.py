@@ -20,6 +20,9 @@ _EXPORTS = {
     "Simulator": "sorn_studio.compat",
     "Trainer": "sorn_studio.compat",
     "Statistics": "sorn_studio.statistics",
+    "save_session": "sorn_studio.session",
+    "load_session": "sorn_studio.session",
+    "replay_session": "sorn_studio.session",
 }
 
 __all__ = ["__version__", *_EXPORTS]

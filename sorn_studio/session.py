@@ -303,57 +303,32 @@ def _session_arrays(sim: Simulation, preset: str | None,
 
 
 def _engine_arrays(sim: Simulation) -> dict[str, np.ndarray]:
-    """Kernel bookkeeping that decides floating-point rounding after a reload.
+    """The kernel's synapse-list order and renormalise flag (see Simulation.kernel_order).
 
-    The compiled kernel sums each W^EE row in the order of its synapse list, and that order
-    depends on the run's history (pruning swaps the last entry into the freed slot, new
-    synapses are appended); it also renormalises every row once after a state load. A list
-    rebuilt from the weights is sorted, so without these items a continued run would drift
-    from the uninterrupted one by a rounding error per row. They are optional on reading.
+    Without them a continued run would drift from the uninterrupted one by a rounding error
+    per row; they are optional on reading.
     """
-    adj = getattr(sim, "_adj", None)
-    if adj is None or not hasattr(adj, "ee_in"):
+    order = sim.kernel_order()
+    if not order:
         return {}
-    ne = sim.params.ne
-    ee_in = np.concatenate([adj.ee_in[i, : adj.ee_in_n[i]] for i in range(ne)])
-    ee_out = np.concatenate([adj.ee_out[j, : adj.ee_out_n[j]] for j in range(ne)])
-    return {"engine/ee_in": ee_in.astype(np.int32), "engine/ee_out": ee_out.astype(np.int32),
-            "engine/renorm_all": np.array(bool(getattr(sim, "_renorm_all", True)))}
-
-
-def _ordered_lists(path: Path | None, key: str, order: np.ndarray, mask: np.ndarray,
-                   lists: np.ndarray) -> None:
-    """Write the per-row synapse order ``order`` into ``lists`` after checking it."""
-    counts = mask.sum(axis=1)
-    rows = np.repeat(np.arange(mask.shape[0]), counts)
-    if order.shape != (int(counts.sum()),) or order.dtype.kind not in "iu":
-        raise SessionError(f"session file {path}: item {key!r} has dtype {order.dtype} and "
-                           f"shape {order.shape}; expected int32 ({int(counts.sum())},)")
-    # Sorting each row's entries must give exactly that row's synapses (row-major nonzero).
-    canonical = np.nonzero(mask)[1]
-    if not np.array_equal(order[np.lexsort((order, rows))], canonical):
-        raise SessionError(f"session file {path}: item {key!r} does not list the synapses of "
-                           "'state/w_ee'")
-    start = 0
-    for r, c in enumerate(counts.tolist()):
-        lists[r, :c] = order[start: start + c]
-        start += c
+    return {"engine/ee_in": order["ee_in"].astype(np.int32),
+            "engine/ee_out": order["ee_out"].astype(np.int32),
+            "engine/renorm_all": np.array(bool(order["renorm_all"]))}
 
 
 def _restore_engine(sim: Simulation, arrays: Mapping[str, np.ndarray], path: Path | None) -> None:
-    adj = getattr(sim, "_adj", None)
-    if adj is None or "engine/ee_in" not in arrays or not hasattr(adj, "ee_in"):
+    if "engine/ee_in" not in arrays or not sim.kernel_order():
         return
-    mask = sim.state.w_ee > 0
-    _ordered_lists(path, "engine/ee_in", arrays["engine/ee_in"], mask, adj.ee_in)
-    if "engine/ee_out" in arrays:
-        _ordered_lists(path, "engine/ee_out", arrays["engine/ee_out"], mask.T, adj.ee_out)
-    if "engine/renorm_all" in arrays:
-        flag = arrays["engine/renorm_all"]
-        if flag.shape != () or flag.dtype != np.bool_:
-            raise SessionError(f"session file {path}: item 'engine/renorm_all' has dtype "
-                               f"{flag.dtype} and shape {flag.shape}; expected bool ()")
-        sim._renorm_all = bool(flag[()])
+    flag = arrays.get("engine/renorm_all", np.array(True))
+    if flag.shape != () or flag.dtype != np.bool_:
+        raise SessionError(f"session file {path}: item 'engine/renorm_all' has dtype "
+                           f"{flag.dtype} and shape {flag.shape}; expected bool ()")
+    ee_out = arrays.get("engine/ee_out", sim.kernel_order()["ee_out"])
+    try:
+        sim.restore_kernel_order(arrays["engine/ee_in"], ee_out, bool(flag[()]))
+    except ValueError as exc:
+        raise SessionError(f"session file {path}: items 'engine/ee_in'/'engine/ee_out' do not "
+                           f"list the synapses of 'state/w_ee' ({exc})") from None
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -179,6 +179,58 @@ class Simulation:
         self.state = NetworkState(**clean)
         self._after_state_change()
 
+    def kernel_order(self) -> dict[str, np.ndarray]:
+        """The compiled kernel's bookkeeping that decides rounding, for exact continuation.
+
+        The kernel sums each W^EE row in the order of its synapse list, which depends on the
+        run's history (pruning moves the last entry into the freed slot, new synapses are
+        appended), and it renormalises every row once after a state load. Saving this and
+        passing it to :meth:`restore_kernel_order` after :meth:`load_state` makes a reloaded
+        run continue bit for bit. Empty for the numpy backend.
+
+        Returns
+        -------
+        dict
+            ``ee_in`` (n_ee,) presynaptic units row by row, ``ee_out`` (n_ee,) postsynaptic
+            units column by column, ``renorm_all`` () bool.
+        """
+        a = self._adj
+        if a is None:
+            return {}
+        ne = self.params.ne
+        return {
+            "ee_in": np.concatenate([a.ee_in[i, : a.ee_in_n[i]] for i in range(ne)]),
+            "ee_out": np.concatenate([a.ee_out[j, : a.ee_out_n[j]] for j in range(ne)]),
+            "renorm_all": np.array(self._renorm_all),
+        }
+
+    def restore_kernel_order(self, ee_in: np.ndarray, ee_out: np.ndarray,
+                             renorm_all: bool) -> None:
+        """Restore what :meth:`kernel_order` returned (after :meth:`load_state`).
+
+        Raises
+        ------
+        ValueError
+            When the lists do not name exactly the synapses of the current W^EE.
+        """
+        if self._adj is None:
+            return
+        mask = self.state.w_ee > 0
+        for name, order, rows_mask, lists in (("ee_in", ee_in, mask, self._adj.ee_in),
+                                              ("ee_out", ee_out, mask.T, self._adj.ee_out)):
+            order = np.asarray(order)
+            counts = rows_mask.sum(axis=1)
+            rows = np.repeat(np.arange(rows_mask.shape[0]), counts)
+            if (order.shape != (int(counts.sum()),) or order.dtype.kind not in "iu"
+                    or not np.array_equal(order[np.lexsort((order, rows))],
+                                          np.nonzero(rows_mask)[1])):
+                raise ValueError(f"argument {name!r} does not list the synapses of w_ee")
+            start = 0
+            for r, c in enumerate(counts.tolist()):
+                lists[r, :c] = order[start: start + c]
+                start += c
+        self._renorm_all = bool(renorm_all)
+
     # -- public state (views; the engine owns the arrays) --------------------------------------
     def _view(self, arr: np.ndarray) -> np.ndarray:
         view = arr.view()

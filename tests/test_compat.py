@@ -442,8 +442,10 @@ def test_two_thousand_one_step_calls():
     np.random.seed(11)
     state, _ = Simulator.run(inputs=np.random.rand(10, 50), timesteps=50)
     signatures = len(run_chunk.signatures)
-    # Arrays in Fortran order must not make the compiled kernel specialise again.
+    # Arrays in Fortran order (loaded, because Te was edited) must not make the compiled
+    # kernel specialise again.
     state = {k: np.asfortranarray(v) for k, v in state.items()}
+    state["Te"][0] = 0.5
     counts = []
     for t in range(2000):
         previous = state

@@ -16,7 +16,6 @@ from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import optimize, special
 
 from sorn_studio.analysis._validate import as_array, check_positive_int
 
@@ -226,6 +225,9 @@ def fit_power_law(
     -------
     PowerLawFit
     """
+    # Imported here so that importing the analysis package stays cheap (CLI start-up).
+    from scipy import optimize, special
+
     v = as_array(values, "values", ndim=(1,))
     if not np.all(v == np.round(v)):
         raise ValueError("values must be integers")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from sorn_studio.analysis._validate import as_array, check_positive_int
 
@@ -139,6 +138,9 @@ def fit_weight_distribution(weights: ArrayLike, *, threshold: float = 0.0) -> We
     -------
     WeightFit
     """
+    # Imported here: scipy.stats costs ~0.3 s, which every CLI start would otherwise pay.
+    from scipy import stats
+
     w = as_array(weights, "weights").astype(float).ravel()
     if threshold < 0:
         raise ValueError(f"threshold must be >= 0, got {threshold}")

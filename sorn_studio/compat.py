@@ -133,6 +133,26 @@ def _is_real(value: Any) -> bool:
             and not isinstance(value, (bool, np.bool_)))
 
 
+def _hyperparameters(given: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_check_hyperparameters`, remembered for hashable arguments (a loop of calls
+    passes the same ones every time)."""
+    # The type is part of the key because True == 1 and hash(True) == hash(1).
+    key = tuple(sorted((name, type(value), value) for name, value in given.items()))
+    try:
+        return dict(_checked_hyperparameters(key))
+    except TypeError as exc:
+        if "unhashable" not in str(exc):
+            raise
+        # An unhashable value (a list, an array): check it directly; that raises.
+        return _check_hyperparameters(given)
+
+
+@functools.lru_cache(maxsize=32)
+def _checked_hyperparameters(key: tuple[tuple[str, type, Any], ...]
+                             ) -> tuple[tuple[str, Any], ...]:
+    return tuple(_check_hyperparameters({name: value for name, _, value in key}).items())
+
+
 def _check_hyperparameters(given: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``given`` into the seed defaults; check names, kinds and single-value ranges."""
     unknown = [k for k in given if k not in SEED_DEFAULTS]
@@ -393,9 +413,17 @@ def _to_seed(sim: Simulation, x_prev: np.ndarray, y_prev: np.ndarray) -> dict[st
         "Wie": s.w_ie.T.copy(),
         "Te": s.t_e.reshape(-1, 1).copy(),
         "Ti": s.t_i.reshape(-1, 1).copy(),
-        "X": np.column_stack([x_prev, s.x]).astype(float),
-        "Y": np.column_stack([y_prev, s.y]).astype(float),
+        "X": _activity(x_prev, s.x),
+        "Y": _activity(y_prev, s.y),
     }
+
+
+def _activity(prev: np.ndarray, now: np.ndarray) -> np.ndarray:
+    """The seed's (n, 2) activity array, columns [t-1, t], as 0.0/1.0."""
+    out = np.empty((now.size, 2))
+    out[:, 0] = prev
+    out[:, 1] = now
+    return out
 
 
 def _peek_sizes(state: Any) -> tuple[int, int] | None:
@@ -437,12 +465,14 @@ def _state_matches(sim: Simulation, state: Mapping) -> bool:
             or te.shape not in ((ne, 1), (ne,)) or ti.shape not in ((ni, 1), (ni,))
             or x.shape != (ne, 2) or y.shape != (ni, 2)):
         return False
-    return (np.array_equal(wee, s.w_ee.T) and np.array_equal(wei, s.w_ei.T)
-            and np.array_equal(wie, s.w_ie.T)
-            and np.array_equal(te.reshape(ne), s.t_e) and np.array_equal(ti.reshape(ni), s.t_i)
-            and np.array_equal(x[:, 1], s.x) and np.array_equal(y[:, 1], s.y)
-            # x(t-1) does not enter the dynamics, but must be as valid as a loaded one.
-            and _binary(x[:, 0]) and _binary(y[:, 0]))
+    # Shapes are equal, so plain element-wise comparisons do (np.array_equal adds overhead
+    # that matters at a few hundred microseconds per call).
+    return bool((wee == s.w_ee.T).all() and (wei == s.w_ei.T).all()
+                and (wie == s.w_ie.T).all()
+                and (te.reshape(ne) == s.t_e).all() and (ti.reshape(ni) == s.t_i).all()
+                and (x[:, 1] == s.x).all() and (y[:, 1] == s.y).all()
+                # x(t-1) does not enter the dynamics, but must be as valid as a loaded one.
+                and _binary(x[:, 0]) and _binary(y[:, 0]))
 
 
 def _call_rng() -> np.random.Generator:
@@ -499,7 +529,7 @@ class _SeedRunner:
         frozen = _check_names("freeze", freeze, tuple(FREEZE_NAMES))
         wanted = _check_names("callbacks", callbacks, CALLBACKS)
         noise = _check_noise(noise)
-        hp = _check_hyperparameters(hyperparameters)
+        hp = _hyperparameters(hyperparameters)
         arrays: dict[str, np.ndarray] | None = None
         if state is None:
             ne, ni = hp["ne"], int(0.2 * hp["ne"])
@@ -579,21 +609,27 @@ def _h_ip(hp: dict[str, Any], ne: int) -> float:
     return 2.0 * hp["nu"] / ne
 
 
+@functools.lru_cache(maxsize=16)
+def _recording_spec(window: int, drive: bool, t_e_full: bool) -> RecordingSpec:
+    return RecordingSpec(window=window, drive=drive, t_e_full=t_e_full)
+
+
 def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run ``steps`` steps of ``sim`` on ``raw`` input; collect the seed's outputs."""
     ne, ni = sim.params.ne, sim.params.ni
     recorded = _RECORDED.intersection(wanted)
     # Keep the last two steps (for X[:, 0]) unless callbacks need every step.
-    spec = RecordingSpec(window=steps if recorded else 2,
-                         drive="RecurrentActivation" in wanted, t_e_full="TE" in wanted)
+    spec = _recording_spec(steps if recorded else 2, "RecurrentActivation" in wanted,
+                           "TE" in wanted)
     if sim.recording != spec:
         sim.recording = spec
         sim.recorder = Recorder(spec, ne, ni)
     sim.feed_input(raw)
 
     x0, y0 = sim.state.x.copy(), sim.state.y.copy()
-    n_ee0, n_ei0 = sim.n_ee, sim.n_ei
+    n_ee0 = sim.n_ee if "EEConnectionCounts" in wanted else 0
+    n_ei0 = sim.n_ei if "EIConnectionCounts" in wanted else 0
     shapes = {name: (steps, *shape) for name, shape in (("WEE", (ne, ne)), ("WEI", (ni, ne)))
               if name in wanted}
     _check_memory(shapes)

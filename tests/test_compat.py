@@ -586,3 +586,10 @@ def test_concurrent_calls_from_two_threads():
     for t in threads:
         t.join()
     assert errors == []
+
+
+@pytest.mark.parametrize("bad", [True, [0.1], np.array([0.1])])
+def test_remembered_checks_still_reject_wrong_kinds(bad):
+    fresh(2, eta_stdp=1)                   # a valid value that equals True
+    with pytest.raises(TypeError, match="'eta_stdp'"):
+        fresh(2, eta_stdp=bad)

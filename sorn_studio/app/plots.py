@@ -447,20 +447,40 @@ class DistributionsView(_View):
 def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:
     """Write ``view`` to ``path`` as PNG or SVG (chosen by the suffix).
 
+    SVG is drawn with Qt's own ``QSvgGenerator`` (vector lines and text, images embedded):
+    pyqtgraph 0.14's SVG exporter cannot parse the path data Qt 6.12 writes.
+
     Raises
     ------
     ValueError
         For a suffix other than ``.png`` or ``.svg``.
+    OSError
+        When the file cannot be written.
     """
     import pyqtgraph.exporters as exporters
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".png":
-        exporter = exporters.ImageExporter(view.scene())
+        exporters.ImageExporter(view.scene()).export(str(path))
     elif suffix == ".svg":
-        exporter = exporters.SVGExporter(view.scene())
+        source = view.sceneRect()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(source.size().toSize())
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle(getattr(view, "title", "") or "SORN Studio plot")
+        painter = QPainter(generator)
+        try:
+            painter.fillRect(QRectF(0, 0, source.width(), source.height()),
+                             pg.mkColor(BACKGROUND))
+            view.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        finally:
+            painter.end()
     else:
         raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
-    exporter.export(str(path))
+    if not path.exists() or path.stat().st_size == 0:
+        raise OSError(f"could not write {path}")
     return path

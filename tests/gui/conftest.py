@@ -1,0 +1,37 @@
+"""pytest-qt set-up for the studio: offscreen Qt, private settings, no thread left behind."""
+
+from __future__ import annotations
+
+import os
+
+# Must happen before anything imports Qt: the tests run without a display.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import threading  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from sorn_studio.app.worker import live_threads  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep QSettings (the remembered layout) out of the user's real configuration."""
+    folder = tmp_path_factory.mktemp("settings")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    yield
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left(qapp) -> Iterator[None]:
+    """Fail a test that leaves a worker thread (Qt or Python) running."""
+    before = set(threading.enumerate())
+    yield
+    qapp.processEvents()
+    running = live_threads()
+    assert not running, f"worker threads still running after the test: {running}"
+    extra = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert not extra, f"Python threads still running after the test: {extra}"

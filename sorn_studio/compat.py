@@ -664,7 +664,7 @@ def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
         elif name == "EIConnectionCounts":
             value = np.concatenate([[n_ei0], rec.n_ei(last=steps)[:-1]]).astype(np.int64)
         elif name == "TE":
-            value = rec.t_e(last=steps)[:, :, None].copy()
+            value = rec.t_e(last=steps)[:, :, None]
         elif name == "TI":
             # T^I and W^IE never change: one read-only array viewed at every step, so memory
             # does not grow with the number of steps.

@@ -168,6 +168,56 @@ def test_orientation_on_a_hand_built_network():
     np.testing.assert_array_equal(out["Wee"], state["Wee"])
 
 
+def seed_equations_step(s: dict, u: np.ndarray, hp: dict) -> tuple[dict, np.ndarray]:
+    """One step of sorn 0.7.4's equations, written here in its own pre x post orientation
+    (noise off, no structural plasticity). Returns the new state and the recurrent activation."""
+    wee, wei, wie = s["Wee"].copy(), s["Wei"].copy(), s["Wie"].copy()
+    x, y, te, ti = s["X"][:, 1], s["Y"][:, 1], s["Te"][:, 0].copy(), s["Ti"][:, 0]
+    recurrent = wee.T @ x - wei.T @ y - te
+    x_new = (recurrent + u > 0).astype(float)
+    y_new = (wie.T @ x - ti > 0).astype(float)          # inhibition sees x(t)
+    te = np.clip(te + hp["eta_ip"] * (x_new - 2 * hp["nu"] / len(x)), 0.0, 1.0)
+    exists = wee != 0
+    wee[exists] += (hp["eta_stdp"] * (np.outer(x, x_new) - np.outer(x_new, x)))[exists]
+    wee = np.clip(wee, 0.0, 1.0)
+    exists = wei != 0
+    wei[exists] += (-hp["eta_inhib"] * np.outer(y, 1 - x_new * (1 + 1 / hp["mu_ip"])))[exists]
+    wei = np.clip(wei, 0.0, 1.0)
+    wee, wei = wee / wee.sum(axis=0), wei / wei.sum(axis=0)
+    state = {"Wee": wee, "Wei": wei, "Wie": wie, "Te": te[:, None], "Ti": s["Ti"],
+             "X": np.column_stack([x, x_new]), "Y": np.column_stack([y, y_new])}
+    return state, (recurrent > 0).astype(float)
+
+
+def test_plasticity_follows_the_seed_equations_in_the_seed_orientation():
+    hp = dict(nu=3, eta_stdp=0.004, eta_inhib=0.001, eta_ip=0.01, mu_ip=0.1)
+    start, _ = fresh(5, ne=30, nu=3, lambda_ee=6, network_type_ei="Dense")
+    rng = np.random.default_rng(1)
+    # Inhibitory weights well above iSTDP's floor (sorn 0.7.4 prunes at 0, we floor at
+    # 0.001), so that both rules agree over this run.
+    wei = np.where(start["Wei"] > 0, rng.uniform(0.5, 1.0, start["Wei"].shape), 0.0)
+    start["Wei"] = wei / wei.sum(axis=0)
+    steps = 25
+    inputs = rng.random((3, steps)) * 0.6
+    np.random.seed(0)
+    out, sims = Simulator.run(inputs=inputs, state=start, timesteps=steps, noise=False,
+                              freeze=["sp"], callbacks=["ExcitatoryActivation",
+                                                        "RecurrentActivation", "TE"], nu=3)
+    s = start
+    for t in range(steps):
+        u = np.zeros(30)
+        u[:3] = inputs[:, t]
+        s, recurrent = seed_equations_step(s, u, hp)
+        np.testing.assert_array_equal(sims["ExcitatoryActivation"][t], s["X"][:, 1])
+        np.testing.assert_array_equal(sims["RecurrentActivation"][t][:, 0], recurrent)
+        np.testing.assert_allclose(sims["TE"][t], s["Te"], rtol=0, atol=1e-12)
+    assert sims["ExcitatoryActivation"].any()
+    for key in ("Wee", "Wei", "Te"):           # every rule was at work
+        assert not np.allclose(out[key], start[key]), key
+    for key in STATE_KEYS:
+        np.testing.assert_allclose(out[key], s[key], rtol=1e-10, atol=1e-12, err_msg=key)
+
+
 # -- phases and freezing ----------------------------------------------------------------------
 FROZEN_KEYS = ("Wee", "Wei", "Wie", "Te", "Ti")
 

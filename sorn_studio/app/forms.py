@@ -81,9 +81,11 @@ def load_form(name: str, base: QWidget | None = None) -> QWidget:
     file = QFile(str(path))
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):
         raise RuntimeError(f"cannot open the form {path}: {file.errorString()}")
+    loader = _Loader(base)
     try:
-        loader = _Loader(base)
         widget = loader.load(file)
+    except RuntimeError as exc:  # PySide raises instead of returning None on a parse error
+        raise RuntimeError(f"cannot load the form {path}: {loader.errorString() or exc}") from exc
     finally:
         file.close()
     if widget is None:

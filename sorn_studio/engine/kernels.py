@@ -52,11 +52,12 @@ class Adjacency:
 
 
 def _padded_lists(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise lists of the True columns of ``mask``, padded to the longest row."""
     counts = mask.sum(axis=1).astype(np.int32)
     lists = np.zeros((mask.shape[0], max(int(counts.max(initial=0)), 1)), dtype=np.int32)
-    for r in range(mask.shape[0]):
-        idx = np.flatnonzero(mask[r])
-        lists[r, : idx.size] = idx
+    rows, cols = np.nonzero(mask)          # row-major, so ascending within each row
+    starts = np.cumsum(counts) - counts
+    lists[rows, np.arange(rows.size) - np.repeat(starts, counts)] = cols
     return lists, counts
 
 

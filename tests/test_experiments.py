@@ -125,6 +125,9 @@ def test_avalanche_experiment_pools_per_network_results():
     np.testing.assert_array_equal(exp.per_network[1].sizes, again.sizes)
     assert len(exp.pooled.avalanches) == sum(len(a) for a in exp.per_network)
     assert np.all((exp.mean_rates > 0) & (exp.mean_rates < 1))
+    alone = an.fit_avalanches(exp.per_network[1])
+    assert exp.per_network_exponents.shape == (2, 2)
+    assert exp.per_network_exponents[1, 0] == pytest.approx(alone.size_fit.exponent)
     frozen = ex.run_avalanches(
         1, seed=5, transient=0, record_steps=3000, params=params, plastic=False
     )

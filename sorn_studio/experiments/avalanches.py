@@ -45,6 +45,9 @@ class AvalancheExperiment:
         Steps discarded, then steps recorded, per network.
     per_network : tuple of Avalanches
         Each network's avalanches (its own threshold).
+    per_network_exponents : numpy.ndarray, shape (n_networks, 2)
+        Size and duration exponents fitted to each network alone, over the same ranges (NaN
+        where a fit was impossible); their spread shows why pooling is needed.
     mean_rates : numpy.ndarray
         Mean excitatory rate of each network while recorded.
     pooled : AvalancheAnalysis
@@ -56,8 +59,17 @@ class AvalancheExperiment:
     transient: int
     record_steps: int
     per_network: tuple[Avalanches, ...]
+    per_network_exponents: np.ndarray
     mean_rates: np.ndarray
     pooled: AvalancheAnalysis
+
+
+def _exponents(result: AvalancheAnalysis) -> tuple[float, float]:
+    nan = float("nan")
+    return (
+        result.size_fit.exponent if result.size_fit else nan,
+        result.duration_fit.exponent if result.duration_fit else nan,
+    )
 
 
 def network_activity(
@@ -152,6 +164,12 @@ def run_avalanches(
         transient=transient,
         record_steps=record_steps,
         per_network=tuple(found),
+        per_network_exponents=np.array(
+            [
+                _exponents(fit_avalanches(f, size_range=size_range, duration_range=duration_range))
+                for f in found
+            ]
+        ),
         mean_rates=np.array(rates),
         pooled=fit_avalanches(
             pool_avalanches(found), size_range=size_range, duration_range=duration_range

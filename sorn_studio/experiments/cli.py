@@ -305,6 +305,12 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
         )
 
 
+def _spread(values: np.ndarray) -> float:
+    """Standard deviation of the finite values; NaN with fewer than two."""
+    finite = values[np.isfinite(values)]
+    return float(finite.std()) if finite.size > 1 else float("nan")
+
+
 def _avalanche_row(label: str, exp: AvalancheExperiment) -> dict[str, Any]:
     fit = exp.pooled
     nan = float("nan")
@@ -317,6 +323,10 @@ def _avalanche_row(label: str, exp: AvalancheExperiment) -> dict[str, Any]:
         "alpha_size_se": fit.size_fit.stderr if fit.size_fit else nan,
         "alpha_duration": fit.duration_fit.exponent if fit.duration_fit else nan,
         "alpha_duration_se": fit.duration_fit.stderr if fit.duration_fit else nan,
+        "ks_size": fit.size_fit.ks if fit.size_fit else nan,
+        "ks_duration": fit.duration_fit.ks if fit.duration_fit else nan,
+        "alpha_size_spread": _spread(exp.per_network_exponents[:, 0]),
+        "alpha_duration_spread": _spread(exp.per_network_exponents[:, 1]),
         "slope_S_of_T": fit.scaling.slope if fit.scaling else nan,
         "predicted_slope": fit.predicted_slope,
     }

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("sorn-studio gui: error: --screenshot needs a .png file name\n")
         return 2
 
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from ..presets import DEFAULT_PRESET, get_preset
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     from .window import MainWindow
 
     app = QApplication.instance()
+    own_app = app is None
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "sorn-studio"])
     app.setApplicationName("SORN Studio")
@@ -98,9 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     if args.steps or scripted:
         window.run_script(args.steps, args.screenshot, args.quit)
-    if args.quit:
+    if own_app:
         window.closed.connect(app.quit)
-    app.exec()
+        app.exec()
+    else:
+        # Inside a running application (tests, an embedding program) quitting the application
+        # would leave Qt's quit flag set and stop every later event loop: run a local loop.
+        loop = QEventLoop()
+        window.closed.connect(loop.quit)
+        loop.exec()
     if window.last_error and (window.script_result or 0) != 0:
         sys.stderr.write(f"sorn-studio gui: error: {window.last_error}\n")
     return int(window.script_result or 0)

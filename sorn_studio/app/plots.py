@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from ..runner import Frame, Weights
 
@@ -140,7 +140,7 @@ class _View(pg.GraphicsLayoutWidget):
     def _time_plot(self, row: int, col: int, label: str, **kwargs: Any) -> pg.PlotItem:
         plot = self.addPlot(row=row, col=col, **kwargs)
         plot.setLabel("left", label)
-        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.showGrid(x=False, y=False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         return plot
@@ -158,9 +158,11 @@ class RasterView(_View):
         self.plot_rate = self._time_plot(2, 0, "rate")
         self.plot_rate.setLabel("bottom", "step")
         for plot in (self.plot_e, self.plot_i):
-            plot.getAxis("bottom").setStyle(showValues=False)
-        self.plot_i.setXLink(self.plot_e)
-        self.plot_rate.setXLink(self.plot_e)
+            plot.hideAxis("bottom")
+        for plot in (self.plot_e, self.plot_i, self.plot_rate):
+            # Ranges are set explicitly per frame (no auto-range, no linking): pyqtgraph would
+            # otherwise settle linked ranges in a second paint of every frame.
+            plot.enableAutoRange(False)
         layout = self.ci.layout
         layout.setRowStretchFactor(0, 6)
         layout.setRowStretchFactor(1, 2)
@@ -171,9 +173,10 @@ class RasterView(_View):
         self.plot_i.addItem(self.image_i)
         self.curve_e = self.plot_rate.plot(pen=pg.mkPen(E_COLOR, width=1), name="E")
         self.curve_i = self.plot_rate.plot(pen=pg.mkPen(I_COLOR, width=1), name="I")
-        self.target = pg.InfiniteLine(angle=0, pen=pg.mkPen(ACCENT, style=Qt.PenStyle.DotLine))
+        # A two-point curve, not an InfiniteLine: that one recomputes its bounds after every
+        # range change and so makes pyqtgraph paint each frame twice.
+        self.target = self.plot_rate.plot(pen=pg.mkPen(ACCENT, style=Qt.PenStyle.DotLine))
         self.target.setToolTip("Target rate mu_IP")
-        self.plot_rate.addItem(self.target, ignoreBounds=True)
         self.plot_rate.setYRange(0, 0.3)
         self.markers = ChangeMarkers([self.plot_e, self.plot_i, self.plot_rate])
         self.plain_axes()
@@ -191,13 +194,15 @@ class RasterView(_View):
             self.image_e.clear()
             self.image_i.clear()
         # Before the window fills, keep its full width so the raster grows from the left.
-        self.plot_e.setXRange(start, max(stop, start + frame.raster_window), padding=0)
+        x_range = (start, max(stop, start + frame.raster_window))
+        for plot in (self.plot_e, self.plot_i, self.plot_rate):
+            plot.setXRange(*x_range, padding=0)
         self.plot_e.setYRange(0, p.ne, padding=0)
         self.plot_i.setYRange(0, p.ni, padding=0)
         x = frame.window_steps + frame.raster_bin / 2
         self.curve_e.setData(x, frame.window_rate_e, skipFiniteCheck=True)
         self.curve_i.setData(x, frame.window_rate_i, skipFiniteCheck=True)
-        self.target.setValue(p.mu_ip)
+        self.target.setData(x_range, (p.mu_ip, p.mu_ip))
         top = max(0.3, float(frame.window_rate_e.max(initial=0)) * 1.1,
                   float(frame.window_rate_i.max(initial=0)) * 1.1)
         self.plot_rate.setYRange(0, top, padding=0)
@@ -237,7 +242,7 @@ class WeightsView(_View):
         self.detail.setLabel("bottom", "E neuron")
         self.detail.setLabel("left", "weight")
         self.detail.addLegend(offset=(10, 5))
-        self.detail.showGrid(x=True, y=True, alpha=0.15)
+        self.detail.showGrid(x=False, y=False)
         self.incoming = self.detail.plot(stepMode="center", fillLevel=0,
                                          brush=pg.mkBrush(E_COLOR + "90"),
                                          pen=pg.mkPen(E_COLOR), name="incoming")
@@ -369,7 +374,11 @@ class ThresholdsView(_View):
         self.plot.addLegend(offset=(-10, 5))
         self.low = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
         self.high = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
-        self.band = pg.FillBetweenItem(self.low, self.high, brush=pg.mkBrush(E_COLOR + "30"))
+        # One filled polygon (max forwards, min backwards): pyqtgraph's FillBetweenItem
+        # rebuilds its path per curve update in Python and cost more than the whole plot.
+        self.band = QGraphicsPathItem()
+        self.band.setBrush(pg.mkBrush(E_COLOR + "30"))
+        self.band.setPen(pg.mkPen(None))
         self.plot.addItem(self.low)
         self.plot.addItem(self.high)
         self.plot.addItem(self.band)
@@ -387,6 +396,11 @@ class ThresholdsView(_View):
         x = h["step"]
         self.low.setData(x, h["t_e_min"], skipFiniteCheck=True)
         self.high.setData(x, h["t_e_max"], skipFiniteCheck=True)
+        if len(x):
+            path = pg.arrayToQPath(np.concatenate([x, x[::-1]]),
+                                   np.concatenate([h["t_e_max"], h["t_e_min"][::-1]]))
+            path.closeSubpath()
+            self.band.setPath(path)
         self.mean.setData(x, h["t_e_mean"], skipFiniteCheck=True)
         self.t_i.setData(x, h["t_i_mean"], skipFiniteCheck=True)
         if frame.neurons != self._neuron_ids:
@@ -414,7 +428,7 @@ class DistributionsView(_View):
         self.weights.setLabel("bottom", "weight")
         self.weights.setLabel("left", "synapses")
         self.weights.addLegend(offset=(10, 5))
-        self.weights.showGrid(x=True, y=True, alpha=0.15)
+        self.weights.showGrid(x=False, y=False)
         self.ee = self.weights.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(E_COLOR),
                                     brush=pg.mkBrush(E_COLOR + "70"), name="E\u2192E")
         self.ei = self.weights.plot(stepMode="center", pen=pg.mkPen(I_COLOR, width=1.5),
@@ -422,13 +436,11 @@ class DistributionsView(_View):
         self.rates = self.addPlot(row=0, col=1, title="Firing rates (raster window)")
         self.rates.setLabel("bottom", "spikes per step")
         self.rates.setLabel("left", "E neurons")
-        self.rates.showGrid(x=True, y=True, alpha=0.15)
+        self.rates.showGrid(x=False, y=False)
         self.rate_hist = self.rates.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(ACCENT),
                                          brush=pg.mkBrush(ACCENT + "70"))
-        self.target = pg.InfiniteLine(angle=90, pen=pg.mkPen(MARKER_COLOR,
-                                                             style=Qt.PenStyle.DotLine))
+        self.target = self.rates.plot(pen=pg.mkPen(MARKER_COLOR, style=Qt.PenStyle.DotLine))
         self.target.setToolTip("Target rate mu_IP")
-        self.rates.addItem(self.target, ignoreBounds=True)
         for plot in (self.weights, self.rates):
             plot.hideButtons()
         self.plain_axes()
@@ -436,7 +448,8 @@ class DistributionsView(_View):
     def update_frame(self, frame: Frame) -> None:
         """Show the distributions of ``frame``."""
         self.rate_hist.setData(frame.rate_edges, frame.rates, stepMode="center", fillLevel=0)
-        self.target.setValue(frame.params.mu_ip)
+        mu = frame.params.mu_ip
+        self.target.setData((mu, mu), (0, max(1, int(frame.rates.max(initial=0)))))
         w = frame.weights
         if w is not None:
             x = 10.0 ** w.log_edges

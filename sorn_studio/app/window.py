@@ -6,6 +6,7 @@ The window only paints and forwards requests: every change to the simulation goe
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from ..params import Params
 from ..presets import DEFAULT_PRESET, get_preset, list_presets
 from ..runner import Frame, make_simulation
-from .controller import Controller
+from .controller import FRAME_RATE, Controller
 from .forms import icon, load_form, style_sheet
 from .param_panel import ParamModel, ParamPanel, bind_editor, format_value
 from .plots import (
@@ -75,6 +76,8 @@ class MainWindow(QMainWindow):
         Drive this simulation instead of building one (e.g. a loaded session).
     remember_layout : bool
         Restore the dock layout saved by the last session, and save it on close.
+    frame_rate : float
+        Frames per second painted (at most 60).
 
     Signals
     -------
@@ -85,7 +88,8 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, params: Params | None = None, preset: str | None = None, seed: int = 0,
-                 sim: Any = None, remember_layout: bool = True) -> None:
+                 sim: Any = None, remember_layout: bool = True,
+                 frame_rate: float = FRAME_RATE) -> None:
         super().__init__()
         load_form("main_window.ui", self)
         app = QApplication.instance()
@@ -99,10 +103,14 @@ class MainWindow(QMainWindow):
             sim = make_simulation(params, seed)
         self.remember_layout = remember_layout
         self.model = ParamModel(sim.params, self)
-        self.controller = Controller(sim, preset, parent=self)
+        self.controller = Controller(sim, preset, frame_rate=frame_rate, parent=self)
         self.last_error: str | None = None
         self.error_box: QMessageBox | None = None
         self._epoch = -1
+        self._turn = 0
+        self._tick = 0
+        self._weights: Any = None
+        self._shown_weights: dict[str, Any] = {}
         self._closing = False
         self._script: tuple[int, Path | None, bool] | None = None
         self.script_result: int | None = None
@@ -330,15 +338,47 @@ class MainWindow(QMainWindow):
         self.model.sync(frame.params, new_epoch)
         if new_epoch:
             self.seed_spin.setValue(int(frame.seed) % 2**31)
-        for view in self.views.values():
-            # A view hidden behind a tab or closed is not painted; it catches up when shown.
-            if view.isVisible():
-                view.update_frame(frame)
+        if frame.weights is not None or new_epoch:
+            self._weights = frame.weights
+        for name in self._views_to_paint(frame):
+            view = self.views[name]
+            view_frame = frame
+            if name in ("weights", "distributions") and self._weights is not None:
+                # Weights travel in some frames only; a view whose turn comes later still
+                # gets the newest copy, once.
+                if self._shown_weights.get(name) is not self._weights:
+                    view_frame = dataclasses.replace(frame, weights=self._weights)
+                    self._shown_weights[name] = self._weights
+                else:
+                    view_frame = dataclasses.replace(frame, weights=None)
+            view.update_frame(view_frame)
         running = frame.running or self.controller.playing
         if running != self._running:
             self._set_running(running)
         self._update_status(frame)
         self._check_script(frame)
+
+    def _views_to_paint(self, frame: Frame) -> list[str]:
+        """Which views to update with ``frame``.
+
+        While the network runs, one view is updated per frame: the scrolling raster every other
+        frame, the slower views (whole-run histories, weights, distributions) in turn on the
+        frames between. The GUI thread then never paints more than one view in one go, which
+        keeps the event loop responsive even with a software renderer on a busy machine. When
+        the network stops, every view is updated. A view hidden behind a tab or closed is not
+        painted; it catches up when shown.
+        """
+        visible = [name for name, view in self.views.items() if view.isVisible()]
+        if not frame.running:
+            return visible
+        self._tick += 1
+        others = [name for name in visible if name != "raster"]
+        if "raster" in visible and (self._tick % 2 == 0 or not others):
+            return ["raster"]
+        if not others:
+            return []
+        self._turn = (self._turn + 1) % len(others)
+        return [others[self._turn]]
 
     def _dock_shown(self, visible: bool) -> None:
         if visible and not self._closing:

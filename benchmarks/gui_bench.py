@@ -33,7 +33,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def headless_rate(preset: str, seconds: float) -> dict:
+def headless_rate(preset: str, seconds: float, fps: float) -> dict:
     """Steps/s of a bare simulation and of the runner (frames built, nobody painting)."""
     from sorn_studio.presets import load_preset
     from sorn_studio.runner import Runner, make_simulation
@@ -46,7 +46,7 @@ def headless_rate(preset: str, seconds: float) -> dict:
     bare = (sim.t - s0) / (time.perf_counter() - t0)
 
     frames = []
-    runner = Runner(make_simulation(load_preset(preset), seed=0), frames.append, max_fps=30)
+    runner = Runner(make_simulation(load_preset(preset), seed=0), frames.append, max_fps=fps)
     thread = threading.Thread(target=runner.run)
     thread.start()
     runner.step(5_000)
@@ -180,7 +180,7 @@ def main() -> int:
 
     fps = args.fps or FRAME_RATE
     load_before = os.getloadavg()
-    headless = headless_rate(args.preset, args.seconds)
+    headless = headless_rate(args.preset, args.seconds, fps)
     gui = windowed(args.preset, args.seconds, args.memory_steps, fps)
     report = {
         "preset": args.preset,

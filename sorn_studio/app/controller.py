@@ -23,7 +23,7 @@ from .worker import FrameMailbox, SimThread
 __all__ = ["Controller", "FRAME_RATE", "session_module"]
 
 #: Repaint rate of the views (frames per second); the runner never sends more.
-FRAME_RATE = 30
+FRAME_RATE = 20
 #: Quiet time before a burst of slider moves is sent to the engine as one change.
 DEBOUNCE_MS = 120
 

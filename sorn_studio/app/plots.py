@@ -52,6 +52,12 @@ def change_text(change: Any) -> str:
     return f"{name} {_fmt(old)} -> {_fmt(new)} at step {step:,}".replace(",", " ")
 
 
+def _legend(plot: pg.PlotItem, x_offset: int) -> pg.LegendItem:
+    """A legend on a translucent panel, so it stays readable over the curves."""
+    return plot.addLegend(offset=(x_offset, 5), brush=pg.mkBrush(BACKGROUND + "d0"),
+                          pen=pg.mkPen("#3b4254"))
+
+
 def _lut(color: str) -> np.ndarray:
     """A 256-entry lookup table from the background to ``color``."""
     cmap = pg.ColorMap([0.0, 1.0], [pg.mkColor(BACKGROUND), pg.mkColor(color)])
@@ -140,7 +146,6 @@ class _View(pg.GraphicsLayoutWidget):
     def _time_plot(self, row: int, col: int, label: str, **kwargs: Any) -> pg.PlotItem:
         plot = self.addPlot(row=row, col=col, **kwargs)
         plot.setLabel("left", label)
-        plot.showGrid(x=False, y=False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         return plot
@@ -230,8 +235,6 @@ class WeightsView(_View):
             plot.setLabel("left", ylabel)
             plot.invertY(True)
             plot.hideButtons()
-            if key == "w_ee":
-                plot.setAspectLocked(True)
             image = pg.ImageItem()
             plot.addItem(image)
             bar = pg.ColorBarItem(values=(0, 0.2), colorMap="viridis", width=10, rounding=0.001,
@@ -241,8 +244,7 @@ class WeightsView(_View):
         self.detail = self.addPlot(row=2, col=0, colspan=2)
         self.detail.setLabel("bottom", "E neuron")
         self.detail.setLabel("left", "weight")
-        self.detail.addLegend(offset=(10, 5))
-        self.detail.showGrid(x=False, y=False)
+        _legend(self.detail, 10)
         self.incoming = self.detail.plot(stepMode="center", fillLevel=0,
                                          brush=pg.mkBrush(E_COLOR + "90"),
                                          pen=pg.mkPen(E_COLOR), name="incoming")
@@ -263,6 +265,7 @@ class WeightsView(_View):
         self.selected: tuple[str, int] = ("E", 0)
         self.weights: Weights | None = None
         self._levels_for: tuple | None = None
+        self._ranges_for: tuple | None = None
         self.scene().sigMouseClicked.connect(self._clicked)
         self.plain_axes()
 
@@ -330,6 +333,12 @@ class WeightsView(_View):
         self.images["w_ee"].setImage(w.w_ee.T, autoLevels=False)
         self.images["w_ei"].setImage(w.w_ei, autoLevels=False)
         self.images["w_ie"].setImage(w.w_ie.T, autoLevels=False)
+        if self._ranges_for != key:
+            # Fit each heatmap exactly, once per network (the user may zoom afterwards).
+            for name, image in self.images.items():
+                self.plots[name].setRange(xRange=(0, image.width()), yRange=(0, image.height()),
+                                          padding=0)
+            self._ranges_for = key
         self.weights = w
         self._show_selection()
 
@@ -342,7 +351,7 @@ class ConnectionsView(_View):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.counts = self._time_plot(0, 0, "synapses")
-        self.counts.addLegend(offset=(-10, 5))
+        _legend(self.counts, -10)
         self.fraction = self._time_plot(1, 0, "E\u2192E fraction (%)")
         self.fraction.setLabel("bottom", "step")
         self.fraction.setXLink(self.counts)
@@ -371,7 +380,10 @@ class ThresholdsView(_View):
         super().__init__(parent)
         self.plot = self._time_plot(0, 0, "threshold")
         self.plot.setLabel("bottom", "step")
-        self.plot.addLegend(offset=(-10, 5))
+        legend = _legend(self.plot, 10)
+        # Five entries in two columns along the bottom, where they hide the least.
+        legend.setColumnCount(2)
+        legend.setOffset((10, -5))
         self.low = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
         self.high = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
         # One filled polygon (max forwards, min backwards): pyqtgraph's FillBetweenItem
@@ -383,7 +395,7 @@ class ThresholdsView(_View):
         self.plot.addItem(self.high)
         self.plot.addItem(self.band)
         self.mean = self.plot.plot(pen=pg.mkPen(E_COLOR, width=2),
-                                   name="T<sup>E</sup> mean (band: min\u2013max)")
+                                   name="T<sup>E</sup> mean, min\u2013max")
         self.t_i = self.plot.plot(pen=pg.mkPen(I_COLOR, width=2), name="T<sup>I</sup> mean")
         self.neurons: list[pg.PlotDataItem] = []
         self._neuron_ids: tuple[int, ...] = ()
@@ -407,7 +419,7 @@ class ThresholdsView(_View):
             for curve in self.neurons:
                 self.plot.removeItem(curve)
             self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]),
-                                           name=f"T<sup>E</sup> of neuron {n}")
+                                           name=f"neuron {n}")
                             for k, n in enumerate(frame.neurons)]
             self._neuron_ids = frame.neurons
         traces = h["t_e_neurons"]
@@ -427,8 +439,7 @@ class DistributionsView(_View):
         self.weights.setLogMode(x=True, y=False)
         self.weights.setLabel("bottom", "weight")
         self.weights.setLabel("left", "synapses")
-        self.weights.addLegend(offset=(10, 5))
-        self.weights.showGrid(x=False, y=False)
+        _legend(self.weights, 10)
         self.ee = self.weights.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(E_COLOR),
                                     brush=pg.mkBrush(E_COLOR + "70"), name="E\u2192E")
         self.ei = self.weights.plot(stepMode="center", pen=pg.mkPen(I_COLOR, width=1.5),
@@ -436,7 +447,6 @@ class DistributionsView(_View):
         self.rates = self.addPlot(row=0, col=1, title="Firing rates (raster window)")
         self.rates.setLabel("bottom", "spikes per step")
         self.rates.setLabel("left", "E neurons")
-        self.rates.showGrid(x=False, y=False)
         self.rate_hist = self.rates.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(ACCENT),
                                          brush=pg.mkBrush(ACCENT + "70"))
         self.target = self.rates.plot(pen=pg.mkPen(MARKER_COLOR, style=Qt.PenStyle.DotLine))

@@ -33,6 +33,21 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def schedstat(tid: int | None = None) -> tuple[float, float]:
+    """Seconds a thread has run on a CPU and waited for one (Linux ``schedstat``).
+
+    Waiting for a CPU means the machine is busy; time in neither (sleeping) is idling or
+    waiting for the GIL. Together they tell CPU contention apart from lock contention.
+    """
+    tid = threading.get_native_id() if tid is None else tid
+    try:
+        with open(f"/proc/self/task/{tid}/schedstat", encoding="ascii") as f:
+            run, wait, _ = (int(v) for v in f.read().split())
+    except OSError:
+        return float("nan"), float("nan")
+    return run / 1e9, wait / 1e9
+
+
 def headless_rate(preset: str, seconds: float, fps: float) -> dict:
     """Steps/s of a bare simulation and of the runner (frames built, nobody painting)."""
     from sorn_studio.presets import load_preset
@@ -41,9 +56,12 @@ def headless_rate(preset: str, seconds: float, fps: float) -> dict:
     sim = make_simulation(load_preset(preset), seed=0)
     sim.run(5_000)  # compile and warm up
     t0, s0 = time.perf_counter(), sim.t
+    cpu0 = schedstat()
     while time.perf_counter() - t0 < seconds:
         sim.run(10_000)
-    bare = (sim.t - s0) / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    cpu1 = schedstat()
+    bare = (sim.t - s0) / elapsed
 
     frames = []
     runner = Runner(make_simulation(load_preset(preset), seed=0), frames.append, max_fps=fps)
@@ -59,13 +77,16 @@ def headless_rate(preset: str, seconds: float, fps: float) -> dict:
     elapsed = time.perf_counter() - t0
     runner.stop()
     thread.join()
-    return {"bare_steps_per_s": bare, "runner_steps_per_s": (end - start) / elapsed,
+    return {"bare_steps_per_s": bare,
+            "bare_cpu_share": (cpu1[0] - cpu0[0]) / elapsed,
+            "bare_wait_for_cpu_share": (cpu1[1] - cpu0[1]) / elapsed,
+            "runner_steps_per_s": (end - start) / elapsed,
             "runner_frames_per_s": len(frames) / elapsed}
 
 
 def windowed(preset: str, seconds: float, memory_steps: int, fps: float) -> dict:
     """Speed, timer lateness and memory with the window open and every view visible."""
-    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from sorn_studio.app.forms import style_sheet
@@ -78,13 +99,20 @@ def windowed(preset: str, seconds: float, memory_steps: int, fps: float) -> dict
     win.show()
     ctl = win.controller
 
-    def pump_until(ok, timeout: float = 600.0) -> None:
+    def pump_until(ok, timeout: float = 600.0, poll_ms: int = 50) -> None:
+        """Run the real event loop (as app.exec would) until ``ok()``; poll every poll_ms."""
+        if ok():
+            return
+        loop = QEventLoop()
         end = time.perf_counter() + timeout
-        while not ok():
-            app.processEvents()
-            time.sleep(0.002)
-            if time.perf_counter() > end:
-                raise TimeoutError("the studio did not reach the expected state")
+        timer = QTimer()
+        timer.setInterval(poll_ms)
+        timer.timeout.connect(lambda: (ok() or time.perf_counter() > end) and loop.quit())
+        timer.start()
+        loop.exec()
+        timer.stop()
+        if not ok():
+            raise TimeoutError("the studio did not reach the expected state")
 
     win.step(5_000)  # warm up: compile, fill the raster window
     pump_until(lambda: ctl.last_frame is not None and ctl.last_frame.step >= 5_000
@@ -106,8 +134,10 @@ def windowed(preset: str, seconds: float, memory_steps: int, fps: float) -> dict
         last[0] = now
 
     ticker.timeout.connect(tick)
+    worker_tid = ctl.runner.call(lambda s: threading.get_native_id()).result()
     start_step = ctl.runner.call(lambda s: s.t).result()
     painted0 = ctl.frames_painted
+    worker0, gui0 = schedstat(worker_tid), schedstat()
     clock.start()
     ticker.start()
     t0 = time.perf_counter()
@@ -115,6 +145,7 @@ def windowed(preset: str, seconds: float, memory_steps: int, fps: float) -> dict
     pump_until(lambda: time.perf_counter() - t0 >= seconds)
     end_step = ctl.runner.call(lambda s: s.t).result()
     elapsed = time.perf_counter() - t0
+    worker1, gui1 = schedstat(worker_tid), schedstat()
     ticker.stop()
     painted = ctl.frames_painted - painted0
     win.pause()
@@ -127,16 +158,17 @@ def windowed(preset: str, seconds: float, memory_steps: int, fps: float) -> dict
     win.play()
     t1 = time.perf_counter()
     next_sample = 0.0
-    while True:
-        app.processEvents()
-        time.sleep(0.002)
+
+    def sample() -> bool:
+        nonlocal next_sample
         frame = ctl.last_frame
         step = frame.step if frame is not None else 0
         if step - end_step >= next_sample:
             samples.append((step - end_step, rss_mb()))
             next_sample += memory_steps / 50
-        if step >= target:
-            break
+        return step >= target
+
+    pump_until(sample, timeout=3600, poll_ms=100)
     win.pause()
     pump_until(lambda: ctl.runner.wait_idle(0))
     long_elapsed = time.perf_counter() - t1
@@ -149,6 +181,9 @@ def windowed(preset: str, seconds: float, memory_steps: int, fps: float) -> dict
     return {
         "views_visible": visible,
         "steps_per_s": (end_step - start_step) / elapsed,
+        "worker_cpu_share": (worker1[0] - worker0[0]) / elapsed,
+        "worker_wait_for_cpu_share": (worker1[1] - worker0[1]) / elapsed,
+        "gui_cpu_share": (gui1[0] - gui0[0]) / elapsed,
         "frames_painted_per_s": painted / elapsed,
         "timer_ticks": int(late.size),
         "timer_late_ms_p50": float(np.percentile(late, 50)),
@@ -195,6 +230,10 @@ def main() -> int:
             "window_rate_over_headless": gui["steps_per_s"] / headless["bare_steps_per_s"],
             "window_rate_at_least_80_percent": gui["steps_per_s"]
             >= 0.8 * headless["bare_steps_per_s"],
+            # Steps per second of CPU actually given to the simulating thread: separates what
+            # the studio costs from what other processes on a busy machine take away.
+            "window_rate_per_cpu_over_headless": (gui["steps_per_s"] / gui["worker_cpu_share"])
+            / (headless["bare_steps_per_s"] / headless["bare_cpu_share"]),
             "timer_p99_below_50_ms": gui["timer_late_ms_p99"] < 50.0,
             "memory_growth_mb_over_run": gui["rss_growth_after_first_fifth_mb"],
         },

@@ -42,6 +42,8 @@ __all__ = [
     "History",
     "Runner",
     "make_simulation",
+    "tracked_neurons",
+    "UniformRawInput",
     "DEFAULT_WINDOW",
     "DEFAULT_RASTER_STEPS",
 ]
@@ -75,6 +77,26 @@ def make_simulation(params: Params, seed: int = 0, window: int = DEFAULT_WINDOW)
     spec = RecordingSpec(window=window, full=False, weights_every=0,
                          neurons=tracked_neurons(params.ne))
     return Simulation(params, seed=seed, recording=spec)
+
+
+class UniformRawInput:
+    """Raw input drawn uniformly from [0, 1), as the sorn 0.7.4 examples feed it.
+
+    A simulation with ``input_kind == "raw"`` stops when its input array runs out; the studio
+    hands it one of these (see ``Runner(raw_source=...)``) so it can run without end.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of this input's own generator (the network's generator is not touched).
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, nu: int, steps: int) -> np.ndarray:
+        """Return ``(nu, steps)`` input columns."""
+        return self.rng.random((nu, steps))
 
 
 def tracked_neurons(ne: int) -> tuple[int, ...]:
@@ -386,6 +408,10 @@ class Runner:
         Seconds between weight copies while running.
     history_points : int
         Points of the whole-run history (even).
+    raw_source : callable, optional
+        ``raw_source(nu, steps)`` returns more ``(nu, steps)`` raw input whenever a simulation
+        with ``input_kind == "raw"`` is about to run out (e.g. :class:`UniformRawInput`).
+        Without it such a simulation stops with an error when its input is used up.
     """
 
     def __init__(self, sim: Any, sink: Callable[[Frame], None],
@@ -393,13 +419,15 @@ class Runner:
                  on_error: Callable[[str, str], None] | None = None, *,
                  max_fps: float = 60.0, raster_steps: int = DEFAULT_RASTER_STEPS,
                  raster_columns: int = 1000, weights_interval: float = 0.25,
-                 history_points: int = 2048) -> None:
+                 history_points: int = 2048,
+                 raw_source: Callable[[int, int], np.ndarray] | None = None) -> None:
         if not 0 < max_fps <= 1000:
             raise ValueError(f"max_fps = {max_fps} must be in (0, 1000]")
         self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._sink = sink
         self._ready = ready or (lambda: True)
         self._on_error = on_error or (lambda message, details: None)
+        self._raw_source = raw_source
         self.max_fps = float(max_fps)
         self.raster_steps = int(raster_steps)
         self.raster_columns = int(raster_columns)
@@ -637,6 +665,7 @@ class Runner:
             n = min(n, int(allowed))
         started = time.perf_counter()
         try:
+            self._top_up_raw_input(n)
             done = int(self._sim.run(n, should_stop=self._interrupted))
         except Exception as exc:  # noqa: BLE001 - report, pause, stay usable
             self._fail(exc)
@@ -652,6 +681,15 @@ class Runner:
         self._rate_samples.append((now, self._sim.t))
         while len(self._rate_samples) > 2 and now - self._rate_samples[0][0] > 1.0:
             self._rate_samples.pop(0)
+
+    def _top_up_raw_input(self, n: int) -> None:
+        sim = self._sim
+        if self._raw_source is None or sim.params.input_kind != "raw":
+            return
+        left = sim.input.remaining_raw()
+        if left is not None and left < n:
+            # Feed several chunks at once so this happens rarely.
+            sim.feed_input(self._raw_source(sim.params.nu, max(4 * n, 1000)))
 
     def _interrupted(self) -> bool:
         return self._has_commands.is_set() or self._stopped.is_set()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sorn_studio import Simulation, load_preset
-from sorn_studio.runner import Frame, History, Runner, make_simulation
+from sorn_studio.runner import Frame, History, Runner, UniformRawInput, make_simulation
 
 #: Generous bound for waiting on the worker thread; a hang fails instead of blocking the suite.
 WAIT = 60.0
@@ -97,6 +97,7 @@ def test_frames_are_immutable_and_decimated(harness):
 
 
 def test_no_frame_is_built_while_the_consumer_is_busy(harness):
+    harness.idle()  # the first frame (step 0) is out
     harness.ready.clear()
     before = len(harness.frames)
     harness.runner.step(50)
@@ -254,3 +255,21 @@ def test_a_simulation_without_recorder_is_refused():
     sim.recorder = None
     with pytest.raises(ValueError, match="recorder"):
         Runner(sim, lambda frame: None)
+
+
+def test_raw_input_is_topped_up_from_the_source():
+    params = load_preset("sorn-0.7.4", ne=40, ni=8, lambda_ee=8, lambda_ei=4, lambda_ie=40)
+    assert params.input_kind == "raw"
+    h = Harness(make_simulation(params, seed=2, window=2000), raw_source=UniformRawInput(5))
+    try:
+        h.runner.step(2500)
+        assert h.idle().step == 2500 and not h.errors
+    finally:
+        h.close()
+    bare = Harness(make_simulation(params, seed=2, window=2000))
+    try:
+        bare.runner.step(10)
+        assert bare.idle().step == 0
+        assert bare.errors and "raw input" in bare.errors[0][0]
+    finally:
+        bare.close()

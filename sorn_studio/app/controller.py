@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..params import Params
-from ..runner import Frame, Runner
+from ..runner import Frame, Runner, UniformRawInput
 from .worker import FrameMailbox, SimThread
 
 __all__ = ["Controller", "FRAME_RATE", "session_module"]
@@ -71,8 +71,10 @@ class Controller(QObject):
         super().__init__(parent)
         self.preset = preset
         self.mailbox = FrameMailbox()
+        # Raw-input presets (sorn 0.7.4) get endless uniform input, as that package's examples.
         self.runner = Runner(sim, self.mailbox.put, ready=self.mailbox.empty,
-                             on_error=self._worker_error, max_fps=frame_rate)
+                             on_error=self._worker_error, max_fps=frame_rate,
+                             raw_source=UniformRawInput(seed=int(sim.seed)))
         self.thread = SimThread(self.runner)
         self.thread.failed.connect(self.error)
         self._in_gui.connect(self._call_in_gui, Qt.ConnectionType.QueuedConnection)

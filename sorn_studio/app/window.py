@@ -58,7 +58,8 @@ VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "distributions": ("dockDistributions", "distributionsHost", DistributionsView),
 }
 _INPUTS = (("none", "None (spontaneous)"), ("random", "Random symbols"),
-           ("counting", "Counting task (A B\u207f C)"), ("words", "Words"))
+           ("counting", "Counting task (A B\u207f C)"), ("words", "Words"),
+           ("raw", "Raw (uniform random, as sorn 0.7.4)"))
 
 
 class MainWindow(QMainWindow):

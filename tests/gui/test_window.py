@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QDoubleSpinBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QLineEdit,
+    QSpinBox,
+)
 
 from sorn_studio import Simulation, load_preset
 from sorn_studio.app.plots import change_text
@@ -327,3 +334,12 @@ def test_dock_layout_is_remembered(qtbot):
     assert second.docks["distributions"].isVisible()
     assert not second.docks["thresholds"].isFloating()
     second.close()
+
+
+def test_raw_input_preset_runs_in_the_studio(qtbot, window):
+    window.choose_preset("sorn-0.7.4")
+    wait_frame(qtbot, window, lambda f: f.params.input_kind == "raw")
+    assert window.controls.findChild(QComboBox, "inputCombo").currentData() == "raw"
+    window.step(3000)
+    frame = wait_frame(qtbot, window, lambda f: f.step == 3000 and not f.running)
+    assert window.last_error is None and frame.mean_rate > 0

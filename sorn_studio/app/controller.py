@@ -172,8 +172,11 @@ class Controller(QObject):
         path = Path(path)
         preset = self.preset
         self.flush_params()
-        future = self.runner.call(lambda sim: (module.save_session(sim, path, preset=preset),
-                                               path)[1])
+
+        def save(sim: Any) -> Path:
+            return module.save_session(sim, path, preset=preset)
+
+        future = self.runner.call(save)
 
         def finished(fut: Future) -> None:
             exc = fut.exception()

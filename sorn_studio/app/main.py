@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("sorn-studio gui: error: --screenshot needs a .png file name\n")
         return 2
 
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEvent, QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from ..presets import DEFAULT_PRESET, get_preset
@@ -111,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         loop.exec()
     if window.last_error and (window.script_result or 0) != 0:
         sys.stderr.write(f"sorn-studio gui: error: {window.last_error}\n")
-    return int(window.script_result or 0)
+    result = int(window.script_result or 0)
+    # Destroy the window's C++ side now, while the application exists: left to interpreter
+    # shutdown, pyqtgraph's items may be torn down after Qt and crash the process on exit.
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return result
 
 
 if __name__ == "__main__":

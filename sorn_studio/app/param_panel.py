@@ -228,7 +228,8 @@ class FieldEditor(QWidget):
             self.widget = spin
         else:
             spin = QDoubleSpinBox()
-            spin.setDecimals(6)
+            # Rates and probabilities need six decimals; counts and thresholds read better with 4.
+            spin.setDecimals(6 if spec.high is not None and spec.high <= 1 else 4)
             spin.setRange(spec.low if spec.low is not None else -1e9,
                           spec.high if spec.high is not None else 1e9)
             spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)

@@ -18,6 +18,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -88,8 +89,11 @@ def reference(steps: int, repeats: int, ne: int = 200) -> dict:
         return {"error": f"{REFERENCE} not found"}
     runs = []
     for _ in range(repeats):
-        out = subprocess.run([str(REFERENCE), str(ne), str(steps)], capture_output=True,
-                             text=True, check=True)
+        # The script's "is sorn installed" check imports sorn, which writes sorn.log into the
+        # working folder: run it from a scratch folder.
+        with tempfile.TemporaryDirectory() as scratch:
+            out = subprocess.run([str(REFERENCE), str(ne), str(steps)], capture_output=True,
+                                 text=True, check=True, cwd=scratch)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     rates = [r["steps_per_s"] for r in runs]
     return {"median_steps_per_s": statistics.median(rates), "runs": rates,

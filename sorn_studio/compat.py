@@ -50,7 +50,7 @@ from .engine import NetworkState, Simulation
 from .engine.network import init_state
 from .params import Params
 from .presets import load_preset
-from .recording import Recorder, RecordingSpec
+from .recording import RecordingSpec
 
 __all__ = [
     "Simulator",
@@ -623,8 +623,7 @@ def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
     spec = _recording_spec(steps if recorded else 2, "RecurrentActivation" in wanted,
                            "TE" in wanted)
     if sim.recording != spec:
-        sim.recording = spec
-        sim.recorder = Recorder(spec, ne, ni)
+        sim.set_recording(spec)
     sim.feed_input(raw)
 
     x0, y0 = sim.state.x.copy(), sim.state.y.copy()

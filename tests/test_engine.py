@@ -314,3 +314,15 @@ def test_kernels_release_the_gil():
 
     assert run_chunk.targetoptions["nogil"] is True
     assert _symbols.targetoptions["nogil"] is True
+
+
+def test_set_recording_replaces_the_recorder_and_keeps_the_state():
+    sim = Simulation(small(), seed=0)
+    sim.step(50)
+    before = sim.state.copy()
+    sim.set_recording(RecordingSpec(window=20, neurons=(3,)))
+    assert sim.recorder.total_steps == 0 and sim.state.equals(before)
+    sim.step(30)
+    assert sim.recorder.t_e_neurons().shape == (20, 1)
+    with pytest.raises(ValueError, match=r"'neurons' = \[99\]"):
+        sim.set_recording(RecordingSpec(neurons=(99,)))

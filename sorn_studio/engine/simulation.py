@@ -89,8 +89,8 @@ class Simulation:
                    int(np.random.SeedSequence().entropy % 2**63), params=params)
 
     # -- construction --------------------------------------------------------------------------
-    def _check_neurons(self, params: Params) -> None:
-        bad = [n for n in self.recording.neurons if not 0 <= n < params.ne]
+    def _check_neurons(self, params: Params, spec: RecordingSpec | None = None) -> None:
+        bad = [n for n in (spec or self.recording).neurons if not 0 <= n < params.ne]
         if bad:
             raise ValueError(f"recording 'neurons' = {bad} are not excitatory neurons; allowed: "
                              f"0..{params.ne - 1}")
@@ -178,6 +178,12 @@ class Simulation:
             raise ValueError("state array 'w_ee' has self-connections (non-zero diagonal)")
         self.state = NetworkState(**clean)
         self._after_state_change()
+
+    def set_recording(self, spec: RecordingSpec) -> None:
+        """Record from now on as ``spec`` says; what was recorded so far is dropped."""
+        self._check_neurons(self.params, spec)
+        self.recording = spec
+        self.recorder = Recorder(spec, self.params.ne, self.params.ni)
 
     def kernel_order(self) -> dict[str, np.ndarray]:
         """The compiled kernel's bookkeeping that decides rounding, for exact continuation.

@@ -114,14 +114,16 @@ class _Series:
                 self._chunks = [np.concatenate(self._chunks)]
             data = self._chunks[0] if self._chunks else np.zeros((0, *self.row_shape),
                                                                  self.dtype)
-        else:
-            kept = min(self.count, self.capacity)
-            start = (self.count - kept) % self.capacity
-            idx = (start + np.arange(kept)) % self.capacity
-            data = self._ring[idx]
+            return data if last is None else data[max(data.shape[0] - last, 0):]
+        kept = min(self.count, self.capacity)
         if last is not None:
-            data = data[max(data.shape[0] - last, 0):]
-        return data
+            kept = min(kept, max(last, 0))
+        # Gather only the rows asked for: the studio reads the newest few hundred steps of a
+        # large window many times a second.
+        start = (self.count - kept) % self.capacity
+        if start + kept <= self.capacity:
+            return self._ring[start: start + kept].copy()
+        return np.concatenate([self._ring[start:], self._ring[: start + kept - self.capacity]])
 
 
 @dataclass

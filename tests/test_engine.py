@@ -326,3 +326,14 @@ def test_set_recording_replaces_the_recorder_and_keeps_the_state():
     assert sim.recorder.t_e_neurons().shape == (20, 1)
     with pytest.raises(ValueError, match=r"'neurons' = \[99\]"):
         sim.set_recording(RecordingSpec(neurons=(99,)))
+
+
+@pytest.mark.parametrize("last", [0, 1, 57, 299, 300, 5000])
+def test_ring_window_last_rows_across_the_wrap(last):
+    sim = Simulation(small(), seed=0, recording=RecordingSpec(window=300))
+    for n in (130, 250, 7, 400):          # 787 steps: the ring wrapped twice, mid-buffer
+        sim.step(n)
+    expected = list(range(788 - min(last, 300), 788))
+    assert sim.recorder.steps(last=last).tolist() == expected
+    assert np.array_equal(sim.recorder.spikes_e(last=last),
+                          sim.recorder.spikes_e()[300 - min(last, 300):])

@@ -700,9 +700,11 @@ class Runner:
             return
         rate = done / elapsed
         self._chunk_rate = rate if self._chunk_rate == 0 else 0.7 * self._chunk_rate + 0.3 * rate
-        # Aim at half a frame interval so a frame is never late by a whole chunk; grow at most
-        # fourfold per chunk so one lucky measurement does not cause a long stall.
-        target = int(self._chunk_rate * 0.5 / self.max_fps)
+        # Aim at one frame interval: fewer, longer kernel calls (which release the GIL) leave
+        # less per-chunk Python work competing with painting; commands still interrupt a chunk
+        # at once (should_stop). Grow at most fourfold per chunk so one lucky measurement does
+        # not cause a long stall.
+        target = int(self._chunk_rate * 1.0 / self.max_fps)
         self._chunk = int(min(max(target, 1), self._chunk * 4, self._window()))
 
     def _feed_history(self, done: int) -> None:

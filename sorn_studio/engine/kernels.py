@@ -111,7 +111,7 @@ def _create_synapse(k, w, ee_in, ee_in_n, ee_out, ee_out_n, w_init):  # pragma: 
 def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call cheap
     n, x, y, t_e, t_i, h_ip, w_ee, w_ei,
     ee_in, ee_in_n, ee_out, ee_out_n, ei_in, ei_in_n, ei_out, ei_out_n, ie_out, ie_out_n,
-    w_ie_by_pre, uniforms, noise_off, noise_sigma, sp_off, p_sp,
+    w_ie_by_pre, draws, noise_off, noise_sigma, sp_off, p_sp,
     symbols, pools, gain, raw,
     flags, renorm_all, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init,
     t_e_lo, t_e_hi,
@@ -121,7 +121,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
 
     ``flags`` holds, in order: stdp, ip, sp, istdp, sn, fast inhibition, fire on equality
     (>=), clip T^E, record drive, record full T^E. ``renorm_all`` makes the first
-    normalisation cover every row (needed once after a state was loaded). ``uniforms`` is
+    normalisation cover every row (needed once after a state was loaded). ``draws`` is
     (n, k): the draws of each step, standard normals for the noise at ``noise_off`` and
     uniforms for structural plasticity at ``sp_off`` (gate, then one per possible new
     synapse). Returns the number of synapses created.
@@ -160,7 +160,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
         # -- noise: the step's standard-normal draws, scaled
         if noise_sigma > 0.0:
             for p in range(ne + ni):
-                noise[p] = noise_sigma * uniforms[t, noise_off + p]
+                noise[p] = noise_sigma * draws[t, noise_off + p]
 
         # -- 1. excitatory drive from the units that spiked at t
         drive[:] = 0.0
@@ -230,13 +230,13 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
         # -- 5. structural plasticity: floor(p) new synapses, one more with the remainder
         if n_sp_draws > 0:
             count = int(math.floor(p_sp))
-            if uniforms[t, sp_off] < p_sp - math.floor(p_sp):
+            if draws[t, sp_off] < p_sp - math.floor(p_sp):
                 count += 1
             for c in range(count):
                 free = ne * (ne - 1) - n_ee
                 if free <= 0:
                     break
-                kth = int(uniforms[t, sp_off + 1 + c] * free)
+                kth = int(draws[t, sp_off + 1 + c] * free)
                 if kth >= free:
                     kth = free - 1
                 i = _create_synapse(kth, w_ee, ee_in, ee_in_n, ee_out, ee_out_n, w_sp_init)
@@ -255,7 +255,8 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                     w_ei[i, k] = min(max(w_ei[i, k] + d, w_ei_min), w_max)
                     dirty_ei[i] = True
 
-        # -- 7. synaptic normalisation of the rows that changed (the others sum to 1 already)
+        # -- 7. synaptic normalisation of the rows that changed (the others sum to 1 already).
+        # The two row loops stay written out: an inlined shared helper measured 25-35 % slower.
         if do_sn:
             for i in range(ne):
                 if dirty_ee[i]:

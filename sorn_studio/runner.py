@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .live_analysis import Analysis, LiveAnalysis, WeightFitCurves, weight_fit_curves
 from .params import Params
 
 __all__ = [
@@ -178,6 +179,8 @@ class Weights:
         Edges of the histogram bins of log10(weight), from -6 to 0.
     ee_counts, ei_counts : numpy.ndarray
         Counts of existing E->E and I->E synapses per bin.
+    ee_fit : WeightFitCurves or None
+        Lognormal and normal fits of the E->E weights, as expected counts per bin.
     """
 
     step: int
@@ -187,6 +190,7 @@ class Weights:
     log_edges: np.ndarray
     ee_counts: np.ndarray
     ei_counts: np.ndarray
+    ee_fit: WeightFitCurves | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,9 @@ class Frame:
         Histogram of per-neuron E firing rates over the raster window.
     weights : Weights or None
         Weight matrices, sent a few times a second (``None`` in the other frames).
+    analysis : Analysis or None
+        The newest ISI, synapse-lifetime, avalanche and readout analyses (rebuilt every
+        ``analysis_interval`` seconds while running; the same object in between).
     changes : tuple
         The engine's parameter-change log, ``(step, name, old, new)`` entries.
     mean_rate : float
@@ -268,6 +275,7 @@ class Frame:
     rates: np.ndarray
     rate_edges: np.ndarray
     weights: Weights | None
+    analysis: Analysis | None
     changes: tuple
     mean_rate: float
     conn_fraction: float
@@ -406,6 +414,8 @@ class Runner:
         Time columns the raster is decimated to.
     weights_interval : float
         Seconds between weight copies while running.
+    analysis_interval : float
+        Seconds between analyses (:class:`~sorn_studio.live_analysis.Analysis`) while running.
     history_points : int
         Points of the whole-run history (even).
     raw_source : callable, optional
@@ -419,7 +429,7 @@ class Runner:
                  on_error: Callable[[str, str], None] | None = None, *,
                  max_fps: float = 60.0, raster_steps: int = DEFAULT_RASTER_STEPS,
                  raster_columns: int = 1000, weights_interval: float = 0.25,
-                 history_points: int = 2048,
+                 analysis_interval: float = 0.5, history_points: int = 2048,
                  raw_source: Callable[[int, int], np.ndarray] | None = None) -> None:
         if not 0 < max_fps <= 1000:
             raise ValueError(f"max_fps = {max_fps} must be in (0, 1000]")
@@ -432,6 +442,10 @@ class Runner:
         self.raster_steps = int(raster_steps)
         self.raster_columns = int(raster_columns)
         self.weights_interval = float(weights_interval)
+        self.analysis_interval = float(analysis_interval)
+        self._live = LiveAnalysis()
+        self._analysis: Analysis | None = None
+        self._last_analysis = -math.inf
         self._history = History(history_points)
         self._stopped = threading.Event()
         self._idle = threading.Event()
@@ -608,6 +622,7 @@ class Runner:
         elif isinstance(command, _Refresh):
             self._dirty = True
             self._last_weights = -math.inf
+            self._last_analysis = -math.inf
         elif isinstance(command, _Stop):
             self._stopped.set()
 
@@ -621,6 +636,7 @@ class Runner:
         # A simulation that already ran (a loaded session) shows what its recorder still has.
         if sim.t > 0:
             self._feed_history(min(sim.t, self._window()))
+            self._live.feed(sim, min(sim.t, self._window()))
 
     def _new_epoch(self) -> None:
         self._epoch += 1
@@ -628,6 +644,9 @@ class Runner:
         self._rate_samples.clear()
         self._dirty = True
         self._last_weights = -math.inf
+        self._live.clear()
+        self._analysis = None
+        self._last_analysis = -math.inf
 
     def _set_anchor(self) -> None:
         self._anchor = (time.perf_counter(), self._sim.t)
@@ -676,6 +695,7 @@ class Runner:
         if done:
             self._dirty = True
             self._feed_history(done)
+            self._live.feed(self._sim, done)
             self._tune_chunk(done, elapsed)
         now = time.perf_counter()
         self._rate_samples.append((now, self._sim.t))
@@ -785,6 +805,9 @@ class Runner:
         if not busy or now - self._last_weights >= self.weights_interval:
             weights = self._weights(sim)
             self._last_weights = now
+        if not busy or now - self._last_analysis >= self.analysis_interval:
+            self._analysis = self._live.compute(sim)
+            self._last_analysis = now
         if busy and len(self._rate_samples) >= 2:
             (t0, s0), (t1, s1) = self._rate_samples[0], self._rate_samples[-1]
             sim_rate = (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
@@ -802,6 +825,7 @@ class Runner:
             window_rate_i=_ro(window_rate_i),
             history={k: _ro(v) for k, v in history.items()}, neurons=self._neurons,
             rates=_ro(rates), rate_edges=_ro(rate_edges), weights=weights,
+            analysis=self._analysis,
             changes=tuple(sim.change_log),
             mean_rate=float(per_neuron.mean()) if usable else 0.0,
             conn_fraction=n_ee / max(ne * (ne - 1), 1), n_ee=n_ee, n_ei=int(sim.n_ei),
@@ -820,7 +844,8 @@ class Runner:
         ei_counts, _ = np.histogram(np.log10(ei), bins=edges) if ei.size else (
             np.zeros(60, np.int64), None)
         return Weights(step=int(sim.t), w_ee=_ro(w_ee), w_ei=_ro(w_ei), w_ie=_ro(w_ie),
-                       log_edges=_ro(edges), ee_counts=_ro(ee_counts), ei_counts=_ro(ei_counts))
+                       log_edges=_ro(edges), ee_counts=_ro(ee_counts), ei_counts=_ro(ei_counts),
+                       ee_fit=weight_fit_curves(w_ee, edges))
 
 
 def _neurons_of(sim: Any) -> tuple[int, ...]:

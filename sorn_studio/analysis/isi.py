@@ -73,6 +73,21 @@ class ISIStatistics:
     fit: ExponentialFit | None
 
 
+def _intervals_by_neuron(spikes: ArrayLike) -> tuple[np.ndarray, np.ndarray, int]:
+    """All intervals, the neuron each belongs to (ascending), and the number of neurons."""
+    x = as_spikes(spikes, "spikes", ndim=(1, 2))
+    if x.ndim == 1:
+        x = x[:, None]
+    steps, n = x.shape
+    # Flat indices into the neuron-major raster come out grouped by neuron and sorted by time
+    # within each neuron; differences inside a group are that neuron's intervals. This is
+    # several times faster than a 2-D nonzero() followed by one diff per neuron.
+    flat = np.flatnonzero(np.ascontiguousarray(x.T))
+    neuron = flat // max(steps, 1)
+    same = neuron[1:] == neuron[:-1]
+    return np.diff(flat)[same].astype(np.int64), neuron[1:][same], n
+
+
 def inter_spike_intervals(spikes: ArrayLike) -> list[np.ndarray]:
     """Intervals between consecutive spikes of each neuron.
 
@@ -87,13 +102,8 @@ def inter_spike_intervals(spikes: ArrayLike) -> list[np.ndarray]:
         One array per neuron (one entry for 1-D input) holding the differences between its
         successive spike times, in steps; empty for a neuron with fewer than two spikes.
     """
-    x = as_spikes(spikes, "spikes", ndim=(1, 2))
-    if x.ndim == 1:
-        x = x[:, None]
-    # One nonzero() over the transposed raster yields spike times grouped by neuron.
-    neuron, time = np.nonzero(x.T)
-    boundaries = np.searchsorted(neuron, np.arange(1, x.shape[1]))
-    return [np.diff(t).astype(np.int64) for t in np.split(time, boundaries)]
+    intervals, neuron, n = _intervals_by_neuron(spikes)
+    return np.split(intervals, np.searchsorted(neuron, np.arange(1, n)))
 
 
 def fit_exponential(intervals: ArrayLike) -> ExponentialFit:
@@ -135,14 +145,21 @@ def isi_statistics(spikes: ArrayLike) -> ISIStatistics:
     -------
     ISIStatistics
     """
-    per_neuron = inter_spike_intervals(spikes)
-    pooled = np.concatenate(per_neuron) if per_neuron else np.empty(0, dtype=np.int64)
+    pooled, neuron, n = _intervals_by_neuron(spikes)
     enough = pooled.size >= 2
+    # Per-neuron CVs from per-neuron sums (population std, as _cv computes it).
+    count = np.bincount(neuron, minlength=n).astype(float)
+    total = np.bincount(neuron, weights=pooled, minlength=n)
+    squares = np.bincount(neuron, weights=pooled.astype(float) ** 2, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+        std = np.sqrt(np.maximum(squares / count - mean**2, 0.0))
+        cv_per_neuron = np.where(count >= 2, std / mean, np.nan)
     return ISIStatistics(
         intervals=pooled,
         mean=float(pooled.mean()) if enough else float("nan"),
         std=float(pooled.std()) if enough else float("nan"),
         cv=_cv(pooled),
-        cv_per_neuron=np.array([_cv(isi) for isi in per_neuron]),
+        cv_per_neuron=cv_per_neuron,
         fit=fit_exponential(pooled) if pooled.size else None,
     )

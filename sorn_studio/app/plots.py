@@ -435,24 +435,33 @@ class DistributionsView(_View):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.weights = self.addPlot(row=0, col=0, title="Weights (log axis)")
+        self.weights = self.addPlot(row=0, col=0, title="Weights")
         self.weights.setLogMode(x=True, y=False)
-        self.weights.setLabel("bottom", "weight")
-        self.weights.setLabel("left", "synapses")
+        self.weights.setLabel("bottom", "weight (log axis)")
+        # Fractions, not counts: 8 000 I->E synapses would flatten 2 000 E->E ones.
+        self.weights.setLabel("left", "fraction of synapses")
         _legend(self.weights, 10)
         self.ee = self.weights.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(E_COLOR),
                                     brush=pg.mkBrush(E_COLOR + "70"), name="E\u2192E")
         self.ei = self.weights.plot(stepMode="center", pen=pg.mkPen(I_COLOR, width=1.5),
                                     name="I\u2192E")
-        self.rates = self.addPlot(row=0, col=1, title="Firing rates (raster window)")
+        self.lognormal = self.weights.plot(pen=pg.mkPen(MARKER_COLOR, width=2),
+                                           name="lognormal fit")
+        self.normal = self.weights.plot(
+            pen=pg.mkPen(FOREGROUND, width=1.5, style=Qt.PenStyle.DashLine),
+            name="normal fit")
+        self.rates = self.addPlot(row=0, col=1, title="Firing rates")
         self.rates.setLabel("bottom", "spikes per step")
         self.rates.setLabel("left", "E neurons")
         self.rate_hist = self.rates.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(ACCENT),
                                          brush=pg.mkBrush(ACCENT + "70"))
         self.target = self.rates.plot(pen=pg.mkPen(MARKER_COLOR, style=Qt.PenStyle.DotLine))
         self.target.setToolTip("Target rate mu_IP")
+        self.rates.setToolTip("Firing rate of each excitatory neuron over the raster window")
         for plot in (self.weights, self.rates):
             plot.hideButtons()
+        self.ci.layout.setColumnStretchFactor(0, 3)
+        self.ci.layout.setColumnStretchFactor(1, 2)
         self.plain_axes()
 
     def update_frame(self, frame: Frame) -> None:
@@ -463,8 +472,31 @@ class DistributionsView(_View):
         w = frame.weights
         if w is not None:
             x = 10.0 ** w.log_edges
-            self.ee.setData(x, w.ee_counts, stepMode="center", fillLevel=0)
-            self.ei.setData(x, w.ei_counts, stepMode="center")
+            n_ee = max(int(w.ee_counts.sum()), 1)
+            self.ee.setData(x, w.ee_counts / n_ee, stepMode="center", fillLevel=0)
+            self.ei.setData(x, w.ei_counts / max(int(w.ei_counts.sum()), 1), stepMode="center")
+            self._show_fit(w, n_ee)
+
+    def _show_fit(self, w: Weights, n_ee: int) -> None:
+        fit = w.ee_fit
+        if fit is None:
+            self.lognormal.setData([], [])
+            self.normal.setData([], [])
+            self.weights.setTitle("Weights")
+            return
+        # Curves at the bin centres, in the units of the E->E bars.
+        centres = 10.0 ** ((w.log_edges[:-1] + w.log_edges[1:]) / 2)
+        self.lognormal.setData(centres, fit.lognormal / n_ee)
+        self.normal.setData(centres, fit.normal / n_ee)
+        f = fit.fit
+        better = "lognormal" if f.delta_aic > 0 else "normal"
+        self.weights.setTitle(f"E\u2192E: {better} fits better (\u0394AIC {f.delta_aic:+.0f})")
+        self.weights.setToolTip(
+            f"Maximum-likelihood fits of the {f.n} E\u2192E weights\n"
+            f"lognormal: mu {f.lognormal_mu:.3f}, sigma {f.lognormal_sigma:.3f} (of ln w), "
+            f"KS {f.ks_lognormal:.3f}\n"
+            f"normal: mean {f.normal_mean:.4f}, sd {f.normal_std:.4f}, KS {f.ks_normal:.3f}\n"
+            "\u0394AIC = AIC(normal) - AIC(lognormal); positive favours the lognormal.")
 
 
 def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..params import Params
 from ..presets import DEFAULT_PRESET, get_preset, list_presets
 from ..runner import Frame, make_simulation
+from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .controller import FRAME_RATE, Controller
 from .forms import icon, load_form, style_sheet
 from .param_panel import ParamModel, ParamPanel, bind_editor, format_value
@@ -48,7 +49,7 @@ __all__ = ["MainWindow", "SETTINGS_ORG", "SETTINGS_APP", "VIEW_DOCKS"]
 SETTINGS_ORG = "SORN Studio"
 SETTINGS_APP = "SORN Studio"
 #: Bump when the dock layout changes so an old saved layout is not restored onto a new one.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 #: View name -> (dock object name, host object name, view class).
 VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "raster": ("dockRaster", "rasterHost", RasterView),
@@ -56,7 +57,13 @@ VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "connections": ("dockConnections", "connectionsHost", ConnectionsView),
     "thresholds": ("dockThresholds", "thresholdsHost", ThresholdsView),
     "distributions": ("dockDistributions", "distributionsHost", DistributionsView),
+    "isi": ("dockISI", "isiHost", ISIView),
+    "lifetimes": ("dockLifetimes", "lifetimesHost", LifetimesView),
+    "avalanches": ("dockAvalanches", "avalanchesHost", AvalanchesView),
+    "readout": ("dockReadout", "readoutHost", ReadoutView),
 }
+#: Analysis views that share the distributions dock's place as tabs by default.
+TABBED_VIEWS = ("isi", "lifetimes", "avalanches", "readout")
 _INPUTS = (("none", "None (spontaneous)"), ("random", "Random symbols"),
            ("counting", "Counting task (A B\u207f C)"), ("words", "Words"),
            ("raw", "Raw (uniform random, as sorn 0.7.4)"))
@@ -255,6 +262,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["controls"], d["params"]], [330, 600], Qt.Orientation.Vertical)
         self.resizeDocks([d["raster"], d["connections"]], [520, 380], Qt.Orientation.Vertical)
         self.resizeDocks([d["weights"], d["distributions"]], [560, 340], Qt.Orientation.Vertical)
+        for name in TABBED_VIEWS:
+            self.tabifyDockWidget(d["distributions"], d[name])
+        d["distributions"].raise_()
 
     def reset_layout(self) -> None:
         """Put every dock back where it starts."""
@@ -373,7 +383,9 @@ class MainWindow(QMainWindow):
         if not frame.running:
             return visible
         self._tick += 1
-        others = [name for name in visible if name != "raster"]
+        # Views with nothing new (an analysis rebuilt only twice a second) give up their turn.
+        others = [name for name in visible if name != "raster"
+                  and getattr(self.views[name], "needs_paint", lambda f: True)(frame)]
         if "raster" in visible and (self._tick % 2 == 0 or not others):
             return ["raster"]
         if not others:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from sorn_studio import Simulation, load_preset
 from sorn_studio.app.plots import change_text
-from sorn_studio.app.window import VIEW_DOCKS, MainWindow
+from sorn_studio.app.window import TABBED_VIEWS, VIEW_DOCKS, MainWindow
 from sorn_studio.app.worker import live_threads
 from sorn_studio.runner import Frame
 
@@ -61,8 +62,12 @@ def test_window_opens_with_every_view(window):
     assert window.windowTitle() == "SORN Studio"
     for name, (dock_name, _host, cls) in VIEW_DOCKS.items():
         dock = window.findChild(QDockWidget, dock_name)
-        assert dock.isVisible() and not dock.isFloating()
-        assert isinstance(window.views[name], cls) and window.views[name].isVisible()
+        assert not dock.isFloating() and isinstance(window.views[name], cls)
+        if name in TABBED_VIEWS:
+            # A tab behind the distributions dock: listed with it, shown when raised.
+            assert dock in window.tabifiedDockWidgets(window.docks["distributions"])
+        else:
+            assert dock.isVisible() and window.views[name].isVisible()
     assert window.docks["controls"].isVisible() and window.docks["params"].isVisible()
     # The parameter panel has an editor for every field, with the help text as tooltip.
     specs = window.model.specs
@@ -343,3 +348,53 @@ def test_raw_input_preset_runs_in_the_studio(qtbot, window):
     window.step(3000)
     frame = wait_frame(qtbot, window, lambda f: f.step == 3000 and not f.running)
     assert window.last_error is None and frame.mean_rate > 0
+
+
+def test_analysis_views_show_the_counting_run(qtbot):
+    win = MainWindow(preset="lazar2009", seed=0, remember_layout=False)
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        win.step(12_000)
+        frame = wait_frame(qtbot, win, lambda f: f.step == 12_000 and not f.running)
+        frame = idle_frame(qtbot, win)
+        analysis = frame.analysis
+        assert analysis is not None and analysis.step == 12_000
+        assert analysis.readout is not None and analysis.readout.steps.size >= 1
+        for name in TABBED_VIEWS:
+            win.docks[name].raise_()
+            qtbot.waitUntil(lambda n=name: win.views[n].isVisible(), timeout=WAIT_MS)
+            idle_frame(qtbot, win)
+        views = win.views
+        x, y = views["isi"].hist.getData()
+        assert x is not None and len(y) == len(analysis.isi.histogram.density)
+        assert "CV" in views["isi"].summary.text
+        assert len(views["avalanches"].sizes.getData()[0]) > 3
+        assert len(views["readout"].all.getData()[0]) == analysis.readout.steps.size
+        assert not views["readout"].message.isVisible()
+        assert "accuracy" in views["readout"].summary.text
+        # lazar2009 has structural plasticity off: the lifetime view says so.
+        assert "off" in views["lifetimes"].summary.text
+        # The weight histogram carries both fits.
+        win.docks["distributions"].raise_()
+        qtbot.waitUntil(lambda: views["distributions"].isVisible(), timeout=WAIT_MS)
+        win.controller.runner.refresh()
+        qtbot.waitUntil(lambda: views["distributions"].lognormal.getData()[0] is not None,
+                        timeout=WAIT_MS)
+        assert "fits better" in views["distributions"].weights.titleLabel.text
+    finally:
+        win.close()
+
+
+def test_analysis_view_repaints_only_for_a_new_analysis(qtbot, window):
+    window.step(3000)
+    frame = idle_frame(qtbot, window)
+    window.step(10)
+    newer = wait_frame(qtbot, window, lambda f: f.step == frame.step + 10 and not f.running)
+    assert newer.analysis.index > frame.analysis.index
+    view = window.views["avalanches"]
+    view.update_frame(frame)
+    assert not view.needs_paint(frame) and view.needs_paint(newer)
+    # The same analysis in a later frame (it is rebuilt only a few times a second) is skipped.
+    later = dataclasses.replace(newer, index=newer.index + 1, analysis=frame.analysis)
+    assert not view.needs_paint(later)

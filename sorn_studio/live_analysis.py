@@ -1,0 +1,538 @@
+"""Analyses the studio shows while a network runs, computed in the worker thread.
+
+:class:`LiveAnalysis` is fed after every chunk of steps (cheap bookkeeping: the population
+activity for avalanches, the E->E connection mask for synapse lifetimes) and, a few times a
+second, turns what it holds into an immutable :class:`Analysis` of ready-to-plot histograms:
+
+- inter-spike intervals of the excitatory neurons over the recorder's window, with the CV and
+  the exponential (Poisson) fit;
+- lifetimes of the E->E synapses created by structural plasticity since the last reset;
+- avalanche sizes and durations (Del Papa 2017) over the most recent steps;
+- when the counting task runs, the accuracy of a next-symbol readout trained and tested on the
+  newest steps, as a trace over the run.
+
+It reuses :mod:`sorn_studio.analysis` and :mod:`sorn_studio.experiments.readout`, so the studio
+shows the very quantities the CLI experiments report. Qt-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .analysis import (
+    SynapseLifetimeTracker,
+    WeightFit,
+    detect_avalanches,
+    fit_weight_distribution,
+    isi_statistics,
+)
+from .experiments.readout import train_readout
+
+__all__ = [
+    "Analysis",
+    "Histogram",
+    "ISIPanel",
+    "LifetimePanel",
+    "AvalanchePanel",
+    "ReadoutPanel",
+    "LiveAnalysis",
+    "WeightFitCurves",
+    "weight_fit_curves",
+    "int_log_edges",
+    "log_int_histogram",
+    "unit_histogram",
+]
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Probability density of positive integers in bins with half-integer edges.
+
+    Attributes
+    ----------
+    edges : numpy.ndarray
+        Bin edges (``len(density) + 1``), ascending, the first at 1/2.
+    density : numpy.ndarray
+        Fraction of the values per unit of x in each bin (integrates to 1); 0 for empty bins.
+    n : int
+        Number of values counted.
+    """
+
+    edges: np.ndarray
+    density: np.ndarray
+    n: int
+
+
+def int_log_edges(top: float, bins_per_decade: int = 8) -> np.ndarray:
+    """Bin edges from 1/2 to beyond ``top`` for positive integers on a log axis.
+
+    Edges sit at half-integers (1/2, 3/2, ...) on a roughly geometric grid, so every bin holds
+    at least one integer and small values (ISIs of 1 or 2 steps, one-step avalanches) are
+    neither split across bins nor left to fall into empty ones.
+
+    Parameters
+    ----------
+    top : float
+        Largest value to cover (at least 2).
+    bins_per_decade : int
+        Resolution of the geometric grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Ascending edges, the first 0.5, the last >= ``top + 0.5``.
+    """
+    top = max(2.0, float(top))
+    n = max(2, int(np.ceil(np.log10((top + 0.5) / 0.5) * bins_per_decade)) + 1)
+    edges = np.unique(np.floor(np.geomspace(0.5, top + 0.5, n)) + 0.5)
+    edges = np.concatenate([[0.5], edges[edges > 0.5]])
+    if edges[-1] < top + 0.5:
+        edges = np.append(edges, top + 0.5)
+    return edges
+
+
+def log_int_histogram(values: np.ndarray, bins_per_decade: int = 8) -> Histogram:
+    """Density of positive integers in the bins of :func:`int_log_edges`.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Positive integers; others are ignored.
+    bins_per_decade : int
+        Resolution of the geometric part.
+
+    Returns
+    -------
+    Histogram
+    """
+    v = np.asarray(values)
+    v = v[v >= 1]
+    edges = int_log_edges(float(v.max()) if v.size else 2.0, bins_per_decade)
+    counts, _ = np.histogram(v, bins=edges)
+    return _density(edges, counts)
+
+
+def unit_histogram(values: np.ndarray, quantile: float = 0.995) -> Histogram:
+    """Density of positive integers in unit bins up to their ``quantile``.
+
+    The far tail is left out of the bins (not out of the normalisation), so a few very long
+    values do not squeeze the bulk of the distribution into a corner of the plot.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Positive integers; others are ignored.
+    quantile : float
+        Largest value shown, as a quantile of the values.
+
+    Returns
+    -------
+    Histogram
+    """
+    v = np.asarray(values)
+    v = v[v >= 1]
+    top = max(2, int(np.quantile(v, quantile, method="lower"))) if v.size else 2
+    counts = np.bincount(np.minimum(v, top + 1).astype(np.int64), minlength=top + 2)[1:top + 1]
+    edges = np.arange(0.5, top + 1.0)
+    return Histogram(edges=_ro(edges), density=_ro(counts / max(v.size, 1)), n=int(v.size))
+
+
+def _density(edges: np.ndarray, counts: np.ndarray) -> Histogram:
+    n = int(counts.sum())
+    density = counts / (max(n, 1) * np.diff(edges))
+    return Histogram(edges=_ro(edges.copy()), density=_ro(density.astype(float)), n=n)
+
+
+#: Fixed bins for synapse lifetimes, 1 step to 10^10 steps.
+_LIFETIME_EDGES = int_log_edges(1e10)
+
+
+def _binned_median(edges: np.ndarray, counts: np.ndarray) -> float:
+    """Median of binned integers, interpolated within its bin (NaN when empty)."""
+    total = counts.sum()
+    if total == 0:
+        return float("nan")
+    cumulative = np.cumsum(counts)
+    k = int(np.searchsorted(cumulative, total / 2.0))
+    below = cumulative[k - 1] if k else 0
+    fraction = (total / 2.0 - below) / counts[k]
+    return float(edges[k] + fraction * (edges[k + 1] - edges[k]))
+
+
+@dataclass(frozen=True)
+class ISIPanel:
+    """Inter-spike intervals of the excitatory neurons over a window of steps.
+
+    Attributes
+    ----------
+    first_step, last_step : int
+        Steps the intervals were taken from.
+    histogram : Histogram
+        Density of the pooled intervals in unit bins (the far tail, beyond the 99.5th
+        percentile, is not binned).
+    cv : float
+        Coefficient of variation of the pooled intervals (1 for a Poisson process); NaN when
+        there are fewer than two.
+    mean_cv_per_neuron : float
+        Mean of the neurons' own CVs (neurons with at least two intervals); NaN when none.
+    mean : float
+        Mean interval in steps.
+    fit_rate : float
+        Rate of the exponential maximum-likelihood fit, 1 / mean; NaN without intervals.
+    """
+
+    first_step: int
+    last_step: int
+    histogram: Histogram
+    cv: float
+    mean_cv_per_neuron: float
+    mean: float
+    fit_rate: float
+
+
+@dataclass(frozen=True)
+class LifetimePanel:
+    """Lifetimes of E->E synapses created since the tracker started.
+
+    Attributes
+    ----------
+    since_step : int
+        Step of the first connection mask observed.
+    histogram : Histogram
+        Density of the lifetimes of created synapses that were pruned again.
+    n_created, n_pruned, n_alive : int
+        Synapses created and pruned since ``since_step``, and of the created ones those alive.
+    median_lifetime : float
+        Median lifetime of the pruned ones in steps, interpolated within its histogram bin
+        (NaN before any was pruned).
+    resolution : float
+        Mean number of steps between observed masks: lifetimes are known to this precision,
+        and synapses created and pruned between two masks are not seen.
+    """
+
+    since_step: int
+    histogram: Histogram
+    n_created: int
+    n_pruned: int
+    n_alive: int
+    median_lifetime: float
+    resolution: float
+
+
+@dataclass(frozen=True)
+class AvalanchePanel:
+    """Neuronal avalanches (Del Papa 2017) in the newest steps.
+
+    Attributes
+    ----------
+    first_step, last_step : int
+        Steps the activity was taken from.
+    theta : float
+        Activity threshold, round(<a>/2).
+    sizes, durations : Histogram
+        Densities of avalanche sizes (spikes above threshold) and durations (steps).
+    """
+
+    first_step: int
+    last_step: int
+    theta: float
+    sizes: Histogram
+    durations: Histogram
+
+
+@dataclass(frozen=True)
+class ReadoutPanel:
+    """Next-symbol readout accuracy on the counting task, evaluated during the run.
+
+    Each point trains a ridge readout on the first ``train_fraction`` of the newest recorded
+    steps (network state x(t) -> symbol at t + 1) and tests it on the remaining steps. Unlike
+    :func:`sorn_studio.experiments.counting_trial` the network is not frozen: the trace shows
+    how well the plastic network's state predicts the input as it self-organises.
+
+    Attributes
+    ----------
+    steps : numpy.ndarray
+        Step at which each point was evaluated.
+    accuracy, accuracy_cf : numpy.ndarray
+        Accuracy on all test steps, and on those whose next symbol is word-final (C or F).
+    train_steps, test_steps : int
+        Steps used to train and to test each point.
+    """
+
+    steps: np.ndarray
+    accuracy: np.ndarray
+    accuracy_cf: np.ndarray
+    train_steps: int
+    test_steps: int
+
+
+@dataclass(frozen=True)
+class WeightFitCurves:
+    """Lognormal and normal fits of the E->E weights as expected counts per histogram bin.
+
+    Attributes
+    ----------
+    fit : WeightFit
+        The two maximum-likelihood fits and their comparison (AIC, KS).
+    lognormal, normal : numpy.ndarray
+        Synapses each fit expects in every bin of the log10-weight histogram, so the curves
+        overlay the counts directly.
+    """
+
+    fit: WeightFit
+    lognormal: np.ndarray
+    normal: np.ndarray
+
+
+def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCurves | None:
+    """Fit the positive weights and express both fits in the bins of a log10 histogram.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        A weight matrix; entries > 0 are the synapses fitted.
+    log_edges : numpy.ndarray
+        Bin edges in log10(weight).
+
+    Returns
+    -------
+    WeightFitCurves or None
+        ``None`` when fewer than three distinct weights exist (nothing to fit).
+    """
+    from scipy.special import ndtr  # the normal CDF; scipy is imported lazily (start-up)
+
+    w = np.asarray(weights, float)
+    w = w[w > 0]
+    if w.size < 3 or np.ptp(w) == 0:
+        return None
+    fit = fit_weight_distribution(w)
+    # The lognormal of log-mean mu is a normal in log10(w) with mean mu/ln10, sd sigma/ln10.
+    z = (np.asarray(log_edges) * np.log(10.0) - fit.lognormal_mu) / fit.lognormal_sigma
+    lognormal = fit.n * np.diff(ndtr(z))
+    normal = fit.n * np.diff(ndtr((10.0 ** np.asarray(log_edges) - fit.normal_mean)
+                                  / fit.normal_std))
+    return WeightFitCurves(fit=fit, lognormal=_ro(lognormal), normal=_ro(normal))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the analysis views show; rebuilt a few times a second while running.
+
+    Attributes
+    ----------
+    index : int
+        Counts the analyses built by one :class:`LiveAnalysis` (views repaint when it changes).
+    step : int
+        Step of the simulation when it was built.
+    isi : ISIPanel or None
+        ``None`` before enough steps are recorded.
+    lifetimes : LifetimePanel or None
+        ``None`` before two masks are observed.
+    avalanches : AvalanchePanel or None
+        ``None`` before any avalanche is complete.
+    readout : ReadoutPanel or None
+        ``None`` unless the counting task is the input.
+    """
+
+    index: int
+    step: int
+    isi: ISIPanel | None
+    lifetimes: LifetimePanel | None
+    avalanches: AvalanchePanel | None
+    readout: ReadoutPanel | None
+
+
+class LiveAnalysis:
+    """Incremental bookkeeping and periodic analyses of a running simulation.
+
+    Parameters
+    ----------
+    avalanche_steps : int
+        Steps of population activity kept for the avalanche distributions.
+    isi_steps : int
+        Newest steps whose spikes give the ISI distribution (at most the recorder's window).
+    readout_steps : int
+        Newest steps used for one readout evaluation (train, then test).
+    train_fraction : float
+        Fraction of ``readout_steps`` used for training.
+    readout_points : int
+        Points of the readout accuracy trace kept (oldest dropped).
+    """
+
+    def __init__(self, *, avalanche_steps: int = 100_000, isi_steps: int = 5_000,
+                 readout_steps: int = 6_000, train_fraction: float = 2 / 3,
+                 readout_points: int = 2_000) -> None:
+        for name, value in (("avalanche_steps", avalanche_steps), ("isi_steps", isi_steps),
+                            ("readout_steps", readout_steps),
+                            ("readout_points", readout_points)):
+            if int(value) < 10:
+                raise ValueError(f"{name} = {value} must be >= 10")
+        if not 0.1 <= train_fraction <= 0.9:
+            raise ValueError(f"train_fraction = {train_fraction} must be in [0.1, 0.9]")
+        self.avalanche_steps = int(avalanche_steps)
+        self.isi_steps = int(isi_steps)
+        self.readout_steps = int(readout_steps)
+        self.train_fraction = float(train_fraction)
+        self.readout_points = int(readout_points)
+        self._activity = np.zeros(self.avalanche_steps, dtype=np.int32)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget everything (a reset or another simulation)."""
+        self._filled = 0
+        self._head = 0  # next write position in the activity ring
+        self._activity_stop = 0  # step after the newest activity sample
+        self._tracker = SynapseLifetimeTracker()
+        # Lifetimes are binned as they complete (bounded memory over any run length).
+        self._life_counts = np.zeros(len(_LIFETIME_EDGES) - 1, dtype=np.int64)
+        self._life_n = 0
+        self._readout: list[tuple[int, float, float]] = []
+        self._readout_at = -1
+        self._index = 0
+
+    # -- per chunk -----------------------------------------------------------------------------
+    def feed(self, sim: Any, done: int) -> None:
+        """Take in the ``done`` steps the simulation just made.
+
+        Parameters
+        ----------
+        sim : Simulation
+            Recorded with at least ``done`` steps of window.
+        done : int
+            Steps made since the last call.
+        """
+        if done <= 0:
+            return
+        ne = sim.params.ne
+        # Spike counts per step from the recorded rate: exact, rate = count / ne.
+        counts = np.rint(np.asarray(sim.recorder.rate_e(last=done)) * ne).astype(np.int32)
+        self._push_activity(counts[-self.avalanche_steps:])
+        self._activity_stop = int(sim.t) + 1
+        if int(sim.t) > self._tracker.span[1] or self._tracker.n_observed == 0:
+            self._tracker.observe(int(sim.t), np.asarray(sim.w_ee) > 0)
+
+    def _push_activity(self, counts: np.ndarray) -> None:
+        n, cap = len(counts), self.avalanche_steps
+        first = min(n, cap - self._head)
+        self._activity[self._head:self._head + first] = counts[:first]
+        self._activity[:n - first] = counts[first:]
+        self._head = (self._head + n) % cap
+        self._filled = min(cap, self._filled + n)
+
+    def _recent_activity(self) -> np.ndarray:
+        if self._filled < self.avalanche_steps:
+            return self._activity[:self._filled].copy()
+        return np.roll(self._activity, -self._head)
+
+    # -- a few times a second ------------------------------------------------------------------
+    def compute(self, sim: Any) -> Analysis:
+        """Build a new :class:`Analysis` from what was fed and what the recorder holds.
+
+        Parameters
+        ----------
+        sim : Simulation
+            The simulation that was fed.
+
+        Returns
+        -------
+        Analysis
+        """
+        self._index += 1
+        return Analysis(index=self._index, step=int(sim.t), isi=self._isi(sim),
+                        lifetimes=self._lifetimes(), avalanches=self._avalanches(),
+                        readout=self._readout_panel(sim))
+
+    def _isi(self, sim: Any) -> ISIPanel | None:
+        rec = sim.recorder
+        steps = rec.steps(last=self.isi_steps)
+        if len(steps) < 2:
+            return None
+        stats = isi_statistics(rec.spikes_e(last=self.isi_steps))
+        cvs = stats.cv_per_neuron[np.isfinite(stats.cv_per_neuron)]
+        return ISIPanel(
+            first_step=int(steps[0]), last_step=int(steps[-1]),
+            histogram=unit_histogram(stats.intervals),
+            cv=stats.cv, mean_cv_per_neuron=float(cvs.mean()) if cvs.size else float("nan"),
+            mean=stats.mean, fit_rate=stats.fit.rate if stats.fit else float("nan"),
+        )
+
+    def _lifetimes(self) -> LifetimePanel | None:
+        tracker = self._tracker
+        if tracker.n_observed < 2:
+            return None
+        lives = tracker.pop_lifetimes()
+        if lives.size:
+            self._life_counts += np.histogram(lives, bins=_LIFETIME_EDGES)[0]
+            self._life_n += int(lives.size)
+        start, stop = tracker.span
+        used = np.flatnonzero(self._life_counts)
+        last = int(used[-1]) + 2 if used.size else 2
+        return LifetimePanel(
+            since_step=start,
+            histogram=_density(_LIFETIME_EDGES[:last], self._life_counts[:last - 1]),
+            n_created=tracker.n_created, n_pruned=self._life_n,
+            n_alive=tracker.n_created - self._life_n,
+            median_lifetime=_binned_median(_LIFETIME_EDGES, self._life_counts),
+            resolution=(stop - start) / (tracker.n_observed - 1),
+        )
+
+    def _avalanches(self) -> AvalanchePanel | None:
+        activity = self._recent_activity()
+        if activity.size < 3:
+            return None
+        found = detect_avalanches(activity)
+        if len(found) == 0:
+            return None
+        first = self._activity_stop - activity.size
+        return AvalanchePanel(
+            first_step=int(first), last_step=int(self._activity_stop - 1),
+            theta=found.theta, sizes=log_int_histogram(np.rint(found.sizes)),
+            durations=log_int_histogram(found.durations),
+        )
+
+    def _readout_panel(self, sim: Any) -> ReadoutPanel | None:
+        params = sim.params
+        if params.input_kind != "counting":
+            if self._readout:
+                self._readout.clear()
+                self._readout_at = -1
+            return None
+        rec = sim.recorder
+        n = self.readout_steps + 1  # the state at t predicts the symbol at t + 1
+        steps = rec.steps(last=n)
+        # A new point once a quarter of the test span has passed since the last one.
+        test = self.readout_steps - int(self.readout_steps * self.train_fraction)
+        if len(steps) == n and int(sim.t) - self._readout_at >= max(1, test // 4):
+            self._evaluate_readout(sim, n)
+        train = int(self.readout_steps * self.train_fraction)
+        points = np.array(self._readout, dtype=float).reshape(-1, 3)
+        return ReadoutPanel(
+            steps=_ro(points[:, 0].astype(np.int64)), accuracy=_ro(points[:, 1].copy()),
+            accuracy_cf=_ro(points[:, 2].copy()), train_steps=train,
+            test_steps=self.readout_steps - train,
+        )
+
+    def _evaluate_readout(self, sim: Any, n: int) -> None:
+        rec, params = sim.recorder, sim.params
+        states = np.asarray(rec.spikes_e(last=n))
+        symbols = np.asarray(rec.symbols(last=n))
+        x, target = states[:-1], symbols[1:]
+        train = int(self.readout_steps * self.train_fraction)
+        if np.unique(target[:train]).size < 2:
+            return
+        readout = train_readout(x[:train], target[:train])
+        correct = readout.predict(x[train:]) == target[train:]
+        final = [params.alphabet.index(s) for s in ("C", "F") if s in params.alphabet]
+        is_final = np.isin(target[train:], final)
+        self._readout.append((int(sim.t), float(correct.mean()),
+                              float(correct[is_final].mean()) if is_final.any() else np.nan))
+        del self._readout[:-self.readout_points]
+        self._readout_at = int(sim.t)

@@ -1,0 +1,173 @@
+"""The analyses the studio computes in its worker (sorn_studio.live_analysis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sorn_studio import load_preset
+from sorn_studio.analysis import (
+    SynapseLifetimeTracker,
+    detect_avalanches,
+    fit_weight_distribution,
+    isi_statistics,
+)
+from sorn_studio.analysis.isi import inter_spike_intervals
+from sorn_studio.live_analysis import (
+    LiveAnalysis,
+    int_log_edges,
+    log_int_histogram,
+    unit_histogram,
+    weight_fit_curves,
+)
+from sorn_studio.runner import make_simulation
+
+
+@pytest.mark.parametrize("top", [2, 3, 17, 1000, 123_456])
+def test_int_log_edges_give_every_bin_an_integer(top):
+    edges = int_log_edges(top)
+    assert edges[0] == 0.5 and edges[-1] >= top + 0.5
+    assert np.all(np.diff(edges) >= 1.0)  # each bin holds at least one integer
+    assert np.all(edges % 1 == 0.5)  # edges between integers
+    assert np.all(np.diff(edges) > 0)
+
+
+def test_log_int_histogram_is_a_density_over_all_values():
+    values = np.array([1, 1, 2, 3, 10, 10, 10, 250, 0, -4])  # 0 and -4 are ignored
+    hist = log_int_histogram(values)
+    assert hist.n == 8
+    assert np.isclose((hist.density * np.diff(hist.edges)).sum(), 1.0)
+    # The bin of 1 holds exactly the two 1s.
+    assert hist.edges[1] == 1.5 and np.isclose(hist.density[0], 2 / 8)
+
+
+def test_unit_histogram_counts_each_integer_and_keeps_the_tail_in_the_total():
+    values = np.array([1] * 50 + [2] * 30 + [3] * 19 + [1000])
+    hist = unit_histogram(values, quantile=0.99)
+    assert hist.n == 100
+    assert list(hist.edges) == [0.5, 1.5, 2.5, 3.5]
+    assert np.allclose(hist.density, [0.50, 0.30, 0.19])  # 1000 lies beyond the shown bins
+
+
+def test_isi_statistics_match_a_per_neuron_loop():
+    rng = np.random.default_rng(3)
+    spikes = rng.random((3000, 7)) < np.array([0.0, 0.001, 0.05, 0.1, 0.2, 0.5, 0.9])
+    stats = isi_statistics(spikes)
+    per_neuron = []
+    for j in range(spikes.shape[1]):
+        times = np.flatnonzero(spikes[:, j])
+        per_neuron.append(np.diff(times))
+    expected_cv = [d.std() / d.mean() if d.size >= 2 else np.nan for d in per_neuron]
+    assert np.allclose(stats.cv_per_neuron, expected_cv, equal_nan=True)
+    assert np.array_equal(stats.intervals, np.concatenate(per_neuron))
+    for got, want in zip(inter_spike_intervals(spikes), per_neuron, strict=True):
+        assert np.array_equal(got, want)
+
+
+def test_weight_fit_curves_follow_the_fits():
+    rng = np.random.default_rng(0)
+    w = np.zeros((60, 60))
+    mask = rng.random(w.shape) < 0.3
+    w[mask] = rng.lognormal(mean=-3.0, sigma=0.8, size=int(mask.sum()))
+    edges = np.linspace(-6.0, 0.0, 61)
+    curves = weight_fit_curves(w, edges)
+    fit = fit_weight_distribution(w)
+    assert curves is not None and curves.fit == fit and curves.fit.delta_aic > 0
+    # The lognormal puts nearly all its mass inside [1e-6, 1]; its peak is at log10 e^mu.
+    assert np.isclose(curves.lognormal.sum(), fit.n, rtol=1e-3)
+    peak = (edges[:-1] + edges[1:])[np.argmax(curves.lognormal)] / 2
+    assert abs(peak - fit.lognormal_mu / np.log(10)) <= 0.1
+    assert weight_fit_curves(np.zeros((3, 3)), edges) is None
+    assert weight_fit_curves(np.full((3, 3), 0.2), edges) is None  # nothing to fit
+
+
+def _run_fed(preset: str, chunks: list[int], seed: int = 0, **options):
+    params = load_preset(preset)
+    sim = make_simulation(params, seed=seed, window=20_000)
+    live = LiveAnalysis(**options)
+    for n in chunks:
+        done = sim.run(n)
+        live.feed(sim, done)
+    return sim, live
+
+
+def test_avalanches_equal_the_offline_pipeline_on_the_same_steps():
+    sim, live = _run_fed("zheng2013", [700, 1300, 2000, 999], avalanche_steps=4_000)
+    analysis = live.compute(sim)
+    activity = np.rint(sim.recorder.rate_e(last=4_000) * sim.params.ne).astype(int)
+    offline = detect_avalanches(activity)
+    av = analysis.avalanches
+    assert av is not None and av.sizes.n == len(offline) == av.durations.n
+    assert av.theta == offline.theta
+    assert av.last_step == sim.t and av.first_step == sim.t - 3_999
+    expected = log_int_histogram(offline.durations)
+    assert np.array_equal(av.durations.edges, expected.edges)
+    assert np.allclose(av.durations.density, expected.density)
+
+
+def test_lifetimes_match_the_tracker_and_memory_stays_bounded():
+    chunks = [250] * 40
+    sim, live = _run_fed("zheng2013", chunks)
+    first = live.compute(sim).lifetimes
+    # The same masks through a plain tracker.
+    reference = SynapseLifetimeTracker()
+    sim2 = make_simulation(load_preset("zheng2013"), seed=0, window=20_000)
+    for n in chunks:
+        sim2.run(n)
+        reference.observe(sim2.t, sim2.w_ee > 0)
+    result = reference.result()
+    assert first.n_created == result.n_created > 0
+    assert first.n_pruned == result.lifetimes.size > 0
+    assert first.histogram.n == result.lifetimes.size
+    assert first.resolution == 250 and first.since_step == 250
+    # The binned median lies in the bin of the exact median.
+    k = np.searchsorted(first.histogram.edges, np.median(result.lifetimes)) - 1
+    assert first.histogram.edges[k] <= first.median_lifetime <= first.histogram.edges[k + 1]
+    # Completed lifetimes are binned and dropped: the tracker holds none afterwards.
+    assert live._tracker.pop_lifetimes().size == 0
+    for _ in range(10):
+        live.feed(sim, sim.run(250))
+    second = live.compute(sim).lifetimes
+    assert second.n_pruned >= first.n_pruned and second.n_created >= first.n_created
+
+
+def test_isi_panel_reports_the_recorded_window():
+    sim, live = _run_fed("zheng2013", [3000, 3000], isi_steps=5_000)
+    isi = live.compute(sim).isi
+    stats = isi_statistics(sim.recorder.spikes_e(last=5_000))
+    assert isi.first_step == sim.t - 4_999 and isi.last_step == sim.t
+    assert isi.histogram.n == stats.intervals.size
+    assert np.isclose(isi.cv, stats.cv) and np.isclose(isi.fit_rate, 1 / stats.mean)
+    # Spontaneous SORN activity at rate 0.1 is close to Poisson (CV near 1).
+    assert 0.7 < isi.cv < 1.3
+
+
+def test_readout_only_with_counting_input_and_above_chance():
+    sim, live = _run_fed("zheng2013", [2000])
+    assert live.compute(sim).readout is None
+    sim, live = _run_fed("lazar2009", [4000] * 5, readout_steps=3_000)
+    readout = live.compute(sim).readout
+    assert readout is not None and readout.steps.size == 1 and readout.steps[0] == sim.t
+    assert readout.train_steps == 2_000 and readout.test_steps == 1_000
+    # 6 symbols; even the first letter of a word is right half of the time.
+    assert readout.accuracy[0] > 0.6
+    assert 0.0 <= readout.accuracy_cf[0] <= 1.0
+    # No new point until a quarter of the test span has passed.
+    assert live.compute(sim).readout.steps.size == 1
+    live.feed(sim, sim.run(300))
+    assert live.compute(sim).readout.steps.size == 2
+
+
+def test_clear_forgets_everything():
+    sim, live = _run_fed("zheng2013", [2000, 2000])
+    assert live.compute(sim).avalanches is not None
+    live.clear()
+    analysis = live.compute(sim)
+    assert analysis.avalanches is None and analysis.lifetimes is None
+
+
+@pytest.mark.parametrize("name, value", [("avalanche_steps", 5), ("isi_steps", 0),
+                                         ("readout_steps", -1), ("train_fraction", 0.95)])
+def test_bad_options_are_refused_by_name(name, value):
+    with pytest.raises(ValueError, match=name):
+        LiveAnalysis(**{name: value})

@@ -30,6 +30,9 @@ class Preset:
         Steps of self-organisation the paper used.
     params : Params
         The validated parameters.
+    views : tuple of str
+        Studio views that show this preset's result, brought to the front when it is chosen
+        (e.g. ``("readout",)`` for the counting task).
     """
 
     name: str
@@ -39,6 +42,7 @@ class Preset:
     notes: str
     steps: int
     params: Params
+    views: tuple[str, ...] = ()
 
 
 def _files() -> dict[str, Path]:
@@ -64,11 +68,14 @@ def get_preset(name: str) -> Preset:
     try:
         data: dict[str, Any] = json.loads(files[name].read_text(encoding="utf-8"))
         params = Params.from_dict(data["params"])
+        views = data.get("views", [])
+        if not isinstance(views, list) or not all(isinstance(v, str) for v in views):
+            raise ValueError(f"'views' must be a list of view names, got {views!r}")
     except (KeyError, json.JSONDecodeError, TypeError, ValueError) as exc:
         raise ValueError(f"preset file {files[name]} is invalid: {exc}") from exc
     return Preset(name=name, title=data.get("title", name), summary=data.get("summary", ""),
                   source=data.get("source", ""), notes=data.get("notes", ""),
-                  steps=int(data.get("steps", 0)), params=params)
+                  steps=int(data.get("steps", 0)), params=params, views=tuple(views))
 
 
 def load_preset(name: str, **changes: Any) -> Params:

@@ -17,7 +17,9 @@ from ..live_analysis import Analysis, Histogram
 from ..runner import Frame
 from .plots import ACCENT, E_COLOR, I_COLOR, MARKER_COLOR, ChangeMarkers, _legend, _View
 
-__all__ = ["ISIView", "LifetimesView", "AvalanchesView", "ReadoutView", "bin_points"]
+__all__ = [
+    "ISIView", "LifetimesView", "AvalanchesView", "ReadoutView", "DecadeAxis", "bin_points",
+]
 
 
 def bin_points(hist: Histogram, log_x: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -39,6 +41,32 @@ def bin_points(hist: Histogram, log_x: bool) -> tuple[np.ndarray, np.ndarray]:
     x = np.where(hi - lo <= 1.0, (lo + hi) / 2, x)
     keep = hist.density > 0
     return x[keep], hist.density[keep]
+
+
+class DecadeAxis(pg.AxisItem):
+    """A log axis labelled at decades, or at 1-2-5 steps when it spans fewer than two.
+
+    pyqtgraph labels every minor tick (2..9) of a short log axis, and in a narrow dock those
+    labels run into each other.
+    """
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.setStyle(maxTextLevel=0)
+
+    def logTickValues(self, minVal: float, maxVal: float, size: float,  # noqa: N802, N803
+                      stdTicks: list) -> list:  # noqa: N803 - pyqtgraph's names
+        """Labelled ticks (level 0) at decades or 1-2-5 steps, unlabelled minor ticks."""
+        low, high = math.floor(minVal), math.ceil(maxVal)
+        decades = [float(v) for v in range(low, high + 1) if minVal <= v <= maxVal]
+        labelled = (1,) if len(decades) >= 2 else (1, 2, 5)
+        major, minor = [], []
+        for v in range(low, high + 1):
+            for k in range(1, 10):
+                x = v + math.log10(k)
+                if minVal <= x <= maxVal:
+                    (major if k in labelled else minor).append(x)
+        return [(None, major), (None, minor)]
 
 
 def _fmt_steps(value: float) -> str:
@@ -74,7 +102,8 @@ class _AnalysisView(_View):
 
     def _log_plot(self, col: int, x_label: str,
                   y_label: str = "probability density") -> pg.PlotItem:
-        plot = self.addPlot(row=1, col=col)
+        plot = self.addPlot(row=1, col=col, axisItems={"bottom": DecadeAxis("bottom"),
+                                                       "left": DecadeAxis("left")})
         plot.setLogMode(x=True, y=True)
         plot.setLabel("bottom", x_label)
         plot.setLabel("left", y_label)

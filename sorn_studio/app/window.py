@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
         if remember_layout:
             self._restore_layout()
+        self.show_preset_views(preset)
         self._set_running(False)
         self.controller.start()
 
@@ -317,6 +318,7 @@ class MainWindow(QMainWindow):
         self.model.load(preset.params)
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(name))
         self._show_preset_summary(name)
+        self.show_preset_views(name)
         self.reset()
 
     def _show_preset_summary(self, name: str | None) -> None:
@@ -327,6 +329,15 @@ class MainWindow(QMainWindow):
         preset = get_preset(name)
         label.setText(preset.summary)
         label.setToolTip(f"{preset.source}\n{preset.notes}".strip())
+
+    def show_preset_views(self, name: str | None) -> None:
+        """Bring the views that show preset ``name``'s result to the front of their tabs."""
+        if name is None or name not in list_presets():
+            return
+        for view in get_preset(name).views:
+            if view in self.docks:
+                self.docks[view].show()
+                self.docks[view].raise_()
 
     def _speed_changed(self, *_: Any) -> None:
         limited = self.speed_combo.currentIndex() == 1
@@ -379,7 +390,7 @@ class MainWindow(QMainWindow):
         the network stops, every view is updated. A view hidden behind a tab or closed is not
         painted; it catches up when shown.
         """
-        visible = [name for name, view in self.views.items() if view.isVisible()]
+        visible = [name for name in self.views if self.is_showing(name)]
         if not frame.running:
             return visible
         self._tick += 1
@@ -392,6 +403,12 @@ class MainWindow(QMainWindow):
             return []
         self._turn = (self._turn + 1) % len(others)
         return [others[self._turn]]
+
+    def is_showing(self, name: str) -> bool:
+        """Whether view ``name`` is on screen (a dock tab behind another one is not)."""
+        view = self.views[name]
+        # Qt keeps the pages of tabbed docks "visible"; only the front one has a region.
+        return view.isVisible() and not view.visibleRegion().isEmpty()
 
     def _dock_shown(self, visible: bool) -> None:
         if visible and not self._closing:

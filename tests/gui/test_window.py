@@ -22,6 +22,7 @@ from sorn_studio import Simulation, load_preset
 from sorn_studio.app.plots import change_text
 from sorn_studio.app.window import TABBED_VIEWS, VIEW_DOCKS, MainWindow
 from sorn_studio.app.worker import live_threads
+from sorn_studio.presets import get_preset, list_presets
 from sorn_studio.runner import Frame
 
 #: Upper bound on waiting for the worker (ms); a hang fails the test instead of blocking.
@@ -66,8 +67,9 @@ def test_window_opens_with_every_view(window):
         if name in TABBED_VIEWS:
             # A tab behind the distributions dock: listed with it, shown when raised.
             assert dock in window.tabifiedDockWidgets(window.docks["distributions"])
+            assert not window.is_showing(name)
         else:
-            assert dock.isVisible() and window.views[name].isVisible()
+            assert dock.isVisible() and window.is_showing(name)
     assert window.docks["controls"].isVisible() and window.docks["params"].isVisible()
     # The parameter panel has an editor for every field, with the help text as tooltip.
     specs = window.model.specs
@@ -363,7 +365,7 @@ def test_analysis_views_show_the_counting_run(qtbot):
         assert analysis.readout is not None and analysis.readout.steps.size >= 1
         for name in TABBED_VIEWS:
             win.docks[name].raise_()
-            qtbot.waitUntil(lambda n=name: win.views[n].isVisible(), timeout=WAIT_MS)
+            qtbot.waitUntil(lambda n=name: win.is_showing(n), timeout=WAIT_MS)
             idle_frame(qtbot, win)
         views = win.views
         x, y = views["isi"].hist.getData()
@@ -377,7 +379,7 @@ def test_analysis_views_show_the_counting_run(qtbot):
         assert "off" in views["lifetimes"].summary.text
         # The weight histogram carries both fits.
         win.docks["distributions"].raise_()
-        qtbot.waitUntil(lambda: views["distributions"].isVisible(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: win.is_showing("distributions"), timeout=WAIT_MS)
         win.controller.runner.refresh()
         qtbot.waitUntil(lambda: views["distributions"].lognormal.getData()[0] is not None,
                         timeout=WAIT_MS)
@@ -398,3 +400,14 @@ def test_analysis_view_repaints_only_for_a_new_analysis(qtbot, window):
     # The same analysis in a later frame (it is rebuilt only a few times a second) is skipped.
     later = dataclasses.replace(newer, index=newer.index + 1, analysis=frame.analysis)
     assert not view.needs_paint(later)
+
+
+def test_choosing_a_preset_brings_its_views_forward(qtbot, window):
+    for name in list_presets():
+        assert set(get_preset(name).views) <= set(VIEW_DOCKS)
+    assert not window.is_showing("readout")
+    window.choose_preset("lazar2009")
+    qtbot.waitUntil(lambda: window.is_showing("readout"), timeout=WAIT_MS)
+    window.choose_preset("delpapa2017")
+    qtbot.waitUntil(lambda: window.is_showing("avalanches"), timeout=WAIT_MS)
+    assert not window.is_showing("readout")

@@ -161,7 +161,7 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
     for _ in range(rounds):
         bare_runs.append(bare_rate(bare_sim, seconds))
         start_step = ctl.runner.call(lambda s: s.t).result()
-        painted0 = ctl.frames_painted
+        painted0, paint0 = ctl.frames_painted, ctl.paint_seconds
         worker0, gui0 = schedstat(worker_tid), schedstat()
         last[0] = 0.0
         clock.start()
@@ -179,6 +179,7 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
             "worker_wait_for_cpu_share": (worker1[1] - worker0[1]) / elapsed,
             "gui_cpu_share": (gui1[0] - gui0[0]) / elapsed,
             "frames_painted_per_s": (ctl.frames_painted - painted0) / elapsed,
+            "paint_share": (ctl.paint_seconds - paint0) / elapsed,
         })
         win.pause()
         pump_until(lambda: ctl.runner.wait_idle(0))

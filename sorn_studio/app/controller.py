@@ -20,10 +20,16 @@ from ..params import Params
 from ..runner import Frame, Runner, UniformRawInput
 from .worker import FrameMailbox, SimThread
 
-__all__ = ["Controller", "FRAME_RATE", "session_module"]
+__all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET", "session_module"]
 
 #: Repaint rate of the views (frames per second); the runner never sends more.
 FRAME_RATE = 20
+#: Largest fraction of the time the GUI thread spends showing frames while the network runs.
+#: Painting competes with the simulation for the machine (caches, memory bandwidth, the GIL),
+#: so after a frame that took t seconds to show, the next one waits until t / PAINT_BUDGET
+#: has passed: a light window keeps the full frame rate, a heavy one (many large views, a
+#: slow machine) paints less often instead of slowing the network down.
+PAINT_BUDGET = 0.25
 #: Quiet time before a burst of slider moves is sent to the engine as one change.
 DEBOUNCE_MS = 120
 
@@ -84,6 +90,8 @@ class Controller(QObject):
         self.fps = 0.0
         self._fps_count = 0
         self._fps_since = time.perf_counter()
+        self._not_before = 0.0
+        self.paint_seconds = 0.0
         self._pending_live: dict[str, Any] = {}
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -234,13 +242,18 @@ class Controller(QObject):
 
     # -- frames ----------------------------------------------------------------------------------
     def _take_frame(self) -> None:
-        frame = self.mailbox.take()
         now = time.perf_counter()
+        # While the budget holds the next frame back, it stays in the mailbox and the worker
+        # builds no newer one: neither thread spends anything on frames nobody will see.
+        frame = self.mailbox.take() if now >= self._not_before else None
         if frame is not None:
             self.last_frame = frame
             self.frames_painted += 1
             self._fps_count += 1
             self.frame.emit(frame)
+            cost = time.perf_counter() - now
+            self.paint_seconds += cost
+            self._not_before = now + cost / PAINT_BUDGET if frame.running else 0.0
         if now - self._fps_since >= 1.0:
             self.fps = self._fps_count / (now - self._fps_since)
             self._fps_count = 0

@@ -374,6 +374,10 @@ class MainWindow(QMainWindow):
                 else:
                     view_frame = dataclasses.replace(frame, weights=None)
             view.update_frame(view_frame)
+            if frame.running:
+                # Paint now rather than later in the event loop, so the controller's paint
+                # budget sees what showing this frame really cost.
+                view.repaint()
         running = frame.running or self.controller.playing
         if running != self._running:
             self._set_running(running)
@@ -384,11 +388,12 @@ class MainWindow(QMainWindow):
         """Which views to update with ``frame``.
 
         While the network runs, one view is updated per frame: the scrolling raster every other
-        frame, the slower views (whole-run histories, weights, distributions) in turn on the
-        frames between. The GUI thread then never paints more than one view in one go, which
-        keeps the event loop responsive even with a software renderer on a busy machine. When
-        the network stops, every view is updated. A view hidden behind a tab or closed is not
-        painted; it catches up when shown.
+        frame, the slower views (whole-run histories, weights, distributions, analyses) in turn
+        on the frames between. The GUI thread then never paints more than one view in one go,
+        which keeps the event loop responsive even with a software renderer on a busy machine,
+        and the controller's paint budget spaces the frames out. When the network stops, every
+        view is updated. A view hidden behind a tab or closed is not painted; it catches up
+        when shown.
         """
         visible = [name for name in self.views if self.is_showing(name)]
         if not frame.running:

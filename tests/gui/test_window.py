@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from sorn_studio import Simulation, load_preset
+from sorn_studio.app.controller import PAINT_BUDGET
 from sorn_studio.app.plots import change_text
 from sorn_studio.app.window import TABBED_VIEWS, VIEW_DOCKS, MainWindow
 from sorn_studio.app.worker import live_threads
@@ -411,3 +413,21 @@ def test_choosing_a_preset_brings_its_views_forward(qtbot, window):
     window.choose_preset("delpapa2017")
     qtbot.waitUntil(lambda: window.is_showing("avalanches"), timeout=WAIT_MS)
     assert not window.is_showing("readout")
+
+
+def test_paint_budget_spaces_out_frames_that_are_slow_to_show(qtbot, window):
+    shown: list[tuple[float, bool]] = []
+
+    def slow_slot(frame: Frame) -> None:
+        shown.append((time.perf_counter(), frame.running))
+        time.sleep(0.04)  # showing a frame costs at least 40 ms
+
+    window.controller.frame.connect(slow_slot)
+    window.play()
+    qtbot.waitUntil(lambda: sum(running for _, running in shown) >= 4, timeout=WAIT_MS)
+    window.pause()
+    idle_frame(qtbot, window)
+    running = [t for t, r in shown if r]
+    # After a running frame that took >= 40 ms, the next waits >= 40 ms / PAINT_BUDGET.
+    gaps = np.diff(running[:4])
+    assert np.all(gaps >= 0.04 / PAINT_BUDGET), gaps

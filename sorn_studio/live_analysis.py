@@ -1,7 +1,7 @@
 """Analyses the studio shows while a network runs, computed in the worker thread.
 
 :class:`LiveAnalysis` is fed after every chunk of steps (cheap bookkeeping: the population
-activity for avalanches, the E->E connection mask for synapse lifetimes) and, a few times a
+activity for avalanches, the engine's E->E synapse events for lifetimes) and, a few times a
 second, turns what it holds into an immutable :class:`Analysis` of ready-to-plot histograms:
 
 - inter-spike intervals of the excitatory neurons over the recorder's window, with the CV and
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from .analysis import (
-    SynapseLifetimeTracker,
     WeightFit,
     detect_avalanches,
     fit_weight_distribution,
@@ -167,6 +167,25 @@ def _binned_median(edges: np.ndarray, counts: np.ndarray) -> float:
     return float(edges[k] + fraction * (edges[k + 1] - edges[k]))
 
 
+@njit(cache=True)
+def _apply_events(events, birth, lives):  # pragma: no cover - compiled
+    """Follow synapse events in order; write the lifetimes of created synapses that were
+    pruned into ``lives`` and return how many. ``birth[i, j]`` is the creation step of a
+    synapse seen created, -1 otherwise (one that existed before we looked has no known age).
+    """
+    n = 0
+    for k in range(events.shape[0]):
+        step, i, j, kind = events[k, 0], events[k, 1], events[k, 2], events[k, 3]
+        if kind == 1:
+            birth[i, j] = step
+        else:
+            if birth[i, j] >= 0:
+                lives[n] = step - birth[i, j]
+                n += 1
+            birth[i, j] = -1
+    return n
+
+
 @dataclass(frozen=True)
 class ISIPanel:
     """Inter-spike intervals of the excitatory neurons over a window of steps.
@@ -205,17 +224,15 @@ class LifetimePanel:
     Attributes
     ----------
     since_step : int
-        Step of the first connection mask observed.
+        Step from which synapse events were followed (the start of the run or of the view).
     histogram : Histogram
-        Density of the lifetimes of created synapses that were pruned again.
+        Density of the lifetimes of created synapses that were pruned again, exact to the
+        step (from the engine's creation and pruning events).
     n_created, n_pruned, n_alive : int
         Synapses created and pruned since ``since_step``, and of the created ones those alive.
     median_lifetime : float
         Median lifetime of the pruned ones in steps, interpolated within its histogram bin
         (NaN before any was pruned).
-    resolution : float
-        Mean number of steps between observed masks: lifetimes are known to this precision,
-        and synapses created and pruned between two masks are not seen.
     """
 
     since_step: int
@@ -224,7 +241,6 @@ class LifetimePanel:
     n_pruned: int
     n_alive: int
     median_lifetime: float
-    resolution: float
 
 
 @dataclass(frozen=True)
@@ -390,7 +406,9 @@ class LiveAnalysis:
         self._filled = 0
         self._head = 0  # next write position in the activity ring
         self._activity_stop = 0  # step after the newest activity sample
-        self._tracker = SynapseLifetimeTracker()
+        self._birth: np.ndarray | None = None  # creation step per synapse, -1: not seen made
+        self._since = -1
+        self._n_created = 0
         # Lifetimes are binned as they complete (bounded memory over any run length).
         self._life_counts = np.zeros(len(_LIFETIME_EDGES) - 1, dtype=np.int64)
         self._life_n = 0
@@ -405,7 +423,8 @@ class LiveAnalysis:
         Parameters
         ----------
         sim : Simulation
-            Recorded with at least ``done`` steps of window.
+            Recorded with at least ``done`` steps of window, and tracking synapse events
+            (:meth:`~sorn_studio.engine.Simulation.track_synapse_events`) from the first call.
         done : int
             Steps made since the last call.
         """
@@ -416,8 +435,22 @@ class LiveAnalysis:
         counts = np.rint(np.asarray(sim.recorder.rate_e(last=done)) * ne).astype(np.int32)
         self._push_activity(counts[-self.avalanche_steps:])
         self._activity_stop = int(sim.t) + 1
-        if int(sim.t) > self._tracker.span[1] or self._tracker.n_observed == 0:
-            self._tracker.observe(int(sim.t), np.asarray(sim.w_ee) > 0)
+        self._take_events(sim, done)
+
+    def _take_events(self, sim: Any, done: int) -> None:
+        ne = sim.params.ne
+        if self._birth is None or self._birth.shape[0] != ne:
+            self._birth = np.full((ne, ne), -1, dtype=np.int64)
+            self._since = int(sim.t) - done + 1
+        events = sim.take_synapse_events()
+        if events.size == 0:
+            return
+        lives = np.empty(len(events), dtype=np.int64)
+        n = _apply_events(events, self._birth, lives)
+        self._n_created += int((events[:, 3] == 1).sum())
+        if n:
+            self._life_counts += np.histogram(lives[:n], bins=_LIFETIME_EDGES)[0]
+            self._life_n += n
 
     def _push_activity(self, counts: np.ndarray) -> None:
         n, cap = len(counts), self.avalanche_steps
@@ -465,23 +498,16 @@ class LiveAnalysis:
         )
 
     def _lifetimes(self) -> LifetimePanel | None:
-        tracker = self._tracker
-        if tracker.n_observed < 2:
+        if self._birth is None:
             return None
-        lives = tracker.pop_lifetimes()
-        if lives.size:
-            self._life_counts += np.histogram(lives, bins=_LIFETIME_EDGES)[0]
-            self._life_n += int(lives.size)
-        start, stop = tracker.span
         used = np.flatnonzero(self._life_counts)
         last = int(used[-1]) + 2 if used.size else 2
         return LifetimePanel(
-            since_step=start,
+            since_step=self._since,
             histogram=_density(_LIFETIME_EDGES[:last], self._life_counts[:last - 1]),
-            n_created=tracker.n_created, n_pruned=self._life_n,
-            n_alive=tracker.n_created - self._life_n,
+            n_created=self._n_created, n_pruned=self._life_n,
+            n_alive=self._n_created - self._life_n,
             median_lifetime=_binned_median(_LIFETIME_EDGES, self._life_counts),
-            resolution=(stop - start) / (tracker.n_observed - 1),
         )
 
     def _avalanches(self) -> AvalanchePanel | None:

@@ -630,6 +630,8 @@ class Runner:
         if getattr(sim, "recorder", None) is None:
             raise ValueError("the simulation has no recorder; build it with make_simulation()")
         self._sim = sim
+        # The lifetime view follows every synapse creation and pruning, exact to the step.
+        sim.track_synapse_events(True)
         self._neurons = _neurons_of(sim)
         self._history = History(self._history.capacity, len(self._neurons))
         self._new_epoch()

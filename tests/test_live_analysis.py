@@ -7,7 +7,6 @@ import pytest
 
 from sorn_studio import load_preset
 from sorn_studio.analysis import (
-    SynapseLifetimeTracker,
     detect_avalanches,
     fit_weight_distribution,
     isi_statistics,
@@ -105,30 +104,41 @@ def test_avalanches_equal_the_offline_pipeline_on_the_same_steps():
     assert np.allclose(av.durations.density, expected.density)
 
 
-def test_lifetimes_match_the_tracker_and_memory_stays_bounded():
-    chunks = [250] * 40
-    sim, live = _run_fed("zheng2013", chunks)
-    first = live.compute(sim).lifetimes
-    # The same masks through a plain tracker.
-    reference = SynapseLifetimeTracker()
-    sim2 = make_simulation(load_preset("zheng2013"), seed=0, window=20_000)
-    for n in chunks:
-        sim2.run(n)
-        reference.observe(sim2.t, sim2.w_ee > 0)
-    result = reference.result()
-    assert first.n_created == result.n_created > 0
-    assert first.n_pruned == result.lifetimes.size > 0
-    assert first.histogram.n == result.lifetimes.size
-    assert first.resolution == 250 and first.since_step == 250
-    # The binned median lies in the bin of the exact median.
-    k = np.searchsorted(first.histogram.edges, np.median(result.lifetimes)) - 1
-    assert first.histogram.edges[k] <= first.median_lifetime <= first.histogram.edges[k + 1]
-    # Completed lifetimes are binned and dropped: the tracker holds none afterwards.
-    assert live._tracker.pop_lifetimes().size == 0
-    for _ in range(10):
-        live.feed(sim, sim.run(250))
-    second = live.compute(sim).lifetimes
-    assert second.n_pruned >= first.n_pruned and second.n_created >= first.n_created
+def test_lifetimes_are_exact_from_the_engine_events():
+    params = load_preset("zheng2013")
+    sim = make_simulation(params, seed=0, window=20_000)
+    sim.track_synapse_events()
+    live = LiveAnalysis()
+    masks = [sim.w_ee > 0]
+    for n in [1, 249, 250] * 10:
+        live.feed(sim, sim.run(n))
+        masks.append(sim.w_ee > 0)
+    panel = live.compute(sim).lifetimes
+    # The same lifetimes by brute force: follow every synapse step by step.
+    ref = make_simulation(params, seed=0, window=20_000)
+    birth = np.full((params.ne, params.ne), -1)
+    before = ref.w_ee > 0
+    lives, created = [], 0
+    for _ in range(sim.t):
+        ref.run(1)
+        after = ref.w_ee > 0
+        born = after & ~before
+        died = before & ~after
+        created += int(born.sum())
+        lives.extend((ref.t - birth[died & (birth >= 0)]).tolist())
+        birth[died] = -1
+        birth[born] = ref.t
+        before = after
+    assert np.array_equal(after, masks[-1])
+    assert panel.since_step == 1
+    assert panel.n_created == created > 0 and panel.n_pruned == len(lives) > 0
+    assert panel.n_alive == created - len(lives)
+    expected, _ = np.histogram(lives, bins=panel.histogram.edges)
+    assert np.allclose(panel.histogram.density * np.diff(panel.histogram.edges) * len(lives),
+                       expected)
+    assert min(lives) < 250  # short lives are seen, whatever the chunk size
+    k = np.searchsorted(panel.histogram.edges, np.median(lives)) - 1
+    assert panel.histogram.edges[k] <= panel.median_lifetime <= panel.histogram.edges[k + 1]
 
 
 def test_isi_panel_reports_the_recorded_window():

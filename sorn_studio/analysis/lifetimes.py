@@ -208,32 +208,6 @@ class SynapseLifetimeTracker:
         self._last = step
         self._n_after_first += 1
 
-    @property
-    def n_created(self) -> int:
-        """Creation events seen so far."""
-        return self._n_created
-
-    @property
-    def span(self) -> tuple[int, int]:
-        """First and last observed step."""
-        return self._start, self._last
-
-    def pop_lifetimes(self) -> np.ndarray:
-        """Completed lifetimes of created synapses seen since the last call, then forget them.
-
-        A long-running caller that keeps its own summary (a histogram, say) calls this
-        regularly, so the tracker's memory stays bounded however long the run. Lifetimes
-        popped here are missing from a later :meth:`result`.
-
-        Returns
-        -------
-        numpy.ndarray of int64
-        """
-        lives = np.concatenate(self._lives).astype(np.int64) if self._lives else np.empty(
-            0, np.int64)
-        self._lives = []
-        return lives
-
     def result(self) -> SynapseLifetimes:
         """Lifetimes so far; synapses alive at the last mask are censored there."""
         if self._prev is None or self._n_after_first == 0:

@@ -191,10 +191,10 @@ class LifetimesView(_AnalysisView):
                 f"step {_fmt_steps(life.since_step)} \u00b7 median life "
                 f"{_fmt_steps(life.median_lifetime)} steps")
         self.summary.setToolTip(
-            "Lifetimes of synapses created by structural plasticity and pruned again.\n"
-            f"The connection mask is read every {life.resolution:,.0f} steps on average "
-            "(once per chunk of steps): lifetimes are known to that precision, and a synapse "
-            "made and pruned in between is not seen.")
+            "Lifetimes of E\u2192E synapses made by structural plasticity and pruned again by "
+            "STDP,\nexact to the step (the engine reports every creation and pruning).\n"
+            "Most new synapses die young; the few that grow strong live long (Zheng et al. "
+            "2013).")
 
 
 class AvalanchesView(_AnalysisView):

@@ -83,9 +83,23 @@ def _remove(lists, counts, row, value):  # pragma: no cover - compiled
             return
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _log_event(out_events, n_events, t, i, j, kind):  # pragma: no cover - compiled
+    k = n_events[0]
+    if k < out_events.shape[0]:
+        out_events[k, 0] = t
+        out_events[k, 1] = i
+        out_events[k, 2] = j
+        out_events[k, 3] = kind
+    n_events[0] = k + 1
+
+
 @njit(cache=True, nogil=True)
 def _create_synapse(k, w, ee_in, ee_in_n, ee_out, ee_out_n, w_init):  # pragma: no cover
-    """Create the k-th free synapse in row-major order over all ordered pairs i != j."""
+    """Create the k-th free synapse in row-major order over all ordered pairs i != j.
+
+    Returns its flat index ``i * ne + j``.
+    """
     ne = w.shape[0]
     i = 0
     while i < ne:
@@ -102,7 +116,7 @@ def _create_synapse(k, w, ee_in, ee_in_n, ee_out, ee_out_n, w_init):  # pragma: 
                 ee_in_n[i] += 1
                 ee_out[j, ee_out_n[j]] = i
                 ee_out_n[j] += 1
-                return i
+                return i * ne + j
             k -= 1
     return -1
 
@@ -116,6 +130,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     flags, renorm_all, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init,
     t_e_lo, t_e_hi,
     out_x, out_y, out_n_ee, out_n_ei, out_te_stats, te_neurons, out_te_sel, out_drive, out_te,
+    out_events, n_events,
 ):  # pragma: no cover - compiled; checked against the numpy reference
     """Advance the network ``n`` steps in place and write per-step recordings.
 
@@ -124,7 +139,10 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     normalisation cover every row (needed once after a state was loaded). ``draws`` is
     (n, k): the draws of each step, standard normals for the noise at ``noise_off`` and
     uniforms for structural plasticity at ``sp_off`` (gate, then one per possible new
-    synapse). Returns the number of synapses created.
+    synapse). ``out_events`` (rows of step index in the chunk, post, pre, +1 created / -1
+    pruned) receives the E->E synapse events in the order they happen while ``n_events[0]``
+    counts them (rows beyond its length are counted, not written). Returns the number of
+    synapses created.
     """
     ne = x.shape[0]
     ni = y.shape[0]
@@ -223,6 +241,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                             _remove(ee_in, ee_in_n, i, j)
                             _remove(ee_out, ee_out_n, j, i)
                             n_ee -= 1
+                            _log_event(out_events, n_events, t, i, j, -1)
                             continue  # the list slot p now holds another synapse
                         w_ee[i, j] = min(w, w_max)
                     p += 1
@@ -239,7 +258,9 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                 kth = int(draws[t, sp_off + 1 + c] * free)
                 if kth >= free:
                     kth = free - 1
-                i = _create_synapse(kth, w_ee, ee_in, ee_in_n, ee_out, ee_out_n, w_sp_init)
+                flat = _create_synapse(kth, w_ee, ee_in, ee_in_n, ee_out, ee_out_n, w_sp_init)
+                i = flat // ne
+                _log_event(out_events, n_events, t, i, flat - i * ne, 1)
                 dirty_ee[i] = True
                 n_ee += 1
                 created += 1

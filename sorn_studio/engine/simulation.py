@@ -46,6 +46,16 @@ def _check_steps(name: str, n: Any) -> int:
     return int(n)
 
 
+def _mask_events(before: np.ndarray, after: np.ndarray, step: int) -> np.ndarray:
+    """Synapse events of one step from the masks around it: prunings, then creations (the
+    kernel's order: STDP prunes before structural plasticity creates)."""
+    rows = []
+    for kind, mask in ((-1, before & ~after), (1, after & ~before)):
+        i, j = np.nonzero(mask)
+        rows.append(np.column_stack([np.full(i.size, step), i, j, np.full(i.size, kind)]))
+    return np.concatenate(rows).astype(np.int64)
+
+
 class Simulation:
     """A SORN that can be stepped, run, reset and tuned while it runs.
 
@@ -85,6 +95,8 @@ class Simulation:
         self._lock = threading.Lock()
         self._pending: dict[str, Any] = {}
         self._raw_initial = None if raw_input is None else self._check_raw(raw_input, params)
+        self._track_events = False
+        self._events: list[np.ndarray] = []
         self.reset(seed=seed if seed is not None else
                    int(np.random.SeedSequence().entropy % 2**63), params=params)
 
@@ -138,8 +150,31 @@ class Simulation:
         self.t = 0
         self.change_log: list[ParamChange] = []
         self.recorder = Recorder(self.recording, self.params.ne, self.params.ni)
+        self._events.clear()
         with self._lock:
             self._pending.clear()
+
+    def track_synapse_events(self, on: bool = True) -> None:
+        """Keep (or stop keeping) every E->E synapse creation and pruning for
+        :meth:`take_synapse_events`; off by default, so nothing accumulates unasked.
+        """
+        self._track_events = bool(on)
+        self._events.clear()
+
+    def take_synapse_events(self) -> np.ndarray:
+        """E->E synapse events since the last call (or since tracking began), then forget them.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (k, 4)
+            One row per event in the order they happened: step, postsynaptic unit i,
+            presynaptic unit j, and +1 for a synapse created by structural plasticity or -1
+            for one pruned by STDP. Exact to the step, unlike masks compared now and then.
+        """
+        events = (np.concatenate(self._events) if self._events
+                  else np.empty((0, 4), dtype=np.int64))
+        self._events.clear()
+        return events
 
     def _after_state_change(self) -> None:
         """Rebuild what derives from the weight matrices (after init or a state load)."""
@@ -178,6 +213,7 @@ class Simulation:
             raise ValueError("state array 'w_ee' has self-connections (non-zero diagonal)")
         self.state = NetworkState(**clean)
         self._after_state_change()
+        self._events.clear()  # the new weights did not come from these events
 
     def set_recording(self, spec: RecordingSpec) -> None:
         """Record from now on as ``spec`` says; what was recorded so far is dropped."""
@@ -436,6 +472,12 @@ class Simulation:
                           p.firing_rule == ">=", p.clip_t_e, block.drive is not None,
                           block.t_e is not None], dtype=np.bool_)
         neurons = np.asarray(self.recording.neurons, dtype=np.int64)
+        events = np.empty((0, 4), dtype=np.int64)
+        if self._track_events and (p.stdp or p.sp):
+            # A chunk can prune at most the synapses it starts with plus those it creates.
+            most_created = n * (int(np.floor(p.p_sp_effective)) + 1) if p.sp else 0
+            events = np.empty((int(a.ee_in_n.sum()) + 2 * most_created, 4), dtype=np.int64)
+        n_events = np.zeros(1, dtype=np.int64)
         run_chunk(
             n, s.x, s.y, s.t_e, s.t_i, s.h_ip, s.w_ee, s.w_ei,
             a.ee_in, a.ee_in_n, a.ee_out, a.ee_out_n, a.ei_in, a.ei_in_n, a.ei_out, a.ei_out_n,
@@ -448,7 +490,15 @@ class Simulation:
             block.x, block.y, block.n_ee, block.n_ei, block.te_stats, neurons, block.te_sel,
             block.drive if block.drive is not None else np.zeros((0, p.ne), dtype=np.bool_),
             block.t_e if block.t_e is not None else np.zeros((0, p.ne)),
+            events, n_events,
         )
+        if self._track_events and n_events[0]:
+            if n_events[0] > len(events):
+                raise RuntimeError(f"{n_events[0]} synapse events in one chunk exceed the "
+                                   f"bound {len(events)}; this is a bug")
+            kept = events[: n_events[0]]
+            kept[:, 0] += self.t + 1
+            self._events.append(kept)
         if p.sn:
             self._renorm_all = False
 
@@ -467,7 +517,10 @@ class Simulation:
                                               layout.noise_off + layout.n_noise]
             sp = (draws[t, layout.sp_off: layout.sp_off + layout.n_sp] if layout.sp_off >= 0
                   else np.zeros(0))
+            before = s.w_ee > 0 if self._track_events else None
             out = reference_step(s, p, StepInput(u, noise, sp))
+            if before is not None:
+                self._events.append(_mask_events(before, s.w_ee > 0, self.t + 1 + t))
             block.x[t], block.y[t] = s.x, s.y
             block.n_ee[t] = np.count_nonzero(s.w_ee)
             block.n_ei[t] = np.count_nonzero(s.w_ei)

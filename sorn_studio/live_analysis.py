@@ -30,6 +30,7 @@ from .analysis import (
     isi_statistics,
 )
 from .experiments.readout import train_readout
+from .readonly import read_only
 
 __all__ = [
     "Analysis",
@@ -45,11 +46,6 @@ __all__ = [
     "log_int_histogram",
     "unit_histogram",
 ]
-
-
-def _ro(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True)
@@ -142,13 +138,14 @@ def unit_histogram(values: np.ndarray, quantile: float = 0.995) -> Histogram:
     top = max(2, int(np.quantile(v, quantile, method="lower"))) if v.size else 2
     counts = np.bincount(np.minimum(v, top + 1).astype(np.int64), minlength=top + 2)[1:top + 1]
     edges = np.arange(0.5, top + 1.0)
-    return Histogram(edges=_ro(edges), density=_ro(counts / max(v.size, 1)), n=int(v.size))
+    density = counts / max(v.size, 1)
+    return Histogram(edges=read_only(edges), density=read_only(density), n=int(v.size))
 
 
 def _density(edges: np.ndarray, counts: np.ndarray) -> Histogram:
     n = int(counts.sum())
     density = counts / (max(n, 1) * np.diff(edges))
-    return Histogram(edges=_ro(edges.copy()), density=_ro(density.astype(float)), n=n)
+    return Histogram(edges=read_only(edges.copy()), density=read_only(density.astype(float)), n=n)
 
 
 #: Fixed bins for synapse lifetimes, 1 step to 10^10 steps.
@@ -335,7 +332,7 @@ def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCu
     lognormal = fit.n * np.diff(ndtr(z))
     normal = fit.n * np.diff(ndtr((10.0 ** np.asarray(log_edges) - fit.normal_mean)
                                   / fit.normal_std))
-    return WeightFitCurves(fit=fit, lognormal=_ro(lognormal), normal=_ro(normal))
+    return WeightFitCurves(fit=fit, lognormal=read_only(lognormal), normal=read_only(normal))
 
 
 @dataclass(frozen=True)
@@ -541,8 +538,8 @@ class LiveAnalysis:
         train = int(self.readout_steps * self.train_fraction)
         points = np.array(self._readout, dtype=float).reshape(-1, 3)
         return ReadoutPanel(
-            steps=_ro(points[:, 0].astype(np.int64)), accuracy=_ro(points[:, 1].copy()),
-            accuracy_cf=_ro(points[:, 2].copy()), train_steps=train,
+            steps=read_only(points[:, 0].astype(np.int64)), accuracy=read_only(points[:, 1].copy()),
+            accuracy_cf=read_only(points[:, 2].copy()), train_steps=train,
             test_steps=self.readout_steps - train,
         )
 

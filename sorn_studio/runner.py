@@ -36,6 +36,7 @@ import numpy as np
 
 from .live_analysis import Analysis, LiveAnalysis, WeightFitCurves, weight_fit_curves
 from .params import Params
+from .readonly import read_only
 
 __all__ = [
     "Frame",
@@ -159,10 +160,6 @@ class _Stop:
 
 
 # -- frames --------------------------------------------------------------------------------------
-def _ro(a: np.ndarray) -> np.ndarray:
-    """Return ``a`` made read-only (frames are shared between threads and must not change)."""
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True)
@@ -820,13 +817,13 @@ class Runner:
             index=self._frames, epoch=self._epoch, step=int(sim.t), seed=int(sim.seed),
             params=params, playing=self._playing, pending_steps=int(self._pending),
             sim_rate=float(sim_rate), speed_limit=self._speed,
-            raster_e=_ro(raster_e), raster_i=_ro(raster_i),
+            raster_e=read_only(raster_e), raster_i=read_only(raster_i),
             raster_start=int(start), raster_stop=int(start + usable), raster_bin=int(bin_),
             raster_window=int(window),
-            window_steps=_ro(window_steps), window_rate_e=_ro(window_rate_e),
-            window_rate_i=_ro(window_rate_i),
-            history={k: _ro(v) for k, v in history.items()}, neurons=self._neurons,
-            rates=_ro(rates), rate_edges=_ro(rate_edges), weights=weights,
+            window_steps=read_only(window_steps), window_rate_e=read_only(window_rate_e),
+            window_rate_i=read_only(window_rate_i),
+            history={k: read_only(v) for k, v in history.items()}, neurons=self._neurons,
+            rates=read_only(rates), rate_edges=read_only(rate_edges), weights=weights,
             analysis=self._analysis,
             changes=tuple(sim.change_log),
             mean_rate=float(per_neuron.mean()) if usable else 0.0,
@@ -845,8 +842,9 @@ class Runner:
             np.zeros(60, np.int64), None)
         ei_counts, _ = np.histogram(np.log10(ei), bins=edges) if ei.size else (
             np.zeros(60, np.int64), None)
-        return Weights(step=int(sim.t), w_ee=_ro(w_ee), w_ei=_ro(w_ei), w_ie=_ro(w_ie),
-                       log_edges=_ro(edges), ee_counts=_ro(ee_counts), ei_counts=_ro(ei_counts),
+        return Weights(step=int(sim.t), w_ee=read_only(w_ee), w_ei=read_only(w_ei),
+                       w_ie=read_only(w_ie), log_edges=read_only(edges),
+                       ee_counts=read_only(ee_counts), ei_counts=read_only(ei_counts),
                        ee_fit=weight_fit_curves(w_ee, edges))
 
 

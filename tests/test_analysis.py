@@ -246,6 +246,24 @@ def test_weight_fit_rejects_degenerate_input():
         an.fit_weight_distribution(np.full(5, 0.2))
 
 
+def test_input_log_spread_looks_within_rows():
+    from sorn_studio.analysis.weights import input_log_spread
+
+    # Equal inputs within each row but rows on different scales: the global spread of log w
+    # is large, the spread within rows is zero.
+    w = np.zeros((4, 30))
+    w[0, :5], w[1, :10], w[2, :20], w[3, :2] = 0.2, 0.1, 0.05, 0.5
+    assert input_log_spread(w) == pytest.approx(0.0, abs=1e-12)
+    assert np.log(w[w > 0]).std() > 0.5
+    # Lognormal inputs in every row give back their sigma; row 3 (two inputs) is left out.
+    rng = np.random.default_rng(9)
+    w[:3, :20] = rng.lognormal(-3.0, 0.8, size=(3, 20))
+    assert input_log_spread(w) == pytest.approx(0.8, abs=0.2)
+    assert input_log_spread(w, threshold=1.0) != input_log_spread(w, threshold=1.0)  # NaN
+    with pytest.raises(ValueError, match="threshold"):
+        input_log_spread(w, threshold=-1.0)
+
+
 def test_log_histogram_is_a_density_on_log_bins():
     rng = np.random.default_rng(8)
     values = rng.lognormal(size=1000)

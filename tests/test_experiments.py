@@ -102,6 +102,25 @@ def test_spontaneous_bookkeeping_is_consistent():
     assert result.weight_fit.n + result.n_negligible == result.weights.size
     assert result.n_negligible == int((result.weights <= result.weight_threshold).sum())
     assert result.phases.final == result.connection_fraction[-1]
+    assert 2 <= result.periodicity_lag <= 20 and -1.0 <= result.periodicity <= 1.0
+    assert result.input_log_spread >= 0.0
+
+
+def test_spike_train_periodicity_finds_a_ring_and_not_noise():
+    from sorn_studio.experiments.spontaneous import spike_train_periodicity
+
+    # 10 groups of 5 neurons firing in turn: a synfire ring of period 10.
+    t = np.arange(2000)[:, None]
+    group = np.repeat(np.arange(10), 5)[None, :]
+    lag, ac = spike_train_periodicity(t % 10 == group)
+    assert lag == 10 and ac == pytest.approx(1.0, abs=0.01)
+    rng = np.random.default_rng(3)
+    _, ac_noise = spike_train_periodicity(rng.random((2000, 50)) < 0.1)
+    assert abs(ac_noise) < 0.05
+    lag, ac = spike_train_periodicity(np.ones((100, 4), dtype=bool))
+    assert lag == 0 and np.isnan(ac)
+    with pytest.raises(ValueError, match="max_lag"):
+        spike_train_periodicity(np.zeros((10, 3)), max_lag=10)
 
 
 def test_describe_trajectory_finds_decay_and_recovery():

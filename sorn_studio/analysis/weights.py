@@ -19,6 +19,7 @@ __all__ = [
     "connection_fraction",
     "connection_fraction_trajectory",
     "fit_weight_distribution",
+    "input_log_spread",
     "log_histogram",
 ]
 
@@ -172,6 +173,38 @@ def fit_weight_distribution(weights: ArrayLike, *, threshold: float = 0.0) -> We
         ks_normal=float(stats.kstest(w, normal.cdf).statistic),
         best="lognormal" if aic_log <= aic_norm else "normal",
     )
+
+
+def input_log_spread(w: ArrayLike, *, threshold: float = 0.0, min_inputs: int = 3) -> float:
+    """Typical spread of log-weights among the inputs of one neuron.
+
+    A broad distribution of all weights can come from neurons whose inputs differ among
+    themselves, or only from neurons with few strong inputs beside neurons with many weak
+    ones (after normalisation each row sums to 1, so in-degree alone sets the typical weight).
+    This measure separates the two: it looks at each row on its own.
+
+    Parameters
+    ----------
+    w : array_like, shape (n_post, n_pre)
+        Weight matrix.
+    threshold : float
+        Only weights above it count as inputs; must be >= 0.
+    min_inputs : int
+        Rows with fewer inputs are left out (a spread of one or two values says little).
+
+    Returns
+    -------
+    float
+        Median over the rows kept of the standard deviation of the natural log of their
+        weights; NaN when no row has ``min_inputs`` inputs.
+    """
+    m = as_array(w, "w", ndim=(2,)).astype(float)
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    min_inputs = check_positive_int(min_inputs, "min_inputs")
+    spreads = [float(np.log(row[row > threshold]).std()) for row in m
+               if (row > threshold).sum() >= min_inputs]
+    return float(np.median(spreads)) if spreads else float("nan")
 
 
 def log_histogram(values: ArrayLike, n_bins: int = 30) -> tuple[np.ndarray, np.ndarray]:

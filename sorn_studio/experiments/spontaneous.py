@@ -3,9 +3,18 @@
 Without input, noise and the five plasticity mechanisms reshape the network: the E->E
 connection fraction first decays, then regrows and settles (decay, growth and stable
 phases), the weights become long-tailed, roughly lognormal, and most new synapses die young
-while strong ones persist. This experiment records the connection-fraction trajectory, the
-mean rate, the final weight distribution with its lognormal-versus-normal fit and the synapse
-lifetimes.
+while strong ones persist (as Zheng et al. report). This experiment records the
+connection-fraction trajectory, the mean rate, the final weight distribution with its
+lognormal-versus-normal fit and the synapse lifetimes.
+
+It also records two diagnostics of the regime the network settled in. The same model can
+instead develop "synfire rings" (Zheng & Triesch 2014, Front. Comput. Neurosci. 8:66): groups
+of neurons that fire one after the other around a loop. Each neuron's surviving inputs then
+come from the group that fires just before it and are all potentiated at the same rate, so
+normalisation makes them nearly equal and the weight distribution narrow. ``periodicity``
+(spike trains correlated with themselves a fixed number of steps later) and
+``input_log_spread`` (the spread of log-weights among one neuron's inputs) tell the two
+regimes apart.
 """
 
 from __future__ import annotations
@@ -22,11 +31,18 @@ from sorn_studio.analysis import (
     connection_fraction,
     fit_weight_distribution,
 )
+from sorn_studio.analysis.weights import input_log_spread
 from sorn_studio.params import Params
 from sorn_studio.presets import load_preset
 from sorn_studio.recording import RecordingSpec
 
-__all__ = ["TrajectoryPhases", "SpontaneousResult", "describe_trajectory", "run_spontaneous"]
+__all__ = [
+    "TrajectoryPhases",
+    "SpontaneousResult",
+    "describe_trajectory",
+    "run_spontaneous",
+    "spike_train_periodicity",
+]
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,45 @@ class TrajectoryPhases:
     final: float
     final_change: float
     decays_then_recovers: bool
+
+
+def spike_train_periodicity(spikes: np.ndarray, max_lag: int = 20) -> tuple[int, float]:
+    """Strongest periodic repetition of single-neuron spike trains, pooled over neurons.
+
+    For each lag from 2 to ``max_lag`` the autocovariance of every neuron's spike train is
+    summed over neurons and divided by the summed variances, which gives the mean normalised
+    autocorrelation (neurons that never or always fire carry no weight). Independent,
+    irregular firing gives values near 0 at every lag; activity that travels around a synfire
+    ring of period P, with each neuron firing once per cycle, gives a clear peak at lag P.
+    Lag 1 is left out because no loop is that short (E->E has no self-connections).
+
+    Parameters
+    ----------
+    spikes : numpy.ndarray, shape (T, N)
+        Spike trains, boolean or 0/1, time first.
+    max_lag : int
+        Largest lag examined, >= 2 and < T.
+
+    Returns
+    -------
+    lag : int
+        Lag of the highest autocorrelation.
+    autocorrelation : float
+        Its value; NaN (with lag 0) when no neuron's activity varies.
+    """
+    x = np.asarray(spikes, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"spikes must be 2-D (T, N), got shape {x.shape}")
+    if not 2 <= max_lag < x.shape[0]:
+        raise ValueError(f"max_lag ({max_lag}) must be at least 2 and below T ({x.shape[0]})")
+    centred = x - x.mean(axis=0)
+    variance = float((centred * centred).mean(axis=0).sum())
+    if variance == 0.0:
+        return 0, float("nan")
+    lags = np.arange(2, max_lag + 1)
+    ac = np.array([(centred[:-lag] * centred[lag:]).mean(axis=0).sum() for lag in lags])
+    best = int(np.argmax(ac))
+    return int(lags[best]), float(ac[best] / variance)
 
 
 def describe_trajectory(steps: np.ndarray, fraction: np.ndarray) -> TrajectoryPhases:
@@ -108,6 +163,15 @@ class SpontaneousResult:
     lifetimes : SynapseLifetimes
         From connection masks taken every ``lifetime_every`` steps.
     phases : TrajectoryPhases
+    periodicity_lag, periodicity : int, float
+        :func:`spike_train_periodicity` of the excitatory spikes in the last ``sample_every``
+        steps. Around 0.4-0.5 at the ring's period (6-10 steps in the ``zheng2013`` preset)
+        when the network has formed synfire rings; near 0 for irregular activity.
+    input_log_spread : float
+        Median over neurons of the standard deviation of log w among the neuron's inputs
+        above ``weight_threshold`` (see
+        :func:`~sorn_studio.analysis.weights.input_log_spread`). Small values (about 0.1)
+        mean each neuron's inputs are nearly equal, whatever the spread across neurons.
     """
 
     params: Params
@@ -121,6 +185,9 @@ class SpontaneousResult:
     n_negligible: int
     lifetimes: SynapseLifetimes
     phases: TrajectoryPhases
+    periodicity_lag: int
+    periodicity: float
+    input_log_spread: float
 
 
 def run_spontaneous(
@@ -192,6 +259,13 @@ def run_spontaneous(
             progress(sim.t, steps)
     step_arr = np.array(sample_steps, dtype=np.int64)
     fraction_arr = np.array(fractions)
+    # The recorder keeps the last sample_every steps; shorter windows than a few steps say
+    # nothing about periodicity.
+    lag, periodicity = (
+        spike_train_periodicity(sim.recorder.spikes_e(last=sample_every),
+                                max_lag=min(20, sample_every - 1))
+        if sample_every >= 3 else (0, float("nan"))
+    )
     weights = sim.w_ee[sim.w_ee > 0].copy()
     n_negligible = int((weights <= weight_threshold).sum())
     return SpontaneousResult(
@@ -206,4 +280,7 @@ def run_spontaneous(
         n_negligible=n_negligible,
         lifetimes=tracker.result(),
         phases=describe_trajectory(step_arr, fraction_arr),
+        periodicity_lag=lag,
+        periodicity=periodicity,
+        input_log_spread=input_log_spread(sim.w_ee, threshold=weight_threshold),
     )

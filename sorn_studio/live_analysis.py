@@ -29,7 +29,7 @@ from .analysis import (
     fit_weight_distribution,
     isi_statistics,
 )
-from .experiments.readout import train_readout
+from .experiments.readout import next_symbol_accuracy
 from .readonly import read_only
 
 __all__ = [
@@ -394,6 +394,7 @@ class LiveAnalysis:
         self.isi_steps = int(isi_steps)
         self.readout_steps = int(readout_steps)
         self.train_fraction = float(train_fraction)
+        self._train_steps = int(self.readout_steps * self.train_fraction)
         self.readout_points = int(readout_points)
         self._activity = np.zeros(self.avalanche_steps, dtype=np.int32)
         self.clear()
@@ -532,30 +533,25 @@ class LiveAnalysis:
         n = self.readout_steps + 1  # the state at t predicts the symbol at t + 1
         steps = rec.steps(last=n)
         # A new point once a quarter of the test span has passed since the last one.
-        test = self.readout_steps - int(self.readout_steps * self.train_fraction)
+        train = self._train_steps
+        test = self.readout_steps - train
         if len(steps) == n and int(sim.t) - self._readout_at >= max(1, test // 4):
             self._evaluate_readout(sim, n)
-        train = int(self.readout_steps * self.train_fraction)
         points = np.array(self._readout, dtype=float).reshape(-1, 3)
         return ReadoutPanel(
             steps=read_only(points[:, 0].astype(np.int64)), accuracy=read_only(points[:, 1].copy()),
             accuracy_cf=read_only(points[:, 2].copy()), train_steps=train,
-            test_steps=self.readout_steps - train,
+            test_steps=test,
         )
 
     def _evaluate_readout(self, sim: Any, n: int) -> None:
         rec, params = sim.recorder, sim.params
-        states = np.asarray(rec.spikes_e(last=n))
         symbols = np.asarray(rec.symbols(last=n))
-        x, target = states[:-1], symbols[1:]
-        train = int(self.readout_steps * self.train_fraction)
-        if np.unique(target[:train]).size < 2:
+        if np.unique(symbols[1:self._train_steps + 1]).size < 2:
             return
-        readout = train_readout(x[:train], target[:train])
-        correct = readout.predict(x[train:]) == target[train:]
         final = [params.alphabet.index(s) for s in ("C", "F") if s in params.alphabet]
-        is_final = np.isin(target[train:], final)
-        self._readout.append((int(sim.t), float(correct.mean()),
-                              float(correct[is_final].mean()) if is_final.any() else np.nan))
+        accuracy, accuracy_cf = next_symbol_accuracy(rec.spikes_e(last=n), symbols,
+                                                     self._train_steps, final)
+        self._readout.append((int(sim.t), accuracy, accuracy_cf))
         del self._readout[:-self.readout_points]
         self._readout_at = int(sim.t)

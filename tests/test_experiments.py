@@ -280,3 +280,13 @@ def test_wired_into_the_sorn_studio_command(capsys):
     captured = capsys.readouterr()
     assert code == 0
     assert "static" in captured.out and "accuracy_cf_mean" in captured.out
+
+
+def test_next_symbol_accuracy_scores_a_predictable_sequence_and_refuses_bad_splits():
+    from sorn_studio.experiments.readout import next_symbol_accuracy
+
+    symbols = np.tile([0, 1, 2], 100)
+    states = np.eye(3)[symbols]  # the state names the current symbol: the next one follows
+    assert next_symbol_accuracy(states, symbols, 150, [2]) == (1.0, 1.0)
+    with pytest.raises(ValueError, match="train_steps = 299"):
+        next_symbol_accuracy(states, symbols, 299, [2])

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sorn_studio.experiments.readout import train_readout
+from sorn_studio.experiments.readout import next_symbol_accuracy
 from sorn_studio.params import MECHANISMS, Params
 from sorn_studio.presets import load_preset
 from sorn_studio.recording import RecordingSpec
@@ -157,21 +157,18 @@ def counting_trial(
     sim.run(frozen)
     states = sim.recorder.spikes_e() if state == "spikes" else sim.recorder.drive_e()
     symbols = sim.recorder.symbols()
-    # Row k holds x produced by the step that symbol k drove; predict the symbol after it.
-    x, target = states[:-1], symbols[1:]
-    readout = train_readout(x[:train_steps], target[:train_steps], ridge=ridge)
-    test_x, test_y = x[train_steps:], target[train_steps:]
-    correct = readout.predict(test_x) == test_y
     final = [params.alphabet.index("C"), params.alphabet.index("F")]
-    is_final = np.isin(test_y, final)
+    accuracy, accuracy_cf = next_symbol_accuracy(states, symbols, train_steps, final,
+                                                 ridge=ridge)
+    test_y = symbols[1 + train_steps:]
     return CountingTrial(
         condition=condition,
         n=int(n),
         seed=int(seed),
-        accuracy=float(correct.mean()),
-        accuracy_cf=float(correct[is_final].mean()) if is_final.any() else float("nan"),
+        accuracy=accuracy,
+        accuracy_cf=accuracy_cf,
         n_test=int(test_y.size),
-        n_test_cf=int(is_final.sum()),
+        n_test_cf=int(np.isin(test_y, final).sum()),
         mean_rate=float(sim.recorder.spikes_e(last=test_steps).mean()),
     )
 

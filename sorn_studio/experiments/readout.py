@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 
 from sorn_studio.analysis._validate import as_array
 
-__all__ = ["LinearReadout", "train_readout"]
+__all__ = ["LinearReadout", "next_symbol_accuracy", "train_readout"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,43 @@ def train_readout(states: ArrayLike, labels: ArrayLike, *, ridge: float = 1e-2) 
         penalty[-1, -1] = 0.0  # the bias is not shrunk
         weights = np.linalg.solve(design.T @ design + penalty, design.T @ targets)
     return LinearReadout(weights=weights, classes=classes)
+
+
+def next_symbol_accuracy(states: ArrayLike, symbols: ArrayLike, train_steps: int,
+                         final_symbols: ArrayLike, *, ridge: float = 1e-2) -> tuple[float, float]:
+    """Train a readout of the state at t to predict the symbol at t + 1, then test it.
+
+    Row k of ``states`` is the state produced by the step that ``symbols[k]`` drove, so the
+    readout pairs ``states[:-1]`` with ``symbols[1:]``; the first ``train_steps`` pairs train
+    it and the rest test it.
+
+    Parameters
+    ----------
+    states : array_like, shape (T, n)
+        Network states, one row per step.
+    symbols : array_like, shape (T,)
+        Input symbol index of each step.
+    train_steps : int
+        Pairs used for training (the remaining ``T - 1 - train_steps`` test).
+    final_symbols : array_like of int
+        Symbols whose prediction is scored separately (the word-final C and F).
+    ridge : float
+        Ridge penalty of the readout.
+
+    Returns
+    -------
+    accuracy, accuracy_final : float
+        Fraction of test steps whose next symbol was predicted, overall and over the steps
+        followed by one of ``final_symbols`` (NaN when none is).
+    """
+    x = as_array(states, "states", ndim=(2,))
+    y = as_array(symbols, "symbols", ndim=(1,))
+    if not 0 < train_steps < len(y) - 1:
+        raise ValueError(f"train_steps = {train_steps} must be in [1, {len(y) - 2}]")
+    x, target = x[:-1], y[1:]
+    readout = train_readout(x[:train_steps], target[:train_steps], ridge=ridge)
+    test_y = target[train_steps:]
+    correct = readout.predict(x[train_steps:]) == test_y
+    is_final = np.isin(test_y, np.asarray(final_symbols))
+    return (float(correct.mean()),
+            float(correct[is_final].mean()) if is_final.any() else float("nan"))

@@ -8,7 +8,7 @@
 
 Run it with ``QT_QPA_PLATFORM=offscreen`` where there is no display::
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py [--seconds 10] [--rounds 3]
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py [--seconds 2] [--rounds 15]
         [--memory-steps 1000000]
 """
 
@@ -90,18 +90,22 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
              warm_steps: int) -> dict:
     """Speed, timer lateness and memory with the window open and every view on screen.
 
-    The window's rate is compared with a bare simulation of the same preset measured in
-    alternation with it (``rounds`` times each), so a change in the machine's speed during
-    the benchmark affects both sides alike.
+    The window's rate is compared with a bare simulation measured in alternation with it
+    (``rounds`` times each), so a change in the machine's speed during the benchmark affects
+    both sides alike. Each bare round starts from a copy of the window's network (saved and
+    loaded as a session), because the cost of a step depends on the network's state (how many
+    synapses, how many spikes), which keeps changing as it self-organises.
     """
+    import tempfile
+
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from sorn_studio.app.forms import style_sheet
     from sorn_studio.app.window import TABBED_VIEWS, MainWindow
-    from sorn_studio.presets import load_preset
-    from sorn_studio.runner import make_simulation
+    from sorn_studio.session import load_session, save_session
 
+    sys.setswitchinterval(float(os.environ.get("SWI", "0.005")))
     app = QApplication.instance() or QApplication(["gui_bench"])
     app.setStyleSheet(style_sheet())
     win = MainWindow(preset=preset, seed=0, remember_layout=False, frame_rate=fps)
@@ -133,9 +137,7 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
         if not ok():
             raise TimeoutError("the studio did not reach the expected state")
 
-    # Both networks self-organise past the first, fastest-changing phase before measuring.
-    bare_sim = make_simulation(load_preset(preset), seed=0)
-    bare_sim.run(warm_steps)
+    # The network self-organises past its first, fastest-changing phase before measuring.
     win.step(warm_steps)
     pump_until(lambda: ctl.last_frame is not None and ctl.last_frame.step >= warm_steps
                and not ctl.last_frame.running)
@@ -157,9 +159,7 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
 
     ticker.timeout.connect(tick)
     worker_tid = ctl.runner.call(lambda s: threading.get_native_id()).result()
-    bare_runs, window_runs = [], []
-    for _ in range(rounds):
-        bare_runs.append(bare_rate(bare_sim, seconds))
+    def window_round() -> dict:
         start_step = ctl.runner.call(lambda s: s.t).result()
         painted0, paint0 = ctl.frames_painted, ctl.paint_seconds
         worker0, gui0 = schedstat(worker_tid), schedstat()
@@ -168,21 +168,36 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
         ticker.start()
         t0 = time.perf_counter()
         win.play()
-        pump_until(lambda t0=t0: time.perf_counter() - t0 >= seconds)
+        pump_until(lambda: time.perf_counter() - t0 >= seconds)
         end_step = ctl.runner.call(lambda s: s.t).result()
         elapsed = time.perf_counter() - t0
         worker1, gui1 = schedstat(worker_tid), schedstat()
         ticker.stop()
-        window_runs.append({
+        win.pause()
+        pump_until(lambda: ctl.runner.wait_idle(0))
+        return {
             "steps_per_s": (end_step - start_step) / elapsed,
             "worker_cpu_share": (worker1[0] - worker0[0]) / elapsed,
             "worker_wait_for_cpu_share": (worker1[1] - worker0[1]) / elapsed,
             "gui_cpu_share": (gui1[0] - gui0[0]) / elapsed,
             "frames_painted_per_s": (ctl.frames_painted - painted0) / elapsed,
             "paint_share": (ctl.paint_seconds - paint0) / elapsed,
-        })
-        win.pause()
-        pump_until(lambda: ctl.runner.wait_idle(0))
+        }
+
+    bare_runs, window_runs = [], []
+    copy_path = os.path.join(tempfile.mkdtemp(prefix="gui_bench_"), "state.npz")
+    for i in range(rounds):
+        ctl.runner.call(lambda s: save_session(s, copy_path)).result()
+        bare_sim, _ = load_session(copy_path)
+        # Alternate which side goes first, so a drift in the machine's speed within a pair
+        # does not always favour the same side.
+        if i % 2:
+            window_runs.append(window_round())
+            bare_runs.append(bare_rate(bare_sim, seconds))
+        else:
+            bare_runs.append(bare_rate(bare_sim, seconds))
+            window_runs.append(window_round())
+        del bare_sim
 
     # Memory over a long run with the window open (sampled every ~2 % of the run).
     end_step = ctl.runner.call(lambda s: s.t).result()
@@ -222,6 +237,7 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
         "window": window_runs,
         "window_over_bare": ratios,
         "window_over_bare_median": float(np.median(ratios)),
+        "window_over_bare_quartiles": [float(q) for q in np.percentile(ratios, [25, 75])],
         # Steps per second of CPU given to the simulating thread: separates what the studio
         # costs from what other processes on a busy machine take away.
         "window_over_bare_per_cpu_median": float(np.median(per_cpu)),
@@ -244,9 +260,9 @@ def main() -> int:
     """Run the benchmark and print the JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="zheng2013")
-    parser.add_argument("--seconds", type=float, default=10.0,
+    parser.add_argument("--seconds", type=float, default=2.0,
                         help="length of each speed measurement")
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=15,
                         help="alternating bare / window measurements (medians reported)")
     parser.add_argument("--warm-steps", type=int, default=100_000,
                         help="steps each network runs before measuring")

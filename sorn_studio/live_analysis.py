@@ -428,9 +428,7 @@ class LiveAnalysis:
         """
         if done <= 0:
             return
-        ne = sim.params.ne
-        # Spike counts per step from the recorded rate: exact, rate = count / ne.
-        counts = np.rint(np.asarray(sim.recorder.rate_e(last=done)) * ne).astype(np.int32)
+        counts = np.asarray(sim.recorder.active_e(last=done)).astype(np.int32)
         self._push_activity(counts[-self.avalanche_steps:])
         self._activity_stop = int(sim.t) + 1
         self._take_events(sim, done)

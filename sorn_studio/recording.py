@@ -15,6 +15,16 @@ import numpy as np
 __all__ = ["RecordingSpec", "Recorder", "StepBlock"]
 
 
+#: Set bits of every byte value: counting spikes in packed rows needs no unpacking (8x less
+#: memory traffic, which the studio pays on every chunk).
+_BITS_IN_BYTE = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1)
+
+
+def _count_bits(packed: np.ndarray) -> np.ndarray:
+    """Set bits per row of a (T, bytes) uint8 array (padding bits are zero)."""
+    return _BITS_IN_BYTE[packed].sum(axis=1, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class RecordingSpec:
     """What to record and how much of it to keep.
@@ -222,13 +232,21 @@ class Recorder:
             raise ValueError("full thresholds were not recorded; use RecordingSpec(t_e_full=True)")
         return self._series["t_e"].get(last)
 
+    def active_e(self, last: int | None = None) -> np.ndarray:
+        """Number of excitatory units active at each step, (T,) int64."""
+        return _count_bits(self.packed_spikes_e(last))
+
+    def active_i(self, last: int | None = None) -> np.ndarray:
+        """Number of inhibitory units active at each step, (T,) int64."""
+        return _count_bits(self.packed_spikes_i(last))
+
     def rate_e(self, last: int | None = None) -> np.ndarray:
         """Fraction of excitatory units active at each step."""
-        return self.spikes_e(last).mean(axis=1)
+        return self.active_e(last) / self.ne
 
     def rate_i(self, last: int | None = None) -> np.ndarray:
         """Fraction of inhibitory units active at each step."""
-        return self.spikes_i(last).mean(axis=1)
+        return self.active_i(last) / self.ni
 
     def n_ee(self, last: int | None = None) -> np.ndarray:
         """E->E synapse count after each step."""

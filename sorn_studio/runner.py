@@ -315,7 +315,7 @@ class History:
         Number of tracked neurons in ``t_e_neurons``.
     """
 
-    def __init__(self, capacity: int = 2048, k: int = 3) -> None:
+    def __init__(self, capacity: int = 1024, k: int = 3) -> None:
         if capacity < 2 or capacity % 2:
             raise ValueError(f"capacity = {capacity} must be an even number >= 2")
         self.capacity = capacity
@@ -425,8 +425,8 @@ class Runner:
                  ready: Callable[[], bool] | None = None,
                  on_error: Callable[[str, str], None] | None = None, *,
                  max_fps: float = 60.0, raster_steps: int = DEFAULT_RASTER_STEPS,
-                 raster_columns: int = 1000, weights_interval: float = 0.25,
-                 analysis_interval: float = 0.5, history_points: int = 2048,
+                 raster_columns: int = 1000, weights_interval: float = 0.5,
+                 analysis_interval: float = 1.0, history_points: int = 1024,
                  raw_source: Callable[[int, int], np.ndarray] | None = None) -> None:
         if not 0 < max_fps <= 1000:
             raise ValueError(f"max_fps = {max_fps} must be in (0, 1000]")

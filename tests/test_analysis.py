@@ -228,6 +228,19 @@ def test_lognormal_samples_favour_lognormal_fit():
     assert fit.ks_lognormal < fit.ks_normal
 
 
+def test_weight_fit_likelihoods_and_ks_match_scipy():
+    # The fit uses closed forms for speed; scipy's distributions are the definition.
+    stats = pytest.importorskip("scipy.stats")
+    w = np.random.default_rng(8).gamma(2.0, 0.05, size=500)
+    fit = an.fit_weight_distribution(w)
+    lognormal = stats.lognorm(s=fit.lognormal_sigma, scale=np.exp(fit.lognormal_mu))
+    normal = stats.norm(loc=fit.normal_mean, scale=fit.normal_std)
+    assert fit.loglik_lognormal == pytest.approx(lognormal.logpdf(w).sum(), rel=1e-10)
+    assert fit.loglik_normal == pytest.approx(normal.logpdf(w).sum(), rel=1e-10)
+    assert fit.ks_lognormal == pytest.approx(stats.kstest(w, lognormal.cdf).statistic, rel=1e-10)
+    assert fit.ks_normal == pytest.approx(stats.kstest(w, normal.cdf).statistic, rel=1e-10)
+
+
 def test_normal_samples_favour_normal_fit_and_zeros_are_ignored():
     rng = np.random.default_rng(7)
     w = rng.normal(0.5, 0.05, size=3000)

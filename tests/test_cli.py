@@ -202,9 +202,15 @@ def test_replay_exit_codes(session, capsys):
     assert "MISMATCH" in out and "step 1301" in out and "'rec/x'" in out
 
 
-def test_interrupted_replay(session, capsys, monkeypatch):
+def test_interrupted_replay(tmp_path, capsys, monkeypatch):
+    # Interruption is checked between kernel calls: the run must be longer than one.
+    from sorn_studio.engine.simulation import MAX_CHUNK
+
+    long_session = tmp_path / "long.npz"
+    assert run_cli(capsys, "run", "--preset", "zheng2013", "--steps", str(MAX_CHUNK + 500),
+                   *SMALL, "--quiet", "--out", str(long_session))[0] == 0
     monkeypatch.setattr(StopFlag, "__call__", lambda self: True)
-    code, out, _ = run_cli(capsys, "replay", "--quiet", str(session))
+    code, out, _ = run_cli(capsys, "replay", "--quiet", str(long_session))
     assert code == EXIT_INTERRUPTED and out.startswith("interrupted:")
 
 

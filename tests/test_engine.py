@@ -239,6 +239,18 @@ def test_ring_window_keeps_the_last_steps_and_memory_bounded():
     assert np.array_equal(full.recorder.spikes_e()[700:], sim.recorder.spikes_e())
 
 
+def test_active_counts_and_rates_come_from_the_packed_spikes():
+    # 60 excitatory units fill 8 bytes with 4 padding bits, which must not be counted.
+    sim = Simulation(small(), seed=0)
+    sim.step(400)
+    rec = sim.recorder
+    assert rec.spikes_e().any() and rec.spikes_i().any(), "a silent network proves nothing"
+    np.testing.assert_array_equal(rec.active_e(), rec.spikes_e().sum(axis=1))
+    np.testing.assert_array_equal(rec.active_i(last=50), rec.spikes_i()[-50:].sum(axis=1))
+    np.testing.assert_array_equal(rec.rate_e(), rec.spikes_e().mean(axis=1))
+    np.testing.assert_array_equal(rec.rate_i(), rec.spikes_i().mean(axis=1))
+
+
 def test_state_views_are_read_only():
     sim = Simulation(small(), seed=0)
     with pytest.raises(ValueError):

@@ -29,7 +29,7 @@ FRAME_RATE = 20
 #: so after a frame that took t seconds to show, the next one waits until t / PAINT_BUDGET
 #: has passed: a light window keeps the full frame rate, a heavy one (many large views, a
 #: slow machine) paints less often instead of slowing the network down.
-PAINT_BUDGET = 0.25
+PAINT_BUDGET = 0.2
 #: Quiet time before a burst of slider moves is sent to the engine as one change.
 DEBOUNCE_MS = 120
 

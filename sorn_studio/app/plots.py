@@ -17,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from ..runner import Frame, Weights
+from .ranges import SteadyRange
 
 __all__ = [
     "ChangeMarkers",
@@ -133,6 +134,12 @@ class _View(pg.GraphicsLayoutWidget):
                     axis = item.getAxis(side)
                     axis.setSIPrefixEnableRanges(((math.inf, math.inf),))
                     axis.updateAutoSIPrefix()
+                for side in ("left", "bottom", "right", "top"):
+                    axis = item.getAxis(side)
+                    if not axis.isVisible():
+                        # A hidden axis still recomputes its ticks and label on every range
+                        # change; nobody sees them.
+                        axis.unlinkFromView()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +149,17 @@ class _View(pg.GraphicsLayoutWidget):
     def update_frame(self, frame: Frame) -> None:  # pragma: no cover - overridden
         """Show ``frame``."""
         raise NotImplementedError
+
+    @staticmethod
+    def _hold(plots: tuple[pg.PlotItem, ...], axis: str, limits: SteadyRange,
+              data: np.ndarray, tight: bool = False) -> None:
+        """Move the x or y range of ``plots`` only when ``limits`` says ``data`` need it."""
+        if not len(data):
+            return
+        new = limits.fit(float(np.min(data)), float(np.max(data)), tight)
+        if new is not None:
+            for plot in plots:
+                (plot.setXRange if axis == "x" else plot.setYRange)(*new, padding=0)
 
     def _time_plot(self, row: int, col: int, label: str, **kwargs: Any) -> pg.PlotItem:
         plot = self.addPlot(row=row, col=col, **kwargs)
@@ -162,6 +180,8 @@ class RasterView(_View):
         self.plot_i = self._time_plot(1, 0, "I")
         self.plot_rate = self._time_plot(2, 0, "rate")
         self.plot_rate.setLabel("bottom", "step")
+        # This axis moves every frame: major ticks only, which halves the cost of redrawing it.
+        self.plot_rate.getAxis("bottom").setStyle(maxTickLevel=0, maxTextLevel=0)
         for plot in (self.plot_e, self.plot_i):
             plot.hideAxis("bottom")
         for plot in (self.plot_e, self.plot_i, self.plot_rate):
@@ -184,6 +204,7 @@ class RasterView(_View):
         self.target.setToolTip("Target rate mu_IP")
         self.plot_rate.setYRange(0, 0.3)
         self.markers = ChangeMarkers([self.plot_e, self.plot_i, self.plot_rate])
+        self._sizes = (0, 0)
         self.plain_axes()
 
     def update_frame(self, frame: Frame) -> None:
@@ -202,8 +223,10 @@ class RasterView(_View):
         x_range = (start, max(stop, start + frame.raster_window))
         for plot in (self.plot_e, self.plot_i, self.plot_rate):
             plot.setXRange(*x_range, padding=0)
-        self.plot_e.setYRange(0, p.ne, padding=0)
-        self.plot_i.setYRange(0, p.ni, padding=0)
+        if (p.ne, p.ni) != self._sizes:
+            self.plot_e.setYRange(0, p.ne, padding=0)
+            self.plot_i.setYRange(0, p.ni, padding=0)
+            self._sizes = (p.ne, p.ni)
         x = frame.window_steps + frame.raster_bin / 2
         self.curve_e.setData(x, frame.window_rate_e, skipFiniteCheck=True)
         self.curve_i.setData(x, frame.window_rate_i, skipFiniteCheck=True)
@@ -354,10 +377,17 @@ class ConnectionsView(_View):
         _legend(self.counts, -10)
         self.fraction = self._time_plot(1, 0, "E\u2192E fraction (%)")
         self.fraction.setLabel("bottom", "step")
-        self.fraction.setXLink(self.counts)
-        self.curve_ee = self.counts.plot(pen=pg.mkPen(E_COLOR, width=1.5), name="E\u2192E")
-        self.curve_ei = self.counts.plot(pen=pg.mkPen(I_COLOR, width=1.5), name="I\u2192E")
-        self.curve_frac = self.fraction.plot(pen=pg.mkPen(ACCENT, width=1.5))
+        # Steady explicit ranges (no auto-range, no x-link, one step axis): moving axes
+        # every frame was most of the cost of painting this view.
+        self.counts.hideAxis("bottom")
+        for plot in (self.counts, self.fraction):
+            plot.enableAutoRange(False)
+        self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
+        self._y_counts = SteadyRange()
+        self._y_fraction = SteadyRange()
+        self.curve_ee = self.counts.plot(pen=pg.mkPen(E_COLOR, width=1), name="E\u2192E")
+        self.curve_ei = self.counts.plot(pen=pg.mkPen(I_COLOR, width=1), name="I\u2192E")
+        self.curve_frac = self.fraction.plot(pen=pg.mkPen(ACCENT, width=1))
         self.markers = ChangeMarkers([self.counts, self.fraction])
         self.plain_axes()
 
@@ -368,6 +398,12 @@ class ConnectionsView(_View):
         self.curve_ee.setData(x, h["n_ee"], skipFiniteCheck=True)
         self.curve_ei.setData(x, h["n_ei"], skipFiniteCheck=True)
         self.curve_frac.setData(x, h["frac_ee"] * 100.0, skipFiniteCheck=True)
+        # While running the step axis keeps room ahead; a still picture fills the plot.
+        self._hold((self.counts, self.fraction), "x", self._x, x[[0, -1]] if len(x) else x,
+                   tight=not frame.running)
+        self._hold((self.counts,), "y", self._y_counts,
+                   np.concatenate([h["n_ee"], h["n_ei"]]))
+        self._hold((self.fraction,), "y", self._y_fraction, h["frac_ee"] * 100.0)
         self.markers.update(frame.changes, frame.epoch)
 
 
@@ -380,6 +416,9 @@ class ThresholdsView(_View):
         super().__init__(parent)
         self.plot = self._time_plot(0, 0, "threshold")
         self.plot.setLabel("bottom", "step")
+        self.plot.enableAutoRange(False)
+        self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
+        self._y = SteadyRange()
         legend = _legend(self.plot, 10)
         # Five entries in two columns along the bottom, where they hide the least.
         legend.setColumnCount(2)
@@ -394,9 +433,9 @@ class ThresholdsView(_View):
         self.plot.addItem(self.low)
         self.plot.addItem(self.high)
         self.plot.addItem(self.band)
-        self.mean = self.plot.plot(pen=pg.mkPen(E_COLOR, width=2),
+        self.mean = self.plot.plot(pen=pg.mkPen(E_COLOR, width=1),
                                    name="T<sup>E</sup> mean, min\u2013max")
-        self.t_i = self.plot.plot(pen=pg.mkPen(I_COLOR, width=2), name="T<sup>I</sup> mean")
+        self.t_i = self.plot.plot(pen=pg.mkPen(I_COLOR, width=1), name="T<sup>I</sup> mean")
         self.neurons: list[pg.PlotDataItem] = []
         self._neuron_ids: tuple[int, ...] = ()
         self.markers = ChangeMarkers([self.plot])
@@ -425,6 +464,10 @@ class ThresholdsView(_View):
         traces = h["t_e_neurons"]
         for k, curve in enumerate(self.neurons):
             curve.setData(x, traces[:, k], skipFiniteCheck=True)
+        self._hold((self.plot,), "x", self._x, x[[0, -1]] if len(x) else x,
+                   tight=not frame.running)
+        self._hold((self.plot,), "y", self._y, np.concatenate(
+            [h["t_e_min"], h["t_e_max"], h["t_i_mean"], traces.ravel()]))
         self.markers.update(frame.changes, frame.epoch)
 
 

@@ -21,8 +21,12 @@ __all__ = ["Simulation", "ParamChange", "BACKENDS"]
 #: ``"numba"``: the compiled kernel; ``"numpy"``: the readable reference (slow, for checks).
 BACKENDS = ("numba", "numpy")
 
-#: Largest number of steps simulated per kernel call; bounds the per-call scratch memory.
-MAX_CHUNK = 1024
+#: Most steps simulated per kernel call. Long calls mean few returns to Python, each of which
+#: needs the GIL back: a GUI thread painting beside the kernel then rarely makes it wait.
+MAX_CHUNK = 4096
+#: Most bytes of random draws made for one kernel call; bounds the scratch memory of big
+#: networks, whose calls are shortened accordingly.
+MAX_DRAW_BYTES = 8 * 2**20
 
 
 class ParamChange(NamedTuple):
@@ -423,7 +427,7 @@ class Simulation:
         done = 0
         while done < n:
             self._apply_pending()
-            size = min(n - done, MAX_CHUNK)
+            size = min(n - done, self._steps_per_call())
             every = self.recording.weights_every
             if every:
                 size = min(size, every - self.t % every)
@@ -437,6 +441,10 @@ class Simulation:
                 break
         self._apply_pending()
         return done
+
+    def _steps_per_call(self) -> int:
+        width = DrawLayout.for_params(self.params, self.input.uses_draws).width
+        return max(1, min(MAX_CHUNK, MAX_DRAW_BYTES // (8 * max(width, 1))))
 
     def _advance(self, n: int) -> None:
         p = self.params

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from .analysis import (
     WeightFit,
@@ -29,6 +28,7 @@ from .analysis import (
     fit_weight_distribution,
     isi_statistics,
 )
+from .analysis.lifetimes import UNKNOWN_BIRTH, follow_events
 from .experiments.readout import next_symbol_accuracy
 from .readonly import read_only
 
@@ -162,25 +162,6 @@ def _binned_median(edges: np.ndarray, counts: np.ndarray) -> float:
     below = cumulative[k - 1] if k else 0
     fraction = (total / 2.0 - below) / counts[k]
     return float(edges[k] + fraction * (edges[k + 1] - edges[k]))
-
-
-@njit(cache=True)
-def _apply_events(events, birth, lives):  # pragma: no cover - compiled
-    """Follow synapse events in order; write the lifetimes of created synapses that were
-    pruned into ``lives`` and return how many. ``birth[i, j]`` is the creation step of a
-    synapse seen created, -1 otherwise (one that existed before we looked has no known age).
-    """
-    n = 0
-    for k in range(events.shape[0]):
-        step, i, j, kind = events[k, 0], events[k, 1], events[k, 2], events[k, 3]
-        if kind == 1:
-            birth[i, j] = step
-        else:
-            if birth[i, j] >= 0:
-                lives[n] = step - birth[i, j]
-                n += 1
-            birth[i, j] = -1
-    return n
 
 
 @dataclass(frozen=True)
@@ -404,7 +385,7 @@ class LiveAnalysis:
         self._filled = 0
         self._head = 0  # next write position in the activity ring
         self._activity_stop = 0  # step after the newest activity sample
-        self._birth: np.ndarray | None = None  # creation step per synapse, -1: not seen made
+        self._birth: np.ndarray | None = None  # creation step per synapse, < 0: not seen made
         self._since = -1
         self._n_created = 0
         # Lifetimes are binned as they complete (bounded memory over any run length).
@@ -436,14 +417,17 @@ class LiveAnalysis:
     def _take_events(self, sim: Any, done: int) -> None:
         ne = sim.params.ne
         if self._birth is None or self._birth.shape[0] != ne:
-            self._birth = np.full((ne, ne), -1, dtype=np.int64)
+            # Synapses not seen created have no known age; only those seen made are timed.
+            self._birth = np.full((ne, ne), UNKNOWN_BIRTH, dtype=np.int64)
             self._since = int(sim.t) - done + 1
         events = sim.take_synapse_events()
         if events.size == 0:
             return
         lives = np.empty(len(events), dtype=np.int64)
-        n = _apply_events(events, self._birth, lives)
-        self._n_created += int((events[:, 3] == 1).sum())
+        unknown_age = np.empty(len(events), dtype=np.int64)
+        n, _, created, _ = follow_events(events, self._birth, lives, unknown_age, self._since,
+                                         False)
+        self._n_created += created
         if n:
             self._life_counts += np.histogram(lives[:n], bins=_LIFETIME_EDGES)[0]
             self._life_n += n

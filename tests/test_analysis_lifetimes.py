@@ -139,3 +139,65 @@ def test_tracker_streams_the_same_result_as_the_batch_function():
     check_history(tracker.result())
     with pytest.raises(ValueError, match="increasing"):
         tracker.observe(40, np.zeros((3, 3), bool))
+
+
+def test_event_tracker_by_hand():
+    # 3 neurons. At step 0 synapse (0, 1) exists. Events:
+    #   step 2: create (1, 0); step 3: create (2, 1); step 5: prune (1, 0) -> lifetime 3;
+    #   step 6: prune (0, 1) -> an initial synapse, at least 6 steps old;
+    #   step 7: create (1, 0) again; end at step 10: (2, 1) aged 7 and (1, 0) aged 3 censored.
+    initial = np.zeros((3, 3), bool)
+    initial[0, 1] = True
+    tracker = an.SynapseEventTracker(initial, start=0)
+    tracker.apply(np.array([[2, 1, 0, 1], [3, 2, 1, 1], [5, 1, 0, -1]]))
+    tracker.apply(np.empty((0, 4), np.int64))
+    tracker.apply(np.array([[6, 0, 1, -1], [7, 1, 0, 1]]))
+    result = tracker.result(10)
+    assert result.lifetimes.tolist() == [3]
+    assert result.initial_lifetimes.tolist() == [6]
+    assert sorted(result.censored.tolist()) == [3, 7]
+    assert (result.n_created, result.n_pruned, result.n_initial_surviving) == (3, 2, 0)
+    assert (result.start, result.end) == (0, 10)
+
+
+def test_event_tracker_matches_the_event_list_function_on_engine_events():
+    from sorn_studio import Simulation, load_preset
+
+    params = load_preset("zheng2013", ne=40, ni=8, lambda_ee=5, lambda_ei=2, lambda_ie=20)
+    sim = Simulation(params, seed=3)
+    sim.track_synapse_events(True)
+    initial = sim.w_ee > 0
+    tracker = an.SynapseEventTracker(initial, start=0)
+    batches = []
+    for _ in range(4):
+        sim.run(1500)
+        batches.append(sim.take_synapse_events())
+        tracker.apply(batches[-1])
+    events = np.concatenate(batches)
+    assert len(events) > 50, "too few events to prove anything"
+    exact = an.synapse_lifetimes_from_events(
+        [tuple(int(v) for v in row) for row in events], start=0, end=sim.t, initial=initial)
+    streamed = tracker.result(sim.t)
+    for name in ("lifetimes", "censored", "initial_lifetimes"):
+        assert sorted(getattr(streamed, name).tolist()) == sorted(getattr(exact, name).tolist())
+    assert streamed.n_initial_surviving == exact.n_initial_surviving
+    # Every synapse alive at the end is either an initial survivor or censored.
+    assert streamed.n_initial_surviving + streamed.censored.size == int((sim.w_ee > 0).sum())
+
+
+def test_event_tracker_refuses_inconsistent_events():
+    tracker = an.SynapseEventTracker(np.eye(3, dtype=bool)[:, ::-1], start=0)
+    with pytest.raises(ValueError, match=r"synapse \(0, 2\) created but already exists at step 4"):
+        tracker.apply(np.array([[4, 0, 2, 1]]))
+    with pytest.raises(ValueError, match=r"synapse \(0, 0\) pruned but does not exist"):
+        tracker.apply(np.array([[5, 0, 0, -1]]))
+    with pytest.raises(ValueError, match="expected"):
+        tracker.apply(np.zeros((2, 3), np.int64))
+    with pytest.raises(ValueError, match="must increase"):
+        tracker.apply(np.array([[1, 0, 1, 1]]))
+    with pytest.raises(ValueError, match=r"in \[0, 3\)"):
+        tracker.apply(np.array([[9, 0, 3, 1]]))
+    with pytest.raises(ValueError, match="kind"):
+        tracker.apply(np.array([[9, 0, 1, 2]]))
+    with pytest.raises(ValueError, match="before the last event"):
+        tracker.result(2)

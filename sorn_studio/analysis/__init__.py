@@ -46,6 +46,7 @@ from sorn_studio.analysis.isi import (
     isi_statistics,
 )
 from sorn_studio.analysis.lifetimes import (
+    SynapseEventTracker,
     SynapseLifetimes,
     SynapseLifetimeTracker,
     kaplan_meier,
@@ -67,6 +68,7 @@ from sorn_studio.analysis.weights import (
     connection_fraction,
     connection_fraction_trajectory,
     fit_weight_distribution,
+    input_log_spread,
     log_histogram,
 )
 
@@ -79,6 +81,7 @@ __all__ = [
     "PowerLawFit",
     "SizeDurationFit",
     "SynapseLifetimes",
+    "SynapseEventTracker",
     "SynapseLifetimeTracker",
     "WeightFit",
     "avalanche_analysis",
@@ -92,6 +95,7 @@ __all__ = [
     "fit_exponential",
     "fit_power_law",
     "fit_weight_distribution",
+    "input_log_spread",
     "hamming_distance",
     "inter_spike_intervals",
     "isi_statistics",

@@ -11,7 +11,9 @@ its pruning. Two kinds of incomplete observation need care:
   lifetime is reported as a lower bound and kept out of the survival estimate.
 
 Lifetimes can be computed from periodic snapshots (``[(step, w_ee), ...]``), from a
-sequence of boolean connection masks, or from an exact event log.
+sequence of boolean connection masks, or from an exact event log: a list of events, or the
+engine's own events (``Simulation.track_synapse_events``) fed batch by batch to a
+:class:`SynapseEventTracker`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike
 
 from sorn_studio.analysis._validate import as_array
@@ -27,6 +30,7 @@ from sorn_studio.analysis._validate import as_array
 __all__ = [
     "SynapseLifetimes",
     "SynapseLifetimeTracker",
+    "SynapseEventTracker",
     "synapse_lifetimes",
     "synapse_lifetimes_from_snapshots",
     "synapse_lifetimes_from_events",
@@ -224,6 +228,125 @@ class SynapseLifetimeTracker:
             self._start,
             self._last,
         )
+
+
+#: Codes in a birth matrix besides a creation step (>= 0).
+ABSENT = -1
+#: Present since before the observation began: alive, age unknown.
+UNKNOWN_BIRTH = -2
+
+
+@njit(cache=True, nogil=True)
+def follow_events(events, birth, lives, initial_lives, start, strict):  # pragma: no cover
+    """Apply synapse events ``(step, post, pre, +1 create / -1 prune)`` in order to ``birth``.
+
+    Writes the lifetime of each pruned synapse created under observation into ``lives`` and
+    of each pruned synapse of unknown birth (age counted from ``start``) into
+    ``initial_lives``. Returns ``(n_lives, n_initial, n_created, bad)``: ``bad`` is the index
+    of the first event contradicting ``birth`` (creating an existing synapse, pruning an
+    absent one) when ``strict``, else -1; processing stops there. Without ``strict``, an
+    UNKNOWN_BIRTH entry means "state unknown" and may be created over.
+    """
+    n_lives = n_initial = n_created = 0
+    for k in range(events.shape[0]):
+        step, i, j, kind = events[k, 0], events[k, 1], events[k, 2], events[k, 3]
+        b = birth[i, j]
+        if kind == 1:
+            if strict and b != ABSENT:
+                return n_lives, n_initial, n_created, k
+            birth[i, j] = step
+            n_created += 1
+        else:
+            if b == ABSENT:
+                if strict:
+                    return n_lives, n_initial, n_created, k
+            elif b == UNKNOWN_BIRTH:
+                initial_lives[n_initial] = step - start
+                n_initial += 1
+            else:
+                lives[n_lives] = step - b
+                n_lives += 1
+            birth[i, j] = ABSENT
+    return n_lives, n_initial, n_created, -1
+
+
+class SynapseEventTracker:
+    """Exact lifetimes from the engine's synapse events, fed one batch at a time.
+
+    Memory stays at one N^E x N^E array however long the run; every creation and pruning is
+    seen at its step (masks every k steps miss synapses that live less than k steps).
+
+    Parameters
+    ----------
+    initial : array_like of bool, shape (n_post, n_pre)
+        Synapses existing at ``start`` (their ages are unknown).
+    start : int
+        Step at which ``initial`` was taken; events must come after it.
+
+    Examples
+    --------
+    >>> sim.track_synapse_events(True)                          # doctest: +SKIP
+    >>> tracker = SynapseEventTracker(sim.w_ee > 0, sim.t)      # doctest: +SKIP
+    >>> sim.run(10_000); tracker.apply(sim.take_synapse_events())  # doctest: +SKIP
+    >>> tracker.result(sim.t)                                   # doctest: +SKIP
+    """
+
+    def __init__(self, initial: ArrayLike, start: int = 0) -> None:
+        mask = as_array(initial, "initial", ndim=(2,)).astype(bool)
+        self._birth = np.where(mask, UNKNOWN_BIRTH, ABSENT).astype(np.int64)
+        self._start = self._last = int(start)
+        self._lives: list[np.ndarray] = []
+        self._initial_lives: list[np.ndarray] = []
+        self._n_created = 0
+
+    def apply(self, events: ArrayLike) -> None:
+        """Take in a batch of events, rows ``(step, post, pre, +1 or -1)`` in step order.
+
+        Raises
+        ------
+        ValueError
+            When the batch has the wrong shape, goes back in time, names a neuron outside the
+            matrix, or contradicts what is known (creates an existing synapse, prunes an
+            absent one); the tracker then keeps the events before the offending one.
+        """
+        ev = np.asarray(events)
+        if ev.ndim == 2 and ev.shape[0] == 0:
+            return  # a chunk without creation or pruning
+        ev = as_array(ev, "events", ndim=(2,)).astype(np.int64, copy=False)
+        if ev.shape[1] != 4:
+            raise ValueError(f"events has shape {ev.shape}; expected (n, 4) rows "
+                             "(step, post, pre, kind)")
+        steps = ev[:, 0]
+        if steps[0] <= self._start or np.any(np.diff(steps) < 0) or steps[0] < self._last:
+            raise ValueError(f"events: steps must increase and come after step {self._last}")
+        n = self._birth.shape[0]
+        if ev[:, 1:3].min() < 0 or ev[:, 1:3].max() >= n:
+            raise ValueError(f"events: neuron indices must be in [0, {n})")
+        if not np.isin(ev[:, 3], (-1, 1)).all():
+            raise ValueError("events: kind must be +1 (create) or -1 (prune)")
+        lives = np.empty(len(ev), np.int64)
+        initial_lives = np.empty(len(ev), np.int64)
+        n_lives, n_initial, n_created, bad = follow_events(
+            ev, self._birth, lives, initial_lives, self._start, True)
+        self._lives.append(lives[:n_lives])
+        self._initial_lives.append(initial_lives[:n_initial])
+        self._n_created += n_created
+        self._last = int(steps[-1] if bad < 0 else steps[bad])
+        if bad >= 0:
+            step, i, j, kind = (int(v) for v in ev[bad])
+            what = "created but already exists" if kind == 1 else "pruned but does not exist"
+            raise ValueError(f"events: synapse ({i}, {j}) {what} at step {step}")
+
+    def result(self, end: int) -> SynapseLifetimes:
+        """Lifetimes so far; synapses alive at ``end`` are censored there."""
+        if end < self._last:
+            raise ValueError(f"end = {end} is before the last event, step {self._last}")
+        born = self._birth[self._birth >= 0]
+        lives, initial = self._lives, self._initial_lives
+        return _result(lives, [end - born], initial,
+                       int((self._birth == UNKNOWN_BIRTH).sum()), self._n_created,
+                       sum(len(x) for x in lives) + sum(len(x) for x in initial),
+                       self._start, end)
 
 
 def synapse_lifetimes(

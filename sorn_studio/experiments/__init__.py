@@ -31,6 +31,7 @@ from sorn_studio.experiments.spontaneous import (
     TrajectoryPhases,
     describe_trajectory,
     run_spontaneous,
+    spike_train_periodicity,
 )
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "run_avalanches",
     "run_counting",
     "run_spontaneous",
+    "spike_train_periodicity",
     "summarize_counting",
     "train_readout",
 ]

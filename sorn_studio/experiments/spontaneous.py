@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sorn_studio.analysis import (
+    SynapseEventTracker,
     SynapseLifetimes,
-    SynapseLifetimeTracker,
     WeightFit,
     connection_fraction,
     fit_weight_distribution,
@@ -161,7 +161,7 @@ class SpontaneousResult:
     n_negligible : int
         Positive weights at or below ``weight_threshold``.
     lifetimes : SynapseLifetimes
-        From connection masks taken every ``lifetime_every`` steps.
+        Exact, from the engine's creation and pruning events (every synapse, at its step).
     phases : TrajectoryPhases
     periodicity_lag, periodicity : int, float
         :func:`spike_train_periodicity` of the excitatory spikes in the last ``sample_every``
@@ -195,7 +195,6 @@ def run_spontaneous(
     seed: int = 0,
     *,
     sample_every: int = 10_000,
-    lifetime_every: int = 100,
     weight_threshold: float = 1e-10,
     params: Params | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -210,9 +209,6 @@ def run_spontaneous(
         Simulation seed.
     sample_every : int
         Steps between samples of the connection fraction and the rate; must divide ``steps``.
-    lifetime_every : int
-        Steps between connection masks for the lifetimes (their time resolution); must
-        divide ``sample_every``.
     weight_threshold : float
         Smallest weight included in the distribution fit. The outgoing synapses of a silent
         presynaptic neuron never see STDP, so normalisation shrinks them geometrically towards
@@ -230,28 +226,23 @@ def run_spontaneous(
     """
     from sorn_studio.engine import Simulation
 
-    if sample_every < 1 or lifetime_every < 1:
-        raise ValueError("sample_every and lifetime_every must be >= 1")
+    if sample_every < 1:
+        raise ValueError(f"sample_every = {sample_every} must be >= 1")
     if steps < 4 * sample_every or steps % sample_every:
         raise ValueError(
             f"steps ({steps}) must be a multiple of sample_every ({sample_every}), "
             "with at least four samples"
         )
-    if sample_every % lifetime_every:
-        raise ValueError(
-            f"lifetime_every ({lifetime_every}) must divide sample_every ({sample_every})"
-        )
     params = params or load_preset("zheng2013")
     sim = Simulation(params, seed=seed, recording=RecordingSpec(window=sample_every))
-    tracker = SynapseLifetimeTracker()
-    tracker.observe(0, sim.w_ee > 0)
+    sim.track_synapse_events(True)
+    tracker = SynapseEventTracker(sim.w_ee > 0, start=0)
     sample_steps = [0]
     fractions = [connection_fraction(sim.w_ee)]
     rates = [float("nan")]
     while sim.t < steps:
-        for _ in range(sample_every // lifetime_every):
-            sim.run(lifetime_every)
-            tracker.observe(sim.t, sim.w_ee > 0)
+        sim.run(sample_every)
+        tracker.apply(sim.take_synapse_events())
         sample_steps.append(sim.t)
         fractions.append(connection_fraction(sim.w_ee))
         rates.append(float(sim.recorder.rate_e(last=sample_every).mean()))
@@ -278,7 +269,7 @@ def run_spontaneous(
         weight_fit=fit_weight_distribution(weights, threshold=weight_threshold),
         weight_threshold=float(weight_threshold),
         n_negligible=n_negligible,
-        lifetimes=tracker.result(),
+        lifetimes=tracker.result(sim.t),
         phases=describe_trajectory(step_arr, fraction_arr),
         periodicity_lag=lag,
         periodicity=periodicity,

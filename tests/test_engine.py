@@ -206,6 +206,20 @@ def test_run_stops_cooperatively_at_a_chunk_boundary():
     assert done == sim.t == calls[0] < 10_000
 
 
+def test_kernel_calls_are_long_but_their_draws_bounded():
+    from sorn_studio.engine.draws import DrawLayout
+    from sorn_studio.engine.simulation import MAX_CHUNK, MAX_DRAW_BYTES
+
+    calls = []
+    sim = Simulation(small(), seed=0)
+    sim.run(2 * MAX_CHUNK + 5, progress=lambda d, n: calls.append(d))
+    assert calls == [MAX_CHUNK, 2 * MAX_CHUNK, 2 * MAX_CHUNK + 5]
+    big = Simulation(small(ne=1500, ni=300), seed=0)
+    steps = big._steps_per_call()
+    width = DrawLayout.for_params(big.params, big.input.uses_draws).width
+    assert 1 <= steps < MAX_CHUNK and steps * width * 8 <= MAX_DRAW_BYTES
+
+
 def test_homeostasis_mean_rate_settles_at_ip_target():
     # IP moves T^E by eta (x - H^IP) each step, so over the last 20 000 steps the mean rate
     # can only miss the target by (change of T^E) / (eta * steps).

@@ -105,7 +105,6 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
     from sorn_studio.app.window import TABBED_VIEWS, MainWindow
     from sorn_studio.session import load_session, save_session
 
-    sys.setswitchinterval(float(os.environ.get("SWI", "0.005")))
     app = QApplication.instance() or QApplication(["gui_bench"])
     app.setStyleSheet(style_sheet())
     win = MainWindow(preset=preset, seed=0, remember_layout=False, frame_rate=fps)

@@ -22,11 +22,9 @@ Why it is built like this:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import atomic_file
 from .engine import BACKENDS, NetworkState, ParamChange, Simulation
 from .params import Params, field_specs
 from .recording import RecordingSpec
@@ -331,39 +330,12 @@ def _restore_engine(sim: Simulation, arrays: Mapping[str, np.ndarray], path: Pat
                            f"list the synapses of 'state/w_ee' ({exc})") from None
 
 
-def _fsync_folder(folder: Path) -> None:
-    # The rename is only durable once the folder entry is on disk; not every platform lets a
-    # folder be opened for that, and the file itself is already safe, so failures are ignored.
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _atomic_write(path: Path, arrays: Mapping[str, np.ndarray], compress: bool) -> None:
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save session {path}: folder {folder} does not exist")
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if compress:
-                np.savez_compressed(fh, **arrays)
-            else:
-                np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Whatever went wrong (a full disk, Ctrl-C), the target is untouched: drop the temp.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
+    with atomic_file(path, "session") as handle:
+        if compress:
+            np.savez_compressed(handle, **arrays)
+        else:
+            np.savez(handle, **arrays)
 
 
 def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | None = None,

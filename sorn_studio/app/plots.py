@@ -7,7 +7,10 @@ cheap. Images use fixed levels, so colours mean the same thing from frame to fra
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -556,29 +559,42 @@ def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:
         When the file cannot be written.
     """
     import pyqtgraph.exporters as exporters
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
 
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".png":
-        exporters.ImageExporter(view.scene()).export(str(path))
-    elif suffix == ".svg":
-        source = view.sceneRect()
-        generator = QSvgGenerator()
-        generator.setFileName(str(path))
-        generator.setSize(source.size().toSize())
-        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-        generator.setTitle(getattr(view, "title", "") or "SORN Studio plot")
-        painter = QPainter(generator)
-        try:
-            painter.fillRect(QRectF(0, 0, source.width(), source.height()),
-                             pg.mkColor(BACKGROUND))
-            view.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
-        finally:
-            painter.end()
-    else:
+    if suffix not in (".png", ".svg"):
         raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
-    if not path.exists() or path.stat().st_size == 0:
-        raise OSError(f"could not write {path}")
+    # Drawn into a temporary file beside the target, then renamed: a failed export never
+    # leaves a half-written figure under the chosen name. The suffix stays, since the PNG
+    # exporter picks its format from it.
+    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(6)}{suffix}")
+    try:
+        if suffix == ".png":
+            exporters.ImageExporter(view.scene()).export(str(tmp))
+        else:
+            _render_svg(view, tmp)
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise OSError(f"could not write {path}")
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     return path
+
+
+def _render_svg(view: pg.GraphicsLayoutWidget, path: Path) -> None:
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    source = view.sceneRect()
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(source.size().toSize())
+    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+    generator.setTitle(getattr(view, "title", "") or "SORN Studio plot")
+    painter = QPainter(generator)
+    try:
+        painter.fillRect(QRectF(0, 0, source.width(), source.height()), pg.mkColor(BACKGROUND))
+        view.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
+    finally:
+        painter.end()

@@ -1,9 +1,13 @@
-"""Writing experiment results as plain tables (CSV) and JSON, readable without sorn_studio."""
+"""Writing experiment results as plain tables (CSV), JSON and npz, readable without sorn_studio.
+
+Every writer saves atomically (temporary file, then rename) and creates the folder it needs.
+"""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -12,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["rows_of", "write_csv", "write_json", "format_table"]
+from sorn_studio.atomic import atomic_file
+
+__all__ = ["rows_of", "write_csv", "write_json", "write_npz", "format_table"]
 
 
 def rows_of(items: Sequence[Any]) -> list[dict[str, Any]]:
@@ -40,18 +46,31 @@ def write_csv(path: Path, rows: Sequence[Mapping[str, Any]]) -> Path:
     """Write rows with the same keys as a CSV file with a header line."""
     if not rows:
         raise ValueError("rows is empty")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return _write_bytes(path, text.getvalue().encode("utf-8"))
 
 
 def write_json(path: Path, data: Any) -> Path:
     """Write ``data`` (dataclasses, arrays and NaN allowed: NaN becomes null) as JSON."""
+    text = json.dumps(_plain(data), indent=2, sort_keys=True) + "\n"
+    return _write_bytes(path, text.encode("utf-8"))
+
+
+def write_npz(path: Path, **arrays: np.ndarray) -> Path:
+    """Write named arrays as an uncompressed ``.npz`` file (``numpy.load`` reads it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_plain(data), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    with atomic_file(path, "results") as handle:
+        np.savez(handle, **arrays)
+    return path
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(path, "results") as handle:
+        handle.write(data)
     return path
 
 

@@ -266,6 +266,8 @@ def test_export_plots_as_png_and_svg(qtbot, window, tmp_path):
         svg = window.export_plot(name, tmp_path / f"{name}.svg")
         assert png is not None and not QImage(str(png)).isNull()
         assert svg is not None and svg.read_text(encoding="utf-8").lstrip().startswith("<")
+    # Drawn into temporary files that are renamed: none is left behind.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert window.export_plot("raster", tmp_path / "raster.bmp") is None
     assert window.error_box is not None and ".png" in window.error_box.text()
     window.error_box.close()

@@ -1,0 +1,68 @@
+"""Write a file so that it is either complete or untouched: temporary file, then rename.
+
+Sessions and experiment tables both go through :func:`atomic_file`, so an interrupted save (a
+full disk, Ctrl-C, a crash) never leaves a half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["atomic_file"]
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename is only durable once the folder entry is on disk; not every platform lets a
+    # folder be opened for that, and the file itself is already safe, so failures are ignored.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, what: str = "file") -> Iterator[BinaryIO]:
+    """Open a temporary binary file beside ``path``; on success it replaces ``path``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write. Its folder must exist.
+    what : str
+        What is being saved, for the error message when the folder is missing.
+
+    Yields
+    ------
+    BinaryIO
+        The open temporary file. When the ``with`` block raises, the temporary file is deleted
+        and ``path`` is left as it was.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder of ``path`` does not exist.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot save {what} {path}: folder {folder} does not exist")
+    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(folder)

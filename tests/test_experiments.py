@@ -103,9 +103,18 @@ def test_spontaneous_bookkeeping_is_consistent():
     assert np.any(life.lifetimes % 100 != 0)
     assert result.weight_fit.n + result.n_negligible == result.weights.size
     assert result.n_negligible == int((result.weights <= result.weight_threshold).sum())
+    assert result.fit_floor == an.ANALYSIS_FLOOR == 0.01
+    assert result.floor_fit.n == int((result.weights > result.fit_floor).sum())
+    assert result.floor_fit.n < result.weight_fit.n
     assert result.phases.final == result.connection_fraction[-1]
     assert 2 <= result.periodicity_lag <= 20 and -1.0 <= result.periodicity <= 1.0
     assert result.input_log_spread >= 0.0
+
+
+def test_spontaneous_rejects_a_floor_below_the_threshold_or_at_one():
+    for floor in (1e-12, 1.0):
+        with pytest.raises(ValueError, match=f"fit_floor = {floor}"):
+            ex.run_spontaneous(40_000, fit_floor=floor)
 
 
 def test_spike_train_periodicity_finds_a_ring_and_not_noise():
@@ -219,12 +228,17 @@ def test_cli_spontaneous_and_avalanches_write_tables(tmp_path):
             "4000",
             "--sample-every",
             "1000",
+            "--fit-floor",
+            "0.02",
             "--out",
             str(tmp_path),
             *small,
         ]
     )
-    assert code == 0 and "best weight fit" in out
+    assert code == 0 and "best weight fit" in out and "best weight fit, w > 0.02" in out
+    saved = json.loads((tmp_path / "spontaneous.json").read_text(encoding="utf-8"))
+    assert saved["fit_floor"] == 0.02
+    assert saved["floor_fit"]["n"] < saved["weight_fit"]["n"]
     with (tmp_path / "spontaneous_trajectory.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 5
     arrays = np.load(tmp_path / "spontaneous_arrays.npz", allow_pickle=False)

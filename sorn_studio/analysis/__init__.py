@@ -64,6 +64,7 @@ from sorn_studio.analysis.rates import (
     windowed_rates,
 )
 from sorn_studio.analysis.weights import (
+    ANALYSIS_FLOOR,
     WeightFit,
     connection_fraction,
     connection_fraction_trajectory,
@@ -73,6 +74,7 @@ from sorn_studio.analysis.weights import (
 )
 
 __all__ = [
+    "ANALYSIS_FLOOR",
     "AvalancheAnalysis",
     "Avalanches",
     "Correlation",

@@ -14,7 +14,18 @@ from numpy.typing import ArrayLike
 
 from sorn_studio.analysis._validate import as_array, check_positive_int
 
+#: Smallest weight in the Zheng et al. (2013) style weight-distribution fit. The authors'
+#: analysis code (chrhartm/SORN, ``chartmann/plot_single.py``, the "LogWeights" figure) bins
+#: the final E->E weights over ``logspace(-2, 0)``, i.e. 0.01-1. Below it sit the synapses
+#: that structural plasticity created at 0.001 in the last 2 000 steps or so and that STDP has
+#: not yet potentiated or pruned (in the ``zheng2013`` preset after 10^6 steps, every synapse
+#: at or below 0.01 is younger than 1 700 steps). They are under 1 % of all synapses but many
+#: standard deviations below the rest in log space, so they alone can decide a
+#: lognormal-versus-normal comparison over all synapses.
+ANALYSIS_FLOOR = 0.01
+
 __all__ = [
+    "ANALYSIS_FLOOR",
     "WeightFit",
     "connection_fraction",
     "connection_fraction_trajectory",

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from sorn_studio.analysis.weights import ANALYSIS_FLOOR
 from sorn_studio.experiments.avalanches import AvalancheExperiment, run_avalanches
 from sorn_studio.experiments.counting import (
     COUNTING_CONDITIONS,
@@ -26,7 +27,13 @@ from sorn_studio.experiments.counting import (
     summarize_counting,
 )
 from sorn_studio.experiments.spontaneous import run_spontaneous
-from sorn_studio.experiments.tables import format_table, rows_of, write_csv, write_json
+from sorn_studio.experiments.tables import (
+    format_table,
+    rows_of,
+    write_csv,
+    write_json,
+    write_npz,
+)
 from sorn_studio.params import Params, parse_value
 from sorn_studio.presets import load_preset
 
@@ -123,6 +130,13 @@ def register(subparsers: Any) -> None:
         default=1e-10,
         help="smallest weight in the distribution fit (default 1e-10: leaves out the "
         "numerically vanishing synapses of silent neurons)",
+    )
+    spontaneous.add_argument(
+        "--fit-floor",
+        type=float,
+        default=ANALYSIS_FLOOR,
+        help=f"smallest weight in the second fit (default {ANALYSIS_FLOOR}: the range the "
+        "authors' analysis plots, without the synapses structural plasticity has just created)",
     )
     _common(spontaneous, "zheng2013")
 
@@ -229,10 +243,12 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
         args.seed,
         sample_every=args.sample_every,
         weight_threshold=args.weight_threshold,
+        fit_floor=args.fit_floor,
         params=params,
         progress=_progress(err, "steps"),
     )
     phases, fit, life = result.phases, result.weight_fit, result.lifetimes
+    floor, floor_fit = f"{result.fit_floor:g}", result.floor_fit
     times, survival = life.survival()
     median = float(times[np.argmax(survival <= 0.5)]) if (survival <= 0.5).any() else None
     lifetimes_summary = {
@@ -264,6 +280,11 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
         },
         {"quantity": "AIC normal - AIC lognormal", "value": fit.delta_aic},
         {"quantity": "best weight fit", "value": fit.best},
+        {"quantity": f"weights > {floor} (fitted again)", "value": floor_fit.n},
+        {"quantity": f"lognormal sigma of log w, w > {floor}",
+         "value": floor_fit.lognormal_sigma},
+        {"quantity": f"AIC normal - AIC lognormal, w > {floor}", "value": floor_fit.delta_aic},
+        {"quantity": f"best weight fit, w > {floor}", "value": floor_fit.best},
         {"quantity": "synapses created", "value": life.n_created},
         {"quantity": "median lifetime (Kaplan-Meier)", "value": median},
         # Synfire rings (README, Science): strong periodic activity with nearly equal inputs
@@ -292,12 +313,14 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
                 "params": params.to_dict(),
                 "phases": phases,
                 "weight_fit": fit,
+                "fit_floor": result.fit_floor,
+                "floor_fit": floor_fit,
                 "lifetimes": lifetimes_summary,
                 "periodicity": {"lag": result.periodicity_lag, "value": result.periodicity},
                 "input_log_spread": result.input_log_spread,
             },
         )
-        np.savez(
+        write_npz(
             args.out / "spontaneous_arrays.npz",
             weights=result.weights,
             lifetimes=life.lifetimes,
@@ -376,7 +399,7 @@ def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: Text
             },
         )
         for label, exp in experiments.items():
-            np.savez(
+            write_npz(
                 args.out / f"avalanches_{label}.npz",
                 durations=exp.pooled.avalanches.durations,
                 sizes=exp.pooled.avalanches.sizes,

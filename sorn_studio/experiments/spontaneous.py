@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sorn_studio.analysis import (
+    ANALYSIS_FLOOR,
     SynapseEventTracker,
     SynapseLifetimes,
     WeightFit,
@@ -155,11 +156,17 @@ class SpontaneousResult:
     weights : numpy.ndarray
         The positive E->E weights at the end.
     weight_fit : WeightFit
-        Lognormal versus normal fit of the weights above ``weight_threshold``.
+        Lognormal versus normal fit of all synapses (the weights above ``weight_threshold``).
     weight_threshold : float
         Weights at or below it were left out of the fit (not out of the connection fraction).
     n_negligible : int
         Positive weights at or below ``weight_threshold``.
+    fit_floor : float
+        Smallest weight of ``floor_fit``.
+    floor_fit : WeightFit
+        The same comparison for the weights above ``fit_floor``: by default the range the
+        authors' analysis plots, which leaves out the synapses structural plasticity has just
+        created (see :data:`~sorn_studio.analysis.weights.ANALYSIS_FLOOR`).
     lifetimes : SynapseLifetimes
         Exact, from the engine's creation and pruning events (every synapse, at its step).
     phases : TrajectoryPhases
@@ -183,6 +190,8 @@ class SpontaneousResult:
     weight_fit: WeightFit
     weight_threshold: float
     n_negligible: int
+    fit_floor: float
+    floor_fit: WeightFit
     lifetimes: SynapseLifetimes
     phases: TrajectoryPhases
     periodicity_lag: int
@@ -196,6 +205,7 @@ def run_spontaneous(
     *,
     sample_every: int = 10_000,
     weight_threshold: float = 1e-10,
+    fit_floor: float = ANALYSIS_FLOOR,
     params: Params | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SpontaneousResult:
@@ -215,6 +225,8 @@ def run_spontaneous(
         denormal numbers (1e-300 and below) without ever pruning them; in log space those few
         values would dominate the lognormal fit. They still count as synapses in the
         connection fraction, which follows the engine's rule (a synapse exists while w > 0).
+    fit_floor : float
+        Smallest weight of the second fit, ``floor_fit``; must be >= ``weight_threshold``.
     params : Params, optional
         Default the ``zheng2013`` preset.
     progress : callable, optional
@@ -232,6 +244,10 @@ def run_spontaneous(
         raise ValueError(
             f"steps ({steps}) must be a multiple of sample_every ({sample_every}), "
             "with at least four samples"
+        )
+    if not weight_threshold <= fit_floor < 1.0:
+        raise ValueError(
+            f"fit_floor = {fit_floor} must be >= weight_threshold ({weight_threshold}) and < 1"
         )
     params = params or load_preset("zheng2013")
     sim = Simulation(params, seed=seed, recording=RecordingSpec(window=sample_every))
@@ -269,6 +285,8 @@ def run_spontaneous(
         weight_fit=fit_weight_distribution(weights, threshold=weight_threshold),
         weight_threshold=float(weight_threshold),
         n_negligible=n_negligible,
+        fit_floor=float(fit_floor),
+        floor_fit=fit_weight_distribution(weights, threshold=fit_floor),
         lifetimes=tracker.result(sim.t),
         phases=describe_trajectory(step_arr, fraction_arr),
         periodicity_lag=lag,

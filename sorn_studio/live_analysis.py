@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .analysis import (
+    ANALYSIS_FLOOR,
     WeightFit,
     detect_avalanches,
     fit_weight_distribution,
@@ -279,11 +280,17 @@ class WeightFitCurves:
     lognormal, normal : numpy.ndarray
         Synapses each fit expects in every bin of the log10-weight histogram, so the curves
         overlay the counts directly.
+    floor_fit : WeightFit or None
+        The same comparison for the weights above
+        :data:`~sorn_studio.analysis.weights.ANALYSIS_FLOOR` (the range the authors' analysis
+        plots, without the synapses structural plasticity has just created); ``None`` when
+        fewer than three distinct weights lie above it.
     """
 
     fit: WeightFit
     lognormal: np.ndarray
     normal: np.ndarray
+    floor_fit: WeightFit | None = None
 
 
 def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCurves | None:
@@ -313,7 +320,11 @@ def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCu
     lognormal = fit.n * np.diff(ndtr(z))
     normal = fit.n * np.diff(ndtr((10.0 ** np.asarray(log_edges) - fit.normal_mean)
                                   / fit.normal_std))
-    return WeightFitCurves(fit=fit, lognormal=read_only(lognormal), normal=read_only(normal))
+    above = w[w > ANALYSIS_FLOOR]
+    floor_fit = (fit_weight_distribution(above) if above.size >= 3 and np.ptp(above) > 0
+                 else None)
+    return WeightFitCurves(fit=fit, lognormal=read_only(lognormal), normal=read_only(normal),
+                           floor_fit=floor_fit)
 
 
 @dataclass(frozen=True)

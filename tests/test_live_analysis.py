@@ -7,6 +7,7 @@ import pytest
 
 from sorn_studio import load_preset
 from sorn_studio.analysis import (
+    ANALYSIS_FLOOR,
     detect_avalanches,
     fit_weight_distribution,
     isi_statistics,
@@ -76,6 +77,10 @@ def test_weight_fit_curves_follow_the_fits():
     assert np.isclose(curves.lognormal.sum(), fit.n, rtol=1e-3)
     peak = (edges[:-1] + edges[1:])[np.argmax(curves.lognormal)] / 2
     assert abs(peak - fit.lognormal_mu / np.log(10)) <= 0.1
+    assert curves.floor_fit == fit_weight_distribution(w, threshold=ANALYSIS_FLOOR)
+    assert curves.floor_fit.n == int((w > ANALYSIS_FLOOR).sum()) < fit.n
+    tiny = weight_fit_curves(w * 1e-3, edges)  # every weight below the floor
+    assert tiny is not None and tiny.floor_fit is None
     assert weight_fit_curves(np.zeros((3, 3)), edges) is None
     assert weight_fit_curves(np.full((3, 3), 0.2), edges) is None  # nothing to fit
 

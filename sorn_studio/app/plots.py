@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
+from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
 from ..runner import Frame, Weights
 from .ranges import SteadyRange
 
@@ -542,7 +543,20 @@ class DistributionsView(_View):
             f"lognormal: mu {f.lognormal_mu:.3f}, sigma {f.lognormal_sigma:.3f} (of ln w), "
             f"KS {f.ks_lognormal:.3f}\n"
             f"normal: mean {f.normal_mean:.4f}, sd {f.normal_std:.4f}, KS {f.ks_normal:.3f}\n"
-            "\u0394AIC = AIC(normal) - AIC(lognormal); positive favours the lognormal.")
+            "\u0394AIC = AIC(normal) - AIC(lognormal); positive favours the lognormal."
+            + _floor_note(fit.floor_fit, f.n))
+
+
+def _floor_note(floor_fit: WeightFit | None, n_all: int) -> str:
+    if floor_fit is None:
+        return ""
+    f = floor_fit
+    better = "lognormal" if f.delta_aic > 0 else "normal"
+    return (f"\n\nAbove {ANALYSIS_FLOOR:g}, the range the authors' analysis plots "
+            f"({f.n} synapses; with structural plasticity on, most of the {n_all - f.n} "
+            f"below are ones it has just created): {better} fits better, "
+            f"\u0394AIC {f.delta_aic:+.0f}, "
+            f"sigma of ln w {f.lognormal_sigma:.3f}.")
 
 
 def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:

@@ -388,6 +388,8 @@ def test_analysis_views_show_the_counting_run(qtbot):
         qtbot.waitUntil(lambda: views["distributions"].lognormal.getData()[0] is not None,
                         timeout=WAIT_MS)
         assert "fits better" in views["distributions"].weights.titleLabel.text
+        # ... and the tooltip gives the comparison above the analysis floor as well.
+        assert "Above 0.01" in views["distributions"].weights.toolTip()
     finally:
         win.close()
 

@@ -28,10 +28,13 @@ import importlib
 import math
 import signal
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+from sorn_studio.progress import NullProgress, Progress
+
+__all__ = ["EXIT_INTERRUPTED", "Progress", "StopFlag", "main", "run_steps"]
 
 PROG = "sorn-studio"
 
@@ -41,78 +44,6 @@ EXIT_INTERRUPTED = 130
 
 class _Error(Exception):
     """A user-facing error: printed as one line, exit status 2."""
-
-
-# -- progress ------------------------------------------------------------------------------------
-class Progress:
-    """A plain-text progress bar with speed and time left, for a terminal or a log.
-
-    On a terminal it redraws one line at most ten times a second; otherwise it writes a line
-    every ``log_every`` seconds, so logs stay short.
-    """
-
-    def __init__(self, total: int, stream: TextIO | None = None, label: str = "steps",
-                 log_every: float = 10.0) -> None:
-        self.total = max(int(total), 0)
-        self.stream = stream if stream is not None else sys.stderr
-        self.label = label
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.interval = 0.1 if self.tty else log_every
-        self.start = time.perf_counter()
-        self._last = -math.inf
-        self._done = 0
-
-    def text(self, done: int) -> str:
-        """The progress line for ``done`` steps."""
-        elapsed = max(time.perf_counter() - self.start, 1e-9)
-        rate = done / elapsed
-        frac = done / self.total if self.total else 1.0
-        width = 30
-        filled = int(round(width * frac))
-        left = (self.total - done) / rate if rate > 0 else math.inf
-        return (f"[{'#' * filled}{'.' * (width - filled)}] {100 * frac:5.1f}% "
-                f"{done}/{self.total} {self.label}  {rate:,.0f} {self.label}/s  "
-                f"left {_duration(left)}")
-
-    def update(self, done: int, _total: int | None = None) -> None:
-        """Show ``done`` steps (throttled)."""
-        self._done = done
-        now = time.perf_counter()
-        if now - self._last < self.interval:
-            return
-        self._last = now
-        self._write(self.text(done))
-
-    def finish(self) -> None:
-        """Draw the final state and end the line."""
-        self._write(self.text(self._done))
-        if self.tty:
-            self.stream.write("\n")
-        self.stream.flush()
-
-    def _write(self, line: str) -> None:
-        if self.tty:
-            self.stream.write("\r" + line)
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    if not math.isfinite(seconds):
-        return "--:--"
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
-class _NullProgress(Progress):
-    def update(self, done: int, _total: int | None = None) -> None:
-        self._done = done
-
-    def finish(self) -> None:
-        return
 
 
 # -- Ctrl-C --------------------------------------------------------------------------------------
@@ -230,7 +161,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     spec = (RecordingSpec(full=True, neurons=neurons) if args.full_record
             else RecordingSpec(window=args.window, neurons=neurons))
     sim = Simulation(params, args.seed, recording=spec, raw_input=raw)
-    bar: Progress = (_NullProgress(args.steps) if args.quiet else Progress(args.steps))
+    bar: Progress = (NullProgress(args.steps) if args.quiet else Progress(args.steps))
     with StopFlag() as stop:
         done = run_steps(sim, args.steps, stop, bar.update)
         bar.finish()
@@ -278,7 +209,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     from .session import read_session, replay_session
 
     steps = read_session(args.file).info.steps
-    bar: Progress = _NullProgress(steps) if args.quiet else Progress(steps)
+    bar: Progress = NullProgress(steps) if args.quiet else Progress(steps)
     with StopFlag() as stop:
         result = replay_session(args.file, progress=bar.update, should_stop=stop)
     bar.finish()

@@ -220,7 +220,7 @@ def test_cli_spontaneous_and_avalanches_write_tables(tmp_path):
         "--set",
         "lambda_ie=60",
     ]
-    code, out, _ = run_cli(
+    code, out, err = run_cli(
         [
             "experiment",
             "spontaneous",
@@ -236,6 +236,9 @@ def test_cli_spontaneous_and_avalanches_write_tables(tmp_path):
         ]
     )
     assert code == 0 and "best weight fit" in out and "best weight fit, w > 0.02" in out
+    # Not a terminal: whole progress lines, no carriage returns, ending at the last step.
+    bars = [line for line in err.splitlines() if line.startswith("[")]
+    assert "\r" not in err and bars and bars[-1].split()[2] == "4000/4000"
     saved = json.loads((tmp_path / "spontaneous.json").read_text(encoding="utf-8"))
     assert saved["fit_floor"] == 0.02
     assert saved["floor_fit"]["n"] < saved["weight_fit"]["n"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,6 +35,7 @@ from sorn_studio.experiments.tables import (
 )
 from sorn_studio.params import Params, parse_value
 from sorn_studio.presets import load_preset
+from sorn_studio.progress import Progress
 
 __all__ = ["register", "handle"]
 
@@ -191,16 +191,6 @@ def _params(args: argparse.Namespace) -> Params:
     return load_preset(args.preset, **changes)
 
 
-def _progress(err: TextIO, label: str) -> Callable[[int, int], None]:
-    def report(done: int, total: int) -> None:
-        err.write(f"\r{label}: {done}/{total}")
-        if done >= total:
-            err.write("\n")
-        err.flush()
-
-    return report
-
-
 def _counting(args: argparse.Namespace, base: Params, out: TextIO, err: TextIO) -> None:
     def on_trial(trial: CountingTrial) -> None:
         err.write(
@@ -238,6 +228,7 @@ def _counting(args: argparse.Namespace, base: Params, out: TextIO, err: TextIO) 
 
 
 def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: TextIO) -> None:
+    bar = Progress(args.steps, stream=err)
     result = run_spontaneous(
         args.steps,
         args.seed,
@@ -245,8 +236,9 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
         weight_threshold=args.weight_threshold,
         fit_floor=args.fit_floor,
         params=params,
-        progress=_progress(err, "steps"),
+        progress=bar.update,
     )
+    bar.finish()
     phases, fit, life = result.phases, result.weight_fit, result.lifetimes
     floor, floor_fit = f"{result.fit_floor:g}", result.floor_fit
     times, survival = life.survival()
@@ -362,6 +354,7 @@ def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: Text
     conditions = [("plastic", True)] + ([] if args.no_contrast else [("frozen", False)])
     rows, experiments = [], {}
     for label, plastic in conditions:
+        bar = Progress(args.networks, stream=err, label=f"{label} networks")
         exp = run_avalanches(
             args.networks,
             seed=args.seed,
@@ -371,8 +364,9 @@ def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: Text
             params=params,
             size_range=tuple(args.size_range) if args.size_range else (None, None),
             duration_range=tuple(args.duration_range) if args.duration_range else (None, None),
-            progress=_progress(err, f"{label} networks"),
+            progress=bar.update,
         )
+        bar.finish()
         experiments[label] = exp
         rows.append(_avalanche_row(label, exp))
     out.write(format_table(rows) + "\n")

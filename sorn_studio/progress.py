@@ -1,0 +1,83 @@
+"""Plain-text progress for long command-line runs, on a terminal or in a log."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import TextIO
+
+__all__ = ["NullProgress", "Progress"]
+
+
+class Progress:
+    """A plain-text progress bar with speed and time left, for a terminal or a log.
+
+    On a terminal it redraws one line at most ten times a second; otherwise it writes a line
+    every ``log_every`` seconds, so logs stay short.
+    """
+
+    def __init__(self, total: int, stream: TextIO | None = None, label: str = "steps",
+                 log_every: float = 10.0) -> None:
+        self.total = max(int(total), 0)
+        self.stream = stream if stream is not None else sys.stderr
+        self.label = label
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interval = 0.1 if self.tty else log_every
+        self.start = time.perf_counter()
+        self._last = -math.inf
+        self._done = 0
+
+    def text(self, done: int) -> str:
+        """The progress line for ``done`` steps."""
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        rate = done / elapsed
+        frac = done / self.total if self.total else 1.0
+        width = 30
+        filled = int(round(width * frac))
+        left = (self.total - done) / rate if rate > 0 else math.inf
+        return (f"[{'#' * filled}{'.' * (width - filled)}] {100 * frac:5.1f}% "
+                f"{done}/{self.total} {self.label}  {rate:,.0f} {self.label}/s  "
+                f"left {_duration(left)}")
+
+    def update(self, done: int, _total: int | None = None) -> None:
+        """Show ``done`` steps (throttled)."""
+        self._done = done
+        now = time.perf_counter()
+        if now - self._last < self.interval:
+            return
+        self._last = now
+        self._write(self.text(done))
+
+    def finish(self) -> None:
+        """Draw the final state and end the line."""
+        self._write(self.text(self._done))
+        if self.tty:
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def _write(self, line: str) -> None:
+        if self.tty:
+            self.stream.write("\r" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "--:--"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+class NullProgress(Progress):
+    """A :class:`Progress` that shows nothing (``--quiet``)."""
+
+    def update(self, done: int, _total: int | None = None) -> None:
+        self._done = done
+
+    def finish(self) -> None:
+        return

@@ -111,6 +111,18 @@ def test_spontaneous_bookkeeping_is_consistent():
     assert result.input_log_spread >= 0.0
 
 
+def test_spontaneous_without_weights_above_the_floor_still_reports():
+    params = load_preset("zheng2013", ne=60, ni=12, lambda_ee=6, lambda_ei=3, lambda_ie=60)
+    result = ex.run_spontaneous(20_000, seed=1, sample_every=5000, params=params,
+                                fit_floor=0.999)
+    assert result.floor_fit is None and result.weight_fit.n == result.weights.size
+    code, out, _ = run_cli(["experiment", "spontaneous", "--steps", "4000", "--sample-every",
+                            "1000", "--fit-floor", "0.999", "--set", "ne=60", "--set", "ni=12",
+                            "--set", "lambda_ee=6", "--set", "lambda_ei=3",
+                            "--set", "lambda_ie=60"])
+    assert code == 0 and "fewer than 3 distinct" in out
+
+
 def test_spontaneous_rejects_a_floor_below_the_threshold_or_at_one():
     for floor in (1e-12, 1.0):
         with pytest.raises(ValueError, match=f"fit_floor = {floor}"):

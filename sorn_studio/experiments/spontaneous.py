@@ -163,10 +163,11 @@ class SpontaneousResult:
         Positive weights at or below ``weight_threshold``.
     fit_floor : float
         Smallest weight of ``floor_fit``.
-    floor_fit : WeightFit
+    floor_fit : WeightFit or None
         The same comparison for the weights above ``fit_floor``: by default the range the
         authors' analysis plots, which leaves out the synapses structural plasticity has just
-        created (see :data:`~sorn_studio.analysis.weights.ANALYSIS_FLOOR`).
+        created (see :data:`~sorn_studio.analysis.weights.ANALYSIS_FLOOR`). ``None`` when
+        fewer than three distinct weights lie above the floor.
     lifetimes : SynapseLifetimes
         Exact, from the engine's creation and pruning events (every synapse, at its step).
     phases : TrajectoryPhases
@@ -191,7 +192,7 @@ class SpontaneousResult:
     weight_threshold: float
     n_negligible: int
     fit_floor: float
-    floor_fit: WeightFit
+    floor_fit: WeightFit | None
     lifetimes: SynapseLifetimes
     phases: TrajectoryPhases
     periodicity_lag: int
@@ -286,10 +287,19 @@ def run_spontaneous(
         weight_threshold=float(weight_threshold),
         n_negligible=n_negligible,
         fit_floor=float(fit_floor),
-        floor_fit=fit_weight_distribution(weights, threshold=fit_floor),
+        floor_fit=_fit_above(weights, fit_floor),
         lifetimes=tracker.result(sim.t),
         phases=describe_trajectory(step_arr, fraction_arr),
         periodicity_lag=lag,
         periodicity=periodicity,
         input_log_spread=input_log_spread(sim.w_ee, threshold=weight_threshold),
     )
+
+
+def _fit_above(weights: np.ndarray, floor: float) -> WeightFit | None:
+    # A network can end with almost every weight below a floor the user chose; the run's other
+    # results are still worth having, so the floor fit is simply absent then.
+    above = weights[weights > floor]
+    if above.size < 3 or np.ptp(above) == 0:
+        return None
+    return fit_weight_distribution(above)

@@ -18,10 +18,11 @@ class Progress:
     """
 
     def __init__(self, total: int, stream: TextIO | None = None, label: str = "steps",
-                 log_every: float = 10.0) -> None:
+                 log_every: float = 10.0, title: str = "") -> None:
         self.total = max(int(total), 0)
         self.stream = stream if stream is not None else sys.stderr
         self.label = label
+        self.title = f"{title} " if title else ""
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.interval = 0.1 if self.tty else log_every
         self.start = time.perf_counter()
@@ -36,8 +37,10 @@ class Progress:
         width = 30
         filled = int(round(width * frac))
         left = (self.total - done) / rate if rate > 0 else math.inf
-        return (f"[{'#' * filled}{'.' * (width - filled)}] {100 * frac:5.1f}% "
-                f"{done}/{self.total} {self.label}  {rate:,.0f} {self.label}/s  "
+        # Slow units (networks, not steps) need decimals to say anything.
+        speed = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2g}"
+        return (f"{self.title}[{'#' * filled}{'.' * (width - filled)}] {100 * frac:5.1f}% "
+                f"{done}/{self.total} {self.label}  {speed} {self.label}/s  "
                 f"left {_duration(left)}")
 
     def update(self, done: int, _total: int | None = None) -> None:

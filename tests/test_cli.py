@@ -358,6 +358,16 @@ def test_progress_text():
     assert "\r" not in stream.getvalue()
 
 
+def test_progress_of_slow_units_has_a_title_and_decimals():
+    stream = io.StringIO()
+    bar = Progress(4, stream=stream, label="networks", title="plastic")
+    bar.start -= 100.0  # one network done after 100 s
+    bar.update(1)
+    line = stream.getvalue().splitlines()[-1]
+    assert line.startswith("plastic [") and "1/4 networks" in line
+    assert "0.01 networks/s" in line and "left 05:00" in line
+
+
 def test_progress_on_a_terminal_redraws_one_line():
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -283,7 +283,7 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
         {"quantity": "synapses created", "value": life.n_created},
         {"quantity": "median lifetime (Kaplan-Meier)", "value": median},
         # Synfire rings (README, Science): strong periodic activity with nearly equal inputs
-        # per neuron is what keeps the final weights from looking lognormal.
+        # per neuron is what makes the final weights narrow.
         {"quantity": "spike-train periodicity (lag)",
          "value": f"{result.periodicity:.2f} ({result.periodicity_lag} steps)"},
         {"quantity": "median spread of ln w per neuron", "value": result.input_log_spread},
@@ -357,7 +357,7 @@ def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: Text
     conditions = [("plastic", True)] + ([] if args.no_contrast else [("frozen", False)])
     rows, experiments = [], {}
     for label, plastic in conditions:
-        bar = Progress(args.networks, stream=err, label=f"{label} networks")
+        bar = Progress(args.networks, stream=err, label="networks", title=label)
         exp = run_avalanches(
             args.networks,
             seed=args.seed,

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from .analysis import (
-    ANALYSIS_FLOOR,
     WeightFit,
     detect_avalanches,
+    fit_above_floor,
     fit_weight_distribution,
     isi_statistics,
 )
@@ -320,11 +320,8 @@ def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCu
     lognormal = fit.n * np.diff(ndtr(z))
     normal = fit.n * np.diff(ndtr((10.0 ** np.asarray(log_edges) - fit.normal_mean)
                                   / fit.normal_std))
-    above = w[w > ANALYSIS_FLOOR]
-    floor_fit = (fit_weight_distribution(above) if above.size >= 3 and np.ptp(above) > 0
-                 else None)
     return WeightFitCurves(fit=fit, lognormal=read_only(lognormal), normal=read_only(normal),
-                           floor_fit=floor_fit)
+                           floor_fit=fit_above_floor(w))
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,9 @@ def test_a_few_fresh_synapses_decide_the_fit_over_all_weights_but_not_above_the_
     assert above.n == 5000 and above.best == "lognormal"
     assert above.lognormal_sigma == pytest.approx(0.25, abs=0.01)
     assert above.ks_lognormal < above.ks_normal
+    assert an.fit_above_floor(w) == above
+    assert an.fit_above_floor(fresh) is None  # nothing above 0.01
+    assert an.fit_above_floor(np.array([0.5, 0.5, 0.5, 0.001])) is None  # all equal above
 
 
 def test_weight_fit_likelihoods_and_ks_match_scipy():

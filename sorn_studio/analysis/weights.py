@@ -29,6 +29,7 @@ __all__ = [
     "WeightFit",
     "connection_fraction",
     "connection_fraction_trajectory",
+    "fit_above_floor",
     "fit_weight_distribution",
     "input_log_spread",
     "log_histogram",
@@ -195,6 +196,30 @@ def fit_weight_distribution(weights: ArrayLike, *, threshold: float = 0.0) -> We
         ks_normal=_ks_statistic(ndtr((w - mean) / std)),
         best="lognormal" if aic_log <= aic_norm else "normal",
     )
+
+
+def fit_above_floor(weights: ArrayLike, floor: float = ANALYSIS_FLOOR) -> WeightFit | None:
+    """:func:`fit_weight_distribution` of the weights above ``floor``, or ``None``.
+
+    Parameters
+    ----------
+    weights : array_like
+        A weight matrix or a flat array of weights.
+    floor : float
+        Only weights above it are fitted; by default :data:`ANALYSIS_FLOOR`, the range the
+        authors' analysis plots.
+
+    Returns
+    -------
+    WeightFit or None
+        ``None`` when fewer than three distinct weights lie above ``floor``: a network can end
+        with almost every weight below a floor, and what else was measured is still wanted.
+    """
+    w = as_array(weights, "weights").astype(float).ravel()
+    above = w[w > floor]
+    if above.size < 3 or np.ptp(above) == 0:
+        return None
+    return fit_weight_distribution(above)
 
 
 def input_log_spread(w: ArrayLike, *, threshold: float = 0.0, min_inputs: int = 3) -> float:

@@ -30,6 +30,7 @@ from sorn_studio.analysis import (
     SynapseLifetimes,
     WeightFit,
     connection_fraction,
+    fit_above_floor,
     fit_weight_distribution,
 )
 from sorn_studio.analysis.weights import input_log_spread
@@ -287,19 +288,10 @@ def run_spontaneous(
         weight_threshold=float(weight_threshold),
         n_negligible=n_negligible,
         fit_floor=float(fit_floor),
-        floor_fit=_fit_above(weights, fit_floor),
+        floor_fit=fit_above_floor(weights, fit_floor),
         lifetimes=tracker.result(sim.t),
         phases=describe_trajectory(step_arr, fraction_arr),
         periodicity_lag=lag,
         periodicity=periodicity,
         input_log_spread=input_log_spread(sim.w_ee, threshold=weight_threshold),
     )
-
-
-def _fit_above(weights: np.ndarray, floor: float) -> WeightFit | None:
-    # A network can end with almost every weight below a floor the user chose; the run's other
-    # results are still worth having, so the floor fit is simply absent then.
-    above = weights[weights > floor]
-    if above.size < 3 or np.ptp(above) == 0:
-        return None
-    return fit_weight_distribution(above)

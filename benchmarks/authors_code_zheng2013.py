@@ -38,7 +38,12 @@ from typing import Any
 
 import numpy as np
 
-from sorn_studio.analysis import ANALYSIS_FLOOR, fit_weight_distribution, input_log_spread
+from sorn_studio.analysis import (
+    ANALYSIS_FLOOR,
+    fit_above_floor,
+    fit_weight_distribution,
+    input_log_spread,
+)
 from sorn_studio.experiments.spontaneous import spike_train_periodicity
 
 RECORD_STEPS = 10_000
@@ -184,7 +189,7 @@ def run(checkout: Path, seed: int, steps: int) -> dict[str, Any]:
         "input_log_spread": input_log_spread(w, threshold=1e-10),
         "fit_all": asdict(fit_weight_distribution(w)),
         "fit_floor": ANALYSIS_FLOOR,
-        "fit_above_floor": asdict(fit_weight_distribution(w, threshold=ANALYSIS_FLOOR)),
+        "fit_above_floor": asdict(above) if (above := fit_above_floor(w)) else None,
     }
 
 

@@ -34,6 +34,7 @@ the README section "Coming from sorn 0.7.4".
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -475,9 +476,14 @@ def _state_matches(sim: Simulation, state: Mapping) -> bool:
                 and _binary(x[:, 0]) and _binary(y[:, 0]))
 
 
+def _call_seed() -> int:
+    """This call's seed, drawn from numpy's global state (``np.random.seed`` rules)."""
+    return int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
+
+
 def _call_rng() -> np.random.Generator:
-    """This call's generator, seeded from numpy's global state (``np.random.seed`` rules)."""
-    return np.random.default_rng(int(np.random.randint(0, 2**63 - 1, dtype=np.int64)))
+    """This call's generator, seeded by :func:`_call_seed`."""
+    return np.random.default_rng(_call_seed())
 
 
 # -- the runners ------------------------------------------------------------------------------
@@ -556,24 +562,35 @@ class _SeedRunner:
         sim = self._take(params)
         # On any error the simulation is dropped (not given back): it may be half-way.
         if state is None:
-            rng = _call_rng()         # draws the network, then the run
-            net = init_state(params, rng)
+            rng = _call_rng()
+            net = init_state(params, rng)   # draws the network; the run goes on from rng
             net.h_ip[:] = _h_ip(hp, ne)
-            sim.load_state(net)
+            _start(sim, net, rng)
             _log.info("Network initialized: connections Wee %d, Wei %d, Wie %d",
                       sim.n_ee, sim.n_ei, int(np.count_nonzero(sim.state.w_ie)))
         elif arrays is None and _state_matches(sim, state):
-            rng = _call_rng()         # continue the very network the last call returned
+            # Continue the very network the last call returned, with this call's generator.
+            sim.restart(_call_seed())
         else:
             if arrays is None:
                 arrays, _, _ = _check_state(state)
-            # load_state validates, copies and rebuilds the engine's synapse lists.
-            sim.load_state(_to_engine(arrays, _h_ip(hp, ne)))
             rng = _call_rng()
-        sim.rng = rng
+            _start(sim, _to_engine(arrays, _h_ip(hp, ne)), rng)
         result = _simulate(sim, raw, steps, wanted)
         self._give_back(params, sim)
         return result
+
+
+def _start(sim: Simulation, net: NetworkState, rng: np.random.Generator) -> None:
+    """Start a run of ``sim`` at step 0 with the network ``net`` and the generator ``rng``.
+
+    It goes through the engine's snapshot / restore pair, which validates the network
+    (shapes, finite values, weights, self-connections) and rebuilds the kernel's synapse lists.
+    """
+    arrays, generator = net.arrays(), rng.bit_generator.state
+    sim.restore(dataclasses.replace(
+        sim.snapshot(), step=0, state=arrays, initial_state=arrays, rng=generator,
+        initial_rng=generator, change_log=(), pending={}, kernel_order={}))
 
 
 def _available_bytes() -> int | None:

@@ -13,6 +13,7 @@ intrinsic-plasticity target rate H^IP.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -300,7 +301,14 @@ def _symbol_name(k: int) -> str:
 
 
 def field_specs() -> dict[str, FieldSpec]:
-    """Every field's :class:`FieldSpec`, in declaration order."""
+    """Every field's :class:`FieldSpec`, in declaration order (a new dict each call)."""
+    return dict(_field_specs())
+
+
+@functools.cache
+def _field_specs() -> dict[str, FieldSpec]:
+    # Built once: validating a Params looks up every field's spec, and gathering them from
+    # the dataclass fields each time made that quadratic in the number of fields.
     return {f.name: f.metadata["spec"] for f in dataclasses.fields(Params)}
 
 
@@ -314,7 +322,7 @@ def _field_types() -> dict[str, Any]:
 
 
 def _check_names(names: Mapping[str, Any]) -> None:
-    valid = field_specs()
+    valid = _field_specs()
     unknown = [k for k in names if k not in valid]
     if unknown:
         raise ValueError(
@@ -325,7 +333,7 @@ def _check_names(names: Mapping[str, Any]) -> None:
 
 def _coerce(name: str, value: Any, type_name: str) -> Any:
     """Convert ``value`` to the field's type and check it against the field's spec."""
-    spec = field_specs()[name]
+    spec = _field_specs()[name]
     type_name = str(type_name)
     if type_name == "bool":
         if isinstance(value, bool) or (hasattr(value, "dtype") and value.dtype == bool):

@@ -95,7 +95,8 @@ class _Series:
         self.capacity = capacity
         self.row_shape = row_shape
         self.dtype = dtype
-        self.count = 0
+        self.count = 0    # rows appended since step 0 (including rows before a restore)
+        self.stored = 0   # rows held (at most ``capacity``)
         if capacity is None:
             self._chunks: list[np.ndarray] = []
         else:
@@ -117,6 +118,8 @@ class _Series:
             self._ring[start: start + first] = rows[:first]
             self._ring[: m - first] = rows[first:]
         self.count += n
+        self.stored = n + self.stored if self.capacity is None else min(self.capacity,
+                                                                        self.stored + n)
 
     def get(self, last: int | None = None) -> np.ndarray:
         if self.capacity is None:
@@ -125,7 +128,7 @@ class _Series:
             data = self._chunks[0] if self._chunks else np.zeros((0, *self.row_shape),
                                                                  self.dtype)
             return data if last is None else data[max(data.shape[0] - last, 0):]
-        kept = min(self.count, self.capacity)
+        kept = self.stored
         if last is not None:
             kept = min(kept, max(last, 0))
         # Gather only the rows asked for: the studio reads the newest few hundred steps of a
@@ -288,9 +291,9 @@ class Recorder:
                 snapshots: list[tuple[int, np.ndarray]]) -> None:
         """Refill from :meth:`series` output (used when a session is loaded)."""
         for name, s in self._series.items():
-            if name in series:
-                rows = np.asarray(series[name], dtype=s.dtype)
-                # Start the count where these rows began so ring positions line up.
-                s.count = total_steps - rows.shape[0]
-                s.append(rows)
+            rows = np.asarray(series.get(name, np.zeros((0, *s.row_shape))), dtype=s.dtype)
+            # Start the count where these rows began so ring positions line up; a series not
+            # given starts empty at total_steps.
+            s.count = total_steps - rows.shape[0]
+            s.append(rows)
         self._snapshots = [(int(k), np.array(w)) for k, w in snapshots]

@@ -35,6 +35,7 @@ import numpy as np
 
 from .atomic import atomic_file
 from .engine import BACKENDS, NetworkState, ParamChange, Simulation
+from .engine.snapshot import Snapshot, SnapshotError
 from .params import Params, field_specs
 from .recording import RecordingSpec
 
@@ -297,37 +298,25 @@ def _session_arrays(sim: Simulation, preset: str | None,
     arrays["rec/snapshot_steps"] = np.array([k for k, _ in snaps], dtype=np.int64)
     arrays["rec/snapshots"] = (np.stack([w for _, w in snaps]) if snaps
                                else np.zeros((0, p.ne, p.ne)))
-    arrays.update(_engine_arrays(sim))
+    arrays.update(_engine_arrays(sim.snapshot()))
     return arrays
 
 
-def _engine_arrays(sim: Simulation) -> dict[str, np.ndarray]:
-    """The kernel's synapse-list order and renormalise flag (see Simulation.kernel_order).
+_ENGINE_KEYS = ("engine/ee_in", "engine/ee_out", "engine/renorm_all")
+
+
+def _engine_arrays(snapshot: Snapshot) -> dict[str, np.ndarray]:
+    """The kernel's synapse-list order and renormalise flag (see ``Snapshot.kernel_order``).
 
     Without them a continued run would drift from the uninterrupted one by a rounding error
     per row; they are optional on reading.
     """
-    order = sim.kernel_order()
+    order = snapshot.kernel_order
     if not order:
         return {}
     return {"engine/ee_in": order["ee_in"].astype(np.int32),
             "engine/ee_out": order["ee_out"].astype(np.int32),
             "engine/renorm_all": np.array(bool(order["renorm_all"]))}
-
-
-def _restore_engine(sim: Simulation, arrays: Mapping[str, np.ndarray], path: Path | None) -> None:
-    if "engine/ee_in" not in arrays or not sim.kernel_order():
-        return
-    flag = arrays.get("engine/renorm_all", np.array(True))
-    if flag.shape != () or flag.dtype != np.bool_:
-        raise SessionError(f"session file {path}: item 'engine/renorm_all' has dtype "
-                           f"{flag.dtype} and shape {flag.shape}; expected bool ()")
-    ee_out = arrays.get("engine/ee_out", sim.kernel_order()["ee_out"])
-    try:
-        sim.restore_kernel_order(arrays["engine/ee_in"], ee_out, bool(flag[()]))
-    except ValueError as exc:
-        raise SessionError(f"session file {path}: items 'engine/ee_in'/'engine/ee_out' do not "
-                           f"list the synapses of 'state/w_ee' ({exc})") from None
 
 
 def _atomic_write(path: Path, arrays: Mapping[str, np.ndarray], compress: bool) -> None:
@@ -627,55 +616,39 @@ def _state(arrays: Mapping[str, np.ndarray], prefix: str) -> NetworkState:
     return NetworkState(**{n: np.array(arrays[f"{prefix}/{n}"]) for n in STATE_FIELDS})
 
 
+def _snapshot(data: SessionData) -> Snapshot:
+    """The engine snapshot a validated session file holds."""
+    info, a = data.info, data.arrays
+    return Snapshot(
+        seed=info.seed, step=info.steps, backend=info.backend,
+        params=info.params.to_dict(), initial_params=info.initial_params.to_dict(),
+        change_log=tuple(info.change_log), pending=info.pending,
+        rng=json.loads(str(a["rng/current"][()])),
+        initial_rng=json.loads(str(a["rng/initial"][()])),
+        state={n: a[f"state/{n}"] for n in STATE_FIELDS},
+        initial_state={n: a[f"initial/{n}"] for n in STATE_FIELDS},
+        input_position=a["input/position"], input_pools=a["input/pools"],
+        raw_input=a.get("input/raw"),
+        raw_cursor=int(json.loads(str(a["input"][()])).get("raw_cursor", 0)),
+        kernel_order={k.split("/", 1)[1]: a[k] for k in _ENGINE_KEYS if k in a},
+    )
+
+
 def _build(data: SessionData, backend: str | None) -> Simulation:
     info, arrays = data.info, data.arrays
     path = info.path
-    raw = arrays.get("input/raw")
     try:
-        sim = Simulation(info.initial_params, info.seed, recording=info.recording,
-                         raw_input=raw, backend=backend or info.backend)
+        sim = Simulation.from_snapshot(_snapshot(data), recording=info.recording,
+                                       backend=backend or info.backend)
+    except SnapshotError as exc:
+        raise SessionError(f"session file {path}: item {exc.part!r} {exc.problem}") from None
     except (ValueError, TypeError) as exc:
         raise SessionError(f"session file {path}: cannot rebuild the simulation: {exc}") from None
-    try:
-        # load_state validates the arrays (finite, non-negative weights, no self-connections);
-        # the initial state goes through it too before it is kept.
-        sim.load_state(_state(arrays, "initial"))
-        initial = sim.state.copy()
-        sim.params = info.params
-        sim.load_state(_state(arrays, "state"))
-    except ValueError as exc:
-        raise SessionError(f"session file {path}: {exc}") from None
-    sim.initial_state = initial
-    rng_initial = json.loads(str(arrays["rng/initial"][()]))
-    rng_current = json.loads(str(arrays["rng/current"][()]))
-    try:
-        probe = np.random.default_rng()
-        probe.bit_generator.state = rng_initial
-        sim.rng.bit_generator.state = rng_current
-    except (ValueError, TypeError, KeyError) as exc:
-        raise SessionError(f"session file {path}: invalid random generator state: {exc}") from None
-    sim.initial_rng_state = rng_initial
-    pools = arrays["input/pools"]
-    if pools.shape != sim.input.pools.shape:
-        raise SessionError(f"session file {path}: item 'input/pools' has shape {pools.shape}; "
-                           f"expected {sim.input.pools.shape} for these parameters")
-    sim.input.pools = pools.copy()
-    sim.input.position[:] = arrays["input/position"]
-    if info.params.input_kind == "raw":
-        sim.input.raw_cursor = int(json.loads(str(arrays["input"][()]))["raw_cursor"])
-    sim.t = info.steps
-    sim.change_log = list(info.change_log)
     series = {k[4:]: v for k, v in arrays.items()
               if k.startswith("rec/") and k[4:] in _REC_DTYPES}
     snaps = list(zip(arrays["rec/snapshot_steps"].tolist(), arrays["rec/snapshots"],
                      strict=True))
     sim.recorder.restore(series, info.steps, snaps)
-    _restore_engine(sim, arrays, path)
-    if info.pending:
-        try:
-            sim.apply_params(**info.pending)
-        except ValueError as exc:
-            raise SessionError(f"session file {path}: invalid pending change: {exc}") from None
     return sim
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -166,7 +167,9 @@ def test_live_change_equals_run_started_with_that_value():
     a.step(200)
     b = Simulation(small(), seed=8)
     b.step(200)
-    b.params = b.params.replace(noise_sigma=0.1, eta_ip=0.02)
+    snap = b.snapshot()
+    b.restore(dataclasses.replace(snap, params={**snap.params, "noise_sigma": 0.1,
+                                                "eta_ip": 0.02}))
     b.step(200)
     assert a.state.equals(b.state)
 

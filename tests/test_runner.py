@@ -250,13 +250,6 @@ def test_history_stays_bounded_and_keeps_the_whole_run():
         History(capacity=3)
 
 
-def test_a_simulation_without_recorder_is_refused():
-    sim = make_simulation(small_params(), seed=0)
-    sim.recorder = None
-    with pytest.raises(ValueError, match="recorder"):
-        Runner(sim, lambda frame: None)
-
-
 def test_raw_input_is_topped_up_from_the_source():
     params = load_preset("sorn-0.7.4", ne=40, ni=8, lambda_ee=8, lambda_ei=4, lambda_ie=40)
     assert params.input_kind == "raw"

@@ -3,10 +3,12 @@
 ``Simulation`` (in :mod:`.simulation`) is the entry point; :mod:`.network` holds the state
 and its initialisation (with the symbol glossary), :mod:`.kernels` the compiled step,
 :mod:`.reference` the same step in plain numpy, :mod:`.inputs` the input tasks and
-:mod:`.draws` how random numbers are laid out per step.
+:mod:`.draws` how random numbers are laid out per step and :mod:`.snapshot` the plain-data
+:class:`Snapshot` that ``Simulation.snapshot()`` returns and ``Simulation.restore()`` takes.
 """
 
 from .network import NetworkState
 from .simulation import BACKENDS, ParamChange, Simulation
+from .snapshot import Snapshot, SnapshotError
 
-__all__ = ["Simulation", "ParamChange", "NetworkState", "BACKENDS"]
+__all__ = ["Simulation", "ParamChange", "NetworkState", "BACKENDS", "Snapshot", "SnapshotError"]

@@ -13,13 +13,62 @@ Raw input ([PKG]) is an array of shape (nu, T) whose column t is added to units 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit
 
 from ..params import Params
+from .snapshot import SnapshotError
 
-__all__ = ["InputSource", "build_pools", "word_table"]
+__all__ = ["InputSource", "build_pools", "word_table", "check_raw_input", "pool_shape"]
+
+
+def check_raw_input(raw: Any, nu: int, name: str = "inputs") -> np.ndarray:
+    """A raw input array checked and converted to float64.
+
+    Parameters
+    ----------
+    raw : array_like
+        ``(nu, T)`` real numbers; column t is added to excitatory units 0..nu-1 at step t.
+    nu : int
+        Input units.
+    name : str
+        The argument's name in errors.
+
+    Raises
+    ------
+    ValueError
+        For another shape or a NaN / inf (the message names the row and column).
+    TypeError
+        For non-real values.
+    """
+    arr, error, problem = _raw_checked(raw, nu)
+    if problem:
+        raise error(f"argument {name!r} {problem}")
+    return arr
+
+
+def _raw_checked(raw: Any, nu: int) -> tuple[np.ndarray, type[Exception], str]:
+    """``raw`` as float64 and, when it is unfit, the exception type and what is wrong."""
+    arr = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
+    if arr.dtype != bool and (not np.issubdtype(arr.dtype, np.number)
+                              or np.issubdtype(arr.dtype, np.complexfloating)):
+        return arr, TypeError, f"must hold real numbers, got dtype {arr.dtype}"
+    if arr.ndim != 2 or arr.shape[0] != nu:
+        return arr, ValueError, f"has shape {arr.shape}; expected (nu, T) = ({nu}, T)"
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        row, col = np.argwhere(~np.isfinite(arr))[0]
+        return arr, ValueError, (f"holds {arr[row, col]} at row {row}, column {col}; every "
+                                 "value must be finite")
+    return arr, ValueError, ""
+
+
+def pool_shape(params: Params) -> tuple[int, int]:
+    """Shape of :func:`build_pools`'s array: ``(n_symbols, n_u)``, ``(0, 0)`` without symbols."""
+    n_sym = len(params.alphabet)
+    return (n_sym, params.n_u) if n_sym else (0, 0)
 
 
 def word_table(params: Params) -> tuple[list[str], np.ndarray]:
@@ -110,6 +159,55 @@ class InputSource:
     def create(cls, params: Params, rng: np.random.Generator,
                raw: np.ndarray | None = None) -> InputSource:
         """Build the input for ``params``; ``raw`` is required for kind ``"raw"``."""
+        return cls._build(params, build_pools(params, rng), raw)
+
+    @classmethod
+    def restore(cls, params: Params, pools: Any, position: Any, raw: Any,
+                raw_cursor: Any) -> InputSource:
+        """The input as a snapshot describes it, checked part by part.
+
+        Raises
+        ------
+        SnapshotError
+            Naming ``input/pools``, ``input/position`` or ``input/raw``: a wrong shape or
+            type, a unit outside the network, a position outside the words, raw input for
+            another input kind, or a cursor outside the raw columns.
+        """
+        pools = np.asarray(pools)
+        if (pools.shape != pool_shape(params) or pools.dtype.kind not in "iu"
+                or (pools.size and (pools.min() < 0 or pools.max() >= params.ne))):
+            raise SnapshotError("input/pools", f"must be {pool_shape(params)} integer indices "
+                                f"of excitatory units, found {pools.dtype} {pools.shape}")
+        source = cls._build(params, pools.astype(np.int32), None)
+        position = np.asarray(position)
+        if position.shape != (2,) or position.dtype.kind not in "iu":
+            raise SnapshotError("input/position", f"must be 2 integers, found {position.dtype} "
+                                f"{position.shape}")
+        word, at = int(position[0]), int(position[1])
+        # The compiled symbol generator indexes the word table with these: out-of-range
+        # values from a damaged file must be refused here, not read out of bounds.
+        if not (0 <= word < len(source.lengths) and 0 <= at < source.lengths[word]):
+            raise SnapshotError("input/position", f"= [{word}, {at}] is outside the words of "
+                                f"input kind {params.input_kind!r}")
+        source.position[:] = (word, at)
+        if params.input_kind != "raw":
+            if raw is not None:
+                raise SnapshotError("input/raw", f"given for input kind {params.input_kind!r}")
+            return source
+        if raw is not None:
+            source.raw, _, problem = _raw_checked(raw, params.nu)
+            if problem:
+                raise SnapshotError("input/raw", problem)
+        columns = 0 if source.raw is None else source.raw.shape[1]
+        if isinstance(raw_cursor, bool) or not isinstance(raw_cursor, (int, np.integer)) or \
+                not 0 <= raw_cursor <= columns:
+            raise SnapshotError("input/raw", f"cursor {raw_cursor!r} is outside the {columns} "
+                                "raw columns")
+        source.raw_cursor = int(raw_cursor)
+        return source
+
+    @classmethod
+    def _build(cls, params: Params, pools: np.ndarray, raw: np.ndarray | None) -> InputSource:
         words, probs = word_table(params)
         index = {s: k for k, s in enumerate(params.alphabet)}
         longest = max((len(w) for w in words), default=1)
@@ -118,7 +216,7 @@ class InputSource:
             table[r, : len(word)] = [index[s] for s in word]
         lengths = np.array([len(w) for w in words] or [1], dtype=np.int32)
         cumprob = np.cumsum(probs) if len(words) else np.ones(1)
-        return cls(kind=params.input_kind, pools=build_pools(params, rng), table=table,
+        return cls(kind=params.input_kind, pools=pools, table=table,
                    lengths=lengths, cumprob=cumprob, position=np.zeros(2, dtype=np.int64),
                    raw=raw)
 

@@ -20,14 +20,18 @@ weight stays positive, so the weight matrices are also the connection masks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import ndtri
 
 from ..params import Params
+from .snapshot import STATE_FIELDS, SnapshotError
 
-__all__ = ["NetworkState", "init_state", "connection_mask", "row_normalise"]
+__all__ = ["NetworkState", "init_state", "connection_mask", "row_normalise",
+           "check_network_arrays", "state_shapes"]
 
 # Per-neuron IP targets are rates, so they must stay strictly inside (0, 1).
 _RATE_EPS = 1e-6
@@ -58,6 +62,65 @@ class NetworkState:
         """True when every array is identical, element for element."""
         return all(np.array_equal(a, b) for a, b in zip(self.arrays().values(),
                                                         other.arrays().values(), strict=True))
+
+
+def state_shapes(params: Params) -> dict[str, tuple[int, ...]]:
+    """Shape of every network array (:data:`~sorn_studio.engine.snapshot.STATE_FIELDS`)."""
+    ne, ni = params.ne, params.ni
+    return {"x": (ne,), "y": (ni,), "t_e": (ne,), "t_i": (ni,), "h_ip": (ne,),
+            "w_ee": (ne, ne), "w_ei": (ne, ni), "w_ie": (ni, ne)}
+
+
+def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params, prefix: str = "",
+                         noun: str = "state array") -> dict[str, np.ndarray]:
+    """Validated copies of the network arrays (shape, finite values, weights, no self-loops).
+
+    Parameters
+    ----------
+    arrays : mapping of str to array_like
+        One array per name of :data:`~sorn_studio.engine.snapshot.STATE_FIELDS`.
+    params : Params
+        The network they belong to (gives the shapes).
+    prefix : str
+        Prepended to each name in errors (``"state"`` names ``w_ee`` as ``"state/w_ee"``).
+    noun : str
+        What the error calls an array (``"state array 'w_ee' ..."``).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Fresh arrays: ``x``, ``y`` bool, the others float64.
+
+    Raises
+    ------
+    SnapshotError
+        (a ``ValueError``) naming the array: missing, wrong shape, NaN or inf, a negative
+        weight, or a self-connection in W^EE.
+    """
+    def fail(name: str, problem: str) -> SnapshotError:
+        return SnapshotError(f"{prefix}/{name}" if prefix else name, problem, noun)
+
+    clean: dict[str, np.ndarray] = {}
+    for name, shape in state_shapes(params).items():
+        if name not in arrays:
+            raise fail(name, "is missing")
+        arr = np.asarray(arrays[name])
+        if arr.shape != shape:
+            raise fail(name, f"has shape {arr.shape}; expected {shape}")
+        if name in ("x", "y"):
+            clean[name] = arr.astype(bool)
+            continue
+        if arr.dtype.kind not in "biuf":
+            raise fail(name, f"must hold real numbers, found dtype {arr.dtype}")
+        arr = np.array(arr, dtype=float)
+        if not np.isfinite(arr).all():
+            raise fail(name, "holds NaN or inf")
+        if name.startswith("w_") and (arr < 0).any():
+            raise fail(name, "holds negative weights")
+        clean[name] = arr
+    if np.diagonal(clean["w_ee"]).any():
+        raise fail("w_ee", "has self-connections (non-zero diagonal)")
+    return {name: clean[name] for name in STATE_FIELDS}
 
 
 def connection_mask(rng: np.random.Generator, n_post: int, n_pre: int, mode: str, lam: float,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -11,10 +12,11 @@ import numpy as np
 from ..params import Params, field_specs
 from ..recording import Recorder, RecordingSpec, StepBlock
 from .draws import DrawLayout, to_uniform
-from .inputs import InputSource
+from .inputs import InputSource, check_raw_input
 from .kernels import TE_STATS, Adjacency, run_chunk
-from .network import NetworkState, init_state
+from .network import NetworkState, check_network_arrays, init_state
 from .reference import StepInput, reference_step
+from .snapshot import Snapshot, SnapshotError
 
 __all__ = ["Simulation", "ParamChange", "BACKENDS"]
 
@@ -50,6 +52,61 @@ def _check_steps(name: str, n: Any) -> int:
     return int(n)
 
 
+def _check_params(params: Any) -> None:
+    if not isinstance(params, Params):
+        raise TypeError(f"argument 'params' must be a sorn_studio.Params, got "
+                        f"{type(params).__name__}")
+
+
+def _as_value(value: Any) -> Any:
+    """A parameter value read back from JSON: lists were tuples (``words``, ``word_probs``)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _params_from(data: Any, part: str) -> Params:
+    try:
+        return Params.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"snapshot {part!r}: {exc}") from None
+
+
+def _check_live(names: Any) -> None:
+    specs = field_specs()
+    for name in names:
+        if name in specs and not specs[name].live:
+            raise ValueError(f"parameter {name!r} cannot change during a run (it is "
+                             "structural); pass it to reset(params=...) instead")
+
+
+def _change_log_from(entries: Any, step: int) -> tuple[ParamChange, ...]:
+    """Validated change-log entries ``(step, name, old, new)``: live fields, in step order,
+    none after ``step``."""
+    specs = field_specs()
+    log: list[ParamChange] = []
+    for entry in entries:
+        try:
+            at, name, old, new = entry
+            change = ParamChange(int(at), str(name), _as_value(old), _as_value(new))
+        except (TypeError, ValueError):
+            raise ValueError(f"snapshot: change-log entry {entry!r} is not [step, name, old, "
+                             "new]") from None
+        if (change.name not in specs or not specs[change.name].live
+                or not 0 <= change.step <= step or (log and change.step < log[-1].step)):
+            raise ValueError(f"snapshot: the change log is invalid at {list(change)!r} (live "
+                             f"parameters only, steps in order within 0..{step})")
+        log.append(change)
+    return tuple(log)
+
+
+def _generator_from(state: Any, part: str) -> np.random.Generator:
+    rng = np.random.default_rng()
+    try:
+        rng.bit_generator.state = dict(state)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"snapshot {part!r} is not a valid generator state: {exc}") from None
+    return rng
+
+
 def _mask_events(before: np.ndarray, after: np.ndarray, step: int) -> np.ndarray:
     """Synapse events of one step from the masks around it: prunings, then creations (the
     kernel's order: STDP prunes before structural plasticity creates)."""
@@ -61,7 +118,7 @@ def _mask_events(before: np.ndarray, after: np.ndarray, step: int) -> np.ndarray
 
 
 class Simulation:
-    """A SORN that can be stepped, run, reset and tuned while it runs.
+    """A SORN that can be stepped, run, reset, tuned while it runs, saved and restored.
 
     Parameters
     ----------
@@ -82,49 +139,66 @@ class Simulation:
     -----
     The same ``params`` and ``seed`` give the identical run, and ``step(1)`` called N times
     gives exactly what ``step(N)`` gives (see :mod:`sorn_studio.engine.draws`).
+
+    The simulation owns its state: the attributes below are read-only, and only its own
+    methods change them. :meth:`snapshot` returns all of it as plain arrays and JSON values,
+    and :meth:`restore` (or :meth:`from_snapshot`) is the one way to set it from outside.
     """
 
     def __init__(self, params: Params, seed: int | None = 0, *,
                  recording: RecordingSpec | None = None, raw_input: np.ndarray | None = None,
                  backend: str = "numba") -> None:
-        if not isinstance(params, Params):
-            raise TypeError(f"argument 'params' must be a sorn_studio.Params, got "
-                            f"{type(params).__name__}")
-        if backend not in BACKENDS:
-            raise ValueError(f"argument 'backend' = {backend!r} is not allowed; use one of "
-                             f"{', '.join(map(repr, BACKENDS))}")
-        self.backend = backend
-        self.recording = recording or RecordingSpec()
+        _check_params(params)
+        self._configure(recording, backend)
         self._check_neurons(params)
-        self._lock = threading.Lock()
-        self._pending: dict[str, Any] = {}
-        self._raw_initial = None if raw_input is None else self._check_raw(raw_input, params)
-        self._track_events = False
-        self._events: list[np.ndarray] = []
+        self._raw_initial = None if raw_input is None else check_raw_input(raw_input, params.nu)
         self.reset(seed=seed if seed is not None else
                    int(np.random.SeedSequence().entropy % 2**63), params=params)
 
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot, *, recording: RecordingSpec | None = None,
+                      backend: str | None = None) -> Simulation:
+        """A simulation that continues exactly where ``snapshot`` was taken.
+
+        Parameters
+        ----------
+        snapshot : Snapshot
+            As returned by :meth:`snapshot` (possibly of another simulation or from a file).
+        recording : RecordingSpec, optional
+            What to record from now on (a 10 000-step window by default); the recorder starts
+            empty at the snapshot's step.
+        backend : {"numba", "numpy"}, optional
+            The snapshot's own backend by default.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`restore`.
+        """
+        sim = cls.__new__(cls)
+        sim._configure(recording, backend or snapshot.backend)
+        sim._raw_initial = None
+        sim.restore(snapshot)
+        return sim
+
     # -- construction --------------------------------------------------------------------------
+    def _configure(self, recording: RecordingSpec | None, backend: str) -> None:
+        """Set what does not depend on the network: backend, recording, locks, event log."""
+        if backend not in BACKENDS:
+            raise ValueError(f"argument 'backend' = {backend!r} is not allowed; use one of "
+                             f"{', '.join(map(repr, BACKENDS))}")
+        self._backend = backend
+        self._recording = recording or RecordingSpec()
+        self._lock = threading.Lock()
+        self._pending: dict[str, Any] = {}
+        self._track_events = False
+        self._events: list[np.ndarray] = []
+
     def _check_neurons(self, params: Params, spec: RecordingSpec | None = None) -> None:
-        bad = [n for n in (spec or self.recording).neurons if not 0 <= n < params.ne]
+        bad = [n for n in (spec or self._recording).neurons if not 0 <= n < params.ne]
         if bad:
             raise ValueError(f"recording 'neurons' = {bad} are not excitatory neurons; allowed: "
                              f"0..{params.ne - 1}")
-
-    @staticmethod
-    def _check_raw(raw: Any, params: Params) -> np.ndarray:
-        arr = np.asarray(raw, dtype=float) if not isinstance(raw, np.ndarray) else raw
-        if arr.ndim != 2 or arr.shape[0] != params.nu:
-            raise ValueError(f"argument 'inputs' has shape {np.shape(raw)}; expected "
-                             f"(nu, T) = ({params.nu}, T)")
-        if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
-            raise TypeError(f"argument 'inputs' must hold real numbers, got dtype {arr.dtype}")
-        arr = arr.astype(float)
-        if not np.isfinite(arr).all():
-            bad = np.argwhere(~np.isfinite(arr))[0]
-            raise ValueError(f"argument 'inputs' holds {arr[tuple(bad)]} at row {bad[0]}, "
-                             f"column {bad[1]}; every value must be finite")
-        return arr
 
     def reset(self, seed: int | None = None, params: Params | None = None) -> None:
         """Start again from a fresh network.
@@ -137,27 +211,195 @@ class Simulation:
             New parameters, structural fields included; ``None`` keeps the current ones.
         """
         if seed is not None:
-            self.seed = _check_seed(seed)
+            self._seed = _check_seed(seed)
         if params is not None:
-            if not isinstance(params, Params):
-                raise TypeError(f"argument 'params' must be a sorn_studio.Params, got "
-                                f"{type(params).__name__}")
+            _check_params(params)
             self._check_neurons(params)
-            self.params = params
-        self.rng = np.random.default_rng(self.seed)
-        self.state = init_state(self.params, self.rng)
-        self.input = InputSource.create(self.params, self.rng, self._raw_initial)
+            self._params = params
+        self._rng = np.random.default_rng(self._seed)
+        self._state = init_state(self._params, self._rng)
+        self._input = InputSource.create(self._params, self._rng, self._raw_initial)
         self._after_state_change()
-        self.initial_state = self.state.copy()
-        self.initial_rng_state = self.rng.bit_generator.state
-        self.initial_params = self.params
-        self.t = 0
-        self.change_log: list[ParamChange] = []
-        self.recorder = Recorder(self.recording, self.params.ne, self.params.ni)
+        self._initial_state = self._state.copy()
+        self._initial_rng_state = self._rng.bit_generator.state
+        self._initial_params = self._params
+        self._t = 0
+        self._change_log: list[ParamChange] = []
+        self._recorder = Recorder(self._recording, self._params.ne, self._params.ni)
         self._events.clear()
         with self._lock:
             self._pending.clear()
 
+    def restart(self, seed: int) -> None:
+        """Start a new run from the network as it is now, with the generator of ``seed``.
+
+        Like :meth:`reset`, except that the network is kept instead of drawn again: the step
+        count goes back to 0, the present state and parameters become the run's initial
+        ones, the change log and the recorder start empty, and the kernel keeps its synapse
+        order, so the network goes on exactly as it would have with that generator. The
+        sorn 0.7.4 layer uses it: each of its calls runs the network it was given with a
+        generator of its own.
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the new ``numpy.random.Generator``.
+        """
+        self._seed = _check_seed(seed)
+        self._rng = np.random.default_rng(self._seed)
+        self._initial_state = self._state.copy()
+        self._initial_rng_state = self._rng.bit_generator.state
+        self._initial_params = self._params
+        self._t = 0
+        self._change_log = []
+        self._recorder = Recorder(self._recording, self._params.ne, self._params.ni)
+        self._events.clear()
+        with self._lock:
+            self._pending.clear()
+
+    # -- snapshot and restore ------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """Everything needed to continue this run exactly, as copies in plain arrays and JSON.
+
+        Call it between runs (or from the thread that runs the simulation). The recording is
+        not part of it (see :attr:`recorder`).
+
+        Returns
+        -------
+        Snapshot
+            Independent of the simulation: running on does not change it.
+        """
+        src = self._input
+        return Snapshot(
+            seed=self._seed, step=self._t, backend=self._backend,
+            params=self._params.to_dict(), initial_params=self._initial_params.to_dict(),
+            change_log=tuple((int(c.step), c.name, c.old, c.new) for c in self._change_log),
+            pending=self.pending_changes, rng=self._rng.bit_generator.state,
+            initial_rng=copy.deepcopy(self._initial_rng_state),
+            state={k: v.copy() for k, v in self._state.arrays().items()},
+            initial_state={k: v.copy() for k, v in self._initial_state.arrays().items()},
+            input_position=src.position.copy(), input_pools=src.pools.copy(),
+            raw_input=None if src.raw is None else src.raw.copy(), raw_cursor=src.raw_cursor,
+            kernel_order=self._kernel_order(),
+        )
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Put the simulation exactly where ``snapshot`` was taken.
+
+        Everything is checked before anything changes, so a rejected snapshot leaves the
+        simulation as it was. The recorder starts empty at the snapshot's step (a session
+        file refills it with :meth:`Recorder.restore`); synapse events are forgotten.
+
+        Parameters
+        ----------
+        snapshot : Snapshot
+            From :meth:`snapshot`, from a file, or built by hand.
+
+        Raises
+        ------
+        ValueError
+            When a part is invalid: unknown or out-of-range parameters, structural parameters
+            that differ between ``params`` and ``initial_params``, a change log out of order or
+            naming a field that cannot change during a run, wrongly shaped or non-finite state
+            arrays, negative weights, self-connections, an invalid generator state, input
+            pools or position outside the network or the words, or a kernel order that does
+            not list the synapses of ``w_ee``. The message names the part.
+        """
+        params = self._params_from(snapshot.params, "params")
+        initial_params = self._params_from(snapshot.initial_params, "initial_params")
+        seed = _check_seed(snapshot.seed)
+        step = _check_steps("step", snapshot.step)
+        structural = [name for name, spec in field_specs().items()
+                      if not spec.live and getattr(params, name) != getattr(initial_params, name)]
+        if structural:
+            raise ValueError(f"snapshot: structural parameter(s) {structural} differ between "
+                             "'params' and 'initial_params'")
+        self._check_neurons(params)
+        log = _change_log_from(snapshot.change_log, step)
+        pending = {str(k): _as_value(v) for k, v in dict(snapshot.pending).items()}
+        if pending:
+            _check_live(pending)
+            params.replace(**pending)
+        state = NetworkState(**check_network_arrays(snapshot.state, params, "state",
+                                                    "snapshot item"))
+        initial = NetworkState(**check_network_arrays(snapshot.initial_state, params, "initial",
+                                                      "snapshot item"))
+        rng = _generator_from(snapshot.rng, "rng")
+        _generator_from(snapshot.initial_rng, "initial_rng")
+        source = InputSource.restore(params, snapshot.input_pools, snapshot.input_position,
+                                     snapshot.raw_input, snapshot.raw_cursor)
+        adj, renorm_all = self._adjacency_for(state, snapshot.kernel_order)
+
+        self._params, self._initial_params, self._seed, self._t = params, initial_params, seed, step
+        self._state, self._initial_state = state, initial
+        self._rng = rng
+        self._initial_rng_state = copy.deepcopy(dict(snapshot.initial_rng))
+        self._change_log = list(log)
+        self._input = source
+        self._raw_initial = source.raw
+        self._adj, self._renorm_all = adj, renorm_all
+        self._recorder = Recorder(self._recording, params.ne, params.ni)
+        self._recorder.restore({}, step, [])
+        self._events.clear()
+        with self._lock:
+            self._pending = pending
+
+    def _params_from(self, data: Mapping[str, Any], part: str) -> Params:
+        """``data`` as Params; the ones in force are reused when equal (no re-validation)."""
+        known = getattr(self, "_params", None)
+        if known is not None and known.to_dict() == dict(data):
+            return known
+        return _params_from(data, part)
+
+    def _adjacency_for(self, state: NetworkState, order: Mapping[str, np.ndarray]
+                       ) -> tuple[Adjacency | None, bool]:
+        """Synapse lists of ``state`` in the kernel order ``order`` (when given), and the
+        renormalise-every-row flag."""
+        if self._backend != "numba":
+            return None, True
+        adj = Adjacency(state.w_ee, state.w_ei, state.w_ie)
+        if "ee_in" not in order:
+            # The kernel renormalises only rows it changed; a new state may have other rows off.
+            return adj, True
+        mask = state.w_ee > 0
+        for name, rows_mask, lists, counts in (("ee_in", mask, adj.ee_in, adj.ee_in_n),
+                                               ("ee_out", mask.T, adj.ee_out, adj.ee_out_n)):
+            if name not in order:
+                continue
+            listed = np.asarray(order[name])
+            rows = np.repeat(np.arange(rows_mask.shape[0]), counts)
+            # Row by row, the list must hold exactly that row's synapses, in any order.
+            if (listed.shape != rows.shape or listed.dtype.kind not in "iu"
+                    or not np.array_equal(np.sort(rows * rows_mask.shape[1] + listed),
+                                          np.flatnonzero(rows_mask))):
+                raise SnapshotError(f"engine/{name}", "does not list the synapses of 'w_ee'")
+            lists[rows, np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)] = \
+                listed
+        flag = np.asarray(order.get("renorm_all", True))
+        if flag.shape != () or flag.dtype != np.bool_:
+            raise SnapshotError("engine/renorm_all", f"has dtype {flag.dtype} and shape "
+                                f"{flag.shape}; expected bool ()")
+        return adj, bool(flag)
+
+    def _kernel_order(self) -> dict[str, np.ndarray]:
+        """The compiled kernel's bookkeeping that decides rounding, for exact continuation.
+
+        The kernel sums each W^EE row in the order of its synapse list, which depends on the
+        run's history (pruning moves the last entry into the freed slot, new synapses are
+        appended), and it renormalises every row once after a state load. Empty for the numpy
+        backend.
+        """
+        a = self._adj
+        if a is None:
+            return {}
+        slots = np.arange(self._params.ne)
+        return {
+            "ee_in": a.ee_in[slots[None, :] < a.ee_in_n[:, None]],
+            "ee_out": a.ee_out[slots[None, :] < a.ee_out_n[:, None]],
+            "renorm_all": np.array(self._renorm_all),
+        }
+
+    # -- synapse events ------------------------------------------------------------------------
     def track_synapse_events(self, on: bool = True) -> None:
         """Keep (or stop keeping) every E->E synapse creation and pruning for
         :meth:`take_synapse_events`; off by default, so nothing accumulates unasked.
@@ -182,13 +424,16 @@ class Simulation:
 
     def _after_state_change(self) -> None:
         """Rebuild what derives from the weight matrices (after init or a state load)."""
-        s = self.state
-        self._adj = Adjacency(s.w_ee, s.w_ei, s.w_ie) if self.backend == "numba" else None
+        s = self._state
+        self._adj = Adjacency(s.w_ee, s.w_ei, s.w_ie) if self._backend == "numba" else None
         # The kernel renormalises only rows it changed; a new state may have other rows off.
         self._renorm_all = True
 
     def load_state(self, state: NetworkState) -> None:
         """Replace the network state (weights, thresholds, activity) after validating it.
+
+        Everything else (step, generator, change log, recording) stays; use :meth:`restore`
+        to set all of it.
 
         Raises
         ------
@@ -196,88 +441,83 @@ class Simulation:
             When an array has the wrong shape, holds NaN/inf, a negative weight, or W^EE has
             a self-connection.
         """
-        p = self.params
-        shapes = {"x": (p.ne,), "y": (p.ni,), "t_e": (p.ne,), "t_i": (p.ni,), "h_ip": (p.ne,),
-                  "w_ee": (p.ne, p.ne), "w_ei": (p.ne, p.ni), "w_ie": (p.ni, p.ne)}
-        clean = {}
-        for name, shape in shapes.items():
-            arr = np.asarray(getattr(state, name))
-            if arr.shape != shape:
-                raise ValueError(f"state array {name!r} has shape {arr.shape}; expected {shape}")
-            if name in ("x", "y"):
-                clean[name] = arr.astype(bool).copy()
-                continue
-            arr = np.array(arr, dtype=float)
-            if not np.isfinite(arr).all():
-                raise ValueError(f"state array {name!r} holds NaN or inf")
-            if name.startswith("w_") and (arr < 0).any():
-                raise ValueError(f"state array {name!r} holds negative weights")
-            clean[name] = arr
-        if np.diagonal(clean["w_ee"]).any():
-            raise ValueError("state array 'w_ee' has self-connections (non-zero diagonal)")
-        self.state = NetworkState(**clean)
+        self._state = NetworkState(**check_network_arrays(state.arrays(), self._params))
         self._after_state_change()
         self._events.clear()  # the new weights did not come from these events
 
     def set_recording(self, spec: RecordingSpec) -> None:
         """Record from now on as ``spec`` says; what was recorded so far is dropped."""
-        self._check_neurons(self.params, spec)
-        self.recording = spec
-        self.recorder = Recorder(spec, self.params.ne, self.params.ni)
+        self._check_neurons(self._params, spec)
+        self._recording = spec
+        self._recorder = Recorder(spec, self._params.ne, self._params.ni)
 
-    def kernel_order(self) -> dict[str, np.ndarray]:
-        """The compiled kernel's bookkeeping that decides rounding, for exact continuation.
+    # -- public state (read-only; the engine owns it) ------------------------------------------
+    @property
+    def backend(self) -> str:
+        """``"numba"`` (compiled kernel) or ``"numpy"`` (reference step)."""
+        return self._backend
 
-        The kernel sums each W^EE row in the order of its synapse list, which depends on the
-        run's history (pruning moves the last entry into the freed slot, new synapses are
-        appended), and it renormalises every row once after a state load. Saving this and
-        passing it to :meth:`restore_kernel_order` after :meth:`load_state` makes a reloaded
-        run continue bit for bit. Empty for the numpy backend.
+    @property
+    def seed(self) -> int:
+        """Seed of the run's generator (set by the constructor, :meth:`reset` or a restore)."""
+        return self._seed
 
-        Returns
-        -------
-        dict
-            ``ee_in`` (n_ee,) presynaptic units row by row, ``ee_out`` (n_ee,) postsynaptic
-            units column by column, ``renorm_all`` () bool.
-        """
-        a = self._adj
-        if a is None:
-            return {}
-        ne = self.params.ne
-        return {
-            "ee_in": np.concatenate([a.ee_in[i, : a.ee_in_n[i]] for i in range(ne)]),
-            "ee_out": np.concatenate([a.ee_out[j, : a.ee_out_n[j]] for j in range(ne)]),
-            "renorm_all": np.array(self._renorm_all),
-        }
+    @property
+    def t(self) -> int:
+        """Steps simulated since step 0."""
+        return self._t
 
-    def restore_kernel_order(self, ee_in: np.ndarray, ee_out: np.ndarray,
-                             renorm_all: bool) -> None:
-        """Restore what :meth:`kernel_order` returned (after :meth:`load_state`).
+    @property
+    def params(self) -> Params:
+        """Parameters in force (immutable; change them with :meth:`apply_params`)."""
+        return self._params
 
-        Raises
-        ------
-        ValueError
-            When the lists do not name exactly the synapses of the current W^EE.
-        """
-        if self._adj is None:
-            return
-        mask = self.state.w_ee > 0
-        for name, order, rows_mask, lists in (("ee_in", ee_in, mask, self._adj.ee_in),
-                                              ("ee_out", ee_out, mask.T, self._adj.ee_out)):
-            order = np.asarray(order)
-            counts = rows_mask.sum(axis=1)
-            rows = np.repeat(np.arange(rows_mask.shape[0]), counts)
-            if (order.shape != (int(counts.sum()),) or order.dtype.kind not in "iu"
-                    or not np.array_equal(order[np.lexsort((order, rows))],
-                                          np.nonzero(rows_mask)[1])):
-                raise ValueError(f"argument {name!r} does not list the synapses of w_ee")
-            start = 0
-            for r, c in enumerate(counts.tolist()):
-                lists[r, :c] = order[start: start + c]
-                start += c
-        self._renorm_all = bool(renorm_all)
+    @property
+    def initial_params(self) -> Params:
+        """Parameters at step 0, before any live change."""
+        return self._initial_params
 
-    # -- public state (views; the engine owns the arrays) --------------------------------------
+    @property
+    def change_log(self) -> list[ParamChange]:
+        """Every applied live change, in order (a copy)."""
+        return list(self._change_log)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The run's generator (read its ``bit_generator.state``; drawing from it changes
+        the run)."""
+        return self._rng
+
+    @property
+    def initial_rng_state(self) -> dict[str, Any]:
+        """Bit-generator state at step 0, after the network was drawn (a copy)."""
+        return copy.deepcopy(self._initial_rng_state)
+
+    @property
+    def state(self) -> NetworkState:
+        """The network state now (the engine's own arrays: do not write to them)."""
+        return self._state
+
+    @property
+    def initial_state(self) -> NetworkState:
+        """The network state at step 0."""
+        return self._initial_state
+
+    @property
+    def input(self) -> InputSource:
+        """The input source and where it stands."""
+        return self._input
+
+    @property
+    def recording(self) -> RecordingSpec:
+        """What is recorded."""
+        return self._recording
+
+    @property
+    def recorder(self) -> Recorder:
+        """The recordings of this run."""
+        return self._recorder
+
     def _view(self, arr: np.ndarray) -> np.ndarray:
         view = arr.view()
         view.flags.writeable = False
@@ -286,54 +526,54 @@ class Simulation:
     @property
     def x(self) -> np.ndarray:
         """Excitatory activity x(t), (ne,) bool, read-only."""
-        return self._view(self.state.x)
+        return self._view(self._state.x)
 
     @property
     def y(self) -> np.ndarray:
         """Inhibitory activity y(t), (ni,) bool, read-only."""
-        return self._view(self.state.y)
+        return self._view(self._state.y)
 
     @property
     def t_e(self) -> np.ndarray:
         """Excitatory thresholds T^E, read-only."""
-        return self._view(self.state.t_e)
+        return self._view(self._state.t_e)
 
     @property
     def t_i(self) -> np.ndarray:
         """Inhibitory thresholds T^I, read-only."""
-        return self._view(self.state.t_i)
+        return self._view(self._state.t_i)
 
     @property
     def h_ip(self) -> np.ndarray:
         """Intrinsic-plasticity target rates H^IP, read-only."""
-        return self._view(self.state.h_ip)
+        return self._view(self._state.h_ip)
 
     @property
     def w_ee(self) -> np.ndarray:
         """W^EE, (ne, ne), rows post, columns pre; read-only."""
-        return self._view(self.state.w_ee)
+        return self._view(self._state.w_ee)
 
     @property
     def w_ei(self) -> np.ndarray:
         """W^EI (inhibition onto E), (ne, ni); read-only."""
-        return self._view(self.state.w_ei)
+        return self._view(self._state.w_ei)
 
     @property
     def w_ie(self) -> np.ndarray:
         """W^IE (excitation onto I), (ni, ne); read-only."""
-        return self._view(self.state.w_ie)
+        return self._view(self._state.w_ie)
 
     @property
     def n_ee(self) -> int:
         """Number of E->E synapses."""
         if self._adj is not None:
             return int(self._adj.ee_in_n.sum())
-        return int(np.count_nonzero(self.state.w_ee))
+        return int(np.count_nonzero(self._state.w_ee))
 
     @property
     def n_ei(self) -> int:
         """Number of I->E synapses."""
-        return int(np.count_nonzero(self.state.w_ei))
+        return int(np.count_nonzero(self._state.w_ei))
 
     @property
     def pending_changes(self) -> dict[str, Any]:
@@ -354,11 +594,7 @@ class Simulation:
             For an unknown name, a field that cannot change during a run, or a value outside
             the allowed range (checked now, not at the step).
         """
-        specs = field_specs()
-        for name in changes:
-            if name in specs and not specs[name].live:
-                raise ValueError(f"parameter {name!r} cannot change during a run (it is "
-                                 "structural); pass it to reset(params=...) instead")
+        _check_live(changes)
         with self._lock:
             merged = {**self._pending, **changes}
             self.params.replace(**merged)  # validates names and values now
@@ -369,19 +605,19 @@ class Simulation:
             if not self._pending:
                 return
             changes, self._pending = self._pending, {}
-        old = self.params
-        self.params = old.replace(**changes)
+        old = self._params
+        self._params = old.replace(**changes)
         for name in changes:
             before = getattr(old, name)
-            if before != getattr(self.params, name):
-                self.change_log.append(ParamChange(self.t, name, before,
-                                                   getattr(self.params, name)))
+            if before != getattr(self._params, name):
+                self._change_log.append(ParamChange(self._t, name, before,
+                                                    getattr(self._params, name)))
         if self.params.sn and not old.sn:
             self._renorm_all = True   # rows changed while SN was off must be normalised too
         if "mu_ip" in changes and self.params.mu_ip != old.mu_ip:
             # Per-neuron targets keep their spread and move with the mean.
-            h = self.state.h_ip + (self.params.mu_ip - old.mu_ip)
-            self.state.h_ip[:] = np.clip(h, 1e-6, 1 - 1e-6)
+            h = self._state.h_ip + (self._params.mu_ip - old.mu_ip)
+            self._state.h_ip[:] = np.clip(h, 1e-6, 1 - 1e-6)
 
     # -- input ---------------------------------------------------------------------------------
     def feed_input(self, inputs: np.ndarray) -> None:
@@ -389,7 +625,7 @@ class Simulation:
         if self.params.input_kind != "raw":
             raise ValueError(f"feed_input needs input_kind='raw'; this simulation has "
                              f"input_kind={self.params.input_kind!r}")
-        arr = self._check_raw(inputs, self.params)
+        arr = check_raw_input(inputs, self.params.nu)
         src = self.input
         rest = src.raw[:, src.raw_cursor:] if src.raw is not None else np.zeros((arr.shape[0], 0))
         src.raw = np.concatenate([rest, arr], axis=1)
@@ -470,8 +706,8 @@ class Simulation:
             self._advance_compiled(n, layout, draws, symbols, raw, block)
         else:
             self._advance_reference(n, layout, draws, symbols, raw, block)
-        self.t += n
-        self.recorder.append(block)
+        self._t += n
+        self._recorder.append(block)
 
     def _advance_compiled(self, n: int, layout: DrawLayout, draws: np.ndarray,
                           symbols: np.ndarray, raw: np.ndarray, block: StepBlock) -> None:

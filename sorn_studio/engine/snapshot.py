@@ -1,0 +1,110 @@
+"""``Snapshot``: everything a :class:`~sorn_studio.engine.Simulation` needs to continue exactly.
+
+A snapshot holds plain numpy arrays and JSON-ready values only (no engine objects), so it can
+be written to a file, compared, sent to another process or kept as a checkpoint. It is taken
+with :meth:`Simulation.snapshot` and put back with :meth:`Simulation.restore` (or
+:meth:`Simulation.from_snapshot`), the one place that sets a simulation's state from outside.
+
+What it does not hold is the recording: a :class:`~sorn_studio.recording.Recorder` is declared
+by its own :class:`~sorn_studio.recording.RecordingSpec` and restored from its own series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Snapshot", "SnapshotError", "STATE_FIELDS", "KERNEL_ORDER_FIELDS"]
+
+#: The arrays of a network state, in :class:`~sorn_studio.engine.NetworkState` order.
+STATE_FIELDS: tuple[str, ...] = ("x", "y", "t_e", "t_i", "h_ip", "w_ee", "w_ei", "w_ie")
+
+#: The compiled kernel's bookkeeping that decides rounding (see ``Simulation.kernel_order``).
+KERNEL_ORDER_FIELDS: tuple[str, ...] = ("ee_in", "ee_out", "renorm_all")
+
+
+class SnapshotError(ValueError):
+    """A part of a snapshot (or of a state given to the engine) is invalid.
+
+    Attributes
+    ----------
+    part : str
+        The part, named as a session file names it: ``"state/w_ee"``, ``"initial/t_e"``,
+        ``"rng/current"``, ``"input/pools"``, ``"engine/ee_in"``, ``"change_log"``, ...
+    problem : str
+        What is wrong with it, e.g. ``"holds NaN or inf"``.
+    """
+
+    def __init__(self, part: str, problem: str, noun: str = "snapshot item") -> None:
+        super().__init__(f"{noun} {part!r} {problem}")
+        self.part = part
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A simulation at one step boundary, as plain arrays and JSON values.
+
+    Attributes
+    ----------
+    seed : int
+        Seed the run started from.
+    step : int
+        Steps simulated since step 0.
+    backend : str
+        Backend of the simulation it was taken from (a restore may use the other one).
+    params, initial_params : dict
+        Every :class:`~sorn_studio.params.Params` field by name (``Params.to_dict()``), now
+        and at step 0.
+    change_log : tuple of tuple
+        ``(step, name, old, new)`` for every live change applied so far, in order.
+    pending : dict
+        Live changes requested but not applied yet (they apply at the next step).
+    rng, initial_rng : dict
+        numpy bit-generator state now and at step 0 (``Generator.bit_generator.state``).
+    state, initial_state : dict of str to numpy.ndarray
+        The network arrays (:data:`STATE_FIELDS`) now and at step 0.
+    input_position : numpy.ndarray
+        ``[current word, position in the word]`` of symbol input, int64 ``(2,)``.
+    input_pools : numpy.ndarray
+        Excitatory units each input symbol drives, int32 ``(n_symbols, n_u)``.
+    raw_input : numpy.ndarray or None
+        The raw input buffer (kind ``"raw"`` only), float64 ``(nu, T_raw)``.
+    raw_cursor : int
+        Next column of ``raw_input`` to be used.
+    kernel_order : dict of str to numpy.ndarray
+        The compiled kernel's synapse-list order and renormalisation flag
+        (:data:`KERNEL_ORDER_FIELDS`); empty for the numpy backend. Without it a restored run
+        renormalises every row once and may differ from the original in the last bit.
+    """
+
+    seed: int
+    step: int
+    backend: str
+    params: Mapping[str, Any]
+    initial_params: Mapping[str, Any]
+    change_log: tuple[tuple[int, str, Any, Any], ...]
+    pending: Mapping[str, Any]
+    rng: Mapping[str, Any]
+    initial_rng: Mapping[str, Any]
+    state: Mapping[str, np.ndarray]
+    initial_state: Mapping[str, np.ndarray]
+    input_position: np.ndarray
+    input_pools: np.ndarray
+    raw_input: np.ndarray | None = None
+    raw_cursor: int = 0
+    kernel_order: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def raw_complete(self) -> bool:
+        """Whether ``raw_input`` still holds every raw column used since step 0.
+
+        ``Simulation.feed_input`` drops the columns already used and restarts the cursor at
+        0, so the cursor equals the step count exactly when nothing has been dropped (always
+        True for the other input kinds).
+        """
+        kind = self.params.get("input_kind")
+        return kind != "raw" or (self.raw_input is not None and self.raw_cursor == self.step)

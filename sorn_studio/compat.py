@@ -10,16 +10,16 @@ Scripts written for the published ``sorn`` package run after changing only their
     state_dict, sim_dict = Trainer.run(inputs=inputs[:, :1], phase="training",
                                        state=state_dict, noise=False, timesteps=1)
 
-Both take the seed's arguments, hyperparameter names and defaults (:data:`SEED_DEFAULTS`),
-``freeze`` names (:data:`FREEZE_NAMES`) and callback names (:data:`CALLBACKS`), and return the
-seed's ``state_dict`` (``Wee``, ``Wei``, ``Wie``, ``Te``, ``Ti``, ``X``, ``Y``) in the seed's
+Both take sorn 0.7.4's arguments, hyperparameter names and defaults (:data:`LEGACY_DEFAULTS`),
+``freeze`` names (:data:`FREEZE_NAMES`) and callback names (:data:`CALLBACKS`), and return
+sorn 0.7.4's ``state_dict`` (``Wee``, ``Wei``, ``Wie``, ``Te``, ``Ti``, ``X``, ``Y``) in its
 shapes and orientation (weights pre x post, thresholds (n, 1), activity (n, 2) with columns
-[t-1, t]) plus a ``sim_dict`` of the requested callbacks, where ``sim_dict[name][t]`` is the
-seed's value for step ``t``.
+[t-1, t]) plus a ``sim_dict`` of the requested callbacks, where ``sim_dict[name][t]`` is
+sorn 0.7.4's value for step ``t``.
 
-Randomness: each call draws one seed from numpy's global generator (``np.random``), so
-``np.random.seed(k)`` before a script makes its runs repeat exactly, as users of the seed
-expect (the seed itself also used Python's ``random`` and was not reproducible). A call's
+Randomness: each call draws one random seed from numpy's global generator (``np.random``), so
+``np.random.seed(k)`` before a script makes its runs repeat exactly, as users of sorn 0.7.4
+expect (sorn 0.7.4 itself also used Python's ``random`` and was not reproducible). A call's
 random numbers depend only on that draw, never on earlier calls.
 
 Speed: ``Simulator`` and ``Trainer`` each keep the engine simulation of their last parameter
@@ -28,8 +28,8 @@ element, so any edit is noticed), the network simply continues; any other state 
 and loaded. Both follow the same equations and random numbers; with plasticity on they can
 differ in the last bit of some weights, because a load renormalises every row once.
 
-Differences from the seed (validation, fixed defects, the few behaviour changes) are listed in
-the README section "Coming from sorn 0.7.4".
+Differences from sorn 0.7.4 (validation, fixed defects, the few behaviour changes) are listed
+in the README section "Coming from sorn 0.7.4".
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ from .recording import RecordingSpec
 __all__ = [
     "Simulator",
     "Trainer",
-    "SeedSimulator",
-    "SeedTrainer",
-    "SEED_DEFAULTS",
+    "LegacySimulator",
+    "LegacyTrainer",
+    "LEGACY_DEFAULTS",
     "CALLBACKS",
     "FREEZE_NAMES",
     "PHASES",
@@ -67,9 +67,9 @@ __all__ = [
 # A library must not configure logging; messages go to this logger only.
 _log = logging.getLogger(__name__)
 
-#: The seed's hyperparameters and their defaults (``sorn.sorn.Sorn`` class attributes);
+#: sorn 0.7.4's hyperparameters and their defaults (``sorn.sorn.Sorn`` class attributes);
 #: read-only, so no call can change another's defaults.
-SEED_DEFAULTS: Mapping[str, Any] = MappingProxyType({
+LEGACY_DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "ne": 200,
     "nu": 10,
     "network_type_ee": "Sparse",
@@ -89,7 +89,7 @@ SEED_DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "sigma_ip": 0.0,
 })
 
-#: Callback names accepted in ``callbacks`` (the seed's nine plus ``WIE``).
+#: Callback names accepted in ``callbacks`` (sorn 0.7.4's nine plus ``WIE``).
 CALLBACKS: tuple[str, ...] = (
     "ExcitatoryActivation",
     "InhibitoryActivation",
@@ -104,7 +104,7 @@ CALLBACKS: tuple[str, ...] = (
 )
 
 #: ``freeze`` names and the :class:`~sorn_studio.params.Params` switch each one turns off
-#: (``ss``, the seed's "synaptic scaling", is synaptic normalisation of W^EE and W^EI).
+#: (``ss``, sorn 0.7.4's "synaptic scaling", is synaptic normalisation of W^EE and W^EI).
 FREEZE_NAMES: dict[str, str] = {"stdp": "stdp", "ip": "ip", "sp": "sp", "istdp": "istdp",
                                 "ss": "sn"}
 
@@ -154,12 +154,12 @@ def _checked_hyperparameters(key: tuple[tuple[str, type, Any], ...]
 
 
 def _check_hyperparameters(given: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge ``given`` into the seed defaults; check names, kinds and single-value ranges."""
-    unknown = [k for k in given if k not in SEED_DEFAULTS]
+    """Merge ``given`` into sorn 0.7.4's defaults; check names, kinds and single-value ranges."""
+    unknown = [k for k in given if k not in LEGACY_DEFAULTS]
     if unknown:
         raise ValueError(f"unknown hyperparameter(s) {', '.join(map(repr, unknown))}; valid "
-                         f"names are: {', '.join(SEED_DEFAULTS)}")
-    hp = {**SEED_DEFAULTS, **given}
+                         f"names are: {', '.join(LEGACY_DEFAULTS)}")
+    hp = {**LEGACY_DEFAULTS, **given}
     for name in ("ne", "nu"):
         if not _is_int(hp[name]):
             raise TypeError(f"hyperparameter {name!r} must be a whole number, got {hp[name]!r}")
@@ -275,7 +275,7 @@ def _as_inputs(inputs: Any) -> np.ndarray | None:
 
 
 def _check_state(state: Any) -> tuple[dict[str, np.ndarray], int, int]:
-    """Validate a seed ``state_dict``; return float copies of its arrays and (ne, ni)."""
+    """Validate a sorn 0.7.4 ``state_dict``; return float copies of its arrays and (ne, ni)."""
     if not isinstance(state, Mapping):
         raise TypeError(f"argument 'state' must be a dict with keys {', '.join(STATE_KEYS)} "
                         f"(as returned by run), got {type(state).__name__}")
@@ -329,7 +329,7 @@ def _base_params() -> Params:
 
 def _params(hp: dict[str, Any], ne: int, ni: int, phase: str, noise: bool, frozen: list[str],
             fresh: bool) -> Params:
-    """The engine parameters for the seed's hyperparameters ``hp`` (cached: Params is frozen).
+    """The engine parameters for sorn 0.7.4's hyperparameters ``hp`` (cached: Params is frozen).
 
     The connectivity fields only shape a fresh network; with a loaded state (``fresh`` False)
     they are clamped into range because they have no effect.
@@ -350,7 +350,7 @@ def _params_cached(hp_items: tuple[tuple[str, Any], ...], ne: int, ni: int, phas
                              f"possible inputs (ne - 1); allowed: [0, {ne - 1}]")
     else:
         ee_mode, ee_lam = "fixed", ne - 1
-    # The seed gives each I unit about lambda_ei outgoing synapses among the ne E units:
+    # sorn 0.7.4 gives each I unit about lambda_ei outgoing synapses among the ne E units:
     # each I->E synapse exists with p = lambda_ei / ne, i.e. in-degree p * ni per E unit.
     if hp["network_type_ei"] == "Sparse":
         ei_mode, ei_lam = "probability", hp["lambda_ei"] * ni / ne
@@ -388,7 +388,7 @@ def _params_cached(hp_items: tuple[tuple[str, Any], ...], ne: int, ni: int, phas
 
 
 def _to_engine(arrays: dict[str, np.ndarray], h_ip: float) -> NetworkState:
-    """Seed orientation (pre x post, (n, 1), (n, 2)) -> engine orientation (post x pre)."""
+    """sorn 0.7.4 orientation (pre x post, (n, 1), (n, 2)) -> engine orientation (post x pre)."""
     ne, ni = arrays["Wee"].shape[0], arrays["Wei"].shape[0]
     # C order matters: the compiled kernel is specialised for C-contiguous arrays, and a
     # transposed view would make numba compile a second version (seconds) on the first call.
@@ -404,8 +404,8 @@ def _to_engine(arrays: dict[str, np.ndarray], h_ip: float) -> NetworkState:
     )
 
 
-def _to_seed(sim: Simulation, x_prev: np.ndarray, y_prev: np.ndarray) -> dict[str, np.ndarray]:
-    """The simulation's state as a seed ``state_dict`` (fresh arrays the caller may modify)."""
+def _to_legacy(sim: Simulation, x_prev: np.ndarray, y_prev: np.ndarray) -> dict[str, np.ndarray]:
+    """The simulation's state as a sorn 0.7.4 ``state_dict`` (fresh arrays the caller owns)."""
     s = sim.state
     return {
         "Wee": s.w_ee.T.copy(),
@@ -419,7 +419,7 @@ def _to_seed(sim: Simulation, x_prev: np.ndarray, y_prev: np.ndarray) -> dict[st
 
 
 def _activity(prev: np.ndarray, now: np.ndarray) -> np.ndarray:
-    """The seed's (n, 2) activity array, columns [t-1, t], as 0.0/1.0."""
+    """sorn 0.7.4's (n, 2) activity array, columns [t-1, t], as 0.0/1.0."""
     out = np.empty((now.size, 2))
     out[:, 0] = prev
     out[:, 1] = now
@@ -444,7 +444,7 @@ def _binary(a: np.ndarray) -> bool:
 
 
 def _state_matches(sim: Simulation, state: Mapping) -> bool:
-    """Whether ``state`` holds exactly ``sim``'s current state (in the seed's layout).
+    """Whether ``state`` holds exactly ``sim``'s current state (in sorn 0.7.4's layout).
 
     This is how a loop that feeds back the returned ``state_dict`` continues the engine's
     network without reloading it. Any change the caller made, any other dtype-independent
@@ -481,7 +481,7 @@ def _call_rng() -> np.random.Generator:
 
 
 # -- the runners ------------------------------------------------------------------------------
-class _SeedRunner:
+class _LegacyRunner:
     """Shared implementation of ``Simulator`` and ``Trainer`` (they differ in default phase).
 
     Holds no parameters between calls. What it keeps are up to :attr:`cache_size` engine
@@ -512,7 +512,7 @@ class _SeedRunner:
         with self._lock:
             sim = self._sims.pop(params, None)
         if sim is None:
-            # The seed 0 only draws a throw-away network: every call loads its own state.
+            # Random seed 0 only draws a throw-away network: every call loads its own state.
             sim = Simulation(params, seed=0)
         return sim
 
@@ -540,7 +540,7 @@ class _SeedRunner:
             else:
                 ne, ni = sizes
             if "ne" in hyperparameters and hyperparameters["ne"] != ne:
-                # The seed's own README passes ne=100 with a 200-unit state; honour the state.
+                # sorn 0.7.4's own README passes ne=100 with a 200-unit state; honour the state.
                 warnings.warn(f"hyperparameter 'ne' = {hyperparameters['ne']} differs from the "
                               f"{ne} excitatory units of 'state'; the state's size is used",
                               UserWarning, stacklevel=3)
@@ -605,7 +605,7 @@ def _check_memory(shapes: dict[str, tuple[int, ...]]) -> None:
 
 
 def _h_ip(hp: dict[str, Any], ne: int) -> float:
-    """The seed's IP target rate, the same for every excitatory unit: 2 nu / ne."""
+    """sorn 0.7.4's IP target rate, the same for every excitatory unit: 2 nu / ne."""
     return 2.0 * hp["nu"] / ne
 
 
@@ -616,7 +616,7 @@ def _recording_spec(window: int, drive: bool, t_e_full: bool) -> RecordingSpec:
 
 def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Run ``steps`` steps of ``sim`` on ``raw`` input; collect the seed's outputs."""
+    """Run ``steps`` steps of ``sim`` on ``raw`` input; collect sorn 0.7.4's outputs."""
     ne, ni = sim.params.ne, sim.params.ni
     recorded = _RECORDED.intersection(wanted)
     # Keep the last two steps (for X[:, 0]) unless callbacks need every step.
@@ -648,7 +648,7 @@ def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
         x_prev, y_prev = rec.spikes_e(last=2)[0], rec.spikes_i(last=2)[0]
     else:
         x_prev, y_prev = x0, y0
-    state_dict = _to_seed(sim, x_prev, y_prev)
+    state_dict = _to_legacy(sim, x_prev, y_prev)
     sim_dict: dict[str, np.ndarray] = {}
     for name in wanted:
         if name == "ExcitatoryActivation":
@@ -658,7 +658,7 @@ def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
         elif name == "RecurrentActivation":
             value = rec.drive_e(last=steps).astype(float)[:, :, None]
         elif name == "EEConnectionCounts":
-            # The seed counts the synapses a step starts with (before its plasticity).
+            # sorn 0.7.4 counts the synapses a step starts with (before its plasticity).
             value = np.concatenate([[n_ee0], rec.n_ee(last=steps)[:-1]]).astype(np.int64)
         elif name == "EIConnectionCounts":
             value = np.concatenate([[n_ei0], rec.n_ei(last=steps)[:-1]]).astype(np.int64)
@@ -676,8 +676,8 @@ def _simulate(sim: Simulation, raw: np.ndarray, steps: int, wanted: list[str]
     return state_dict, sim_dict
 
 
-class SeedSimulator(_SeedRunner):
-    """The seed's ``Simulator``: run a fresh or given network, plasticity on by default."""
+class LegacySimulator(_LegacyRunner):
+    """sorn 0.7.4's ``Simulator``: run a fresh or given network, plasticity on by default."""
 
     def run(self, inputs: Any = None, phase: str = "plasticity", state: Mapping | None = None,
             timesteps: int | None = None, noise: bool = True, freeze: Sequence[str] | None = None,
@@ -705,7 +705,7 @@ class SeedSimulator(_SeedRunner):
         callbacks : list of str
             Per-step values to return, any of :data:`CALLBACKS`.
         **hyperparameters
-            Any of :data:`SEED_DEFAULTS`; unknown names raise ``ValueError``. With a ``state``
+            Any of :data:`LEGACY_DEFAULTS`; unknown names raise ``ValueError``. With a ``state``
             the state's size wins over ``ne`` (a differing ``ne`` warns), and the
             connectivity hyperparameters have no effect.
 
@@ -736,8 +736,8 @@ class SeedSimulator(_SeedRunner):
                          hyperparameters)
 
 
-class SeedTrainer(_SeedRunner):
-    """The seed's ``Trainer``: like ``Simulator`` but frozen (``phase="training"``) by default."""
+class LegacyTrainer(_LegacyRunner):
+    """sorn 0.7.4's ``Trainer``: like ``Simulator`` but frozen (``phase="training"``) by default."""
 
     def run(self, inputs: Any = None, phase: str = "training", state: Mapping | None = None,
             timesteps: int | None = None, noise: bool = True, freeze: Sequence[str] | None = None,
@@ -745,25 +745,25 @@ class SeedTrainer(_SeedRunner):
             ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Run a trained (or fresh) SORN (the ``sorn`` 0.7.4 ``Trainer.run``).
 
-        Identical to :meth:`SeedSimulator.run` except that ``phase`` defaults to
+        Identical to :meth:`LegacySimulator.run` except that ``phase`` defaults to
         ``"training"``, which freezes all plasticity. Cheap to call with ``timesteps=1`` in a
-        loop, feeding back the returned ``state_dict`` (the seed's reinforcement-learning use).
+        loop, feeding back the returned ``state_dict`` (sorn 0.7.4's reinforcement-learning use).
 
         Parameters
         ----------
         inputs, phase, state, timesteps, noise, freeze, callbacks, **hyperparameters
-            As for :meth:`SeedSimulator.run`.
+            As for :meth:`LegacySimulator.run`.
 
         Returns
         -------
         state_dict, sim_dict : dict
-            As for :meth:`SeedSimulator.run`.
+            As for :meth:`LegacySimulator.run`.
         """
         return self._run(inputs, phase, state, timesteps, noise, freeze, callbacks,
                          hyperparameters)
 
 
 #: Drop-in for ``from sorn import Simulator``.
-Simulator = SeedSimulator()
+Simulator = LegacySimulator()
 #: Drop-in for ``from sorn import Trainer``.
-Trainer = SeedTrainer()
+Trainer = LegacyTrainer()

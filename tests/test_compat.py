@@ -21,7 +21,9 @@ from sorn_studio.compat import (
     LegacyTrainer,
     Simulator,
     Trainer,
+    simulate,
 )
+from sorn_studio.engine import Simulation
 from sorn_studio.engine.kernels import run_chunk
 
 SMALL = dict(ne=50, nu=5, lambda_ee=10, lambda_ei=20)   # ni = 10
@@ -552,7 +554,7 @@ def test_inputs_none_and_extra_columns():
 def test_a_loop_reuses_one_simulation_and_reloads_only_changed_states(monkeypatch):
     state, _ = fresh(5)
     built, loads = [], []
-    real_init, real_load = compat.Simulation.__init__, compat.Simulation.load_state
+    real_init, real_load = Simulation.__init__, Simulation.load_state
 
     def counting_init(self, *args, **kwargs):
         built.append(1)
@@ -562,8 +564,8 @@ def test_a_loop_reuses_one_simulation_and_reloads_only_changed_states(monkeypatc
         loads.append(1)
         real_load(self, state)
 
-    monkeypatch.setattr(compat.Simulation, "__init__", counting_init)
-    monkeypatch.setattr(compat.Simulation, "load_state", counting_load)
+    monkeypatch.setattr(Simulation, "__init__", counting_init)
+    monkeypatch.setattr(Simulation, "load_state", counting_load)
     runner = LegacyTrainer()
     for _ in range(50):
         state, _ = runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state,
@@ -614,7 +616,7 @@ def test_legacy_defaults_are_read_only_and_state_size_is_checked():
 
 
 def test_matrix_callbacks_that_cannot_fit_are_refused_up_front(monkeypatch):
-    monkeypatch.setattr(compat, "_available_bytes", lambda: 10**8)
+    monkeypatch.setattr(simulate, "_available_bytes", lambda: 10**8)
     with pytest.raises(MemoryError, match="'WEE'.*2000 steps need 0.6 GB"):
         Simulator.run(timesteps=2000, callbacks=["WEE"], phase="training")
     state, sims = Simulator.run(timesteps=5, callbacks=["WEE"], phase="training")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sorn_studio import Statistics
-from sorn_studio.statistics import Statistics as DirectStatistics
+from sorn_studio.compat import Statistics as DirectStatistics
 
 LEGACY_SIGNATURES = {
     "firing_rate_neuron": ["spike_train", "neuron", "bin_size"],

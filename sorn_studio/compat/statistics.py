@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sorn_studio import analysis
-from sorn_studio.analysis._validate import as_array, as_spikes, check_positive_int
+from .. import analysis
+from ..analysis._validate import as_array, as_spikes, check_positive_int
 
 __all__ = ["Statistics"]
 

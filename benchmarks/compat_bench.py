@@ -8,7 +8,7 @@ Usage::
 Prints one JSON object:
 
 * ``trainer_call_ms``: cost of one ``Trainer.run(timesteps=1)`` call in a loop that feeds the
-  returned state back in (the seed's reinforcement-learning usage), N^E = 200, for the
+  returned state back in (sorn 0.7.4's reinforcement-learning usage), N^E = 200, for the
   plasticity and the training phase; median over ``--repeats`` loops of ``--calls`` calls.
 * ``simulator_steps_per_s``: ``Simulator.run`` for ``--steps`` steps with default
   hyperparameters, with no callbacks and with the reference benchmark's callbacks

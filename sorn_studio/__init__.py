@@ -19,7 +19,7 @@ _EXPORTS = {
     "RecordingSpec": "sorn_studio.recording",
     "Simulator": "sorn_studio.compat",
     "Trainer": "sorn_studio.compat",
-    "Statistics": "sorn_studio.statistics",
+    "Statistics": "sorn_studio.compat",
     "save_session": "sorn_studio.session",
     "load_session": "sorn_studio.session",
     "replay_session": "sorn_studio.session",

@@ -1,5 +1,5 @@
-"""The sorn 0.7.4-compatible API: seed examples, shapes and orientation, freezing, determinism,
-no side effects, error messages, and long loops of one-step calls."""
+"""The sorn 0.7.4-compatible API: sorn 0.7.4's examples, shapes and orientation, freezing,
+determinism, no side effects, error messages, and long loops of one-step calls."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ import numpy as np
 import pytest
 
 from sorn_studio import compat
-from sorn_studio.compat import CALLBACKS, STATE_KEYS, SeedSimulator, SeedTrainer, Simulator, Trainer
+from sorn_studio.compat import (
+    CALLBACKS,
+    STATE_KEYS,
+    LegacySimulator,
+    LegacyTrainer,
+    Simulator,
+    Trainer,
+    simulate,
+)
+from sorn_studio.engine import Simulation
 from sorn_studio.engine.kernels import run_chunk
 
 SMALL = dict(ne=50, nu=5, lambda_ee=10, lambda_ei=20)   # ni = 10
@@ -65,7 +74,7 @@ def check_state_shapes(state: dict, ne: int, ni: int) -> None:
     for key, shape in expected.items():
         assert state[key].shape == shape, key
         assert state[key].dtype == np.float64, key
-    # Seed orientation is pre x post: the incoming weights of a unit are a column, and
+    # sorn 0.7.4's orientation is pre x post: the incoming weights of a unit are a column, and
     # synaptic normalisation makes every non-empty column sum to 1.
     for key in ("Wee", "Wei", "Wie"):
         cols = state[key].sum(axis=0)
@@ -80,8 +89,8 @@ def fresh(steps: int = 30, **kw):
     return Simulator.run(inputs=np.random.rand(args["nu"], steps), timesteps=steps, **args)
 
 
-# -- the seed's examples ----------------------------------------------------------------------
-def test_seed_examples_run_verbatim_with_only_the_import_changed():
+# -- sorn 0.7.4's examples -------------------------------------------------------------------
+def test_legacy_examples_run_verbatim_with_only_the_import_changed():
     ns: dict = {}
     np.random.seed(0)
     exec(_ported(EXAMPLE_PLASTICITY), ns)
@@ -92,7 +101,7 @@ def test_seed_examples_run_verbatim_with_only_the_import_changed():
     assert sims["ExcitatoryActivation"][0].shape == (200,)
     assert sims["WEE"].shape == (200, 200, 200) and sims["WEE"][-1].shape == (200, 200)
     np.testing.assert_array_equal(sims["WEE"][-1], state["Wee"])
-    # Counts are taken at the start of each step, like the seed's.
+    # Counts are taken at the start of each step, like sorn 0.7.4's.
     counts = sims["EEConnectionCounts"]
     assert counts.shape == (200,)
     assert [int(c) for c in counts[1:]] == [int((w > 0).sum()) for w in sims["WEE"][:-1]]
@@ -115,7 +124,7 @@ def test_seed_examples_run_verbatim_with_only_the_import_changed():
     np.testing.assert_array_equal(state["X"][:, 0], before["X"][:, 1])
 
 
-def test_every_callback_has_the_seed_per_step_shape():
+def test_every_callback_has_the_legacy_per_step_shape():
     steps = 7
     state, sims = fresh(steps, callbacks=list(CALLBACKS))
     ne, ni = 50, 10
@@ -144,7 +153,7 @@ def test_no_callbacks_gives_an_empty_sim_dict():
 
 
 def test_orientation_on_a_hand_built_network():
-    """E0 -> E1 and E0 -> I0 -> E2, written in the seed's pre x post orientation."""
+    """E0 -> E1 and E0 -> I0 -> E2, written in sorn 0.7.4's pre x post orientation."""
     ne, ni = 10, 2
     state = {"Wee": np.zeros((ne, ne)), "Wei": np.zeros((ni, ne)), "Wie": np.zeros((ne, ni)),
              "Te": np.full((ne, 1), 0.5), "Ti": np.full((ni, 1), 0.5),
@@ -168,7 +177,7 @@ def test_orientation_on_a_hand_built_network():
     np.testing.assert_array_equal(out["Wee"], state["Wee"])
 
 
-def seed_equations_step(s: dict, u: np.ndarray, hp: dict) -> tuple[dict, np.ndarray]:
+def legacy_equations_step(s: dict, u: np.ndarray, hp: dict) -> tuple[dict, np.ndarray]:
     """One step of sorn 0.7.4's equations, written here in its own pre x post orientation
     (noise off, no structural plasticity). Returns the new state and the recurrent activation."""
     wee, wei, wie = s["Wee"].copy(), s["Wei"].copy(), s["Wie"].copy()
@@ -189,7 +198,7 @@ def seed_equations_step(s: dict, u: np.ndarray, hp: dict) -> tuple[dict, np.ndar
     return state, (recurrent > 0).astype(float)
 
 
-def test_plasticity_follows_the_seed_equations_in_the_seed_orientation():
+def test_plasticity_follows_the_legacy_equations_in_the_legacy_orientation():
     hp = dict(nu=3, eta_stdp=0.004, eta_inhib=0.001, eta_ip=0.01, mu_ip=0.1)
     start, _ = fresh(5, ne=30, nu=3, lambda_ee=6, network_type_ei="Dense")
     rng = np.random.default_rng(1)
@@ -207,7 +216,7 @@ def test_plasticity_follows_the_seed_equations_in_the_seed_orientation():
     for t in range(steps):
         u = np.zeros(30)
         u[:3] = inputs[:, t]
-        s, recurrent = seed_equations_step(s, u, hp)
+        s, recurrent = legacy_equations_step(s, u, hp)
         np.testing.assert_array_equal(sims["ExcitatoryActivation"][t], s["X"][:, 1])
         np.testing.assert_array_equal(sims["RecurrentActivation"][t][:, 0], recurrent)
         np.testing.assert_allclose(sims["TE"][t], s["Te"], rtol=0, atol=1e-12)
@@ -299,7 +308,7 @@ def _chain(start: dict, phase: str, fresh_runner: bool, calls: int = 30) -> list
     np.random.seed(9)
     out, s = [], start
     for t in range(calls):
-        runner = SeedTrainer() if fresh_runner else Trainer
+        runner = LegacyTrainer() if fresh_runner else Trainer
         s, sims = runner.run(inputs=inputs[:, t:t + 1], phase=phase, state=s, timesteps=1, nu=5,
                              callbacks=["ExcitatoryActivation"])
         out.append({**s, "spikes": sims["ExcitatoryActivation"]})
@@ -393,7 +402,7 @@ def test_memory_grows_only_for_matrix_callbacks():
              "EEConnectionCounts", "EIConnectionCounts", "TI", "WIE"]
     Simulator.run(inputs=np.random.rand(10, 5), timesteps=5)   # warm up caches and kernels
     per_step = (_peak_bytes(3000, cheap) - _peak_bytes(1000, cheap)) / 2000
-    one_matrix = 200 * 200 * 8          # what the seed keeps per step for W^EE alone
+    one_matrix = 200 * 200 * 8          # what sorn 0.7.4 keeps per step for W^EE alone
     # Three float activation rows (480 values) are about 4 kB a step.
     assert per_step < 8_000, per_step
     per_step_wee = (_peak_bytes(60, ["WEE"]) - _peak_bytes(20, ["WEE"])) / 40
@@ -478,7 +487,7 @@ def test_state_of_the_wrong_kind():
 
 
 def test_an_error_leaves_the_runner_usable():
-    runner = SeedSimulator()
+    runner = LegacySimulator()
     start, _ = fresh(5)
     with pytest.raises(ValueError):
         runner.run(inputs=np.zeros((5, 1)), state=_state(Ti=np.zeros((10, 3))), timesteps=1,
@@ -487,7 +496,7 @@ def test_an_error_leaves_the_runner_usable():
     check_state_shapes(out, 50, 10)
 
 
-# -- the seed's reinforcement-learning loop ---------------------------------------------------
+# -- sorn 0.7.4's reinforcement-learning loop ------------------------------------------------
 def test_two_thousand_one_step_calls():
     np.random.seed(11)
     state, _ = Simulator.run(inputs=np.random.rand(10, 50), timesteps=50)
@@ -524,7 +533,7 @@ def test_defaults_of_the_two_runners():
     np.random.seed(0)
     out, _ = Simulator.run(inputs=np.random.rand(5, 20), state=start, timesteps=20, nu=5)
     assert not np.array_equal(out["Wee"], start["Wee"])         # Simulator: plasticity
-    assert compat.SEED_DEFAULTS["ne"] == 200 and compat.SEED_DEFAULTS["eta_stdp"] == 0.004
+    assert compat.LEGACY_DEFAULTS["ne"] == 200 and compat.LEGACY_DEFAULTS["eta_stdp"] == 0.004
 
 
 def test_inputs_none_and_extra_columns():
@@ -545,7 +554,7 @@ def test_inputs_none_and_extra_columns():
 def test_a_loop_reuses_one_simulation_and_reloads_only_changed_states(monkeypatch):
     state, _ = fresh(5)
     built, loads = [], []
-    real_init, real_restore = compat.Simulation.__init__, compat.Simulation.restore
+    real_init, real_restore = Simulation.__init__, Simulation.restore
 
     def counting_init(self, *args, **kwargs):
         built.append(1)
@@ -558,9 +567,9 @@ def test_a_loop_reuses_one_simulation_and_reloads_only_changed_states(monkeypatc
             loads.append(1)
         real_restore(self, snapshot)
 
-    monkeypatch.setattr(compat.Simulation, "__init__", counting_init)
-    monkeypatch.setattr(compat.Simulation, "restore", counting_restore)
-    runner = SeedTrainer()
+    monkeypatch.setattr(Simulation, "__init__", counting_init)
+    monkeypatch.setattr(Simulation, "restore", counting_restore)
+    runner = LegacyTrainer()
     for _ in range(50):
         state, _ = runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state,
                               timesteps=1, nu=5)
@@ -577,8 +586,8 @@ def test_a_loop_reuses_one_simulation_and_reloads_only_changed_states(monkeypatc
         runner.run(inputs=np.ones((5, 1)), phase="plasticity", state=state, timesteps=1, nu=5)
 
 
-def test_default_network_matches_the_seed_connection_counts():
-    """The seed's README reports Wee 3909, Wei 1574, Wie 8000 connections for its defaults."""
+def test_default_network_matches_the_legacy_connection_counts():
+    """sorn 0.7.4's README reports Wee 3909, Wei 1574, Wie 8000 connections for its defaults."""
     np.random.seed(0)
     state, _ = Simulator.run(timesteps=1, phase="training")
     assert 3700 <= np.count_nonzero(state["Wee"]) <= 4100      # int(N(20, 1)) per unit
@@ -599,9 +608,9 @@ def test_network_types():
     assert 25 <= per_i.mean() <= 31 and per_i.max() < 50
 
 
-def test_seed_defaults_are_read_only_and_state_size_is_checked():
+def test_legacy_defaults_are_read_only_and_state_size_is_checked():
     with pytest.raises(TypeError):
-        compat.SEED_DEFAULTS["ne"] = 10
+        compat.LEGACY_DEFAULTS["ne"] = 10
     tiny = {"Wee": np.zeros((3, 3)), "Wei": np.zeros((1, 3)), "Wie": np.zeros((3, 1)),
             "Te": np.zeros((3, 1)), "Ti": np.zeros((1, 1)), "X": np.zeros((3, 2)),
             "Y": np.zeros((1, 2))}
@@ -610,7 +619,7 @@ def test_seed_defaults_are_read_only_and_state_size_is_checked():
 
 
 def test_matrix_callbacks_that_cannot_fit_are_refused_up_front(monkeypatch):
-    monkeypatch.setattr(compat, "_available_bytes", lambda: 10**8)
+    monkeypatch.setattr(simulate, "_available_bytes", lambda: 10**8)
     with pytest.raises(MemoryError, match="'WEE'.*2000 steps need 0.6 GB"):
         Simulator.run(timesteps=2000, callbacks=["WEE"], phase="training")
     state, sims = Simulator.run(timesteps=5, callbacks=["WEE"], phase="training")

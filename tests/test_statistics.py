@@ -1,4 +1,5 @@
-"""The seed-compatible Statistics class: seed behaviour where it was right, fixes where not."""
+"""The sorn 0.7.4-compatible Statistics class: sorn 0.7.4's behaviour where it was right, fixes
+where not."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import numpy as np
 import pytest
 
 from sorn_studio import Statistics
-from sorn_studio.statistics import Statistics as DirectStatistics
+from sorn_studio.compat import Statistics as DirectStatistics
 
-SEED_SIGNATURES = {
+LEGACY_SIGNATURES = {
     "firing_rate_neuron": ["spike_train", "neuron", "bin_size"],
     "firing_rate_network": ["spike_train"],
     "scale_dependent_smoothness_measure": ["firing_rates"],
@@ -28,17 +29,17 @@ SEED_SIGNATURES = {
 @pytest.fixture
 def train() -> np.ndarray:
     rng = np.random.default_rng(20)
-    return (rng.random((1003, 37)) < 0.1).astype(float)  # 0/1 floats, as the seed records
+    return (rng.random((1003, 37)) < 0.1).astype(float)  # 0/1 floats, as sorn 0.7.4 records
 
 
-def test_package_export_and_seed_argument_names():
+def test_package_export_and_legacy_argument_names():
     assert Statistics is DirectStatistics
-    for name, params in SEED_SIGNATURES.items():
+    for name, params in LEGACY_SIGNATURES.items():
         assert list(inspect.signature(getattr(Statistics, name)).parameters) == params, name
     assert isinstance(Statistics(), Statistics)
 
 
-def test_firing_rate_neuron_matches_seed_formula(train):
+def test_firing_rate_neuron_matches_legacy_formula(train):
     period, bin_size, rate = Statistics.firing_rate_neuron(train, 4, 10)
     assert (period, bin_size) == (1003, 10)
     assert rate == pytest.approx(train[:, 4].sum() * 10 / 1003)
@@ -75,7 +76,7 @@ def test_autocorr_matches_numpy_corrcoef():
 
 
 def test_avg_corr_coeff_any_n_and_silent_neuron(train):
-    # The seed divided by 200; with 37 neurons the mean must still be a mean.
+    # sorn 0.7.4 divided by 200; with 37 neurons the mean must still be a mean.
     matrix, mean = Statistics.avg_corr_coeff(train)
     expected = np.corrcoef(train.T)
     np.testing.assert_allclose(matrix, expected, atol=1e-12)
@@ -95,7 +96,7 @@ def test_spike_times_and_intervals():
     np.testing.assert_array_equal(times, [1, 2, 3, 4, 9])
     np.testing.assert_array_equal(neurons, [0, 1, 1, 0, 0])
     np.testing.assert_array_equal(Statistics.spike_time_intervals(train[:, 0]), [3, 5])
-    # The seed returned neuron-index differences here; these are neuron 0's then neuron 1's ISIs.
+    # sorn 0.7.4 returned neuron-index differences here; these are neuron 0's then neuron 1's ISIs.
     np.testing.assert_array_equal(Statistics.spike_time_intervals(train), [3, 5, 1])
 
 
@@ -125,7 +126,7 @@ def test_fanofactor_any_length(n_steps):
 
 def test_spike_source_entropy_never_nan(train):
     train = train.copy()
-    train[:, 3] = 0  # the seed returned NaN as soon as one neuron was silent
+    train[:, 3] = 0  # sorn 0.7.4 returned NaN as soon as one neuron was silent
     value = Statistics.spike_source_entropy(train, 37)
     assert np.isfinite(value) and 0.9 < value < 1.0
     assert Statistics.spike_source_entropy(train) == value

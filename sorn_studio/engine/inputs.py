@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..params import Params
+from .network import is_real_dtype
 from .snapshot import SnapshotError
 
 __all__ = ["InputSource", "build_pools", "word_table", "check_raw_input", "pool_shape"]
@@ -52,8 +53,7 @@ def check_raw_input(raw: Any, nu: int, name: str = "inputs") -> np.ndarray:
 def _raw_checked(raw: Any, nu: int) -> tuple[np.ndarray, type[Exception], str]:
     """``raw`` as float64 and, when it is unfit, the exception type and what is wrong."""
     arr = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
-    if arr.dtype != bool and (not np.issubdtype(arr.dtype, np.number)
-                              or np.issubdtype(arr.dtype, np.complexfloating)):
+    if not is_real_dtype(arr.dtype):
         return arr, TypeError, f"must hold real numbers, got dtype {arr.dtype}"
     if arr.ndim != 2 or arr.shape[0] != nu:
         return arr, ValueError, f"has shape {arr.shape}; expected (nu, T) = ({nu}, T)"

@@ -31,7 +31,7 @@ from ..params import Params
 from .snapshot import STATE_FIELDS, SnapshotError
 
 __all__ = ["NetworkState", "init_state", "connection_mask", "row_normalise",
-           "check_network_arrays", "state_shapes"]
+           "check_network_arrays", "state_shapes", "is_real_dtype", "value_problem"]
 
 # Per-neuron IP targets are rates, so they must stay strictly inside (0, 1).
 _RATE_EPS = 1e-6
@@ -69,6 +69,25 @@ def state_shapes(params: Params) -> dict[str, tuple[int, ...]]:
     ne, ni = params.ne, params.ni
     return {"x": (ne,), "y": (ni,), "t_e": (ne,), "t_i": (ni,), "h_ip": (ne,),
             "w_ee": (ne, ne), "w_ei": (ne, ni), "w_ie": (ni, ne)}
+
+
+def is_real_dtype(dtype: np.dtype) -> bool:
+    """Whether arrays of ``dtype`` hold real numbers (bool, integers or floats)."""
+    return dtype.kind == "b" or (np.issubdtype(dtype, np.number)
+                             and not np.issubdtype(dtype, np.complexfloating))
+
+
+def value_problem(arr: np.ndarray, weights: bool) -> str | None:
+    """What is wrong with the values of a float network array, or None.
+
+    Every array must be finite; weight matrices must not be negative (a synapse exists where
+    its weight is > 0, an absent one is exactly 0).
+    """
+    if not np.isfinite(arr).all():
+        return "holds NaN or inf"
+    if weights and (arr < 0).any():
+        return "holds negative weights"
+    return None
 
 
 def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params, prefix: str = "",
@@ -110,13 +129,12 @@ def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params, prefix
         if name in ("x", "y"):
             clean[name] = arr.astype(bool)
             continue
-        if arr.dtype.kind not in "biuf":
+        if not is_real_dtype(arr.dtype):
             raise fail(name, f"must hold real numbers, found dtype {arr.dtype}")
         arr = np.array(arr, dtype=float)
-        if not np.isfinite(arr).all():
-            raise fail(name, "holds NaN or inf")
-        if name.startswith("w_") and (arr < 0).any():
-            raise fail(name, "holds negative weights")
+        problem = value_problem(arr, weights=name.startswith("w_"))
+        if problem:
+            raise fail(name, problem)
         clean[name] = arr
     if np.diagonal(clean["w_ee"]).any():
         raise fail("w_ee", "has self-connections (non-zero diagonal)")

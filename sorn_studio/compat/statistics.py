@@ -1,10 +1,10 @@
-"""The seed package's ``Statistics`` class, rebuilt on :mod:`sorn_studio.analysis`.
+"""sorn 0.7.4's ``Statistics`` class, rebuilt on :mod:`sorn_studio.analysis`.
 
 Code written for ``sorn`` 0.7.4 keeps working: the method names, argument names, argument
-order and the ``(timesteps, neurons)`` orientation of ``spike_train`` are the seed's. The
+order and the ``(timesteps, neurons)`` orientation of ``spike_train`` are sorn 0.7.4's. The
 defects listed in ``shared/design/model.md`` section 7 are fixed, and every method validates
 its input (``ValueError`` naming the argument). Each method's docstring lists what differs
-from the seed.
+from sorn 0.7.4.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sorn_studio import analysis
-from sorn_studio.analysis._validate import as_array, as_spikes, check_positive_int
+from .. import analysis
+from ..analysis._validate import as_array, as_spikes, check_positive_int
 
 __all__ = ["Statistics"]
 
@@ -35,9 +35,9 @@ def _series(firing_rates: ArrayLike, minimum: int) -> np.ndarray:
 
 
 class Statistics:
-    """Statistical analysis of spike trains, with the seed package's interface.
+    """Statistical analysis of spike trains, with sorn 0.7.4's interface.
 
-    All methods are static, as in the seed; ``spike_train`` is shaped
+    All methods are static, as in sorn 0.7.4; ``spike_train`` is shaped
     ``(timesteps, neurons)``, boolean or 0/1.
     """
 
@@ -65,7 +65,7 @@ class Statistics:
 
         Notes
         -----
-        Same value as the seed; ``neuron`` and ``bin_size`` are checked.
+        Same value as sorn 0.7.4; ``neuron`` and ``bin_size`` are checked.
         """
         column = _neuron_column(spike_train, neuron)
         bin_size = check_positive_int(bin_size, "bin_size")
@@ -86,7 +86,7 @@ class Statistics:
 
         Notes
         -----
-        Same as the seed.
+        Same as sorn 0.7.4.
         """
         return analysis.population_activity(as_spikes(spike_train, "spike_train"))
 
@@ -105,7 +105,7 @@ class Statistics:
 
         Notes
         -----
-        Same as the seed; at least two values are required.
+        Same as sorn 0.7.4; at least two values are required.
         """
         return float(np.std(np.diff(_series(firing_rates, 2))))
 
@@ -123,7 +123,7 @@ class Statistics:
 
         Notes
         -----
-        The seed divides by zero (a RuntimeWarning, then inf or NaN) when the changes average
+        sorn 0.7.4 divides by zero (a RuntimeWarning, then inf or NaN) when the changes average
         to zero. Here a constant series returns 0.0 (perfectly smooth) and a series whose
         changes average to zero but vary returns inf, without a warning.
         """
@@ -153,7 +153,7 @@ class Statistics:
 
         Notes
         -----
-        Same as the seed for a varying series. When a segment is constant, r is NaN (it is
+        Same as sorn 0.7.4 for a varying series. When a segment is constant, r is NaN (it is
         undefined) but the diagonal stays 1 and no RuntimeWarning is raised.
         """
         series = _series(firing_rates, 3)
@@ -172,14 +172,14 @@ class Statistics:
         -------
         corr_mat : numpy.ndarray, shape (neurons, neurons)
             Correlation coefficients; rows and columns of neurons that never change state are
-            0 (the seed has NaN there).
+            0 (sorn 0.7.4 has NaN there).
         corr_coeff : float
             Mean correlation over the distinct pairs of active neurons; NaN when fewer than
             two neurons are active.
 
         Notes
         -----
-        The seed divides sums by a hard-coded 200, so its mean is wrong for any other number of
+        sorn 0.7.4 divides sums by a hard-coded 200, so its mean is wrong for any other number of
         neurons, includes the diagonal (adding about 1/N), and becomes NaN as soon as one
         neuron is silent. Here the mean is over off-diagonal pairs for any number of neurons,
         and silent neurons are left out.
@@ -202,7 +202,7 @@ class Statistics:
 
         Notes
         -----
-        Same as the seed, which compares with 1.0; boolean trains work too.
+        Same as sorn 0.7.4, which compares with 1.0; boolean trains work too.
         """
         return np.nonzero(as_spikes(spike_train, "spike_train", ndim=(1, 2)))
 
@@ -222,10 +222,10 @@ class Statistics:
 
         Notes
         -----
-        Same as the seed for a 1-D train. For a 2-D train the seed returned the differences of
-        the neuron indices of the spikes, which are not intervals; here each neuron's own
-        intervals are returned (see :func:`sorn_studio.analysis.inter_spike_intervals` for
-        them separately).
+        Same as sorn 0.7.4 for a 1-D train. For a 2-D train sorn 0.7.4 returned the
+        differences of the neuron indices of the spikes, which are not intervals; here each
+        neuron's own intervals are returned (see
+        :func:`sorn_studio.analysis.inter_spike_intervals` for them separately).
         """
         x = as_spikes(spike_train, "spike_train", ndim=(1, 2))
         per_neuron = analysis.inter_spike_intervals(x)
@@ -247,7 +247,7 @@ class Statistics:
 
         Notes
         -----
-        Same as the seed, except that trains of different shapes raise ``ValueError`` instead
+        Same as sorn 0.7.4, except that trains of different shapes raise ``ValueError`` instead
         of being compared over the first one's length.
         """
         actual = as_spikes(actual_spike_train, "actual_spike_train")
@@ -278,13 +278,13 @@ class Statistics:
         mean_firing_rate : float
             Mean spike count per window.
         variance_firing_rate : float
-            Variance of the spike counts (ddof 0, as the seed).
+            Variance of the spike counts (ddof 0, as sorn 0.7.4).
         fano_factor : float
             variance / mean; NaN for a neuron that never fires.
 
         Notes
         -----
-        The seed passed ``window_size`` to ``numpy.split`` as the number of sections, so it
+        sorn 0.7.4 passed ``window_size`` to ``numpy.split`` as the number of sections, so it
         failed unless the number of steps was divisible by it, and it actually used
         timesteps / window_size steps per window. Here ``window_size`` is the window length its
         name says, any number of steps works, and the incomplete last window is left out.
@@ -318,7 +318,7 @@ class Statistics:
 
         Notes
         -----
-        The seed returned NaN as soon as one neuron never fired (0 log 0) and when there were
+        sorn 0.7.4 returned NaN as soon as one neuron never fired (0 log 0) and when there were
         no spikes. Here 0 log 0 = 0, no spikes give 0.0, and ``num_neurons`` is optional.
         """
         x = as_spikes(spike_train, "spike_train")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["RecordingSpec", "Recorder", "StepBlock"]
+__all__ = ["RecordingSpec", "Recorder", "StepBlock", "SeriesSpec", "SERIES", "resolve_shape",
+           "series_layout"]
 
 
 #: Set bits of every byte value: counting spikes in packed rows needs no unpacking (8x less
@@ -23,6 +24,80 @@ _BITS_IN_BYTE = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).s
 def _count_bits(packed: np.ndarray) -> np.ndarray:
     """Set bits per row of a (T, bytes) uint8 array (padding bits are zero)."""
     return _BITS_IN_BYTE[packed].sum(axis=1, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One recorded series: its dtype, the shape of one row, when it is kept, what it holds.
+
+    Attributes
+    ----------
+    dtype : str
+        numpy dtype name.
+    row : tuple of str
+        Shape of one row in symbols (see :func:`resolve_shape`): ``ne``, ``ni``, ``k`` (traced
+        neurons), ``B(ne)`` = ceil(ne / 8) bytes of bit-packed flags, or a number.
+    when : str
+        ``""`` (always), or the :class:`RecordingSpec` switch that turns it on.
+    meaning : str
+        One line for the documentation (session files list it).
+    """
+
+    dtype: str
+    row: tuple[str, ...]
+    when: str
+    meaning: str
+
+
+#: Every series a :class:`Recorder` keeps, under its storage name: the one description of the
+#: recorder's layout (the recorder allocates from it; session files document and check it).
+SERIES: dict[str, SeriesSpec] = {
+    "step": SeriesSpec("int64", (), "", "step number of each kept row (first step = 1)"),
+    "x": SeriesSpec("uint8", ("B(ne)",), "", "excitatory spikes, numpy.packbits(x, axis=1): "
+                    "one bit per neuron and step"),
+    "y": SeriesSpec("uint8", ("B(ni)",), "", "inhibitory spikes, bit-packed the same way"),
+    "n_ee": SeriesSpec("int32", (), "", "E->E synapse count after each step"),
+    "n_ei": SeriesSpec("int32", (), "", "I->E synapse count after each step"),
+    "te_stats": SeriesSpec("float64", ("3",), "", "mean, min, max of T^E after each step"),
+    "te_sel": SeriesSpec("float64", ("k",), "", "T^E of the traced neurons (recording "
+                         "'neurons')"),
+    "symbols": SeriesSpec("int32", (), "", "input symbol that drove each step, -1 for none"),
+    "drive": SeriesSpec("uint8", ("B(ne)",), "drive", "bit-packed recurrent-drive activation "
+                        "H(R + xi - T^E)"),
+    "t_e": SeriesSpec("float64", ("ne",), "t_e_full", "every T^E after each step"),
+}
+
+
+def resolve_shape(shape: tuple[str, ...], dims: dict[str, int]) -> tuple[int, ...]:
+    """Turn a symbolic shape into numbers.
+
+    Parameters
+    ----------
+    shape : tuple of str
+        Symbols: a name in ``dims``, ``B(name)`` for ceil(dims[name] / 8), or a number.
+    dims : dict of str to int
+        Sizes by name.
+
+    Returns
+    -------
+    tuple of int
+    """
+    out = []
+    for symbol in shape:
+        if symbol.startswith("B(") and symbol.endswith(")"):
+            out.append((dims[symbol[2:-1]] + 7) // 8)
+        elif symbol.isdigit():
+            out.append(int(symbol))
+        else:
+            out.append(dims[symbol])
+    return tuple(out)
+
+
+def series_layout(spec: RecordingSpec, ne: int, ni: int) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Row shape and dtype of every series a recorder of ``spec`` keeps, by storage name."""
+    dims = {"ne": ne, "ni": ni, "k": len(spec.neurons)}
+    return {name: (resolve_shape(series.row, dims), series.dtype)
+            for name, series in SERIES.items() if not series.when or getattr(spec, series.when)}
 
 
 @dataclass(frozen=True)
@@ -43,10 +118,10 @@ class RecordingSpec:
     neurons : tuple of int
         Excitatory neurons whose thresholds are traced individually.
     drive : bool
-        Also record the recurrent-drive activation H(R + xi - T^E) per step (seed callback
+        Also record the recurrent-drive activation H(R + xi - T^E) per step (sorn 0.7.4 callback
         ``RecurrentActivation``).
     t_e_full : bool
-        Also record every excitatory threshold at every step (seed callback ``TE``).
+        Also record every excitatory threshold at every step (sorn 0.7.4 callback ``TE``).
     """
 
     window: int = 10_000
@@ -156,21 +231,7 @@ class Recorder:
 
     def __post_init__(self) -> None:
         cap = None if self.spec.full else self.spec.window
-        k = len(self.spec.neurons)
-        shapes: dict[str, tuple[tuple[int, ...], type]] = {
-            "step": ((), np.int64),
-            "x": (((self.ne + 7) // 8,), np.uint8),
-            "y": (((self.ni + 7) // 8,), np.uint8),
-            "n_ee": ((), np.int32),
-            "n_ei": ((), np.int32),
-            "te_stats": ((3,), np.float64),
-            "te_sel": ((k,), np.float64),
-            "symbols": ((), np.int32),
-        }
-        if self.spec.drive:
-            shapes["drive"] = (((self.ne + 7) // 8,), np.uint8)
-        if self.spec.t_e_full:
-            shapes["t_e"] = ((self.ne,), np.float64)
+        shapes = series_layout(self.spec, self.ne, self.ni)
         self._series = {name: _Series(shape, np.dtype(dt), cap)
                         for name, (shape, dt) in shapes.items()}
 

@@ -406,7 +406,7 @@ def test_failed_rename_keeps_the_old_file(saved, monkeypatch):
     def broken_replace(src, dst):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("sorn_studio.session.os.replace", broken_replace)
+    monkeypatch.setattr("sorn_studio.atomic.os.replace", broken_replace)
     with pytest.raises(PermissionError):
         save_session(sim, path)
     assert path.read_bytes() == before

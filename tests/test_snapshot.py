@@ -109,8 +109,8 @@ def broken(snap: Snapshot, **changes) -> Snapshot:
     (lambda s: {"params": {**s.params, "ne": 31}}, "structural parameter(s) ['ne']"),
     (lambda s: {"params": {**s.params, "bogus": 1}}, "unknown parameter(s) 'bogus'"),
     (lambda s: {"change_log": ((50, "eta_ip", 0.01, 0.02), (10, "eta_ip", 0.02, 0.03))},
-     "change log is invalid"),
-    (lambda s: {"change_log": ((5, "ne", 30, 40),)}, "change log is invalid"),
+     "not a valid change log"),
+    (lambda s: {"change_log": ((5, "ne", 30, 40),)}, "not a valid change log"),
     (lambda s: {"pending": {"ne": 40}}, "cannot change during a run"),
     (lambda s: {"step": -1}, "'step' = -1"),
 ])

@@ -8,7 +8,7 @@ and its initialisation (with the symbol glossary), :mod:`.kernels` the compiled 
 """
 
 from .network import NetworkState
-from .simulation import BACKENDS, ParamChange, Simulation
-from .snapshot import Snapshot, SnapshotError
+from .simulation import BACKENDS, Simulation
+from .snapshot import ParamChange, Snapshot, SnapshotError
 
 __all__ = ["Simulation", "ParamChange", "NetworkState", "BACKENDS", "Snapshot", "SnapshotError"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from .inputs import InputSource, check_raw_input
 from .kernels import TE_STATS, Adjacency, run_chunk
 from .network import NetworkState, check_network_arrays, init_state
 from .reference import StepInput, reference_step
-from .snapshot import Snapshot, SnapshotError
+from .snapshot import ParamChange, Snapshot, SnapshotError, check_change_log, json_value
 
 __all__ = ["Simulation", "ParamChange", "BACKENDS"]
 
@@ -29,15 +29,6 @@ MAX_CHUNK = 4096
 #: Most bytes of random draws made for one kernel call; bounds the scratch memory of big
 #: networks, whose calls are shortened accordingly.
 MAX_DRAW_BYTES = 8 * 2**20
-
-
-class ParamChange(NamedTuple):
-    """One applied parameter change: before step ``step + 1``, ``name`` went ``old -> new``."""
-
-    step: int
-    name: str
-    old: Any
-    new: Any
 
 
 def _check_seed(seed: Any) -> int:
@@ -58,11 +49,6 @@ def _check_params(params: Any) -> None:
                         f"{type(params).__name__}")
 
 
-def _as_value(value: Any) -> Any:
-    """A parameter value read back from JSON: lists were tuples (``words``, ``word_probs``)."""
-    return tuple(value) if isinstance(value, list) else value
-
-
 def _params_from(data: Any, part: str) -> Params:
     try:
         return Params.from_dict(data)
@@ -76,26 +62,6 @@ def _check_live(names: Any) -> None:
         if name in specs and not specs[name].live:
             raise ValueError(f"parameter {name!r} cannot change during a run (it is "
                              "structural); pass it to reset(params=...) instead")
-
-
-def _change_log_from(entries: Any, step: int) -> tuple[ParamChange, ...]:
-    """Validated change-log entries ``(step, name, old, new)``: live fields, in step order,
-    none after ``step``."""
-    specs = field_specs()
-    log: list[ParamChange] = []
-    for entry in entries:
-        try:
-            at, name, old, new = entry
-            change = ParamChange(int(at), str(name), _as_value(old), _as_value(new))
-        except (TypeError, ValueError):
-            raise ValueError(f"snapshot: change-log entry {entry!r} is not [step, name, old, "
-                             "new]") from None
-        if (change.name not in specs or not specs[change.name].live
-                or not 0 <= change.step <= step or (log and change.step < log[-1].step)):
-            raise ValueError(f"snapshot: the change log is invalid at {list(change)!r} (live "
-                             f"parameters only, steps in order within 0..{step})")
-        log.append(change)
-    return tuple(log)
 
 
 def _generator_from(state: Any, part: str) -> np.random.Generator:
@@ -315,8 +281,8 @@ class Simulation:
             raise ValueError(f"snapshot: structural parameter(s) {structural} differ between "
                              "'params' and 'initial_params'")
         self._check_neurons(params)
-        log = _change_log_from(snapshot.change_log, step)
-        pending = {str(k): _as_value(v) for k, v in dict(snapshot.pending).items()}
+        log = check_change_log(snapshot.change_log, step)
+        pending = {str(k): json_value(v) for k, v in dict(snapshot.pending).items()}
         if pending:
             _check_live(pending)
             params.replace(**pending)

@@ -11,19 +11,36 @@ by its own :class:`~sorn_studio.recording.RecordingSpec` and restored from its o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Snapshot", "SnapshotError", "STATE_FIELDS", "KERNEL_ORDER_FIELDS"]
+from ..params import field_specs
+
+__all__ = ["Snapshot", "SnapshotError", "ParamChange", "STATE_FIELDS", "KERNEL_ORDER_FIELDS",
+           "check_change_log", "json_value"]
 
 #: The arrays of a network state, in :class:`~sorn_studio.engine.NetworkState` order.
 STATE_FIELDS: tuple[str, ...] = ("x", "y", "t_e", "t_i", "h_ip", "w_ee", "w_ei", "w_ie")
 
 #: The compiled kernel's bookkeeping that decides rounding (see ``Simulation.kernel_order``).
 KERNEL_ORDER_FIELDS: tuple[str, ...] = ("ee_in", "ee_out", "renorm_all")
+
+
+class ParamChange(NamedTuple):
+    """One applied parameter change: before step ``step + 1``, ``name`` went ``old -> new``."""
+
+    step: int
+    name: str
+    old: Any
+    new: Any
+
+
+def json_value(value: Any) -> Any:
+    """A parameter value read back from JSON: lists were tuples (``words``, ``word_probs``)."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 class SnapshotError(ValueError):
@@ -108,3 +125,40 @@ class Snapshot:
         """
         kind = self.params.get("input_kind")
         return kind != "raw" or (self.raw_input is not None and self.raw_cursor == self.step)
+
+
+def check_change_log(entries: Iterable[Any], step: int) -> tuple[ParamChange, ...]:
+    """A change log checked entry by entry.
+
+    Parameters
+    ----------
+    entries : iterable
+        ``(step, name, old, new)`` per applied change (lists from JSON are fine).
+    step : int
+        The run's step count: no change may come after it.
+
+    Returns
+    -------
+    tuple of ParamChange
+
+    Raises
+    ------
+    SnapshotError
+        For ``change_log``: an entry that is not four values, names a field that cannot change
+        during a run, or has a step outside 0..``step`` or before the previous entry's.
+    """
+    specs = field_specs()
+    log: list[ParamChange] = []
+    for entry in entries:
+        try:
+            at, name, old, new = entry
+            change = ParamChange(int(at), str(name), json_value(old), json_value(new))
+        except (TypeError, ValueError):
+            raise SnapshotError("change_log", f"entry {entry!r} is not [step, name, old, "
+                                "new]") from None
+        if (change.name not in specs or not specs[change.name].live
+                or not 0 <= change.step <= step or (log and change.step < log[-1].step)):
+            raise SnapshotError("change_log", f"is not a valid change log at {list(change)!r} "
+                                f"(live parameters only, steps in order within 0..{step})")
+        log.append(change)
+    return tuple(log)

@@ -1,0 +1,475 @@
+"""Save a simulation to one ``.npz``, read and check a file, load it back to continue it.
+
+A session file is a plain numpy archive that ``numpy.load(path, allow_pickle=False)`` reads:
+every metadata item is a JSON string in a 0-d unicode array, every other item a plain numeric
+or boolean array (the keys are in :mod:`.schema`). It holds the engine's
+:class:`~sorn_studio.engine.Snapshot` (enough to *continue* the run exactly and to *replay* it
+from step 0), the recordings and some metadata.
+
+Why it is built like this:
+
+- Saving writes a temporary file in the destination folder, fsyncs it and renames it over the
+  target (:mod:`sorn_studio.atomic`), so a crash or an error mid-save never leaves a
+  half-written session and never damages the previous one.
+- Reading checks every member before anything is built, in small steps (archive, version,
+  JSON items, metadata, arrays against the schema, the recording's step numbering): a
+  truncated, corrupted, newer-version, incomplete, wrongly shaped or pickled file raises
+  :class:`SessionError` naming the file and the problem. Older layouts are upgraded in memory
+  (:mod:`.migrations`).
+- Loading hands the snapshot to ``Simulation.from_snapshot``, which checks the values (finite
+  weights, no self-connections, generator state, input position, kernel order) before it
+  builds anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..atomic import atomic_file
+from ..engine import BACKENDS, ParamChange, Simulation, Snapshot, SnapshotError
+from ..engine.inputs import pool_shape
+from ..engine.snapshot import check_change_log, json_value
+from ..params import Params, field_specs
+from ..recording import SERIES, RecordingSpec
+from .migrations import MIGRATIONS, json_item
+from .schema import ITEMS, JSON_KEYS, SCHEMA_VERSION, STATE_FIELDS, expected_items
+
+__all__ = ["SessionError", "SessionInfo", "SessionData", "save_session", "read_session",
+           "load_session", "snapshot_of", "recorded_series", "weight_snapshots"]
+
+
+class SessionError(ValueError):
+    """A session file is unreadable, damaged, of an unsupported version or inconsistent."""
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a session file says about its run.
+
+    Attributes
+    ----------
+    path : pathlib.Path or None
+        The file it was read from (``None`` for an in-memory simulation).
+    schema_version : int
+        Layout version of the file as found on disk (before any migration).
+    app_version : str
+        ``sorn_studio.__version__`` of the writer.
+    created : str
+        Creation time, ISO 8601 in UTC.
+    preset : str or None
+        Name of the preset the run started from, when known.
+    seed : int
+        Seed of the simulation's random generator.
+    steps : int
+        Time step the run had reached (steps simulated since step 0).
+    backend : str
+        Engine backend the run used.
+    params, initial_params : Params
+        Parameters now and at step 0.
+    change_log : tuple of ParamChange
+        Every applied live change, in order.
+    recording : RecordingSpec
+        What was recorded.
+    pending : dict
+        Live changes requested but not yet applied when the file was saved.
+    extra : dict
+        Caller data stored with the session.
+    replayable : bool
+        Whether the file holds everything a replay needs.
+    replay_note : str
+        Why not, when ``replayable`` is False.
+    """
+
+    path: Path | None
+    schema_version: int
+    app_version: str
+    created: str
+    preset: str | None
+    seed: int
+    steps: int
+    backend: str
+    params: Params
+    initial_params: Params
+    change_log: tuple[ParamChange, ...]
+    recording: RecordingSpec
+    pending: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    replayable: bool = True
+    replay_note: str = ""
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """A validated session: its :class:`SessionInfo` and every array by key (schema 1)."""
+
+    info: SessionInfo
+    arrays: dict[str, np.ndarray]
+
+
+# -- writing -------------------------------------------------------------------------------------
+def _session_arrays(sim: Simulation, preset: str | None,
+                    extra: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
+    from .. import __version__
+
+    snap = sim.snapshot()
+    meta = {"app_version": __version__,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "preset": preset, "seed": snap.seed, "steps": snap.step,
+            "backend": snap.backend, "pending": dict(snap.pending),
+            "extra": dict(extra or {})}
+    try:
+        meta_json = json_item(meta)
+    except TypeError as exc:
+        raise ValueError(f"argument 'extra' must hold JSON data only: {exc}") from None
+    params = sim.params
+    arrays: dict[str, np.ndarray] = {
+        "schema_version": np.array(SCHEMA_VERSION, dtype=np.int64),
+        "meta": meta_json,
+        "params": json_item(snap.params),
+        "initial_params": json_item(snap.initial_params),
+        "recording": json_item(asdict(sim.recording)),
+        "change_log": json_item([list(c) for c in snap.change_log]),
+        "input": json_item({"kind": params.input_kind, "alphabet": list(params.alphabet),
+                            "raw_cursor": snap.raw_cursor,
+                            "raw_complete": snap.raw_complete}),
+        "rng/initial": json_item(snap.initial_rng),
+        "rng/current": json_item(snap.rng),
+        "input/position": np.asarray(snap.input_position, dtype=np.int64),
+        "input/pools": np.asarray(snap.input_pools, dtype=np.int32),
+    }
+    if params.input_kind == "raw":
+        raw = snap.raw_input if snap.raw_input is not None else np.zeros((params.nu, 0))
+        arrays["input/raw"] = np.asarray(raw, dtype=np.float64)
+    for prefix, state in (("initial", snap.initial_state), ("state", snap.state)):
+        for name in STATE_FIELDS:
+            arrays[f"{prefix}/{name}"] = state[name]
+    rec = sim.recorder
+    arrays["rec/total_steps"] = np.array(rec.total_steps, dtype=np.int64)
+    for name, data in rec.series().items():
+        arrays[f"rec/{name}"] = data
+    snaps = rec.weight_snapshots()
+    arrays["rec/snapshot_steps"] = np.array([k for k, _ in snaps], dtype=np.int64)
+    arrays["rec/snapshots"] = (np.stack([w for _, w in snaps]) if snaps
+                               else np.zeros((0, params.ne, params.ne)))
+    # The kernel's synapse-list order: without it a continued run would drift from the
+    # uninterrupted one by a rounding error per row.
+    order = snap.kernel_order
+    if order:
+        arrays["engine/ee_in"] = order["ee_in"].astype(np.int32)
+        arrays["engine/ee_out"] = order["ee_out"].astype(np.int32)
+        arrays["engine/renorm_all"] = np.array(bool(order["renorm_all"]))
+    return arrays
+
+
+def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | None = None,
+                 extra: Mapping[str, Any] | None = None, *, compress: bool = False) -> Path:
+    """Save ``sim`` to a session file, atomically.
+
+    Call it while the simulation is not running (between chunks or runs).
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation to save; it is not changed.
+    path : str or os.PathLike
+        Destination file (conventionally ``*.npz``; the name is used as given).
+    preset : str, optional
+        Name of the preset the run started from, kept for information.
+    extra : mapping, optional
+        JSON-serialisable data stored under ``meta["extra"]``.
+    compress : bool
+        Deflate the archive members. Smaller files, slower saves; off by default because
+        spikes are already bit-packed.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    ValueError
+        When ``extra`` is not JSON-serialisable.
+    OSError
+        When the file cannot be written; an existing file at ``path`` is left untouched and no
+        temporary file remains.
+    """
+    path = Path(path)
+    arrays = _session_arrays(sim, preset, extra)
+    with atomic_file(path, "session") as handle:
+        (np.savez_compressed if compress else np.savez)(handle, **arrays)
+    return path
+
+
+# -- reading: one small check after the other ----------------------------------------------------
+def _read_members(path: Path) -> dict[str, np.ndarray]:
+    """Every member of the archive, read to the end (never unpickled)."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+    except IsADirectoryError:
+        raise SessionError(f"session file {path}: is a folder, not a file") from None
+    if magic != b"PK\x03\x04":
+        what = "is empty" if not magic else "is not a .npz archive"
+        raise SessionError(f"session file {path} {what}; it is not a SORN Studio session")
+    arrays: dict[str, np.ndarray] = {}
+    key = ""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            # Reading every member to the end makes zipfile verify each CRC, so a flipped byte
+            # anywhere in the data is caught here and not later as a silently wrong weight.
+            for key in archive.files:
+                arrays[key] = archive[key]
+    except ValueError as exc:
+        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+            raise SessionError(f"session file {path}: item {key!r} holds pickled Python objects; "
+                               "session files never contain pickles, so it is refused") from None
+        raise SessionError(f"session file {path} is damaged (item {key!r}: {exc})") from None
+    except Exception as exc:  # zipfile.BadZipFile, EOFError, zlib.error, OSError, ...
+        where = f" (item {key!r})" if key else ""
+        raise SessionError(f"session file {path} is truncated or corrupted{where}: "
+                           f"{type(exc).__name__}: {exc}") from None
+    return arrays
+
+
+def _int_scalar(path: Path, arrays: Mapping[str, np.ndarray], key: str) -> int:
+    arr = arrays[key]
+    if arr.shape != () or arr.dtype.kind not in "iu":
+        raise SessionError(f"session file {path}: item {key!r} must be a whole number, found "
+                           f"dtype {arr.dtype} shape {arr.shape}")
+    return int(arr[()])
+
+
+def _upgraded(path: Path, arrays: dict[str, np.ndarray]) -> tuple[int, dict[str, np.ndarray]]:
+    """The file's schema version, and its arrays in the current layout."""
+    if "schema_version" not in arrays:
+        raise SessionError(f"session file {path} has no 'schema_version' item; it is not a "
+                           "SORN Studio session or it is damaged")
+    found = _int_scalar(path, arrays, "schema_version")
+    if found > SCHEMA_VERSION:
+        raise SessionError(f"session file {path} has schema version {found}, newer than the "
+                           f"version {SCHEMA_VERSION} this SORN Studio reads; update sorn-studio")
+    version = found
+    while version < SCHEMA_VERSION:
+        migrate = MIGRATIONS.get(version)
+        if migrate is None:
+            raise SessionError(f"session file {path} has schema version {found}, which cannot "
+                               f"be upgraded (no migration from version {version})")
+        try:
+            arrays = migrate(arrays)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise SessionError(f"session file {path}: upgrading schema version {version} "
+                               f"failed: {exc}") from None
+        version += 1
+    return found, arrays
+
+
+def _texts(path: Path, arrays: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """The JSON items, parsed, after checking that every always-present item is there."""
+    missing = [item.key for item in ITEMS if not item.when and item.key not in arrays]
+    if missing:
+        raise SessionError(f"session file {path} misses item(s) {', '.join(map(repr, missing))}")
+    texts = {}
+    for key in JSON_KEYS:
+        arr = arrays[key]
+        if arr.shape != () or arr.dtype.kind != "U":
+            raise SessionError(f"session file {path}: item {key!r} must be a JSON text (0-d "
+                               f"string), found dtype {arr.dtype} shape {arr.shape}")
+        try:
+            texts[key] = json.loads(str(arr[()]))
+        except json.JSONDecodeError as exc:
+            raise SessionError(f"session file {path}: item {key!r} is not valid JSON: "
+                               f"{exc}") from None
+    return texts
+
+
+def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
+    """The metadata, parsed and checked for consistency."""
+    meta = texts["meta"]
+    try:
+        params = Params.from_dict(texts["params"])
+        initial_params = Params.from_dict(texts["initial_params"])
+        recording = dict(texts["recording"])
+        recording["neurons"] = tuple(recording.get("neurons", ()))
+        spec = RecordingSpec(**recording)
+        seed, steps = int(meta["seed"]), int(meta["steps"])
+        backend = str(meta.get("backend", "numba"))
+        if backend not in BACKENDS:
+            raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+        pending = {str(k): json_value(v) for k, v in dict(meta.get("pending") or {}).items()}
+        extra = dict(meta.get("extra") or {})
+        raw_complete = bool(dict(texts["input"]).get("raw_complete", False))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SessionError(f"session file {path} has invalid metadata: {exc}") from None
+    if steps < 0 or seed < 0:
+        raise SessionError(f"session file {path}: seed {seed} and steps {steps} must be >= 0")
+    structural = [n for n, s in field_specs().items()
+                  if not s.live and getattr(params, n) != getattr(initial_params, n)]
+    if structural:
+        raise SessionError(f"session file {path}: structural parameter(s) {structural} differ "
+                           "between 'params' and 'initial_params'")
+    try:
+        log = check_change_log(texts["change_log"], steps)
+    except SnapshotError as exc:
+        raise SessionError(f"session file {path}: item {exc.part!r} {exc.problem}") from None
+    replayable, note = True, ""
+    if params.input_kind == "raw" and not raw_complete:
+        replayable = False
+        note = ("raw input was fed in pieces during the run and the columns already used were "
+                "dropped, so the run cannot be replayed from step 0 (it can be continued)")
+    return SessionInfo(
+        path=path, schema_version=found, app_version=str(meta.get("app_version", "unknown")),
+        created=str(meta.get("created", "")), preset=meta.get("preset"), seed=seed,
+        steps=steps, backend=backend, params=params, initial_params=initial_params,
+        change_log=log, recording=spec, pending=pending, extra=extra, replayable=replayable,
+        replay_note=note,
+    )
+
+
+def _length(arrays: Mapping[str, np.ndarray], key: str, axis: int = 0) -> int:
+    """Length of ``key`` along ``axis``, -1 when absent or too few dimensions (so that the
+    shape check reports it)."""
+    arr = arrays.get(key)
+    return arr.shape[axis] if arr is not None and arr.ndim > axis else -1
+
+
+def _check_arrays(path: Path, arrays: Mapping[str, np.ndarray], info: SessionInfo) -> None:
+    """Every array item against the schema: present, of its dtype and shape."""
+    p = info.params
+    n_symbols, n_u = pool_shape(p)
+    dims = {"ne": p.ne, "ni": p.ni, "nu": p.nu, "k": len(info.recording.neurons),
+            "n_symbols": n_symbols, "n_u": n_u, "T": _length(arrays, "rec/step"),
+            "S": _length(arrays, "rec/snapshot_steps"), "T_raw": _length(arrays, "input/raw", 1),
+            "n_ee": _length(arrays, "engine/ee_in")}
+    expected = expected_items(p.input_kind, info.recording, dims, set(arrays))
+    for key, (dtype, shape) in expected.items():
+        if key not in arrays:
+            raise SessionError(f"session file {path} misses item {key!r}")
+        arr = arrays[key]
+        if arr.dtype != np.dtype(dtype) or arr.shape != shape:
+            raise SessionError(f"session file {path}: item {key!r} has dtype {arr.dtype} and "
+                               f"shape {arr.shape}; expected {dtype} {shape}")
+
+
+def _check_recording(path: Path, arrays: Mapping[str, np.ndarray], info: SessionInfo) -> None:
+    """The recording covers the last steps of the run, numbered consecutively."""
+    steps = info.steps
+    total = _int_scalar(path, arrays, "rec/total_steps")
+    if total != steps:
+        raise SessionError(f"session file {path}: 'rec/total_steps' = {total} but the run has "
+                           f"{steps} steps")
+    rows = arrays["rec/step"]
+    t_rows = rows.shape[0]
+    if t_rows > steps or (t_rows and not np.array_equal(
+            rows, np.arange(steps - t_rows + 1, steps + 1))):
+        raise SessionError(f"session file {path}: 'rec/step' must number the last {t_rows} of "
+                           f"{steps} steps consecutively")
+
+
+def read_session(path: str | os.PathLike[str]) -> SessionData:
+    """Read and validate a session file without building a simulation.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file.
+
+    Returns
+    -------
+    SessionData
+        The file's :class:`SessionInfo` and its arrays, migrated to the current schema.
+
+    Raises
+    ------
+    SessionError
+        When the file is not a session, is truncated or corrupted, holds pickled objects, is of
+        a newer schema version, misses an item, or has an item of the wrong type or shape. The
+        message names the file and the problem.
+    OSError
+        When the file cannot be opened (missing, no permission).
+    """
+    path = Path(path)
+    found, arrays = _upgraded(path, _read_members(path))
+    info = _info(path, found, _texts(path, arrays))
+    _check_arrays(path, arrays, info)
+    _check_recording(path, arrays, info)
+    return SessionData(info=info, arrays=arrays)
+
+
+# -- what a file holds, as the engine and the recorder take it -----------------------------------
+def snapshot_of(data: SessionData) -> Snapshot:
+    """The engine :class:`~sorn_studio.engine.Snapshot` a validated session holds."""
+    info, a = data.info, data.arrays
+    return Snapshot(
+        seed=info.seed, step=info.steps, backend=info.backend,
+        params=info.params.to_dict(), initial_params=info.initial_params.to_dict(),
+        change_log=tuple(info.change_log), pending=info.pending,
+        rng=json.loads(str(a["rng/current"][()])),
+        initial_rng=json.loads(str(a["rng/initial"][()])),
+        state={n: a[f"state/{n}"] for n in STATE_FIELDS},
+        initial_state={n: a[f"initial/{n}"] for n in STATE_FIELDS},
+        input_position=a["input/position"], input_pools=a["input/pools"],
+        raw_input=a.get("input/raw"),
+        raw_cursor=dict(json.loads(str(a["input"][()]))).get("raw_cursor", 0),
+        kernel_order={k.split("/", 1)[1]: a[k] for k in
+                      ("engine/ee_in", "engine/ee_out", "engine/renorm_all") if k in a},
+    )
+
+
+def recorded_series(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The recorder's series in a session's arrays, by storage name."""
+    return {name: arrays[f"rec/{name}"] for name in SERIES if f"rec/{name}" in arrays}
+
+
+def weight_snapshots(arrays: Mapping[str, np.ndarray]) -> list[tuple[int, np.ndarray]]:
+    """The W^EE snapshots in a session's arrays as ``(step, w_ee)`` pairs."""
+    return list(zip(arrays["rec/snapshot_steps"].tolist(), arrays["rec/snapshots"], strict=True))
+
+
+def load_session(path: str | os.PathLike[str], *,
+                 backend: str | None = None) -> tuple[Simulation, SessionInfo]:
+    """Load a session file into a simulation that continues exactly where it was saved.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file.
+    backend : {"numba", "numpy"}, optional
+        Engine backend; the one stored in the file by default.
+
+    Returns
+    -------
+    sim : Simulation
+        At the saved step, with its state, random generator, input position, recordings and
+        change log restored; running it m more steps gives what an uninterrupted run would.
+    info : SessionInfo
+        The file's metadata.
+
+    Raises
+    ------
+    SessionError
+        As :func:`read_session`, or when a value is invalid (NaN, negative weight, an input
+        position outside the words, a kernel order that does not fit the weights, ...).
+    """
+    data = read_session(path)
+    info = data.info
+    try:
+        sim = Simulation.from_snapshot(snapshot_of(data), recording=info.recording,
+                                       backend=backend or info.backend)
+    except SnapshotError as exc:
+        raise SessionError(f"session file {info.path}: item {exc.part!r} {exc.problem}"
+                           ) from None
+    except (ValueError, TypeError) as exc:
+        raise SessionError(f"session file {info.path}: cannot rebuild the simulation: "
+                           f"{exc}") from None
+    sim.recorder.restore(recorded_series(data.arrays), info.steps,
+                         weight_snapshots(data.arrays))
+    return sim, info

@@ -1,0 +1,214 @@
+"""Replay a session from step 0 and check that it ends exactly where the stored run ended.
+
+A replay applies each logged change exactly at its logged step, one log entry at a time, so it
+reproduces the run whatever chunk sizes or frame rates the interactive run had.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Simulation, Snapshot
+from ..params import Params
+from ..recording import RecordingSpec
+from .files import read_session, recorded_series, snapshot_of, weight_snapshots
+from .schema import STATE_FIELDS
+
+__all__ = ["ReplayResult", "replay_session"]
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """Outcome of :func:`replay_session`.
+
+    Attributes
+    ----------
+    matched : bool
+        True when the replay reproduced the stored run exactly.
+    steps : int
+        Steps the stored run had.
+    replayed : int
+        Steps the replay simulated.
+    step : int or None
+        First step at which the runs were seen to differ (0: the initial state); ``None`` on a
+        match.
+    array : str or None
+        Key of the first differing array (e.g. ``"rec/x"`` or ``"state/w_ee"``).
+    message : str
+        One sentence saying what happened.
+    stopped : bool
+        The replay was stopped early by ``should_stop``.
+    """
+
+    matched: bool
+    steps: int
+    replayed: int
+    step: int | None
+    array: str | None
+    message: str
+    stopped: bool = False
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a replay must reproduce, whether it comes from a file or a live simulation."""
+
+    snapshot: Snapshot
+    recording: RecordingSpec
+    series: Mapping[str, np.ndarray]
+    weights: list[tuple[int, np.ndarray]]
+    note: str
+
+
+def _target(source: str | os.PathLike[str] | Simulation) -> _Target:
+    if isinstance(source, Simulation):
+        snap = source.snapshot()
+        note = "" if snap.raw_complete else ("raw input was fed in pieces and used columns "
+                                             "were dropped")
+        return _Target(snap, source.recording, source.recorder.series(),
+                       source.recorder.weight_snapshots(), note)
+    data = read_session(source)
+    info = data.info
+    return _Target(snapshot_of(data), info.recording, recorded_series(data.arrays),
+                   weight_snapshots(data.arrays), "" if info.replayable else info.replay_note)
+
+
+def _first_row_diff(a: np.ndarray, b: np.ndarray) -> int | None:
+    """Index of the first row where ``a`` and ``b`` differ, None when identical."""
+    if a.shape != b.shape:
+        return 0
+    if a.ndim == 1:
+        diff = a != b
+    else:
+        diff = (a != b).reshape(a.shape[0], -1).any(axis=1)
+    # NaN never appears in recorded series, so != is an exact comparison here.
+    idx = np.flatnonzero(diff)
+    return int(idx[0]) if idx.size else None
+
+
+def _compare(target: _Target, sim: Simulation) -> tuple[int, str] | None:
+    """Earliest (step, key) where ``sim`` differs from ``target``; None when identical."""
+    want = target.snapshot
+    steps = want.step
+    found: list[tuple[int, str]] = []
+    got = sim.recorder.series()
+    steps_kept = target.series.get("step", np.zeros(0, dtype=np.int64))
+    for name, rows in target.series.items():
+        row = _first_row_diff(rows, got.get(name, np.zeros(0)))
+        if row is not None:
+            step = int(steps_kept[row]) if row < steps_kept.shape[0] else steps
+            found.append((step, f"rec/{name}"))
+    mine = sim.recorder.weight_snapshots()
+    if len(mine) != len(target.weights):
+        found.append((steps, "rec/snapshots"))
+    else:
+        for (k, w), (k2, w2) in zip(target.weights, mine, strict=True):
+            if k != k2 or not np.array_equal(w, w2):
+                found.append((int(k), "rec/snapshots"))
+                break
+    for name in STATE_FIELDS:
+        if not np.array_equal(want.state[name], getattr(sim.state, name)):
+            found.append((steps, f"state/{name}"))
+    if sim.rng.bit_generator.state != want.rng:
+        found.append((steps, "rng/current"))
+    if not np.array_equal(sim.input.position, want.input_position):
+        found.append((steps, "input/position"))
+    if sim.params.to_dict() != dict(want.params):
+        found.append((steps, "params"))
+    # Sort by step, keeping discovery order (spikes first) among ties.
+    return min(found, key=lambda f: f[0]) if found else None
+
+
+def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str | None = None,
+                   progress: Callable[[int, int], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> ReplayResult:
+    """Re-run a session from step 0 and check that it ends exactly where the stored run ended.
+
+    The replay starts from the parameters and seed of step 0, checks that they rebuild the
+    stored initial state, then applies every logged change at its logged step, one entry at a
+    time, and compares the recordings, weight snapshots, final state, generator state, input
+    position and parameters with the stored ones.
+
+    Parameters
+    ----------
+    source : path or Simulation
+        A session file, or a simulation in memory (which is not changed).
+    backend : {"numba", "numpy"}, optional
+        Backend of the replay; the run's own by default.
+    progress : callable, optional
+        Called as ``progress(done, total)`` as the replay advances.
+    should_stop : callable, optional
+        Checked between chunks; returning True ends the replay early (``stopped=True``).
+
+    Returns
+    -------
+    ReplayResult
+        Whether the runs matched and, if not, the first step and key where they differ. A
+        divergence before the first kept recording row is reported at the earliest step the
+        comparison can see.
+
+    Raises
+    ------
+    SessionError
+        When the file is invalid (see :func:`~sorn_studio.session.read_session`).
+    """
+    target = _target(source)
+    snap = target.snapshot
+    total = snap.step
+    if target.note:
+        return ReplayResult(False, total, 0, None, None, f"cannot replay: {target.note}")
+    sim = Simulation(Params.from_dict(snap.initial_params), snap.seed, recording=target.recording,
+                     raw_input=snap.raw_input, backend=backend or snap.backend)
+    for name in STATE_FIELDS:
+        if not np.array_equal(getattr(sim.initial_state, name), snap.initial_state[name]):
+            return ReplayResult(False, total, 0, 0, f"initial/{name}",
+                                f"the seed and parameters do not rebuild the stored initial "
+                                f"state: 'initial/{name}' differs")
+    if sim.initial_rng_state != snap.initial_rng:
+        return ReplayResult(False, total, 0, 0, "rng/initial",
+                            "the seed does not give the stored initial generator state")
+
+    def report(done: int, _n: int, base: int = 0) -> None:
+        if progress is not None:
+            progress(base + done, total)
+
+    def advance(to: int) -> bool:
+        n = to - sim.t
+        if n <= 0:
+            return True
+        base = sim.t
+        done = sim.run(n, progress=lambda d, m: report(d, m, base), should_stop=should_stop)
+        return done == n
+
+    for step, name, old, new in snap.change_log:
+        if not advance(step):
+            break
+        current = getattr(sim.params, name)
+        if current != old:
+            return ReplayResult(False, total, sim.t, sim.t, f"params/{name}",
+                                f"at step {sim.t} the log changes {name!r} from {old!r}, but "
+                                f"the replay has {current!r}")
+        # One entry per application, in log order: a mu_ip change shifts H^IP by new - old,
+        # so merging two entries of one step into one would round differently.
+        sim.apply_params(**{name: new})
+        sim.run(0)
+    else:
+        advance(total)
+    if sim.t < total:
+        return ReplayResult(False, total, sim.t, None, None,
+                            f"replay stopped at step {sim.t} of {total}", stopped=True)
+    diff = _compare(target, sim)
+    if diff is None:
+        return ReplayResult(True, total, sim.t, None, None,
+                            f"replayed {total} steps: the final state is identical")
+    step, key = diff
+    kept = target.series.get("step", np.zeros(0))
+    first_kept = int(kept[0]) if kept.size else total
+    hint = (f" (the recording keeps steps {first_kept}..{total} only, so the runs may have "
+            "diverged earlier)" if step == first_kept and first_kept > 1 else "")
+    return ReplayResult(False, total, sim.t, step, key,
+                        f"the runs diverged at step {step} in {key!r}{hint}")

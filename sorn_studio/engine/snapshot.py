@@ -25,7 +25,7 @@ __all__ = ["Snapshot", "SnapshotError", "ParamChange", "STATE_FIELDS", "KERNEL_O
 #: The arrays of a network state, in :class:`~sorn_studio.engine.NetworkState` order.
 STATE_FIELDS: tuple[str, ...] = ("x", "y", "t_e", "t_i", "h_ip", "w_ee", "w_ei", "w_ie")
 
-#: The compiled kernel's bookkeeping that decides rounding (see ``Simulation.kernel_order``).
+#: The compiled kernel's bookkeeping that decides rounding (see ``Simulation._kernel_order``).
 KERNEL_ORDER_FIELDS: tuple[str, ...] = ("ee_in", "ee_out", "renorm_all")
 
 

@@ -28,7 +28,7 @@ import importlib
 import math
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -115,22 +115,11 @@ def run_steps(sim: Any, steps: int, should_stop: Callable[[], bool],
 
 
 # -- commands ------------------------------------------------------------------------------------
-def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
-    from .params import parse_value
-
-    changes: dict[str, Any] = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        if not sep or not name.strip():
-            raise _Error(f"--set {item!r}: expected name=value")
-        changes[name.strip()] = parse_value(name.strip(), text)
-    return changes
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .engine import Simulation
+    from .params import parse_assignments
     from .presets import get_preset
     from .recording import RecordingSpec
     from .runner import tracked_neurons
@@ -144,7 +133,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise _Error(f"--out {out}: folder {out.parent} does not exist")
     params = get_preset(args.preset).params
-    changes = _parse_sets(args.set or [])
+    changes = parse_assignments(args.set or [])
     if changes:
         params = params.replace(**changes)
     raw = None

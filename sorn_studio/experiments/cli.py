@@ -33,7 +33,7 @@ from sorn_studio.experiments.tables import (
     write_json,
     write_npz,
 )
-from sorn_studio.params import Params, parse_value
+from sorn_studio.params import Params, parse_assignments
 from sorn_studio.presets import load_preset
 from sorn_studio.progress import Progress
 
@@ -179,16 +179,6 @@ def register(subparsers: Any) -> None:
         ("avalanches", avalanches),
     ):
         command.set_defaults(func=handle, experiment_name=name)
-
-
-def _params(args: argparse.Namespace) -> Params:
-    changes = {}
-    for item in args.overrides:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise ValueError(f"--set {item!r}: expected NAME=VALUE")
-        changes[name.strip()] = parse_value(name.strip(), text)
-    return load_preset(args.preset, **changes)
 
 
 def _counting(args: argparse.Namespace, base: Params, out: TextIO, err: TextIO) -> None:
@@ -424,7 +414,7 @@ def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | No
     runners = {"counting": _counting, "spontaneous": _spontaneous, "avalanches": _avalanches}
     name = args.experiment_name
     try:
-        params = _params(args)
+        params = load_preset(args.preset, **parse_assignments(args.overrides))
         runners[name](args, params, out, err)
     except ValueError as exc:
         err.write(f"sorn-studio experiment {name}: error: {exc}\n")

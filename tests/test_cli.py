@@ -7,7 +7,6 @@ import re
 import signal
 import subprocess
 import sys
-import types
 import zipfile
 from pathlib import Path
 
@@ -291,15 +290,35 @@ def test_a_broken_studio_is_not_hidden(monkeypatch, capsys):
 
 
 def test_gui_arguments_are_passed_on(monkeypatch, capsys):
+    from sorn_studio.app import main as studio
+
     calls = []
-    fake = types.ModuleType("sorn_studio.app.main")
-    fake.main = lambda argv: calls.append(argv) or 0
-    monkeypatch.setitem(sys.modules, "sorn_studio.app.main", fake)
+    monkeypatch.setattr(studio, "main", lambda options: calls.append(options) or 0)
     assert main([]) == 0
     assert main(["gui", "s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
                  "w.png", "--quit"]) == 0
     assert main(["gui", "--preset", "zheng2013", "--seed", "3"]) == 0
-    assert calls == [[], ["s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
-                          "w.png", "--quit"], ["--preset", "zheng2013", "--seed", "3"]]
+    assert calls == [
+        studio.StudioOptions(),
+        studio.StudioOptions(session=Path("s.npz"), preset="lazar2009", steps=50,
+                             screenshot=Path("w.png"), quit=True),
+        studio.StudioOptions(preset="zheng2013", seed=3)]
+    assert not calls[0].scripted and calls[1].scripted
     code, _, err = run_cli(capsys, "gui", "--steps", "many")
     assert code == 2 and "invalid int value" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["gui", "--steps", "-1", "--quit"], "sorn-studio gui: error: --steps must be >= 0"),
+    (["gui", "--screenshot", "x.jpg", "--quit"],
+     "sorn-studio gui: error: --screenshot needs a .png file name"),
+    (["gui", "--preset", "no-such-preset"], "invalid choice: 'no-such-preset'"),
+])
+def test_bad_gui_arguments_are_refused_before_the_studio_starts(monkeypatch, capsys, argv,
+                                                                 message):
+    from sorn_studio.app import main as studio
+
+    monkeypatch.setattr(studio, "main", lambda options: pytest.fail("the studio started"))
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and message in err
+    one_line_error(err)

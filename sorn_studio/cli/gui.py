@@ -1,14 +1,24 @@
-"""``sorn-studio gui`` (and bare ``sorn-studio``): open the studio."""
+"""``sorn-studio gui`` (and bare ``sorn-studio``): open the studio.
+
+``--steps N`` runs N steps after the window opens; ``--screenshot`` then writes the window to a
+PNG (this works with ``QT_QPA_PLATFORM=offscreen``); ``--quit`` closes the studio afterwards.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from .errors import report
 
 __all__ = ["add_parser", "gui_command"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``gui`` to the sub-commands of ``sorn-studio``; it sets ``func=gui_command``.
+
+    This is the only parser of the studio's arguments: bare ``sorn-studio`` and
+    ``python -m sorn_studio.app.main`` go through it too.
 
     Parameters
     ----------
@@ -20,38 +30,43 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     argparse.ArgumentParser
         The ``gui`` parser.
     """
-    gui = subparsers.add_parser("gui", help="open the studio (the default)",
-                                description="Open the studio window.")
-    gui.add_argument("session", nargs="?", metavar="SESSION.npz", help="session to open")
-    gui.add_argument("--preset", metavar="NAME", help="preset to start with")
-    gui.add_argument("--seed", type=int, metavar="S", help="network seed")
-    gui.add_argument("--steps", type=int, metavar="N", help="steps to run at start")
-    gui.add_argument("--screenshot", metavar="FILE.png", help="save a screenshot of the window")
-    gui.add_argument("--quit", action="store_true", help="quit after the steps / screenshot")
+    from sorn_studio.presets import DEFAULT_PRESET, list_presets
+
+    gui = subparsers.add_parser(
+        "gui", help="open the studio (the default)",
+        description="Open SORN Studio: a live SORN in a window, tuned while it runs.")
+    gui.add_argument("session", nargs="?", type=Path, metavar="SESSION.npz",
+                     help="a session file (.npz) to continue")
+    gui.add_argument("--preset", choices=list_presets(), metavar="NAME",
+                     help=f"parameter preset to start with (default: the session's, or "
+                     f"{DEFAULT_PRESET}; see 'sorn-studio presets')")
+    gui.add_argument("--seed", type=int, default=0, metavar="S",
+                     help="network seed (default: 0)")
+    gui.add_argument("--steps", type=int, default=0, metavar="N",
+                     help="run N steps after the window opens")
+    gui.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                     help="after the steps, save the window to this PNG")
+    gui.add_argument("--quit", action="store_true",
+                     help="close the studio after the steps and the screenshot")
     gui.set_defaults(func=gui_command)
     return gui
 
 
-def _gui_argv(args: argparse.Namespace) -> list[str]:
-    argv: list[str] = []
-    if args.session:
-        argv.append(args.session)
-    if args.preset:
-        argv += ["--preset", args.preset]
-    if args.seed is not None:
-        argv += ["--seed", str(args.seed)]
-    if args.steps is not None:
-        argv += ["--steps", str(args.steps)]
-    if args.screenshot:
-        argv += ["--screenshot", args.screenshot]
-    if args.quit:
-        argv.append("--quit")
-    return argv
-
-
 def gui_command(args: argparse.Namespace) -> int:
-    """Open the studio with the options in ``args``; the studio's exit status."""
-    # Imported here: Qt takes a while to load and the headless commands never need it.
-    from sorn_studio.app.main import main
+    """Open the studio with the options in ``args``.
 
-    return int(main(_gui_argv(args)) or 0)
+    Returns
+    -------
+    int
+        2 for an invalid ``--steps`` or ``--screenshot``; otherwise the studio's exit status
+        (see :func:`sorn_studio.app.main.main`).
+    """
+    if args.steps < 0:
+        return report("--steps must be >= 0", "gui")
+    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+        return report("--screenshot needs a .png file name", "gui")
+    # Imported here, after the checks: Qt takes a while to load and no other command needs it.
+    from sorn_studio.app.main import StudioOptions, main
+
+    return main(StudioOptions(session=args.session, preset=args.preset, seed=args.seed,
+                              steps=args.steps, screenshot=args.screenshot, quit=args.quit))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from sorn_studio.app import qtcompat
 from sorn_studio.app.forms import FORMS, icon, load_form, style_sheet
-from sorn_studio.app.main import main
+from sorn_studio.cli import main
 from sorn_studio.paths import resources_dir, ui_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,8 @@ def test_wheel_carries_ui_and_resources(tmp_path):
 
 def test_scripted_screenshot(qapp, tmp_path):
     shot = tmp_path / "shot.png"
-    code = main(["--preset", "lazar2009", "--steps", "300", "--screenshot", str(shot), "--quit"])
+    code = main(["gui", "--preset", "lazar2009", "--steps", "300", "--screenshot", str(shot),
+                 "--quit"])
     assert code == 0
     image = QImage(str(shot))
     assert not image.isNull() and image.width() >= 800 and image.height() >= 600
@@ -85,13 +86,13 @@ def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
     sim = make_simulation(load_preset("hartmann2015"), seed=4)
     sim.step(120)
     path = save_session(sim, tmp_path / "s.npz", preset="hartmann2015")
-    assert main([str(path), "--steps", "130", "--quit"]) == 0
-    assert main([str(tmp_path / "nope.npz"), "--quit"]) == 1
+    assert main(["gui", str(path), "--steps", "130", "--quit"]) == 0
+    assert main(["gui", str(tmp_path / "nope.npz"), "--quit"]) == 1
     assert "nope.npz" in capsys.readouterr().err
-    assert main(["--steps", "-1", "--quit"]) == 2
-    assert main(["--screenshot", str(tmp_path / "x.jpg"), "--quit"]) == 2
-    with pytest.raises(SystemExit):
-        main(["--preset", "no-such-preset"])
+    assert main(["gui", "--steps", "-1", "--quit"]) == 2
+    assert main(["gui", "--screenshot", str(tmp_path / "x.jpg"), "--quit"]) == 2
+    assert main(["gui", "--preset", "no-such-preset"]) == 2
+    assert "invalid choice: 'no-such-preset'" in capsys.readouterr().err
 
 
 class _Emitter(QObject):

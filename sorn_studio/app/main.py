@@ -73,6 +73,7 @@ def main(options: StudioOptions | None = None) -> int:
     from ..presets import DEFAULT_PRESET, get_preset
     from ..session import load_session
     from .forms import style_sheet
+    from .scripted import ScriptedRun
     from .window import MainWindow
 
     app = QApplication.instance()
@@ -98,8 +99,10 @@ def main(options: StudioOptions | None = None) -> int:
     window = MainWindow(params=params, preset=preset, seed=options.seed, sim=sim,
                         remember_layout=not options.scripted)
     window.show()
+    script = None
     if options.steps or options.scripted:
-        window.run_script(options.steps, options.screenshot, options.quit)
+        script = ScriptedRun(window, options.steps, options.screenshot, options.quit)
+        script.start()
     if own_app:
         window.closed.connect(app.quit)
         app.exec()
@@ -109,9 +112,10 @@ def main(options: StudioOptions | None = None) -> int:
         loop = QEventLoop()
         window.closed.connect(loop.quit)
         loop.exec()
-    if window.last_error and (window.script_result or 0) != 0:
-        sys.stderr.write(f"sorn-studio gui: error: {window.last_error}\n")
-    result = int(window.script_result or 0)
+    # A run closed before its script ended (by the user, or without --quit) is a success.
+    result = (script.result or 0) if script is not None else 0
+    if result:
+        sys.stderr.write(f"sorn-studio gui: error: {script.error}\n")
     # Destroy the window's C++ side now, while the application exists: left to interpreter
     # shutdown, pyqtgraph's items may be torn down after Qt and crash the process on exit.
     window.deleteLater()

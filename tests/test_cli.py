@@ -1,4 +1,4 @@
-"""The sorn-studio command: run, info, replay, presets, gui and experiment wiring, errors."""
+"""The sorn-studio command: run, info, replay, presets, the gui arguments, errors."""
 
 from __future__ import annotations
 

@@ -10,12 +10,15 @@ could click them away) and ends with exit status 1 instead.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..runner import Frame
+
+if TYPE_CHECKING:  # the window imports every view; the run only needs the name for its hints
+    from .window import MainWindow
 
 __all__ = ["ScriptedRun"]
 
@@ -46,7 +49,7 @@ class ScriptedRun(QObject):
         Why it failed.
     """
 
-    def __init__(self, window: Any, steps: int, screenshot: str | Path | None = None,
+    def __init__(self, window: MainWindow, steps: int, screenshot: str | Path | None = None,
                  quit_after: bool = False) -> None:
         super().__init__(window)
         self.window = window
@@ -71,8 +74,8 @@ class ScriptedRun(QObject):
             self.window.controller.runner.refresh()
 
     def _frame(self, frame: Frame) -> None:
-        if self._pending and frame.step >= self.steps and not frame.running \
-                and frame.weights is not None:
+        done = frame.step >= self.steps and not frame.running and frame.weights is not None
+        if self._pending and done:
             # Several such frames may come; _finish runs once.
             QTimer.singleShot(SETTLE_MS, self._finish)
 

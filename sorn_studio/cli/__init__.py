@@ -15,11 +15,13 @@ Usage::
 Exit status: 0 on success; 1 when ``replay`` finds a difference or the studio fails (a session
 it cannot open, a scripted run that fails); 2 for a usage error, an invalid value or an
 unreadable file; 130 when ``run`` or ``replay`` was interrupted with Ctrl-C (``run`` still saves
-what was done). Errors are one line on stderr, never a traceback.
+what was done). The user's errors are one line on stderr, never a traceback (a broken
+installation, such as a failing import, shows its traceback).
 
-Each command lives in its own module with the function that adds its parser
-(``add_parser(subparsers)``) and the function the parser stores as ``func``: :mod:`.gui`,
-:mod:`.run`, :mod:`.sessions` (``info``, ``replay``), :mod:`.presets`, :mod:`.experiments`.
+Each command lives in its own module, with the function that adds its parser to the
+sub-commands (``add_parser``; ``add_parsers`` in :mod:`.sessions` for ``info`` and ``replay``)
+and the function the parser stores as ``func``: :mod:`.gui`, :mod:`.run`, :mod:`.sessions`,
+:mod:`.presets`, :mod:`.experiments`.
 """
 
 from __future__ import annotations

@@ -68,18 +68,10 @@ def _common(parser: argparse.ArgumentParser, preset: str) -> None:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``experiment`` and its experiments to the sub-commands of ``sorn-studio``.
+    """Add ``experiment`` to ``subparsers`` (the ``sorn-studio`` commands), with its experiments.
 
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``add_subparsers()`` of the ``sorn-studio`` parser returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``experiment`` parser; it sets ``func=experiment_command``, and the name of the
-        experiment chosen lands in ``args.experiment`` (None when none was).
+    It sets ``func=experiment_command``; the experiment chosen lands in ``args.experiment``
+    (None when none was).
     """
     parser = subparsers.add_parser("experiment", help="run a published experiment",
                                    description="Run one of the published experiments.")

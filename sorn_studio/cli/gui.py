@@ -15,20 +15,10 @@ __all__ = ["add_parser", "gui_command"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``gui`` to the sub-commands of ``sorn-studio``; it sets ``func=gui_command``.
+    """Add ``gui`` to ``subparsers`` (the ``sorn-studio`` commands); it sets ``func=gui_command``.
 
     This is the only parser of the studio's arguments: bare ``sorn-studio`` and
     ``python -m sorn_studio.app.main`` go through it too.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``add_subparsers()`` of the ``sorn-studio`` parser returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``gui`` parser.
     """
     from sorn_studio.presets import DEFAULT_PRESET, list_presets
 

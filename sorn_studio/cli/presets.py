@@ -8,18 +8,7 @@ __all__ = ["add_parser", "presets_command"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``presets`` to the sub-commands of ``sorn-studio``; it sets ``func=presets_command``.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``add_subparsers()`` of the ``sorn-studio`` parser returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``presets`` parser.
-    """
+    """Add ``presets`` to ``subparsers`` (the sorn-studio commands): ``func=presets_command``."""
     presets = subparsers.add_parser("presets", help="list the presets",
                                     description="List the presets, one line each.")
     presets.set_defaults(func=presets_command)

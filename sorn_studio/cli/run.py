@@ -15,18 +15,7 @@ __all__ = ["add_parser", "run_command", "run_steps"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``run`` to the sub-commands of ``sorn-studio``.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``add_subparsers()`` of the ``sorn-studio`` parser returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``run`` parser; it sets ``func=run_command``.
-    """
+    """Add ``run`` to ``subparsers`` (the ``sorn-studio`` commands): ``func=run_command``."""
     run = subparsers.add_parser("run", help="run a network headless and save the session",
                                 description="Run a network without a window and save it as a "
                                 "session file. Ctrl-C stops at a step boundary and saves what "

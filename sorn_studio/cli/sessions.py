@@ -13,13 +13,9 @@ __all__ = ["add_parsers", "info_command", "replay_command"]
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``info`` and ``replay`` to the sub-commands of ``sorn-studio``.
+    """Add ``info`` and ``replay`` to ``subparsers`` (the ``sorn-studio`` commands).
 
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``add_subparsers()`` of the ``sorn-studio`` parser returned. The parsers set
-        ``func=info_command`` and ``func=replay_command``.
+    They set ``func=info_command`` and ``func=replay_command``.
     """
     info = subparsers.add_parser("info", help="summarise a session file",
                                  description="Print a summary of a session file.")

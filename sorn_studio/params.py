@@ -16,11 +16,12 @@ import dataclasses
 import functools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FieldSpec", "Params", "MECHANISMS", "field_specs", "live_fields", "parse_value"]
+__all__ = ["FieldSpec", "Params", "MECHANISMS", "field_specs", "live_fields",
+           "parse_assignments", "parse_value"]
 
 #: The plasticity switches, named as the seed package's ``freeze`` list names them.
 MECHANISMS: tuple[str, ...] = ("stdp", "ip", "sp", "istdp", "sn")
@@ -461,3 +462,33 @@ def parse_value(name: str, text: str) -> Any:
             raise ValueError(f"parameter {name!r} = {text!r} must be a whole number")
         return int(number)
     return number
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, Any]:
+    """Parse ``NAME=VALUE`` texts (the CLI's ``--set`` options) into field values.
+
+    Parameters
+    ----------
+    items : iterable of str
+        E.g. ``["eta_stdp=0.002", "ip=off"]``. A name given twice keeps its last value.
+
+    Returns
+    -------
+    dict
+        Field name -> value parsed with :func:`parse_value`, ready for :meth:`Params.replace`
+        (which checks the ranges).
+
+    Raises
+    ------
+    ValueError
+        When an item is not ``NAME=VALUE`` (the message quotes the item), names no field, or
+        its value does not parse.
+    """
+    changes: dict[str, Any] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"{item!r} is not a parameter assignment NAME=VALUE")
+        changes[name] = parse_value(name, text)
+    return changes

@@ -1,22 +1,20 @@
-"""The sorn-studio command: run, info, replay, presets, gui and experiment wiring, errors."""
+"""The sorn-studio command: run, info, replay, presets, the gui arguments, errors."""
 
 from __future__ import annotations
 
 import io
-import json
 import re
 import signal
 import subprocess
 import sys
-import types
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sorn_studio import cli
-from sorn_studio.cli import EXIT_INTERRUPTED, Progress, StopFlag, main, run_steps
+from sorn_studio.cli import EXIT_INTERRUPTED, StopFlag, main, run_steps
+from sorn_studio.cli import run as run_command
 from sorn_studio.engine import Simulation
 from sorn_studio.presets import list_presets, load_preset
 from sorn_studio.session import load_session, read_session, replay_session
@@ -131,7 +129,7 @@ def test_stop_flag_turns_the_first_sigint_into_a_stop():
 
 
 def test_interrupted_run_still_saves(tmp_path, capsys, monkeypatch):
-    original = cli.run_steps
+    original = run_command.run_steps
 
     def interrupted(sim, steps, should_stop, progress=None):
         # Ctrl-C arrives while the first chunk runs.
@@ -141,7 +139,7 @@ def test_interrupted_run_still_saves(tmp_path, capsys, monkeypatch):
             signal.raise_signal(signal.SIGINT)
         return original(sim, steps, should_stop, progress_then_sigint)
 
-    monkeypatch.setattr(cli, "run_steps", interrupted)
+    monkeypatch.setattr(run_command, "run_steps", interrupted)
     out = tmp_path / "i.npz"
     code, stdout, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "100000",
                                 *SMALL, "--seed", "2", "--out", str(out))
@@ -280,102 +278,47 @@ def test_a_damaged_session_is_named(session, capsys):
     one_line_error(err)
 
 
-# -- gui and experiments -------------------------------------------------------------------------
-def test_gui_missing_is_a_one_line_error(monkeypatch, capsys):
+# -- gui ------------------------------------------------------------------------------------------
+def test_a_broken_studio_is_not_hidden(monkeypatch, capsys):
+    # The studio is imported when gui runs: a failing import surfaces as itself, and the
+    # headless commands work without it.
     monkeypatch.setitem(sys.modules, "sorn_studio.app.main", None)
     for argv in ([], ["gui"], ["gui", "x.npz", "--quit"]):
-        code, _, err = run_cli(capsys, *argv)
-        assert code == 2 and "studio is not available" in err
-        one_line_error(err)
+        with pytest.raises(ImportError, match="sorn_studio.app.main"):
+            main(argv)
+    assert run_cli(capsys, "presets")[0] == 0
 
 
 def test_gui_arguments_are_passed_on(monkeypatch, capsys):
+    from sorn_studio.app import main as studio
+
     calls = []
-    fake = types.ModuleType("sorn_studio.app.main")
-    fake.main = lambda argv: calls.append(argv) or 0
-    monkeypatch.setitem(sys.modules, "sorn_studio.app.main", fake)
+    monkeypatch.setattr(studio, "main", lambda options: calls.append(options) or 0)
     assert main([]) == 0
     assert main(["gui", "s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
                  "w.png", "--quit"]) == 0
     assert main(["gui", "--preset", "zheng2013", "--seed", "3"]) == 0
-    assert calls == [[], ["s.npz", "--preset", "lazar2009", "--steps", "50", "--screenshot",
-                          "w.png", "--quit"], ["--preset", "zheng2013", "--seed", "3"]]
+    assert calls == [
+        studio.StudioOptions(),
+        studio.StudioOptions(session=Path("s.npz"), preset="lazar2009", steps=50,
+                             screenshot=Path("w.png"), quit=True),
+        studio.StudioOptions(preset="zheng2013", seed=3)]
+    assert not calls[0].scripted and calls[1].scripted
     code, _, err = run_cli(capsys, "gui", "--steps", "many")
     assert code == 2 and "invalid int value" in err
 
 
-def test_experiments_absent(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "sorn_studio.experiments.cli", None)
-    code, _, err = run_cli(capsys, "experiment")
-    assert code == 2 and "experiments are not available" in err
+@pytest.mark.parametrize(("argv", "message"), [
+    (["gui", "--steps", "-1", "--quit"], "sorn-studio gui: error: --steps must be >= 0"),
+    (["gui", "--screenshot", "x.jpg", "--quit"],
+     "sorn-studio gui: error: --screenshot needs a .png file name"),
+    (["gui", "--preset", "no-such-preset"], "invalid choice: 'no-such-preset'"),
+])
+def test_bad_gui_arguments_are_refused_before_the_studio_starts(monkeypatch, capsys, argv,
+                                                                 message):
+    from sorn_studio.app import main as studio
+
+    monkeypatch.setattr(studio, "main", lambda options: pytest.fail("the studio started"))
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and message in err
     one_line_error(err)
-    assert main(["presets"]) == 0
-
-
-def test_experiments_are_registered(monkeypatch, capsys):
-    fake = types.ModuleType("sorn_studio.experiments.cli")
-
-    def register(subparsers):
-        demo = subparsers.add_parser("demo")
-        demo.add_argument("--n", type=int, nargs="+")
-        demo.set_defaults(func=lambda args: sys.stdout.write(json.dumps(args.n)) and 0)
-
-    fake.register = register
-    monkeypatch.setitem(sys.modules, "sorn_studio.experiments.cli", fake)
-    code, out, _ = run_cli(capsys, "experiment", "demo", "--n", "4", "8")
-    assert code == 0 and json.loads(out) == [4, 8]
-    code, _, err = run_cli(capsys, "experiment")
-    assert code == 2 and "demo" in err
-    code, _, err = run_cli(capsys, "experiment", "nope")
-    assert code == 2
-
-
-def test_a_broken_experiment_module_does_not_break_the_cli(monkeypatch, capsys):
-    fake = types.ModuleType("sorn_studio.experiments.cli")
-
-    def register(subparsers):
-        raise RuntimeError("boom")
-
-    fake.register = register
-    monkeypatch.setitem(sys.modules, "sorn_studio.experiments.cli", fake)
-    assert run_cli(capsys, "presets")[0] == 0
-    code, _, err = run_cli(capsys, "experiment")
-    assert code == 2 and "boom" in err
-    one_line_error(err)
-
-
-# -- progress bar --------------------------------------------------------------------------------
-def test_progress_text():
-    stream = io.StringIO()
-    bar = Progress(1000, stream=stream)
-    bar.update(0)
-    bar.update(500)
-    bar.finish()
-    lines = stream.getvalue().splitlines()
-    assert lines[0].startswith("[") and "0/1000 steps" in lines[0]
-    assert "100.0%" not in lines[-1] and "500/1000" in lines[-1] and " 50.0%" in lines[-1]
-    assert "steps/s" in lines[-1] and "left" in lines[-1]
-    assert "\r" not in stream.getvalue()
-
-
-def test_progress_of_slow_units_has_a_title_and_decimals():
-    stream = io.StringIO()
-    bar = Progress(4, stream=stream, label="networks", title="plastic")
-    bar.start -= 100.0  # one network done after 100 s
-    bar.update(1)
-    line = stream.getvalue().splitlines()[-1]
-    assert line.startswith("plastic [") and "1/4 networks" in line
-    assert "0.01 networks/s" in line and "left 05:00" in line
-
-
-def test_progress_on_a_terminal_redraws_one_line():
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    stream = Tty()
-    bar = Progress(10, stream=stream)
-    bar.update(10)
-    bar.finish()
-    text = stream.getvalue()
-    assert text.startswith("\r[") and text.endswith("\n") and text.count("\n") == 1

@@ -1,18 +1,12 @@
-"""Experiment functions and the ``experiment`` CLI, on small, fast configurations."""
+"""Experiment functions on small, fast configurations (the command: test_cli_experiments.py)."""
 
 from __future__ import annotations
-
-import argparse
-import csv
-import io
-import json
 
 import numpy as np
 import pytest
 
 from sorn_studio import analysis as an
 from sorn_studio import experiments as ex
-from sorn_studio.experiments import cli
 from sorn_studio.params import MECHANISMS
 from sorn_studio.presets import load_preset
 
@@ -116,11 +110,6 @@ def test_spontaneous_without_weights_above_the_floor_still_reports():
     result = ex.run_spontaneous(20_000, seed=1, sample_every=5000, params=params,
                                 fit_floor=0.999)
     assert result.floor_fit is None and result.weight_fit.n == result.weights.size
-    code, out, _ = run_cli(["experiment", "spontaneous", "--steps", "4000", "--sample-every",
-                            "1000", "--fit-floor", "0.999", "--set", "ne=60", "--set", "ni=12",
-                            "--set", "lambda_ee=6", "--set", "lambda_ei=3",
-                            "--set", "lambda_ie=60"])
-    assert code == 0 and "fewer than 3 distinct" in out
 
 
 def test_spontaneous_rejects_a_floor_below_the_threshold_or_at_one():
@@ -176,139 +165,6 @@ def test_avalanche_experiment_pools_per_network_results():
     assert not frozen.plastic
     with pytest.raises(ValueError, match="n_networks"):
         ex.run_avalanches(0)
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    # The same structure sorn_studio.cli builds: "experiment" owns the sub-parser set.
-    parser = argparse.ArgumentParser(prog="sorn-studio")
-    experiment = parser.add_subparsers(dest="command").add_parser("experiment")
-    cli.register(experiment.add_subparsers(dest="experiment"))
-    args = parser.parse_args(argv)
-    out, err = io.StringIO(), io.StringIO()
-    return args.func(args, out, err), out.getvalue(), err.getvalue()
-
-
-def test_cli_counting_writes_tables(tmp_path):
-    code, out, _ = run_cli(
-        [
-            "experiment",
-            "counting",
-            "--n",
-            "3",
-            "--seeds",
-            "1",
-            "--plastic-steps",
-            "500",
-            "--train-steps",
-            "300",
-            "--test-steps",
-            "300",
-            "--out",
-            str(tmp_path),
-        ]
-    )
-    assert code == 0
-    assert "accuracy_cf_mean" in out
-    with (tmp_path / "counting_trials.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    assert [r["condition"] for r in rows] == list(ex.COUNTING_CONDITIONS)
-    data = json.loads((tmp_path / "counting.json").read_text())
-    assert data["options"]["plastic_steps"] == 500 and len(data["trials"]) == 3
-
-
-def test_cli_spontaneous_and_avalanches_write_tables(tmp_path):
-    small = [
-        "--set",
-        "ne=60",
-        "--set",
-        "ni=12",
-        "--set",
-        "lambda_ee=6",
-        "--set",
-        "lambda_ei=3",
-        "--set",
-        "lambda_ie=60",
-    ]
-    code, out, err = run_cli(
-        [
-            "experiment",
-            "spontaneous",
-            "--steps",
-            "4000",
-            "--sample-every",
-            "1000",
-            "--fit-floor",
-            "0.02",
-            "--out",
-            str(tmp_path),
-            *small,
-        ]
-    )
-    assert code == 0 and "best weight fit" in out and "best weight fit, w > 0.02" in out
-    # Not a terminal: whole progress lines, no carriage returns, ending at the last step.
-    bars = [line for line in err.splitlines() if line.startswith("[")]
-    assert "\r" not in err and bars and bars[-1].split()[2] == "4000/4000"
-    saved = json.loads((tmp_path / "spontaneous.json").read_text(encoding="utf-8"))
-    assert saved["fit_floor"] == 0.02
-    assert saved["floor_fit"]["n"] < saved["weight_fit"]["n"]
-    with (tmp_path / "spontaneous_trajectory.csv").open() as handle:
-        assert len(list(csv.DictReader(handle))) == 5
-    arrays = np.load(tmp_path / "spontaneous_arrays.npz", allow_pickle=False)
-    assert arrays["weights"].size > 0
-    code, out, _ = run_cli(
-        [
-            "experiment",
-            "avalanches",
-            "--networks",
-            "1",
-            "--transient",
-            "500",
-            "--record",
-            "3000",
-            "--out",
-            str(tmp_path),
-            *small,
-        ]
-    )
-    assert code == 0 and "frozen" in out and "plastic" in out
-    assert (tmp_path / "avalanches_plastic.npz").exists()
-    assert (tmp_path / "avalanches_frozen.npz").exists()
-
-
-def test_cli_reports_bad_parameters():
-    code, _, err = run_cli(["experiment", "counting", "--set", "eta_ip=-1", "--seeds", "1"])
-    assert code == 2 and "eta_ip" in err
-    code, _, err = run_cli(["experiment", "counting", "--set", "eta_ip"])
-    assert code == 2 and "NAME=VALUE" in err
-
-
-def test_wired_into_the_sorn_studio_command(capsys):
-    from sorn_studio.cli import main
-
-    code = main(
-        [
-            "experiment",
-            "counting",
-            "--n",
-            "3",
-            "--seeds",
-            "1",
-            "--plastic-steps",
-            "200",
-            "--train-steps",
-            "100",
-            "--test-steps",
-            "100",
-            "--conditions",
-            "static",
-        ]
-    )
-    captured = capsys.readouterr()
-    assert code == 0
-    assert "static" in captured.out and "accuracy_cf_mean" in captured.out
 
 
 def test_next_symbol_accuracy_scores_a_predictable_sequence_and_refuses_bad_splits():

@@ -8,7 +8,13 @@ import json
 import pytest
 
 from sorn_studio import Params, list_presets, load_preset
-from sorn_studio.params import MECHANISMS, field_specs, live_fields, parse_value
+from sorn_studio.params import (
+    MECHANISMS,
+    field_specs,
+    live_fields,
+    parse_assignments,
+    parse_value,
+)
 from sorn_studio.paths import presets_dir
 from sorn_studio.presets import get_preset
 
@@ -88,6 +94,20 @@ def test_parse_value_for_each_kind():
         parse_value("eta_ip", "fast")
     with pytest.raises(ValueError, match="'stdp' = 'maybe' must be true or false"):
         parse_value("stdp", "maybe")
+
+
+def test_parse_assignments():
+    assert parse_assignments([]) == {}
+    assert parse_assignments([" ne = 300", "stdp=off", "eta_ip=1e-3", "ne=400"]) == {
+        "ne": 400, "stdp": False, "eta_ip": 0.001}
+    assert parse_assignments(["words=AB,CD"]) == {"words": "AB,CD"}
+    for item in ("eta_ip", "=3", " =3"):
+        with pytest.raises(ValueError, match=f"{item!r} is not a parameter assignment NAME=VALUE"):
+            parse_assignments(["ne=300", item])
+    with pytest.raises(ValueError, match="unknown parameter.*'bogus'"):
+        parse_assignments(["bogus=1"])
+    with pytest.raises(ValueError, match="'eta_ip' = 'fast' is not a number"):
+        parse_assignments(["eta_ip=fast"])
 
 
 def test_the_five_presets_exist_and_load():

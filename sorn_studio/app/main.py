@@ -1,72 +1,79 @@
-"""Entry point of the studio: ``sorn-studio`` and ``sorn-studio gui ...``.
+"""Entry point of the studio: what ``sorn-studio`` and ``sorn-studio gui ...`` open.
 
-::
-
-    gui [SESSION.npz] [--preset NAME] [--seed S] [--steps N] [--screenshot FILE.png] [--quit]
-
-``--steps N`` runs N steps after the window opens; ``--screenshot`` then writes the window to a
-PNG (this works with ``QT_QPA_PLATFORM=offscreen``); ``--quit`` closes the studio afterwards.
+The command line (:mod:`sorn_studio.cli.gui`) parses the arguments into :class:`StudioOptions`
+and calls :func:`main`. ``python -m sorn_studio.app.main [SESSION.npz] [--preset NAME] ...``
+takes the same arguments as ``sorn-studio gui``, through the same parser.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["main", "build_parser"]
+__all__ = ["StudioOptions", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``sorn-studio gui``."""
-    from ..presets import DEFAULT_PRESET, list_presets
+@dataclass(frozen=True)
+class StudioOptions:
+    """What the studio opens with, and what it does by itself once it is open.
 
-    parser = argparse.ArgumentParser(
-        prog="sorn-studio gui",
-        description="Open SORN Studio: a live SORN in a window, tuned while it runs.")
-    parser.add_argument("session", nargs="?", type=Path,
-                        help="a session file (.npz) to continue")
-    parser.add_argument("--preset", choices=list_presets(), default=None,
-                        help=f"parameter preset to start with (default: {DEFAULT_PRESET})")
-    parser.add_argument("--seed", type=int, default=0, help="network seed (default: 0)")
-    parser.add_argument("--steps", type=int, default=0, metavar="N",
-                        help="run N steps after the window opens")
-    parser.add_argument("--screenshot", type=Path, default=None, metavar="FILE.png",
-                        help="after the steps, save the window to this PNG")
-    parser.add_argument("--quit", action="store_true",
-                        help="close the studio after the steps and the screenshot")
-    return parser
+    ``sorn_studio.cli.gui`` checks the values it fills in (``steps >= 0``, a ``.png``
+    screenshot).
+
+    Attributes
+    ----------
+    session : Path, optional
+        A session file to continue.
+    preset : str, optional
+        Preset to start with (default: the session's, or the default preset).
+    seed : int
+        Network seed (a session brings its own).
+    steps : int
+        Steps to run once the window is open.
+    screenshot : Path, optional
+        After the steps, save the window to this PNG.
+    quit : bool
+        Close the studio after the steps and the screenshot.
+    """
+
+    session: Path | None = None
+    preset: str | None = None
+    seed: int = 0
+    steps: int = 0
+    screenshot: Path | None = None
+    quit: bool = False
+
+    @property
+    def scripted(self) -> bool:
+        """Whether the studio runs unattended (a screenshot, or closing by itself)."""
+        return self.quit or self.screenshot is not None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the studio.
+def main(options: StudioOptions | None = None) -> int:
+    """Run the studio until its window closes.
 
     Parameters
     ----------
-    argv : list of str, optional
-        Arguments after ``gui`` (``sys.argv[1:]`` when omitted), e.g.
-        ``["--preset", "lazar2009", "--steps", "5000", "--screenshot", "s.png", "--quit"]``.
+    options : StudioOptions, optional
+        What to open and do (``StudioOptions()``, the default preset, when omitted).
 
     Returns
     -------
     int
         Exit status: 0 on success, 1 when the session cannot be opened, a scripted run fails,
-        or the screenshot cannot be written, 2 for invalid arguments.
+        or the screenshot cannot be written.
     """
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    if args.steps < 0:
-        sys.stderr.write("sorn-studio gui: error: --steps must be >= 0\n")
-        return 2
-    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
-        sys.stderr.write("sorn-studio gui: error: --screenshot needs a .png file name\n")
-        return 2
+    if options is None:
+        options = StudioOptions()
 
     from PySide6.QtCore import QEvent, QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from ..presets import DEFAULT_PRESET, get_preset
-    from .controller import session_module
+    from ..session import load_session
     from .forms import style_sheet
+    from .scripted import ScriptedRun
     from .window import MainWindow
 
     app = QApplication.instance()
@@ -77,29 +84,25 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("SORN Studio")
     app.setStyleSheet(style_sheet())
 
-    scripted = args.quit or args.screenshot is not None
-    sim, preset = None, args.preset
-    if args.session is not None:
-        module = session_module()
-        if module is None:
-            sys.stderr.write("sorn-studio gui: error: opening sessions needs "
-                             "sorn_studio.session, which is missing\n")
-            return 1
+    sim, preset = None, options.preset
+    if options.session is not None:
         try:
-            sim, meta = module.load_session(args.session)
+            sim, meta = load_session(options.session)
         except (OSError, ValueError) as exc:
-            sys.stderr.write(f"sorn-studio gui: error: cannot open {args.session}: {exc}\n")
+            sys.stderr.write(f"sorn-studio gui: error: cannot open {options.session}: {exc}\n")
             return 1
         preset = preset or getattr(meta, "preset", None)
     else:
         preset = preset or DEFAULT_PRESET
     params = get_preset(preset).params if sim is None else None
     # Scripted runs (screenshots for the docs) use the default layout so they are reproducible.
-    window = MainWindow(params=params, preset=preset, seed=args.seed, sim=sim,
-                        remember_layout=not scripted)
+    window = MainWindow(params=params, preset=preset, seed=options.seed, sim=sim,
+                        remember_layout=not options.scripted)
     window.show()
-    if args.steps or scripted:
-        window.run_script(args.steps, args.screenshot, args.quit)
+    script = None
+    if options.steps or options.scripted:
+        script = ScriptedRun(window, options.steps, options.screenshot, options.quit)
+        script.start()
     if own_app:
         window.closed.connect(app.quit)
         app.exec()
@@ -109,9 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         loop = QEventLoop()
         window.closed.connect(loop.quit)
         loop.exec()
-    if window.last_error and (window.script_result or 0) != 0:
-        sys.stderr.write(f"sorn-studio gui: error: {window.last_error}\n")
-    result = int(window.script_result or 0)
+    # A run closed before its script ended (by the user, or without --quit) is a success.
+    result = (script.result or 0) if script is not None else 0
+    if result:
+        sys.stderr.write(f"sorn-studio gui: error: {script.error}\n")
     # Destroy the window's C++ side now, while the application exists: left to interpreter
     # shutdown, pyqtgraph's items may be torn down after Qt and crash the process on exit.
     window.deleteLater()
@@ -120,4 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # The arguments are sorn-studio gui's: parsed by the command line's one parser for them.
+    from sorn_studio.cli import main as cli_main
+
+    sys.exit(cli_main(["gui", *sys.argv[1:]]))

@@ -10,7 +10,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -120,8 +120,9 @@ class MainWindow(QMainWindow):
         self._weights: Any = None
         self._shown_weights: dict[str, Any] = {}
         self._closing = False
-        self._script: tuple[int, Path | None, bool] | None = None
-        self.script_result: int | None = None
+        # False while nobody can click a dialog away (a scripted run that closes by itself):
+        # show_error then only records the error, for whoever turned the dialogs off.
+        self.interactive_errors = True
 
         self.views: dict[str, Any] = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -382,7 +383,6 @@ class MainWindow(QMainWindow):
         if running != self._running:
             self._set_running(running)
         self._update_status(frame)
-        self._check_script(frame)
 
     def _views_to_paint(self, frame: Frame) -> list[str]:
         """Which views to update with ``frame``.
@@ -445,12 +445,13 @@ class MainWindow(QMainWindow):
 
     # -- errors ----------------------------------------------------------------------------------
     def show_error(self, message: str, details: str = "") -> None:
-        """Show an error without blocking: the app stays usable behind the dialog."""
+        """Show an error without blocking: the app stays usable behind the dialog.
+
+        With :attr:`interactive_errors` off, only :attr:`last_error` records it.
+        """
         self.last_error = message
         self._set_running(False)
-        if self._script is not None and self._script[2]:
-            # A scripted run cannot click the dialog away: end it with a failure instead.
-            self._script_failed(message)
+        if not self.interactive_errors:
             return
         box = QMessageBox(QMessageBox.Icon.Critical, "SORN Studio", message,
                           QMessageBox.StandardButton.Ok, self)
@@ -522,47 +523,6 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About SORN Studio",
                           f"<b>SORN Studio {__version__}</b><p>A Self-Organizing Recurrent Neural "
                           "Network that learns in front of you.</p>")
-
-    # -- scripted runs ---------------------------------------------------------------------------
-    def run_script(self, steps: int, screenshot: str | Path | None, quit_after: bool) -> None:
-        """Do ``steps`` steps, then save a screenshot and/or close the window.
-
-        Used by ``sorn-studio gui --steps N --screenshot FILE.png --quit``.
-        """
-        self._script = (int(steps), Path(screenshot) if screenshot else None, quit_after)
-        if steps > 0:
-            self.step(steps)
-        else:
-            self.controller.runner.refresh()
-
-    def _check_script(self, frame: Frame) -> None:
-        if self._script is None:
-            return
-        steps, _path, _quit = self._script
-        if frame.step >= steps and not frame.running and frame.weights is not None:
-            # Let the views' paint events run before grabbing the window.
-            QTimer.singleShot(50, self._finish_script)
-
-    def _finish_script(self) -> None:
-        if self._script is None:
-            return
-        _steps, path, quit_after = self._script
-        self._script = None
-        code = 0
-        if path is not None:
-            QApplication.processEvents()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not self.grab().save(str(path)):
-                self.last_error = f"could not write the screenshot {path}"
-                code = 1
-        self.script_result = code
-        if quit_after:
-            self.close()
-
-    def _script_failed(self, message: str) -> None:
-        self._script = None
-        self.script_result = 1
-        self.close()
 
     # -- shutdown --------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

@@ -1,10 +1,11 @@
 """The published SORN experiments as functions (the CLI and the studio call these).
 
+``sorn-studio experiment ...`` is :mod:`sorn_studio.cli.experiments`.
+
 * :mod:`.counting`: the counting task of Lazar et al. (2009), full SORN vs static reservoir
   vs IP-only, with a linear readout (:mod:`.readout`).
 * :mod:`.spontaneous`: spontaneous self-organisation of Zheng et al. (2013).
 * :mod:`.avalanches`: neuronal avalanches of Del Papa et al. (2017).
-* :mod:`.cli`: ``sorn-studio experiment ...``.
 
 Importing this package does not load the compiled engine; running an experiment does.
 """

@@ -1,4 +1,4 @@
-"""Designer forms, data files in the wheel, the entry point and the binding work-around."""
+"""Designer forms, data files in the wheel and the binding work-around."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QImage
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
 from sorn_studio.app import qtcompat
 from sorn_studio.app.forms import FORMS, icon, load_form, style_sheet
-from sorn_studio.app.main import main
 from sorn_studio.paths import resources_dir, ui_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,31 +66,6 @@ def test_wheel_carries_ui_and_resources(tmp_path):
     assert "sorn_studio/_data/resources/style.qss" in names
     assert any(n.startswith("sorn_studio/_data/resources/presets/") for n in names)
     assert "sorn_studio/app/main.py" in names and "sorn_studio/runner.py" in names
-
-
-def test_scripted_screenshot(qapp, tmp_path):
-    shot = tmp_path / "shot.png"
-    code = main(["--preset", "lazar2009", "--steps", "300", "--screenshot", str(shot), "--quit"])
-    assert code == 0
-    image = QImage(str(shot))
-    assert not image.isNull() and image.width() >= 800 and image.height() >= 600
-
-
-def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
-    from sorn_studio.presets import load_preset
-    from sorn_studio.runner import make_simulation
-    from sorn_studio.session import save_session
-
-    sim = make_simulation(load_preset("hartmann2015"), seed=4)
-    sim.step(120)
-    path = save_session(sim, tmp_path / "s.npz", preset="hartmann2015")
-    assert main([str(path), "--steps", "130", "--quit"]) == 0
-    assert main([str(tmp_path / "nope.npz"), "--quit"]) == 1
-    assert "nope.npz" in capsys.readouterr().err
-    assert main(["--steps", "-1", "--quit"]) == 2
-    assert main(["--screenshot", str(tmp_path / "x.jpg"), "--quit"]) == 2
-    with pytest.raises(SystemExit):
-        main(["--preset", "no-such-preset"])
 
 
 class _Emitter(QObject):

@@ -1,8 +1,4 @@
-"""``sorn-studio experiment ...``: the published experiments from the command line.
-
-``sorn_studio.cli`` creates the ``experiment`` command and passes its sub-parser set to
-:func:`register`, which adds ``counting``, ``spontaneous`` and ``avalanches``; each sets
-``func=handle`` so that ``args.func(args)`` runs the experiment and returns the exit status.
+"""``sorn-studio experiment counting|spontaneous|avalanches``: the published experiments.
 
 Results are written to ``--out`` as CSV and JSON tables (and ``.npz`` arrays), and a summary
 table goes to standard output; progress goes to standard error.
@@ -33,11 +29,13 @@ from sorn_studio.experiments.tables import (
     write_json,
     write_npz,
 )
-from sorn_studio.params import Params, parse_value
+from sorn_studio.params import Params, parse_assignments
 from sorn_studio.presets import load_preset
-from sorn_studio.progress import Progress
 
-__all__ = ["register", "handle"]
+from .errors import report
+from .progress import Progress
+
+__all__ = ["add_parser", "experiment_command"]
 
 
 def _positive(text: str) -> int:
@@ -69,16 +67,16 @@ def _common(parser: argparse.ArgumentParser, preset: str) -> None:
     parser.add_argument("--out", type=Path, help="folder for the result tables (CSV, JSON, npz)")
 
 
-def register(subparsers: Any) -> None:
-    """Add the experiment sub-commands to the sub-parser set of ``sorn-studio experiment``.
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``experiment`` to ``subparsers`` (the ``sorn-studio`` commands), with its experiments.
 
-    Parameters
-    ----------
-    subparsers
-        The object returned by ``add_subparsers()`` of the ``experiment`` parser. Each parser
-        added sets ``func=handle`` and ``experiment_name`` with ``set_defaults``.
+    It sets ``func=experiment_command``; the experiment chosen lands in ``args.experiment``
+    (None when none was).
     """
-    sub = subparsers
+    parser = subparsers.add_parser("experiment", help="run a published experiment",
+                                   description="Run one of the published experiments.")
+    parser.set_defaults(func=experiment_command)
+    sub = parser.add_subparsers(dest="experiment", metavar="EXPERIMENT")
 
     counting = sub.add_parser(
         "counting",
@@ -173,22 +171,7 @@ def register(subparsers: Any) -> None:
     )
     _common(avalanches, "delpapa2017")
 
-    for name, command in (
-        ("counting", counting),
-        ("spontaneous", spontaneous),
-        ("avalanches", avalanches),
-    ):
-        command.set_defaults(func=handle, experiment_name=name)
-
-
-def _params(args: argparse.Namespace) -> Params:
-    changes = {}
-    for item in args.overrides:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise ValueError(f"--set {item!r}: expected NAME=VALUE")
-        changes[name.strip()] = parse_value(name.strip(), text)
-    return load_preset(args.preset, **changes)
+    return parser
 
 
 def _counting(args: argparse.Namespace, base: Params, out: TextIO, err: TextIO) -> None:
@@ -404,31 +387,25 @@ def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: Text
             )
 
 
-def handle(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the experiment named by ``args.experiment_name``.
+def experiment_command(args: argparse.Namespace) -> int:
+    """Run the experiment named by ``args.experiment``.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        As parsed by the parser :func:`register` built.
-    out, err : text streams, optional
-        Where the summary table and the progress go (default stdout and stderr).
+    The summary table goes to stdout, the progress to stderr.
 
     Returns
     -------
     int
-        Exit status: 0 on success, 2 for invalid parameters.
+        Exit status: 0 on success, 2 when no experiment was chosen or for invalid parameters.
     """
-    out = out or sys.stdout
-    err = err or sys.stderr
     runners = {"counting": _counting, "spontaneous": _spontaneous, "avalanches": _avalanches}
-    name = args.experiment_name
+    name = args.experiment
+    if name is None:
+        return report("choose an experiment: " + ", ".join(runners))
     try:
-        params = _params(args)
-        runners[name](args, params, out, err)
+        params = load_preset(args.preset, **parse_assignments(args.overrides))
+        runners[name](args, params, sys.stdout, sys.stderr)
     except ValueError as exc:
-        err.write(f"sorn-studio experiment {name}: error: {exc}\n")
-        return 2
+        return report(str(exc), f"experiment {name}")
     if args.out:
-        err.write(f"results written to {args.out}\n")
+        print(f"results written to {args.out}", file=sys.stderr)
     return 0

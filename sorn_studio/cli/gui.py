@@ -1,0 +1,62 @@
+"""``sorn-studio gui`` (and bare ``sorn-studio``): open the studio.
+
+``--steps N`` runs N steps after the window opens; ``--screenshot`` then writes the window to a
+PNG (this works with ``QT_QPA_PLATFORM=offscreen``); ``--quit`` closes the studio afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .errors import report
+
+__all__ = ["add_parser", "gui_command"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``gui`` to ``subparsers`` (the ``sorn-studio`` commands); it sets ``func=gui_command``.
+
+    This is the only parser of the studio's arguments: bare ``sorn-studio`` and
+    ``python -m sorn_studio.app.main`` go through it too.
+    """
+    from sorn_studio.presets import DEFAULT_PRESET, list_presets
+
+    gui = subparsers.add_parser(
+        "gui", help="open the studio (the default)",
+        description="Open SORN Studio: a live SORN in a window, tuned while it runs.")
+    gui.add_argument("session", nargs="?", type=Path, metavar="SESSION.npz",
+                     help="a session file (.npz) to continue")
+    gui.add_argument("--preset", choices=list_presets(), metavar="NAME",
+                     help=f"parameter preset to start with (default: the session's, or "
+                     f"{DEFAULT_PRESET}; see 'sorn-studio presets')")
+    gui.add_argument("--seed", type=int, default=0, metavar="S",
+                     help="network seed (default: 0)")
+    gui.add_argument("--steps", type=int, default=0, metavar="N",
+                     help="run N steps after the window opens")
+    gui.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                     help="after the steps, save the window to this PNG")
+    gui.add_argument("--quit", action="store_true",
+                     help="close the studio after the steps and the screenshot")
+    gui.set_defaults(func=gui_command)
+    return gui
+
+
+def gui_command(args: argparse.Namespace) -> int:
+    """Open the studio with the options in ``args``.
+
+    Returns
+    -------
+    int
+        2 for an invalid ``--steps`` or ``--screenshot``; otherwise the studio's exit status
+        (see :func:`sorn_studio.app.main.main`).
+    """
+    if args.steps < 0:
+        return report("--steps must be >= 0", "gui")
+    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+        return report("--screenshot needs a .png file name", "gui")
+    # Imported here, after the checks: Qt takes a while to load and no other command needs it.
+    from sorn_studio.app.main import StudioOptions, main
+
+    return main(StudioOptions(session=args.session, preset=args.preset, seed=args.seed,
+                              steps=args.steps, screenshot=args.screenshot, quit=args.quit))

@@ -1,0 +1,128 @@
+"""``sorn-studio run``: run a network without a window and save it as a session file."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import EXIT_INTERRUPTED, UsageError
+from .progress import NullProgress, Progress
+from .signals import StopFlag
+
+__all__ = ["add_parser", "run_command", "run_steps"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``run`` to ``subparsers`` (the ``sorn-studio`` commands): ``func=run_command``."""
+    run = subparsers.add_parser("run", help="run a network headless and save the session",
+                                description="Run a network without a window and save it as a "
+                                "session file. Ctrl-C stops at a step boundary and saves what "
+                                "was done (exit status 130).")
+    run.add_argument("--preset", required=True, metavar="NAME", help="preset to start from "
+                     "(see 'sorn-studio presets')")
+    run.add_argument("--steps", required=True, type=int, metavar="N", help="steps to run")
+    run.add_argument("--seed", type=int, metavar="S", help="random seed (default: a fresh "
+                     "one, stored in the file)")
+    run.add_argument("--set", action="append", metavar="name=value",
+                     help="change a parameter (repeatable), e.g. --set eta_stdp=0.002")
+    run.add_argument("--full-record", action="store_true",
+                     help="keep every step's spikes and traces (default: the last --window)")
+    run.add_argument("--window", type=int, default=10_000, metavar="W",
+                     help="steps of recording kept without --full-record (default 10000)")
+    run.add_argument("--raw", metavar="FILE.npy", help="(nu, T) raw input for raw-input "
+                     "presets")
+    run.add_argument("--compress", action="store_true",
+                     help="deflate the file (about half the size, slower to save)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--out", required=True, metavar="FILE.npz", help="session file to write")
+    run.set_defaults(func=run_command)
+    return run
+
+
+def run_steps(sim: Any, steps: int, should_stop: Callable[[], bool],
+              progress: Callable[[int, int], None] | None = None) -> int:
+    """Advance ``sim`` up to ``steps`` steps, stopping early at a step boundary on request.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation to advance.
+    steps : int
+        Steps wanted.
+    should_stop : callable
+        Checked between chunks; True ends the run there.
+    progress : callable, optional
+        Called as ``progress(done, steps)``.
+
+    Returns
+    -------
+    int
+        Steps simulated.
+    """
+    if should_stop():
+        return 0
+    return sim.run(steps, progress=progress, should_stop=should_stop)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run ``sorn-studio run`` as parsed into ``args``.
+
+    Returns
+    -------
+    int
+        0, or :data:`~sorn_studio.cli.errors.EXIT_INTERRUPTED` after Ctrl-C (the steps done
+        are saved either way).
+
+    Raises
+    ------
+    UsageError, ValueError, OSError
+        For a bad option value or an unreadable ``--raw`` file.
+    """
+    # Imported when the command runs: each command loads only the modules it uses.
+    import numpy as np
+
+    from sorn_studio.engine import Simulation
+    from sorn_studio.params import parse_assignments
+    from sorn_studio.presets import get_preset
+    from sorn_studio.recording import RecordingSpec
+    from sorn_studio.runner import tracked_neurons
+    from sorn_studio.session import save_session
+
+    if args.steps < 0:
+        raise UsageError(f"--steps {args.steps}: must be >= 0")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: must be >= 0")
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    params = get_preset(args.preset).params
+    changes = parse_assignments(args.set or [])
+    if changes:
+        params = params.replace(**changes)
+    raw = None
+    if args.raw is not None:
+        try:
+            raw = np.load(args.raw, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--raw {args.raw}: cannot read it as a .npy array: "
+                             f"{exc}") from None
+    if params.input_kind == "raw" and raw is None:
+        raise UsageError(f"preset {args.preset!r} uses raw input; pass --raw FILE.npy holding "
+                         f"a (nu={params.nu}, T >= {args.steps}) array")
+    # Trace the thresholds the studio plots, so a headless session opens with its traces.
+    neurons = tracked_neurons(params.ne)
+    spec = (RecordingSpec(full=True, neurons=neurons) if args.full_record
+            else RecordingSpec(window=args.window, neurons=neurons))
+    sim = Simulation(params, args.seed, recording=spec, raw_input=raw)
+    bar: Progress = (NullProgress(args.steps) if args.quiet else Progress(args.steps))
+    with StopFlag() as stop:
+        done = run_steps(sim, args.steps, stop, bar.update)
+        bar.finish()
+        interrupted = stop.stopped and done < args.steps
+        save_session(sim, out, preset=args.preset, compress=args.compress,
+                     extra={"cli": {"steps_requested": args.steps, "interrupted": interrupted}})
+    how = f"interrupted after {done} of {args.steps} steps" if interrupted else f"{done} steps"
+    print(f"saved {out} ({how}, seed {sim.seed})")
+    return EXIT_INTERRUPTED if interrupted else 0

@@ -1,0 +1,88 @@
+"""The studio's entry point and its scripted runs (``--steps N --screenshot FILE --quit``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QImage
+
+from sorn_studio.app.scripted import ScriptedRun
+from sorn_studio.app.window import MainWindow
+from sorn_studio.cli import main
+
+#: Upper bound on waiting for the worker (ms); a hang fails the test instead of blocking.
+WAIT_MS = 60_000
+
+
+def test_scripted_screenshot(qapp, tmp_path):
+    shot = tmp_path / "shot.png"
+    code = main(["gui", "--preset", "lazar2009", "--steps", "300", "--screenshot", str(shot),
+                 "--quit"])
+    assert code == 0
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() >= 800 and image.height() >= 600
+
+
+def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
+    from sorn_studio.presets import load_preset
+    from sorn_studio.runner import make_simulation
+    from sorn_studio.session import save_session
+
+    sim = make_simulation(load_preset("hartmann2015"), seed=4)
+    sim.step(120)
+    path = save_session(sim, tmp_path / "s.npz", preset="hartmann2015")
+    assert main(["gui", str(path), "--steps", "130", "--quit"]) == 0
+    assert main(["gui", str(tmp_path / "nope.npz"), "--quit"]) == 1
+    assert "nope.npz" in capsys.readouterr().err
+    assert main(["gui", "--steps", "-1", "--quit"]) == 2
+    assert main(["gui", "--screenshot", str(tmp_path / "x.jpg"), "--quit"]) == 2
+    assert main(["gui", "--preset", "no-such-preset"]) == 2
+    assert "invalid choice: 'no-such-preset'" in capsys.readouterr().err
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:
+    win = MainWindow(preset="zheng2013", seed=1, remember_layout=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.controller.last_frame is not None, timeout=WAIT_MS)
+    yield win
+    win.close()
+
+
+def break_the_engine(win: MainWindow) -> None:
+    """Make the worker's next run raise, as a failing kernel would."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("kernel exploded")
+
+    win.controller.runner.call(lambda sim: setattr(sim, "run", broken)).result(WAIT_MS / 1000)
+
+
+def test_a_scripted_run_that_quits_ends_an_error_with_exit_1_not_a_dialog(qtbot, window):
+    script = ScriptedRun(window, 300, quit_after=True)
+    break_the_engine(window)
+    script.start()
+    qtbot.waitUntil(lambda: script.result is not None, timeout=WAIT_MS)
+    assert script.result == 1 and "kernel exploded" in script.error
+    assert window.last_error == script.error and window.error_box is None
+    assert not window.isVisible()
+
+
+def test_a_scripted_run_that_stays_open_shows_the_error(qtbot, window):
+    script = ScriptedRun(window, 300)
+    break_the_engine(window)
+    script.start()
+    qtbot.waitUntil(lambda: window.error_box is not None and window.error_box.isVisible(),
+                    timeout=WAIT_MS)
+    assert "kernel exploded" in window.error_box.text()
+    assert script.result is None and window.isVisible()
+    window.error_box.close()
+
+
+def test_an_unwritable_screenshot_is_exit_1(qapp, tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    shot = tmp_path / "file" / "shot.png"
+    assert main(["gui", "--preset", "lazar2009", "--screenshot", str(shot), "--quit"]) == 1
+    assert f"sorn-studio gui: error: could not write the screenshot {shot}" in (
+        capsys.readouterr().err)

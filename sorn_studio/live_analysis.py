@@ -29,13 +29,19 @@ from .analysis import (
     fit_weight_distribution,
     isi_statistics,
 )
+from .analysis.histograms import (
+    Histogram,
+    binned_median,
+    int_log_edges,
+    log_int_histogram,
+    unit_histogram,
+)
 from .analysis.lifetimes import UNKNOWN_BIRTH, follow_events
 from .experiments.readout import next_symbol_accuracy
 from .readonly import read_only
 
 __all__ = [
     "Analysis",
-    "Histogram",
     "ISIPanel",
     "LifetimePanel",
     "AvalanchePanel",
@@ -43,126 +49,11 @@ __all__ = [
     "LiveAnalysis",
     "WeightFitCurves",
     "weight_fit_curves",
-    "int_log_edges",
-    "log_int_histogram",
-    "unit_histogram",
 ]
-
-
-@dataclass(frozen=True)
-class Histogram:
-    """Probability density of positive integers in bins with half-integer edges.
-
-    Attributes
-    ----------
-    edges : numpy.ndarray
-        Bin edges (``len(density) + 1``), ascending, the first at 1/2.
-    density : numpy.ndarray
-        Fraction of the values per unit of x in each bin (integrates to 1); 0 for empty bins.
-    n : int
-        Number of values counted.
-    """
-
-    edges: np.ndarray
-    density: np.ndarray
-    n: int
-
-
-def int_log_edges(top: float, bins_per_decade: int = 8) -> np.ndarray:
-    """Bin edges from 1/2 to beyond ``top`` for positive integers on a log axis.
-
-    Edges sit at half-integers (1/2, 3/2, ...) on a roughly geometric grid, so every bin holds
-    at least one integer and small values (ISIs of 1 or 2 steps, one-step avalanches) are
-    neither split across bins nor left to fall into empty ones.
-
-    Parameters
-    ----------
-    top : float
-        Largest value to cover (at least 2).
-    bins_per_decade : int
-        Resolution of the geometric grid.
-
-    Returns
-    -------
-    numpy.ndarray
-        Ascending edges, the first 0.5, the last >= ``top + 0.5``.
-    """
-    top = max(2.0, float(top))
-    n = max(2, int(np.ceil(np.log10((top + 0.5) / 0.5) * bins_per_decade)) + 1)
-    edges = np.unique(np.floor(np.geomspace(0.5, top + 0.5, n)) + 0.5)
-    edges = np.concatenate([[0.5], edges[edges > 0.5]])
-    if edges[-1] < top + 0.5:
-        edges = np.append(edges, top + 0.5)
-    return edges
-
-
-def log_int_histogram(values: np.ndarray, bins_per_decade: int = 8) -> Histogram:
-    """Density of positive integers in the bins of :func:`int_log_edges`.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Positive integers; others are ignored.
-    bins_per_decade : int
-        Resolution of the geometric part.
-
-    Returns
-    -------
-    Histogram
-    """
-    v = np.asarray(values)
-    v = v[v >= 1]
-    edges = int_log_edges(float(v.max()) if v.size else 2.0, bins_per_decade)
-    counts, _ = np.histogram(v, bins=edges)
-    return _density(edges, counts)
-
-
-def unit_histogram(values: np.ndarray, quantile: float = 0.995) -> Histogram:
-    """Density of positive integers in unit bins up to their ``quantile``.
-
-    The far tail is left out of the bins (not out of the normalisation), so a few very long
-    values do not squeeze the bulk of the distribution into a corner of the plot.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Positive integers; others are ignored.
-    quantile : float
-        Largest value shown, as a quantile of the values.
-
-    Returns
-    -------
-    Histogram
-    """
-    v = np.asarray(values)
-    v = v[v >= 1]
-    top = max(2, int(np.quantile(v, quantile, method="lower"))) if v.size else 2
-    counts = np.bincount(np.minimum(v, top + 1).astype(np.int64), minlength=top + 2)[1:top + 1]
-    edges = np.arange(0.5, top + 1.0)
-    density = counts / max(v.size, 1)
-    return Histogram(edges=read_only(edges), density=read_only(density), n=int(v.size))
-
-
-def _density(edges: np.ndarray, counts: np.ndarray) -> Histogram:
-    n = int(counts.sum())
-    density = counts / (max(n, 1) * np.diff(edges))
-    return Histogram(edges=read_only(edges.copy()), density=read_only(density.astype(float)), n=n)
 
 
 #: Fixed bins for synapse lifetimes, 1 step to 10^10 steps.
 _LIFETIME_EDGES = int_log_edges(1e10)
-
-
-def _binned_median(edges: np.ndarray, counts: np.ndarray) -> float:
-    """Median of binned integers, interpolated within its bin (NaN when empty)."""
-    total = counts.sum()
-    if total == 0:
-        return float("nan")
-    cumulative = np.cumsum(counts)
-    k = int(np.searchsorted(cumulative, total / 2.0))
-    below = cumulative[k - 1] if k else 0
-    fraction = (total / 2.0 - below) / counts[k]
-    return float(edges[k] + fraction * (edges[k + 1] - edges[k]))
 
 
 @dataclass(frozen=True)
@@ -492,10 +383,10 @@ class LiveAnalysis:
         last = int(used[-1]) + 2 if used.size else 2
         return LifetimePanel(
             since_step=self._since,
-            histogram=_density(_LIFETIME_EDGES[:last], self._life_counts[:last - 1]),
+            histogram=Histogram.from_counts(_LIFETIME_EDGES[:last], self._life_counts[:last - 1]),
             n_created=self._n_created, n_pruned=self._life_n,
             n_alive=self._n_created - self._life_n,
-            median_lifetime=_binned_median(_LIFETIME_EDGES, self._life_counts),
+            median_lifetime=binned_median(_LIFETIME_EDGES, self._life_counts),
         )
 
     def _avalanches(self) -> AvalanchePanel | None:

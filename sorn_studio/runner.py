@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .analysis.histograms import log10_counts
 from .live_analysis import Analysis, LiveAnalysis, WeightFitCurves, weight_fit_curves
 from .params import Params
 from .readonly import read_only
@@ -836,15 +837,10 @@ class Runner:
         w_ei = np.array(sim.w_ei, dtype=np.float32)
         w_ie = np.array(sim.w_ie, dtype=np.float32)
         edges = np.linspace(-6.0, 0.0, 61)
-        ee = w_ee[w_ee > 0]
-        ei = w_ei[w_ei > 0]
-        ee_counts, _ = np.histogram(np.log10(ee), bins=edges) if ee.size else (
-            np.zeros(60, np.int64), None)
-        ei_counts, _ = np.histogram(np.log10(ei), bins=edges) if ei.size else (
-            np.zeros(60, np.int64), None)
         return Weights(step=int(sim.t), w_ee=read_only(w_ee), w_ei=read_only(w_ei),
                        w_ie=read_only(w_ie), log_edges=read_only(edges),
-                       ee_counts=read_only(ee_counts), ei_counts=read_only(ei_counts),
+                       ee_counts=read_only(log10_counts(w_ee, edges)),
+                       ei_counts=read_only(log10_counts(w_ei, edges)),
                        ee_fit=weight_fit_curves(w_ee, edges))
 
 

@@ -295,12 +295,3 @@ def test_input_log_spread_looks_within_rows():
     assert input_log_spread(w, threshold=1.0) != input_log_spread(w, threshold=1.0)  # NaN
     with pytest.raises(ValueError, match="threshold"):
         input_log_spread(w, threshold=-1.0)
-
-
-def test_log_histogram_is_a_density_on_log_bins():
-    rng = np.random.default_rng(8)
-    values = rng.lognormal(size=1000)
-    edges, density = an.log_histogram(np.concatenate([values, [0.0, -1.0]]), 20)
-    assert edges.size == 21 and density.size == 20
-    np.testing.assert_allclose(np.diff(np.log(edges)), np.log(edges[1] / edges[0]))
-    assert (density * np.diff(edges)).sum() == pytest.approx(1.0)

@@ -12,41 +12,10 @@ from sorn_studio.analysis import (
     fit_weight_distribution,
     isi_statistics,
 )
+from sorn_studio.analysis.histograms import log_int_histogram
 from sorn_studio.analysis.isi import inter_spike_intervals
-from sorn_studio.live_analysis import (
-    LiveAnalysis,
-    int_log_edges,
-    log_int_histogram,
-    unit_histogram,
-    weight_fit_curves,
-)
+from sorn_studio.live_analysis import LiveAnalysis, weight_fit_curves
 from sorn_studio.runner import make_simulation
-
-
-@pytest.mark.parametrize("top", [2, 3, 17, 1000, 123_456])
-def test_int_log_edges_give_every_bin_an_integer(top):
-    edges = int_log_edges(top)
-    assert edges[0] == 0.5 and edges[-1] >= top + 0.5
-    assert np.all(np.diff(edges) >= 1.0)  # each bin holds at least one integer
-    assert np.all(edges % 1 == 0.5)  # edges between integers
-    assert np.all(np.diff(edges) > 0)
-
-
-def test_log_int_histogram_is_a_density_over_all_values():
-    values = np.array([1, 1, 2, 3, 10, 10, 10, 250, 0, -4])  # 0 and -4 are ignored
-    hist = log_int_histogram(values)
-    assert hist.n == 8
-    assert np.isclose((hist.density * np.diff(hist.edges)).sum(), 1.0)
-    # The bin of 1 holds exactly the two 1s.
-    assert hist.edges[1] == 1.5 and np.isclose(hist.density[0], 2 / 8)
-
-
-def test_unit_histogram_counts_each_integer_and_keeps_the_tail_in_the_total():
-    values = np.array([1] * 50 + [2] * 30 + [3] * 19 + [1000])
-    hist = unit_histogram(values, quantile=0.99)
-    assert hist.n == 100
-    assert list(hist.edges) == [0.5, 1.5, 2.5, 3.5]
-    assert np.allclose(hist.density, [0.50, 0.30, 0.19])  # 1000 lies beyond the shown bins
 
 
 def test_isi_statistics_match_a_per_neuron_loop():

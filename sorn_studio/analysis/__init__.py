@@ -14,7 +14,8 @@ Conventions
 Modules: :mod:`.rates` (rates, counts, Fano factor), :mod:`.isi` (inter-spike intervals),
 :mod:`.correlation` (pairwise correlation, spike-source entropy, Hamming distance),
 :mod:`.weights` (connection fraction, weight distribution fits), :mod:`.lifetimes` (synapse
-lifetimes under structural plasticity), :mod:`.avalanches` (Del Papa et al. 2017 pipeline).
+lifetimes under structural plasticity), :mod:`.avalanches` (Del Papa et al. 2017 pipeline),
+:mod:`.histograms` (log-axis histograms of integers and of positive reals).
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ from sorn_studio.analysis.correlation import (
     hamming_distance,
     pairwise_correlation,
     spike_source_entropy,
+)
+from sorn_studio.analysis.histograms import (
+    Histogram,
+    binned_median,
+    int_log_edges,
+    log10_counts,
+    log_histogram,
+    log_int_histogram,
+    unit_histogram,
 )
 from sorn_studio.analysis.isi import (
     ExponentialFit,
@@ -71,7 +81,6 @@ from sorn_studio.analysis.weights import (
     fit_above_floor,
     fit_weight_distribution,
     input_log_spread,
-    log_histogram,
 )
 
 __all__ = [
@@ -80,6 +89,7 @@ __all__ = [
     "Avalanches",
     "Correlation",
     "ExponentialFit",
+    "Histogram",
     "ISIStatistics",
     "PowerLawFit",
     "SizeDurationFit",
@@ -89,6 +99,7 @@ __all__ = [
     "WeightFit",
     "avalanche_analysis",
     "avalanche_threshold",
+    "binned_median",
     "connection_fraction",
     "connection_fraction_trajectory",
     "detect_avalanches",
@@ -101,11 +112,14 @@ __all__ = [
     "fit_weight_distribution",
     "input_log_spread",
     "hamming_distance",
+    "int_log_edges",
     "inter_spike_intervals",
     "isi_statistics",
     "kaplan_meier",
     "lagged_autocorrelation",
+    "log10_counts",
     "log_histogram",
+    "log_int_histogram",
     "pairwise_correlation",
     "pool_avalanches",
     "population_activity",
@@ -116,5 +130,6 @@ __all__ = [
     "synapse_lifetimes",
     "synapse_lifetimes_from_events",
     "synapse_lifetimes_from_snapshots",
+    "unit_histogram",
     "windowed_rates",
 ]

@@ -32,7 +32,6 @@ __all__ = [
     "fit_above_floor",
     "fit_weight_distribution",
     "input_log_spread",
-    "log_histogram",
 ]
 
 
@@ -252,36 +251,3 @@ def input_log_spread(w: ArrayLike, *, threshold: float = 0.0, min_inputs: int = 
     spreads = [float(np.log(row[row > threshold]).std()) for row in m
                if (row > threshold).sum() >= min_inputs]
     return float(np.median(spreads)) if spreads else float("nan")
-
-
-def log_histogram(values: ArrayLike, n_bins: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """Histogram with logarithmically spaced bins, normalised to a probability density.
-
-    Suited to long-tailed data shown on log-log axes (weights, avalanche sizes, lifetimes).
-
-    Parameters
-    ----------
-    values : array_like
-        Positive values; values <= 0 are ignored (they have no place on a log axis).
-    n_bins : int
-        Number of bins between the smallest and largest positive value.
-
-    Returns
-    -------
-    edges : numpy.ndarray, shape (n_bins + 1,)
-    density : numpy.ndarray, shape (n_bins,)
-        Integrates to 1 over the bins.
-    """
-    v = as_array(values, "values").astype(float).ravel()
-    n_bins = check_positive_int(n_bins, "n_bins")
-    v = v[v > 0]
-    if v.size == 0:
-        raise ValueError("values holds no positive value")
-    low, high = v.min(), v.max()
-    if low == high:
-        # A single distinct value: one bin around it, so the caller still gets a valid density.
-        high = low * 1.0001
-        n_bins = 1
-    edges = np.geomspace(low, high, n_bins + 1)
-    density, edges = np.histogram(v, bins=edges, density=True)
-    return edges, density

@@ -13,7 +13,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from ..live_analysis import Analysis, Histogram
+from ..analysis.histograms import Histogram
+from ..live_analysis import Analysis
 from ..runner import Frame
 from .plots import ACCENT, E_COLOR, I_COLOR, MARKER_COLOR, ChangeMarkers, _legend, _View
 

@@ -11,7 +11,7 @@ second, turns what it holds into an immutable :class:`Analysis` of ready-to-plot
 - when the counting task runs, the accuracy of a next-symbol readout trained and tested on the
   newest steps, as a trace over the run.
 
-It reuses :mod:`sorn_studio.analysis` and :mod:`sorn_studio.experiments.readout`, so the studio
+It reuses :mod:`sorn_studio.analysis` (its readout too), so the studio
 shows the very quantities the CLI experiments report. Qt-free.
 """
 
@@ -37,7 +37,7 @@ from .analysis.histograms import (
     unit_histogram,
 )
 from .analysis.lifetimes import UNKNOWN_BIRTH, follow_events
-from .experiments.readout import next_symbol_accuracy
+from .analysis.readout import next_symbol_accuracy
 from .readonly import read_only
 
 __all__ = [

@@ -15,7 +15,8 @@ Modules: :mod:`.rates` (rates, counts, Fano factor), :mod:`.isi` (inter-spike in
 :mod:`.correlation` (pairwise correlation, spike-source entropy, Hamming distance),
 :mod:`.weights` (connection fraction, weight distribution fits), :mod:`.lifetimes` (synapse
 lifetimes under structural plasticity), :mod:`.avalanches` (Del Papa et al. 2017 pipeline),
-:mod:`.histograms` (log-axis histograms of integers and of positive reals).
+:mod:`.histograms` (log-axis histograms of integers and of positive reals), :mod:`.readout`
+(the ridge readout of the network state).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ from sorn_studio.analysis.rates import (
     spike_counts,
     windowed_rates,
 )
+from sorn_studio.analysis.readout import LinearReadout, next_symbol_accuracy, train_readout
 from sorn_studio.analysis.weights import (
     ANALYSIS_FLOOR,
     WeightFit,
@@ -90,6 +92,7 @@ __all__ = [
     "Correlation",
     "ExponentialFit",
     "Histogram",
+    "LinearReadout",
     "ISIStatistics",
     "PowerLawFit",
     "SizeDurationFit",
@@ -120,6 +123,7 @@ __all__ = [
     "log10_counts",
     "log_histogram",
     "log_int_histogram",
+    "next_symbol_accuracy",
     "pairwise_correlation",
     "pool_avalanches",
     "population_activity",
@@ -130,6 +134,7 @@ __all__ = [
     "synapse_lifetimes",
     "synapse_lifetimes_from_events",
     "synapse_lifetimes_from_snapshots",
+    "train_readout",
     "unit_histogram",
     "windowed_rates",
 ]

@@ -1,7 +1,7 @@
 """The published SORN experiments as functions (the CLI and the studio call these).
 
 * :mod:`.counting`: the counting task of Lazar et al. (2009), full SORN vs static reservoir
-  vs IP-only, with a linear readout (:mod:`.readout`).
+  vs IP-only, with a linear readout (:mod:`sorn_studio.analysis.readout`).
 * :mod:`.spontaneous`: spontaneous self-organisation of Zheng et al. (2013).
 * :mod:`.avalanches`: neuronal avalanches of Del Papa et al. (2017).
 * :mod:`.cli`: ``sorn-studio experiment ...``.
@@ -11,6 +11,7 @@ Importing this package does not load the compiled engine; running an experiment 
 
 from __future__ import annotations
 
+from sorn_studio.analysis.readout import LinearReadout, train_readout
 from sorn_studio.experiments.avalanches import (
     AvalancheExperiment,
     network_activity,
@@ -25,7 +26,6 @@ from sorn_studio.experiments.counting import (
     run_counting,
     summarize_counting,
 )
-from sorn_studio.experiments.readout import LinearReadout, train_readout
 from sorn_studio.experiments.spontaneous import (
     SpontaneousResult,
     TrajectoryPhases,

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .analysis.histograms import log10_counts
+from .analysis.weights import connection_fraction_from_count
 from .live_analysis import Analysis, LiveAnalysis, WeightFitCurves, weight_fit_curves
 from .params import Params
 from .readonly import read_only
@@ -799,7 +800,7 @@ class Runner:
         top = max(0.3, float(per_neuron.max()) if usable else 0.0)
         rates, rate_edges = np.histogram(per_neuron, bins=60, range=(0.0, top))
         history = self._history.snapshot()
-        history["frac_ee"] = history["n_ee"] / max(ne * (ne - 1), 1)
+        history["frac_ee"] = connection_fraction_from_count(history["n_ee"], ne)
         n_ee = int(sim.n_ee)
         weights = None
         if not busy or now - self._last_weights >= self.weights_interval:
@@ -828,7 +829,8 @@ class Runner:
             analysis=self._analysis,
             changes=tuple(sim.change_log),
             mean_rate=float(per_neuron.mean()) if usable else 0.0,
-            conn_fraction=n_ee / max(ne * (ne - 1), 1), n_ee=n_ee, n_ei=int(sim.n_ei),
+            conn_fraction=connection_fraction_from_count(n_ee, ne), n_ee=n_ee,
+            n_ei=int(sim.n_ei),
         )
 
     @staticmethod

@@ -36,7 +36,7 @@ from .analysis.histograms import (
     log_int_histogram,
     unit_histogram,
 )
-from .analysis.lifetimes import UNKNOWN_BIRTH, follow_events
+from .analysis.lifetimes import SynapseEventTracker
 from .analysis.readout import next_symbol_accuracy
 from .readonly import read_only
 
@@ -284,9 +284,7 @@ class LiveAnalysis:
         self._filled = 0
         self._head = 0  # next write position in the activity ring
         self._activity_stop = 0  # step after the newest activity sample
-        self._birth: np.ndarray | None = None  # creation step per synapse, < 0: not seen made
-        self._since = -1
-        self._n_created = 0
+        self._tracker: SynapseEventTracker | None = None
         # Lifetimes are binned as they complete (bounded memory over any run length).
         self._life_counts = np.zeros(len(_LIFETIME_EDGES) - 1, dtype=np.int64)
         self._life_n = 0
@@ -315,21 +313,15 @@ class LiveAnalysis:
 
     def _take_events(self, sim: Any, done: int) -> None:
         ne = sim.params.ne
-        if self._birth is None or self._birth.shape[0] != ne:
-            # Synapses not seen created have no known age; only those seen made are timed.
-            self._birth = np.full((ne, ne), UNKNOWN_BIRTH, dtype=np.int64)
-            self._since = int(sim.t) - done + 1
-        events = sim.take_synapse_events()
-        if events.size == 0:
-            return
-        lives = np.empty(len(events), dtype=np.int64)
-        unknown_age = np.empty(len(events), dtype=np.int64)
-        n, _, created, _ = follow_events(events, self._birth, lives, unknown_age, self._since,
-                                         False)
-        self._n_created += created
-        if n:
-            self._life_counts += np.histogram(lives[:n], bins=_LIFETIME_EDGES)[0]
-            self._life_n += n
+        if self._tracker is None or self._tracker.shape != (ne, ne):
+            # The synapses existing when the view starts have no known age (nor, for the
+            # tracker, a known state): only those seen created are timed.
+            self._tracker = SynapseEventTracker(np.ones((ne, ne), bool), int(sim.t) - done,
+                                                strict=False, keep_lifetimes=False)
+        lives = self._tracker.apply(sim.take_synapse_events())
+        if lives.size:
+            self._life_counts += np.histogram(lives, bins=_LIFETIME_EDGES)[0]
+            self._life_n += lives.size
 
     def _push_activity(self, counts: np.ndarray) -> None:
         n, cap = len(counts), self.avalanche_steps
@@ -377,15 +369,16 @@ class LiveAnalysis:
         )
 
     def _lifetimes(self) -> LifetimePanel | None:
-        if self._birth is None:
+        tracker = self._tracker
+        if tracker is None:
             return None
         used = np.flatnonzero(self._life_counts)
         last = int(used[-1]) + 2 if used.size else 2
         return LifetimePanel(
-            since_step=self._since,
+            since_step=tracker.start + 1,
             histogram=Histogram.from_counts(_LIFETIME_EDGES[:last], self._life_counts[:last - 1]),
-            n_created=self._n_created, n_pruned=self._life_n,
-            n_alive=self._n_created - self._life_n,
+            n_created=tracker.n_created, n_pruned=self._life_n,
+            n_alive=tracker.n_created - self._life_n,
             median_lifetime=binned_median(_LIFETIME_EDGES, self._life_counts),
         )
 

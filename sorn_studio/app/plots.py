@@ -7,10 +7,7 @@ cheap. Images use fixed levels, so colours mean the same thing from frame to fra
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
+from ..atomic import atomic_path
 from ..runner import Frame, Weights
 from .ranges import SteadyRange
 
@@ -579,20 +577,15 @@ def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:
     if suffix not in (".png", ".svg"):
         raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
     # Drawn into a temporary file beside the target, then renamed: a failed export never
-    # leaves a half-written figure under the chosen name. The suffix stays, since the PNG
-    # exporter picks its format from it.
-    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(6)}{suffix}")
-    try:
+    # leaves a half-written figure under the chosen name.
+    with atomic_path(path, "the plot") as tmp:
         if suffix == ".png":
             exporters.ImageExporter(view.scene()).export(str(tmp))
         else:
             _render_svg(view, tmp)
+        # Qt's writers report failure by writing nothing rather than by raising.
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return path
 
 

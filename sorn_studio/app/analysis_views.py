@@ -1,6 +1,6 @@
 """Views of the live analyses: ISIs, synapse lifetimes, avalanches and the counting readout.
 
-They paint the :class:`~sorn_studio.live_analysis.Analysis` the worker attaches to frames.
+They paint the :class:`~sorn_studio.studio.live_analysis.Analysis` the worker attaches to frames.
 An analysis is rebuilt only a few times a second, so each view repaints only when a new one
 arrives (:meth:`needs_paint`), however many frames pass in between.
 """
@@ -14,8 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from ..analysis.histograms import Histogram
-from ..live_analysis import Analysis
-from ..runner import Frame
+from ..studio.frames import Frame
+from ..studio.live_analysis import Analysis
 from .plots import ACCENT, E_COLOR, I_COLOR, MARKER_COLOR, ChangeMarkers, _legend, _View
 
 __all__ = [

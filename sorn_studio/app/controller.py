@@ -17,7 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..params import Params
-from ..runner import Frame, Runner, UniformRawInput
+from ..studio.defaults import UniformRawInput
+from ..studio.frames import Frame
+from ..studio.runner import Runner
 from .worker import FrameMailbox, SimThread
 
 __all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET", "session_module"]

@@ -1,4 +1,4 @@
-"""The live views: pyqtgraph plots fed with :class:`~sorn_studio.runner.Frame` snapshots.
+"""The live views: pyqtgraph plots fed with :class:`~sorn_studio.studio.frames.Frame` snapshots.
 
 Each view is a ``GraphicsLayoutWidget`` with an ``update_frame(frame)`` method that only
 hands ready-made arrays to pyqtgraph (the worker already decimated them), so painting stays
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
 from ..atomic import atomic_path
-from ..runner import Frame, Weights
+from ..studio.frames import Frame, Weights
 from .ranges import SteadyRange
 
 __all__ = [
@@ -211,30 +211,30 @@ class RasterView(_View):
 
     def update_frame(self, frame: Frame) -> None:
         """Show the raster window of ``frame``."""
-        p = frame.params
-        start, stop = frame.raster_start, frame.raster_stop
+        p, r = frame.params, frame.raster
+        start, stop = r.start, r.stop
         if stop > start:
-            self.image_e.setImage(frame.raster_e, autoLevels=False)
-            self.image_i.setImage(frame.raster_i, autoLevels=False)
+            self.image_e.setImage(r.image_e, autoLevels=False)
+            self.image_i.setImage(r.image_i, autoLevels=False)
             self.image_e.setRect(QRectF(start, 0, stop - start, p.ne))
             self.image_i.setRect(QRectF(start, 0, stop - start, p.ni))
         else:
             self.image_e.clear()
             self.image_i.clear()
         # Before the window fills, keep its full width so the raster grows from the left.
-        x_range = (start, max(stop, start + frame.raster_window))
+        x_range = (start, max(stop, start + r.window))
         for plot in (self.plot_e, self.plot_i, self.plot_rate):
             plot.setXRange(*x_range, padding=0)
         if (p.ne, p.ni) != self._sizes:
             self.plot_e.setYRange(0, p.ne, padding=0)
             self.plot_i.setYRange(0, p.ni, padding=0)
             self._sizes = (p.ne, p.ni)
-        x = frame.window_steps + frame.raster_bin / 2
-        self.curve_e.setData(x, frame.window_rate_e, skipFiniteCheck=True)
-        self.curve_i.setData(x, frame.window_rate_i, skipFiniteCheck=True)
+        x = r.steps + r.bin / 2
+        self.curve_e.setData(x, r.rate_e, skipFiniteCheck=True)
+        self.curve_i.setData(x, r.rate_i, skipFiniteCheck=True)
         self.target.setData(x_range, (p.mu_ip, p.mu_ip))
-        top = max(0.3, float(frame.window_rate_e.max(initial=0)) * 1.1,
-                  float(frame.window_rate_i.max(initial=0)) * 1.1)
+        top = max(0.3, float(r.rate_e.max(initial=0)) * 1.1,
+                  float(r.rate_i.max(initial=0)) * 1.1)
         self.plot_rate.setYRange(0, top, padding=0)
         self.markers.update(frame.changes, frame.epoch)
 
@@ -396,16 +396,16 @@ class ConnectionsView(_View):
     def update_frame(self, frame: Frame) -> None:
         """Show the connection history of ``frame``."""
         h = frame.history
-        x = h["step"]
-        self.curve_ee.setData(x, h["n_ee"], skipFiniteCheck=True)
-        self.curve_ei.setData(x, h["n_ei"], skipFiniteCheck=True)
-        self.curve_frac.setData(x, h["frac_ee"] * 100.0, skipFiniteCheck=True)
+        x = h.step
+        self.curve_ee.setData(x, h.n_ee, skipFiniteCheck=True)
+        self.curve_ei.setData(x, h.n_ei, skipFiniteCheck=True)
+        self.curve_frac.setData(x, h.frac_ee * 100.0, skipFiniteCheck=True)
         # While running the step axis keeps room ahead; a still picture fills the plot.
         self._hold((self.counts, self.fraction), "x", self._x, x[[0, -1]] if len(x) else x,
                    tight=not frame.running)
         self._hold((self.counts,), "y", self._y_counts,
-                   np.concatenate([h["n_ee"], h["n_ei"]]))
-        self._hold((self.fraction,), "y", self._y_fraction, h["frac_ee"] * 100.0)
+                   np.concatenate([h.n_ee, h.n_ei]))
+        self._hold((self.fraction,), "y", self._y_fraction, h.frac_ee * 100.0)
         self.markers.update(frame.changes, frame.epoch)
 
 
@@ -446,30 +446,30 @@ class ThresholdsView(_View):
     def update_frame(self, frame: Frame) -> None:
         """Show the threshold history of ``frame``."""
         h = frame.history
-        x = h["step"]
-        self.low.setData(x, h["t_e_min"], skipFiniteCheck=True)
-        self.high.setData(x, h["t_e_max"], skipFiniteCheck=True)
+        x = h.step
+        self.low.setData(x, h.t_e_min, skipFiniteCheck=True)
+        self.high.setData(x, h.t_e_max, skipFiniteCheck=True)
         if len(x):
             path = pg.arrayToQPath(np.concatenate([x, x[::-1]]),
-                                   np.concatenate([h["t_e_max"], h["t_e_min"][::-1]]))
+                                   np.concatenate([h.t_e_max, h.t_e_min[::-1]]))
             path.closeSubpath()
             self.band.setPath(path)
-        self.mean.setData(x, h["t_e_mean"], skipFiniteCheck=True)
-        self.t_i.setData(x, h["t_i_mean"], skipFiniteCheck=True)
-        if frame.neurons != self._neuron_ids:
+        self.mean.setData(x, h.t_e_mean, skipFiniteCheck=True)
+        self.t_i.setData(x, h.t_i_mean, skipFiniteCheck=True)
+        if frame.history.neurons != self._neuron_ids:
             for curve in self.neurons:
                 self.plot.removeItem(curve)
             self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]),
                                            name=f"neuron {n}")
-                            for k, n in enumerate(frame.neurons)]
-            self._neuron_ids = frame.neurons
-        traces = h["t_e_neurons"]
+                            for k, n in enumerate(frame.history.neurons)]
+            self._neuron_ids = frame.history.neurons
+        traces = h.t_e_neurons
         for k, curve in enumerate(self.neurons):
             curve.setData(x, traces[:, k], skipFiniteCheck=True)
         self._hold((self.plot,), "x", self._x, x[[0, -1]] if len(x) else x,
                    tight=not frame.running)
         self._hold((self.plot,), "y", self._y, np.concatenate(
-            [h["t_e_min"], h["t_e_max"], h["t_i_mean"], traces.ravel()]))
+            [h.t_e_min, h.t_e_max, h.t_i_mean, traces.ravel()]))
         self.markers.update(frame.changes, frame.epoch)
 
 
@@ -511,9 +511,10 @@ class DistributionsView(_View):
 
     def update_frame(self, frame: Frame) -> None:
         """Show the distributions of ``frame``."""
-        self.rate_hist.setData(frame.rate_edges, frame.rates, stepMode="center", fillLevel=0)
+        r = frame.raster
+        self.rate_hist.setData(r.rate_edges, r.rate_counts, stepMode="center", fillLevel=0)
         mu = frame.params.mu_ip
-        self.target.setData((mu, mu), (0, max(1, int(frame.rates.max(initial=0)))))
+        self.target.setData((mu, mu), (0, max(1, int(r.rate_counts.max(initial=0)))))
         w = frame.weights
         if w is not None:
             x = 10.0 ** w.log_edges

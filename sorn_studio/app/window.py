@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from ..params import Params
 from ..presets import DEFAULT_PRESET, get_preset, list_presets
-from ..runner import Frame, make_simulation
+from ..studio.defaults import make_simulation
+from ..studio.frames import Frame
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .controller import FRAME_RATE, Controller
 from .forms import icon, load_form, style_sheet
@@ -359,7 +360,7 @@ class MainWindow(QMainWindow):
         self._epoch = frame.epoch
         self.model.sync(frame.params, new_epoch)
         if new_epoch:
-            self.seed_spin.setValue(int(frame.seed) % 2**31)
+            self.seed_spin.setValue(int(frame.status.seed) % 2**31)
         if frame.weights is not None or new_epoch:
             self._weights = frame.weights
         for name in self._views_to_paint(frame):
@@ -426,10 +427,10 @@ class MainWindow(QMainWindow):
                 label.setText("\u2013")
             return
         s["step"].setText(f"step {frame.step:,}".replace(",", " "))
-        s["sim_rate"].setText(f"{frame.sim_rate:,.0f} steps/s".replace(",", " "))
+        s["sim_rate"].setText(f"{frame.status.sim_rate:,.0f} steps/s".replace(",", " "))
         s["fps"].setText(f"{self.controller.fps:.0f} frames/s")
-        s["rate"].setText(f"rate {frame.mean_rate:.3f}")
-        s["fraction"].setText(f"E\u2192E {frame.conn_fraction * 100:.2f} %")
+        s["rate"].setText(f"rate {frame.raster.mean_rate:.3f}")
+        s["fraction"].setText(f"E\u2192E {frame.status.conn_fraction * 100:.2f} %")
 
     def _show_pending(self) -> None:
         pending = self.model.structural_pending()

@@ -66,7 +66,7 @@ def test_wheel_carries_ui_and_resources(tmp_path):
         assert f"sorn_studio/_data/resources/icons/{path.name}" in names
     assert "sorn_studio/_data/resources/style.qss" in names
     assert any(n.startswith("sorn_studio/_data/resources/presets/") for n in names)
-    assert "sorn_studio/app/main.py" in names and "sorn_studio/runner.py" in names
+    assert "sorn_studio/app/main.py" in names and "sorn_studio/studio/runner.py" in names
 
 
 def test_scripted_screenshot(qapp, tmp_path):
@@ -79,8 +79,8 @@ def test_scripted_screenshot(qapp, tmp_path):
 
 def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
     from sorn_studio.presets import load_preset
-    from sorn_studio.runner import make_simulation
     from sorn_studio.session import save_session
+    from sorn_studio.studio.defaults import make_simulation
 
     sim = make_simulation(load_preset("hartmann2015"), seed=4)
     sim.step(120)

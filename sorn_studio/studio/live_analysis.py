@@ -18,27 +18,24 @@ shows the very quantities the CLI experiments report. Qt-free.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis import (
-    WeightFit,
-    detect_avalanches,
-    fit_above_floor,
-    fit_weight_distribution,
-    isi_statistics,
-)
-from .analysis.histograms import (
+from ..analysis import detect_avalanches, isi_statistics
+from ..analysis.histograms import (
     Histogram,
     binned_median,
     int_log_edges,
     log_int_histogram,
     unit_histogram,
 )
-from .analysis.lifetimes import SynapseEventTracker
-from .analysis.readout import next_symbol_accuracy
-from .readonly import read_only
+from ..analysis.lifetimes import SynapseEventTracker
+from ..analysis.readout import next_symbol_accuracy
+from ..readonly import read_only
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
 
 __all__ = [
     "Analysis",
@@ -47,8 +44,6 @@ __all__ = [
     "AvalanchePanel",
     "ReadoutPanel",
     "LiveAnalysis",
-    "WeightFitCurves",
-    "weight_fit_curves",
 ]
 
 
@@ -161,61 +156,6 @@ class ReadoutPanel:
 
 
 @dataclass(frozen=True)
-class WeightFitCurves:
-    """Lognormal and normal fits of the E->E weights as expected counts per histogram bin.
-
-    Attributes
-    ----------
-    fit : WeightFit
-        The two maximum-likelihood fits and their comparison (AIC, KS).
-    lognormal, normal : numpy.ndarray
-        Synapses each fit expects in every bin of the log10-weight histogram, so the curves
-        overlay the counts directly.
-    floor_fit : WeightFit or None
-        The same comparison for the weights above
-        :data:`~sorn_studio.analysis.weights.ANALYSIS_FLOOR` (the range the authors' analysis
-        plots, without the synapses structural plasticity has just created); ``None`` when
-        fewer than three distinct weights lie above it.
-    """
-
-    fit: WeightFit
-    lognormal: np.ndarray
-    normal: np.ndarray
-    floor_fit: WeightFit | None = None
-
-
-def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCurves | None:
-    """Fit the positive weights and express both fits in the bins of a log10 histogram.
-
-    Parameters
-    ----------
-    weights : numpy.ndarray
-        A weight matrix; entries > 0 are the synapses fitted.
-    log_edges : numpy.ndarray
-        Bin edges in log10(weight).
-
-    Returns
-    -------
-    WeightFitCurves or None
-        ``None`` when fewer than three distinct weights exist (nothing to fit).
-    """
-    from scipy.special import ndtr  # the normal CDF; scipy is imported lazily (start-up)
-
-    w = np.asarray(weights, float)
-    w = w[w > 0]
-    if w.size < 3 or np.ptp(w) == 0:
-        return None
-    fit = fit_weight_distribution(w)
-    # The lognormal of log-mean mu is a normal in log10(w) with mean mu/ln10, sd sigma/ln10.
-    z = (np.asarray(log_edges) * np.log(10.0) - fit.lognormal_mu) / fit.lognormal_sigma
-    lognormal = fit.n * np.diff(ndtr(z))
-    normal = fit.n * np.diff(ndtr((10.0 ** np.asarray(log_edges) - fit.normal_mean)
-                                  / fit.normal_std))
-    return WeightFitCurves(fit=fit, lognormal=read_only(lognormal), normal=read_only(normal),
-                           floor_fit=fit_above_floor(w))
-
-
-@dataclass(frozen=True)
 class Analysis:
     """Everything the analysis views show; rebuilt a few times a second while running.
 
@@ -293,7 +233,7 @@ class LiveAnalysis:
         self._index = 0
 
     # -- per chunk -----------------------------------------------------------------------------
-    def feed(self, sim: Any, done: int) -> None:
+    def feed(self, sim: Simulation, done: int) -> None:
         """Take in the ``done`` steps the simulation just made.
 
         Parameters
@@ -311,7 +251,7 @@ class LiveAnalysis:
         self._activity_stop = int(sim.t) + 1
         self._take_events(sim, done)
 
-    def _take_events(self, sim: Any, done: int) -> None:
+    def _take_events(self, sim: Simulation, done: int) -> None:
         ne = sim.params.ne
         if self._tracker is None or self._tracker.shape != (ne, ne):
             # The synapses existing when the view starts have no known age (nor, for the
@@ -337,7 +277,7 @@ class LiveAnalysis:
         return np.roll(self._activity, -self._head)
 
     # -- a few times a second ------------------------------------------------------------------
-    def compute(self, sim: Any) -> Analysis:
+    def compute(self, sim: Simulation) -> Analysis:
         """Build a new :class:`Analysis` from what was fed and what the recorder holds.
 
         Parameters
@@ -354,7 +294,7 @@ class LiveAnalysis:
                         lifetimes=self._lifetimes(), avalanches=self._avalanches(),
                         readout=self._readout_panel(sim))
 
-    def _isi(self, sim: Any) -> ISIPanel | None:
+    def _isi(self, sim: Simulation) -> ISIPanel | None:
         rec = sim.recorder
         steps = rec.steps(last=self.isi_steps)
         if len(steps) < 2:
@@ -396,7 +336,7 @@ class LiveAnalysis:
             durations=log_int_histogram(found.durations),
         )
 
-    def _readout_panel(self, sim: Any) -> ReadoutPanel | None:
+    def _readout_panel(self, sim: Simulation) -> ReadoutPanel | None:
         params = sim.params
         if params.input_kind != "counting":
             if self._readout:
@@ -418,7 +358,7 @@ class LiveAnalysis:
             test_steps=test,
         )
 
-    def _evaluate_readout(self, sim: Any, n: int) -> None:
+    def _evaluate_readout(self, sim: Simulation, n: int) -> None:
         rec, params = sim.recorder, sim.params
         symbols = np.asarray(rec.symbols(last=n))
         if np.unique(symbols[1:self._train_steps + 1]).size < 2:

@@ -66,12 +66,15 @@ class Controller(QObject):
         Something worth a line in the status bar.
     session_loaded(object)
         A session was opened; the argument is its metadata.
+    running_changed(bool)
+        :attr:`running` changed (the window enables its controls from it).
     """
 
     frame = Signal(object)
     error = Signal(str, str)
     message = Signal(str)
     session_loaded = Signal(object)
+    running_changed = Signal(bool)
     _in_gui = Signal(object)
 
     def __init__(self, sim: Any, preset: str | None = None, frame_rate: float = FRAME_RATE,
@@ -84,10 +87,11 @@ class Controller(QObject):
                              on_error=self._worker_error, max_fps=frame_rate,
                              raw_source=UniformRawInput(seed=int(sim.seed)))
         self.thread = SimThread(self.runner)
-        self.thread.failed.connect(self.error)
+        self.thread.failed.connect(self._on_worker_error)
         self._in_gui.connect(self._call_in_gui, Qt.ConnectionType.QueuedConnection)
         self.last_frame: Frame | None = None
-        self.playing = False
+        self._playing = False  # the user asked the network to run freely
+        self._running = False
         self.frames_painted = 0
         self.fps = 0.0
         self._fps_count = 0
@@ -118,30 +122,52 @@ class Controller(QObject):
             return True
         return self.thread.wait(timeout_ms)
 
+    # -- running state ---------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Whether the network runs, as the GUI should show it.
+
+        True from a play or step request until a pause, reset, session opened or error, and
+        while the newest frame says steps are being done; a "step N" ends with the frame
+        that says it is done.
+        """
+        return self._running
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.running_changed.emit(running)
+
+    def _stop_playing(self) -> None:
+        self._playing = False
+        self._set_running(False)
+
     # -- commands --------------------------------------------------------------------------------
     def play(self) -> None:
         """Run freely."""
         self.flush_params()
-        self.playing = True
+        self._playing = True
         self.runner.play()
+        self._set_running(True)
 
     def pause(self) -> None:
         """Pause at the next step boundary."""
-        self.playing = False
         self.runner.pause()
+        self._stop_playing()
 
     def step(self, n: int = 1) -> None:
         """Do ``n`` steps, then pause."""
         self.flush_params()
-        self.playing = False
+        self._playing = False
         self.runner.step(n)
+        self._set_running(True)
 
     def reset(self, seed: int | None = None, params: Params | None = None) -> None:
         """Restart at step 0 (``None`` keeps the seed / parameters)."""
         self._pending_live.clear()
         self._debounce.stop()
-        self.playing = False
         self.runner.reset(seed=seed, params=params)
+        self._stop_playing()
 
     def set_speed(self, steps_per_second: float | None) -> None:
         """Limit the speed (``None``: as fast as possible)."""
@@ -219,7 +245,7 @@ class Controller(QObject):
             runner.replace_simulation(sim)
             return meta
 
-        self.playing = False
+        self._stop_playing()
         self._pending_live.clear()
         future = runner.call(load)
 
@@ -253,6 +279,7 @@ class Controller(QObject):
             self.frames_painted += 1
             self._fps_count += 1
             self.frame.emit(frame)
+            self._set_running(frame.running or self._playing)
             cost = time.perf_counter() - now
             self.paint_seconds += cost
             self._not_before = now + cost / PAINT_BUDGET if frame.running else 0.0
@@ -266,7 +293,7 @@ class Controller(QObject):
         self._in_gui.emit(lambda: self._on_worker_error(message, details))
 
     def _on_worker_error(self, message: str, details: str) -> None:
-        self.playing = False
+        self._stop_playing()
         self.error.emit(message, details)
 
     @staticmethod

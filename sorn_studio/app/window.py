@@ -152,13 +152,14 @@ class MainWindow(QMainWindow):
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.session_loaded.connect(self._session_loaded)
+        self.controller.running_changed.connect(self._show_running)
 
         self._arrange_default()
         self._default_state = self.saveState(LAYOUT_VERSION)
         if remember_layout:
             self._restore_layout()
         self.show_preset_views(preset)
-        self._set_running(False)
+        self._show_running(self.controller.running)
         self.controller.start()
 
     # -- construction helpers --------------------------------------------------------------------
@@ -295,22 +296,18 @@ class MainWindow(QMainWindow):
     def play(self) -> None:
         """Run the network freely."""
         self.controller.play()
-        self._set_running(True)
 
     def pause(self) -> None:
         """Pause the network."""
         self.controller.pause()
-        self._set_running(False)
 
     def step(self, n: int = 1) -> None:
         """Do ``n`` steps."""
         self.controller.step(n)
-        self._set_running(True)
 
     def reset(self) -> None:
         """Restart at step 0 with the seed field and the pending parameters."""
         self.controller.reset(seed=self.seed_spin.value(), params=self.model.pending)
-        self._set_running(False)
 
     def choose_preset(self, name: str) -> None:
         """Load the preset ``name`` and restart the network with it."""
@@ -345,13 +342,13 @@ class MainWindow(QMainWindow):
         self.speed_spin.setEnabled(limited)
         self.controller.set_speed(float(self.speed_spin.value()) if limited else None)
 
-    def _set_running(self, running: bool) -> None:
+    def _show_running(self, running: bool) -> None:
+        """Enable the controls for a running or a stopped network (the controller says which)."""
         self.action("actionPlay").setEnabled(not running)
         self.action("actionPause").setEnabled(running)
         self.param_panel.set_running(running)
         for name in ("inputCombo", "countingNSpin", "wordsEdit"):
             self._child(QWidget, name, self.controls).setEnabled(not running)
-        self._running = running
 
     # -- frames ----------------------------------------------------------------------------------
     def show_frame(self, frame: Frame) -> None:
@@ -379,9 +376,6 @@ class MainWindow(QMainWindow):
                 # Paint now rather than later in the event loop, so the controller's paint
                 # budget sees what showing this frame really cost.
                 view.repaint()
-        running = frame.running or self.controller.playing
-        if running != self._running:
-            self._set_running(running)
         self._update_status(frame)
         self._check_script(frame)
 
@@ -448,7 +442,6 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str, details: str = "") -> None:
         """Show an error without blocking: the app stays usable behind the dialog."""
         self.last_error = message
-        self._set_running(False)
         if self._script is not None and self._script[2]:
             # A scripted run cannot click the dialog away: end it with a failure instead.
             self._script_failed(message)
@@ -489,7 +482,6 @@ class MainWindow(QMainWindow):
             self.controller.open_session(path)
         except RuntimeError as exc:
             self.show_error(str(exc))
-        self._set_running(False)
 
     def _session_loaded(self, meta: Any) -> None:
         preset = self.controller.preset

@@ -340,9 +340,9 @@ class WeightsView(_View):
         self.detail.setTitle(title)
 
     def update_frame(self, frame: Frame) -> None:
-        """Show the weights of ``frame`` when it carries them."""
+        """Show the weights of ``frame`` unless this view shows that copy already."""
         w = frame.weights
-        if w is None:
+        if w is self.weights:
             return
         p = frame.params
         key = (frame.epoch, p.lambda_ee, p.lambda_ei, p.lambda_ie, p.ne, p.ni)
@@ -507,6 +507,7 @@ class DistributionsView(_View):
             plot.hideButtons()
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
+        self._shown_weights: Weights | None = None
         self.plain_axes()
 
     def update_frame(self, frame: Frame) -> None:
@@ -516,7 +517,8 @@ class DistributionsView(_View):
         mu = frame.params.mu_ip
         self.target.setData((mu, mu), (0, max(1, int(r.rate_counts.max(initial=0)))))
         w = frame.weights
-        if w is not None:
+        if w is not self._shown_weights:
+            self._shown_weights = w
             x = 10.0 ** w.log_edges
             n_ee = max(int(w.ee_counts.sum()), 1)
             self.ee.setData(x, w.ee_counts / n_ee, stepMode="center", fillLevel=0)

@@ -6,7 +6,6 @@ The window only paints and forwards requests: every change to the simulation goe
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +117,6 @@ class MainWindow(QMainWindow):
         self._epoch = -1
         self._turn = 0
         self._tick = 0
-        self._weights: Any = None
-        self._shown_weights: dict[str, Any] = {}
         self._closing = False
         self._script: tuple[int, Path | None, bool] | None = None
         self.script_result: int | None = None
@@ -358,20 +355,11 @@ class MainWindow(QMainWindow):
         self.model.sync(frame.params, new_epoch)
         if new_epoch:
             self.seed_spin.setValue(int(frame.status.seed) % 2**31)
-        if frame.weights is not None or new_epoch:
-            self._weights = frame.weights
         for name in self._views_to_paint(frame):
             view = self.views[name]
-            view_frame = frame
-            if name in ("weights", "distributions") and self._weights is not None:
-                # Weights travel in some frames only; a view whose turn comes later still
-                # gets the newest copy, once.
-                if self._shown_weights.get(name) is not self._weights:
-                    view_frame = dataclasses.replace(frame, weights=self._weights)
-                    self._shown_weights[name] = self._weights
-                else:
-                    view_frame = dataclasses.replace(frame, weights=None)
-            view.update_frame(view_frame)
+            # Every frame carries the newest weights copy; a view whose turn comes later still
+            # gets it, and each view paints a copy only once (it knows which it showed).
+            view.update_frame(frame)
             if frame.running:
                 # Paint now rather than later in the event loop, so the controller's paint
                 # budget sees what showing this frame really cost.

@@ -435,3 +435,45 @@ def test_paint_budget_spaces_out_frames_that_are_slow_to_show(qtbot, window):
     # After a running frame that took >= 40 ms, the next waits >= 40 ms / PAINT_BUDGET.
     gaps = np.diff(running[:4])
     assert np.all(gaps >= 0.04 / PAINT_BUDGET), gaps
+
+
+def test_weight_views_paint_each_weights_copy_once_whenever_their_turn_comes(qtbot):
+    from sorn_studio.app.plots import DistributionsView, WeightsView
+    from sorn_studio.studio.defaults import make_simulation
+    from sorn_studio.studio.frames import build_frame, take_weights
+    from sorn_studio.studio.history import History
+
+    params = load_preset("zheng2013", ne=40, ni=8, lambda_ee=8, lambda_ei=4, lambda_ie=40)
+    sim = make_simulation(params, seed=1, window=1000)
+    history = History(64, 3)
+    history.take(sim, sim.run(200))
+    old = take_weights(sim)
+
+    def frame(weights, index):
+        return build_frame(sim, history, index=index, epoch=1, playing=True, pending_steps=0,
+                           sim_rate=0.0, speed_limit=None, raster_steps=500,
+                           raster_columns=100, weights=weights, analysis=None)
+
+    views = [WeightsView(), DistributionsView()]
+    painted = {"WeightsView": 0, "DistributionsView": 0}
+    for view, method in zip(views, ("_show_selection", "_show_fit"), strict=True):
+        qtbot.addWidget(view)
+        original = getattr(view, method)  # called once per weights copy painted
+        name = type(view).__name__
+
+        def counted(*args, _original=original, _name=name):
+            painted[_name] += 1
+            return _original(*args)
+
+        setattr(view, method, counted)
+    views[0].update_frame(frame(old, 1))
+    views[0].update_frame(frame(old, 2))  # the same copy again: nothing to paint
+    history.take(sim, sim.run(100))
+    new = take_weights(sim)
+    # The distributions view's turn comes only now, two frames after the new copy: it paints
+    # the newest copy, once, without having seen the old one.
+    views[0].update_frame(frame(new, 3))
+    for index in (4, 5):
+        views[1].update_frame(frame(new, index))
+    assert painted == {"WeightsView": 2, "DistributionsView": 1}
+    assert views[0].weights is new

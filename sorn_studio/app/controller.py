@@ -7,22 +7,26 @@ by the worker at a step boundary), and they receive frames from the controller's
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..params import Params
+from ..session import load_session, save_session
 from ..studio.defaults import UniformRawInput
 from ..studio.frames import Frame
 from ..studio.runner import Runner
 from .worker import FrameMailbox, SimThread
 
-__all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET", "session_module"]
+if TYPE_CHECKING:
+    from ..engine import Simulation
+    from ..session import SessionInfo
+
+__all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET"]
 
 #: Repaint rate of the views (frames per second); the runner never sends more.
 FRAME_RATE = 20
@@ -34,14 +38,6 @@ FRAME_RATE = 20
 PAINT_BUDGET = 0.2
 #: Quiet time before a burst of slider moves is sent to the engine as one change.
 DEBOUNCE_MS = 120
-
-
-def session_module() -> Any | None:
-    """The session module (save / load ``.npz``), or ``None`` while it is not available."""
-    try:
-        return importlib.import_module("sorn_studio.session")
-    except ImportError:
-        return None
 
 
 class Controller(QObject):
@@ -77,7 +73,7 @@ class Controller(QObject):
     running_changed = Signal(bool)
     _in_gui = Signal(object)
 
-    def __init__(self, sim: Any, preset: str | None = None, frame_rate: float = FRAME_RATE,
+    def __init__(self, sim: Simulation, preset: str | None = None, frame_rate: float = FRAME_RATE,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.preset = preset
@@ -202,15 +198,12 @@ class Controller(QObject):
         Future
             Resolves to the path, or to the error.
         """
-        module = session_module()
-        if module is None:
-            raise RuntimeError("saving sessions needs sorn_studio.session, which is missing")
         path = Path(path)
         preset = self.preset
         self.flush_params()
 
-        def save(sim: Any) -> Path:
-            return module.save_session(sim, path, preset=preset)
+        def save(sim: Simulation) -> Path:
+            return save_session(sim, path, preset=preset)
 
         future = self.runner.call(save)
 
@@ -234,14 +227,11 @@ class Controller(QObject):
         Future
             Resolves to the session's metadata, or to the error.
         """
-        module = session_module()
-        if module is None:
-            raise RuntimeError("opening sessions needs sorn_studio.session, which is missing")
         path = Path(path)
         runner = self.runner
 
-        def load(_sim: Any) -> Any:
-            sim, meta = module.load_session(path)
+        def load(_sim: Simulation) -> SessionInfo:
+            sim, meta = load_session(path)
             runner.replace_simulation(sim)
             return meta
 
@@ -261,10 +251,8 @@ class Controller(QObject):
         future.add_done_callback(finished)
         return future
 
-    def _loaded(self, meta: Any, path: Path) -> None:
-        # load_session returns a SessionInfo; a mapping is accepted too.
-        preset = meta.get("preset") if isinstance(meta, dict) else getattr(meta, "preset", None)
-        self.preset = preset
+    def _loaded(self, meta: SessionInfo, path: Path) -> None:
+        self.preset = meta.preset
         self.session_loaded.emit(meta)
         self.message.emit(f"Opened session {path}")
 

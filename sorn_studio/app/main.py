@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ..presets import DEFAULT_PRESET, get_preset
-    from .controller import session_module
+    from ..session import load_session
     from .forms import style_sheet
     from .window import MainWindow
 
@@ -80,13 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     scripted = args.quit or args.screenshot is not None
     sim, preset = None, args.preset
     if args.session is not None:
-        module = session_module()
-        if module is None:
-            sys.stderr.write("sorn-studio gui: error: opening sessions needs "
-                             "sorn_studio.session, which is missing\n")
-            return 1
         try:
-            sim, meta = module.load_session(args.session)
+            sim, meta = load_session(args.session)
         except (OSError, ValueError) as exc:
             sys.stderr.write(f"sorn-studio gui: error: cannot open {args.session}: {exc}\n")
             return 1

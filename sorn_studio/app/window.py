@@ -7,7 +7,7 @@ The window only paints and forwards requests: every change to the simulation goe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -43,6 +43,10 @@ from .plots import (
     WeightsView,
     export_widget,
 )
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
+    from ..session import SessionInfo
 
 __all__ = ["MainWindow", "SETTINGS_ORG", "SETTINGS_APP", "VIEW_DOCKS"]
 
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, params: Params | None = None, preset: str | None = None, seed: int = 0,
-                 sim: Any = None, remember_layout: bool = True,
+                 sim: Simulation | None = None, remember_layout: bool = True,
                  frame_rate: float = FRAME_RATE) -> None:
         super().__init__()
         load_form("main_window.ui", self)
@@ -197,7 +201,7 @@ class MainWindow(QMainWindow):
             act.setObjectName(f"actionExport_{name}")
             act.triggered.connect(lambda _=False, n=name: self._export_plot_dialog(n))
 
-    def _setup_controls(self, sim: Any, preset: str | None) -> None:
+    def _setup_controls(self, sim: Simulation, preset: str | None) -> None:
         c = self.controls
         for button, action in (("playButton", "actionPlay"), ("pauseButton", "actionPause"),
                                ("stepButton", "actionStep"), ("stepNButton", "actionStepN"),
@@ -454,10 +458,7 @@ class MainWindow(QMainWindow):
 
     def export_session(self, path: str | Path) -> None:
         """Save the run to ``path`` (written by the worker at a step boundary)."""
-        try:
-            self.controller.export_session(path)
-        except RuntimeError as exc:
-            self.show_error(str(exc))
+        self.controller.export_session(path)
 
     def _open_session_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "SORN sessions (*.npz)")
@@ -466,12 +467,9 @@ class MainWindow(QMainWindow):
 
     def open_session(self, path: str | Path) -> None:
         """Continue with the session saved in ``path``."""
-        try:
-            self.controller.open_session(path)
-        except RuntimeError as exc:
-            self.show_error(str(exc))
+        self.controller.open_session(path)
 
-    def _session_loaded(self, meta: Any) -> None:
+    def _session_loaded(self, meta: SessionInfo) -> None:
         preset = self.controller.preset
         index = self.preset_combo.findData(preset) if preset else -1
         self.preset_combo.setCurrentIndex(index)

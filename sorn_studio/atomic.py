@@ -85,10 +85,8 @@ def atomic_file(path: Path, what: str = "file") -> Iterator[BinaryIO]:
 
     Parameters
     ----------
-    path : pathlib.Path
-        The file to write. Its folder must exist.
-    what : str
-        What is being saved, for the error message when the folder is missing.
+    path, what
+        As for :func:`atomic_path`.
 
     Yields
     ------

@@ -456,13 +456,13 @@ class ThresholdsView(_View):
             self.band.setPath(path)
         self.mean.setData(x, h.t_e_mean, skipFiniteCheck=True)
         self.t_i.setData(x, h.t_i_mean, skipFiniteCheck=True)
-        if frame.history.neurons != self._neuron_ids:
+        if h.neurons != self._neuron_ids:
             for curve in self.neurons:
                 self.plot.removeItem(curve)
             self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]),
                                            name=f"neuron {n}")
-                            for k, n in enumerate(frame.history.neurons)]
-            self._neuron_ids = frame.history.neurons
+                            for k, n in enumerate(h.neurons)]
+            self._neuron_ids = h.neurons
         traces = h.t_e_neurons
         for k, curve in enumerate(self.neurons):
             curve.setData(x, traces[:, k], skipFiniteCheck=True)

@@ -11,8 +11,8 @@ second, turns what it holds into an immutable :class:`Analysis` of ready-to-plot
 - when the counting task runs, the accuracy of a next-symbol readout trained and tested on the
   newest steps, as a trace over the run.
 
-It reuses :mod:`sorn_studio.analysis` (its readout too), so the studio
-shows the very quantities the CLI experiments report. Qt-free.
+It reuses :mod:`sorn_studio.analysis` (the readout included), so the studio shows the very
+quantities the CLI experiments report. Qt-free.
 """
 
 from __future__ import annotations

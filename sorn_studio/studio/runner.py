@@ -20,7 +20,6 @@ Why it is shaped like this:
   copied and analyses rebuilt (both cost more than the rest of a frame).
 """
 
-
 from __future__ import annotations
 
 import math

@@ -65,7 +65,8 @@ def bare_rate(sim, seconds: float) -> dict:
 def runner_rate(preset: str, seconds: float, fps: float, warm_steps: int) -> dict:
     """Steps/s of the runner in a thread, frames built but nobody painting."""
     from sorn_studio.presets import load_preset
-    from sorn_studio.runner import Runner, make_simulation
+    from sorn_studio.studio.defaults import make_simulation
+    from sorn_studio.studio.runner import Runner
 
     frames: list = []
     runner = Runner(make_simulation(load_preset(preset), seed=0), frames.append, max_fps=fps)

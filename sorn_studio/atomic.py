@@ -1,7 +1,8 @@
 """Write a file so that it is either complete or untouched: temporary file, then rename.
 
-Sessions and experiment tables both go through :func:`atomic_file`, so an interrupted save (a
-full disk, Ctrl-C, a crash) never leaves a half-written file under the final name.
+Sessions and experiment tables go through :func:`atomic_file` and the studio's figure export
+through :func:`atomic_path`, so an interrupted save (a full disk, Ctrl-C, a crash) never leaves
+a half-written file under the final name.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_file"]
+__all__ = ["atomic_file", "atomic_path"]
+
+
+def _fsync_file(path: Path) -> None:
+    # Data written through a name (not our handle) is flushed by the writer but maybe not yet
+    # on disk: sync it before the rename makes it the real file.
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -28,8 +39,11 @@ def _fsync_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, what: str = "file") -> Iterator[BinaryIO]:
-    """Open a temporary binary file beside ``path``; on success it replaces ``path``.
+def atomic_path(path: Path, what: str = "file") -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success the file written there replaces it.
+
+    For writers that want a file name rather than a handle (Qt's image and SVG writers);
+    :func:`atomic_file` is the same for a handle.
 
     Parameters
     ----------
@@ -37,6 +51,42 @@ def atomic_file(path: Path, what: str = "file") -> Iterator[BinaryIO]:
         The file to write. Its folder must exist.
     what : str
         What is being saved, for the error message when the folder is missing.
+
+    Yields
+    ------
+    pathlib.Path
+        A path that does not exist yet, in the folder of ``path`` and with its suffix (some
+        writers choose their format from it). When the ``with`` block raises, or leaves no
+        file there, whatever was written is deleted and ``path`` is left as it was.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder of ``path`` does not exist, or the block wrote no file.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot save {what} {path}: folder {folder} does not exist")
+    tmp = folder / f".{path.stem}.{secrets.token_hex(6)}.tmp{path.suffix}"
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(folder)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, what: str = "file") -> Iterator[BinaryIO]:
+    """Open a temporary binary file beside ``path``; on success it replaces ``path``.
+
+    Parameters
+    ----------
+    path, what
+        As for :func:`atomic_path`.
 
     Yields
     ------
@@ -49,20 +99,9 @@ def atomic_file(path: Path, what: str = "file") -> Iterator[BinaryIO]:
     FileNotFoundError
         When the folder of ``path`` does not exist.
     """
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save {what} {path}: folder {folder} does not exist")
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
+    with atomic_path(path, what) as tmp:
+        # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
         with os.fdopen(fd, "wb") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)

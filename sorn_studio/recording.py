@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["RecordingSpec", "Recorder", "StepBlock", "SeriesSpec", "SERIES", "resolve_shape",
-           "series_layout"]
+           "series_layout", "count_set_bits"]
 
 
 #: Set bits of every byte value: counting spikes in packed rows needs no unpacking (8x less
@@ -21,9 +21,20 @@ __all__ = ["RecordingSpec", "Recorder", "StepBlock", "SeriesSpec", "SERIES", "re
 _BITS_IN_BYTE = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1)
 
 
-def _count_bits(packed: np.ndarray) -> np.ndarray:
-    """Set bits per row of a (T, bytes) uint8 array (padding bits are zero)."""
-    return _BITS_IN_BYTE[packed].sum(axis=1, dtype=np.int64)
+def count_set_bits(packed: np.ndarray) -> np.ndarray:
+    """Set bits per row of bit-packed spikes: spikes per step, without unpacking them.
+
+    Parameters
+    ----------
+    packed : numpy.ndarray of uint8, shape (..., bytes)
+        Rows packed with ``numpy.packbits(..., axis=-1)``; padding bits must be zero.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (...)
+        Set bits of each row (a 0-d array for a single row).
+    """
+    return _BITS_IN_BYTE[packed].sum(axis=-1, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -298,11 +309,11 @@ class Recorder:
 
     def active_e(self, last: int | None = None) -> np.ndarray:
         """Number of excitatory units active at each step, (T,) int64."""
-        return _count_bits(self.packed_spikes_e(last))
+        return count_set_bits(self.packed_spikes_e(last))
 
     def active_i(self, last: int | None = None) -> np.ndarray:
         """Number of inhibitory units active at each step, (T,) int64."""
-        return _count_bits(self.packed_spikes_i(last))
+        return count_set_bits(self.packed_spikes_i(last))
 
     def rate_e(self, last: int | None = None) -> np.ndarray:
         """Fraction of excitatory units active at each step."""

@@ -218,6 +218,18 @@ def test_connection_fraction_excludes_diagonal():
     np.testing.assert_allclose(fractions, [0.25, 0.0])
 
 
+def test_connection_fraction_from_a_count_is_the_fraction_of_the_matrix():
+    w = np.zeros((4, 4))
+    w[0, 1] = w[1, 0] = w[2, 3] = 0.5
+    assert an.connection_fraction_from_count(3, 4) == an.connection_fraction(w) == 3 / 12
+    assert an.connection_fraction_from_count(3, 4, exclude_diagonal=False) == 3 / 16
+    assert an.connection_fraction_from_count(5, 2, 5) == 0.5  # not square: all pairs possible
+    trace = an.connection_fraction_from_count(np.array([0, 6, 12]), 4)
+    np.testing.assert_allclose(trace, [0.0, 0.5, 1.0])
+    with pytest.raises(ValueError, match="no synapse is possible"):
+        an.connection_fraction_from_count(0, 1)
+
+
 def test_lognormal_samples_favour_lognormal_fit():
     rng = np.random.default_rng(6)
     w = rng.lognormal(mean=-3.0, sigma=1.0, size=3000)
@@ -295,12 +307,3 @@ def test_input_log_spread_looks_within_rows():
     assert input_log_spread(w, threshold=1.0) != input_log_spread(w, threshold=1.0)  # NaN
     with pytest.raises(ValueError, match="threshold"):
         input_log_spread(w, threshold=-1.0)
-
-
-def test_log_histogram_is_a_density_on_log_bins():
-    rng = np.random.default_rng(8)
-    values = rng.lognormal(size=1000)
-    edges, density = an.log_histogram(np.concatenate([values, [0.0, -1.0]]), 20)
-    assert edges.size == 21 and density.size == 20
-    np.testing.assert_allclose(np.diff(np.log(edges)), np.log(edges[1] / edges[0]))
-    assert (density * np.diff(edges)).sum() == pytest.approx(1.0)

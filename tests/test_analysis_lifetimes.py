@@ -201,3 +201,46 @@ def test_event_tracker_refuses_inconsistent_events():
         tracker.apply(np.array([[9, 0, 1, 2]]))
     with pytest.raises(ValueError, match="before the last event"):
         tracker.result(2)
+
+
+def test_event_tracker_returns_each_batch_lifetimes_and_can_keep_none():
+    initial = np.zeros((3, 3), bool)
+    initial[0, 1] = True
+    tracker = an.SynapseEventTracker(initial, start=0, keep_lifetimes=False)
+    lives = tracker.apply(np.array([[2, 1, 0, 1], [3, 2, 1, 1], [5, 1, 0, -1]]))
+    assert lives.tolist() == [3] and not lives.flags.writeable
+    assert tracker.apply(np.empty((0, 4), np.int64)).size == 0
+    # The initial synapse's lower bound is not a completed lifetime of a new synapse.
+    assert tracker.apply(np.array([[6, 0, 1, -1], [8, 2, 1, -1]])).tolist() == [5]
+    assert (tracker.n_created, tracker.start, tracker.shape) == (2, 0, (3, 3))
+    with pytest.raises(ValueError, match="keep_lifetimes"):
+        tracker.result(10)
+
+
+def test_a_tracker_joining_a_running_network_times_only_synapses_it_sees_made():
+    # Every synapse is "initial" (state unknown); without strict checks a creation over one
+    # is simply new, and pruning one it never saw counts as no lifetime.
+    tracker = an.SynapseEventTracker(np.ones((2, 2), bool), start=10, strict=False)
+    lives = tracker.apply(np.array([[11, 0, 1, -1], [12, 0, 1, 1], [15, 0, 1, -1],
+                                    [15, 0, 1, -1], [16, 1, 0, 1]]))
+    assert lives.tolist() == [3]
+    result = tracker.result(20)
+    assert result.initial_lifetimes.tolist() == [1] and result.censored.tolist() == [4]
+    assert (result.n_created, result.n_pruned) == (2, 2)
+
+
+def test_event_tracker_checks_each_index_against_its_own_axis():
+    tracker = an.SynapseEventTracker(np.zeros((2, 5), bool))
+    assert tracker.apply(np.array([[1, 1, 4, 1]])).size == 0
+    with pytest.raises(ValueError, match=r"\[0, 2\) \(post\)"):
+        tracker.apply(np.array([[2, 2, 0, 1]]))
+
+
+def test_lifetimes_from_events_without_initial_synapses():
+    result = an.synapse_lifetimes_from_events([(4, 2, 0, "create"), (9, 2, 0, "pruned")],
+                                              start=0, end=12)
+    assert result.lifetimes.tolist() == [5] and result.censored.size == 0
+    empty = an.synapse_lifetimes_from_events([], start=0, end=3)
+    assert (empty.n_created, empty.n_pruned, empty.n_initial_surviving) == (0, 0, 0)
+    with pytest.raises(ValueError, match="unknown kind"):
+        an.synapse_lifetimes_from_events([(1, 0, 0, "grow")], start=0, end=3)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from sorn_studio.atomic import atomic_file
+from sorn_studio.atomic import atomic_file, atomic_path
 from sorn_studio.experiments.tables import write_csv, write_json, write_npz
 
 
@@ -28,6 +28,22 @@ def test_a_missing_folder_is_named_in_the_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="cannot save results .*nowhere"), \
             atomic_file(target, "results"):
         pass
+
+
+def test_atomic_path_hands_out_a_name_with_the_suffix_and_renames_on_success(tmp_path):
+    path = tmp_path / "figure.png"
+    path.write_bytes(b"old")
+    with atomic_path(path) as tmp:
+        assert tmp.parent == tmp_path and tmp.suffix == ".png" and not tmp.exists()
+        tmp.write_bytes(b"new")
+    assert path.read_bytes() == b"new"
+    with pytest.raises(RuntimeError, match="render"), atomic_path(path) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("render failed")
+    with pytest.raises(FileNotFoundError), atomic_path(path):
+        pass  # a writer that wrote nothing
+    assert path.read_bytes() == b"new"
+    assert _leftovers(tmp_path) == []
 
 
 def test_table_writers_replace_whole_files(tmp_path):

@@ -366,3 +366,12 @@ def test_ring_window_last_rows_across_the_wrap(last):
     assert sim.recorder.steps(last=last).tolist() == expected
     assert np.array_equal(sim.recorder.spikes_e(last=last),
                           sim.recorder.spikes_e()[300 - min(last, 300):])
+
+
+def test_count_set_bits_counts_the_spikes_of_packed_rows():
+    from sorn_studio.recording import count_set_bits
+
+    spikes = np.random.default_rng(4).random((50, 13)) < 0.3  # 13 bits: padding in the last byte
+    packed = np.packbits(spikes, axis=-1)
+    np.testing.assert_array_equal(count_set_bits(packed), spikes.sum(axis=1))
+    assert count_set_bits(np.packbits(np.ones(9, bool))) == 9

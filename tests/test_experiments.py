@@ -10,31 +10,6 @@ from sorn_studio import experiments as ex
 from sorn_studio.params import MECHANISMS
 from sorn_studio.presets import load_preset
 
-# --- readout ----------------------------------------------------------------------------------
-
-
-def test_readout_separates_linearly_separable_classes():
-    rng = np.random.default_rng(30)
-    labels = rng.integers(0, 3, 600)
-    states = np.eye(3)[labels] + 0.1 * rng.normal(size=(600, 3))
-    for ridge in (0.0, 1e-2):
-        readout = ex.train_readout(states[:300], labels[:300], ridge=ridge)
-        assert (readout.predict(states[300:]) == labels[300:]).mean() > 0.99
-    np.testing.assert_array_equal(readout.classes, [0, 1, 2])
-    with pytest.raises(ValueError, match="features"):
-        readout.predict(states[:, :2])
-    with pytest.raises(ValueError, match="labels"):
-        ex.train_readout(states, labels[:10])
-
-
-def test_readout_bias_is_not_shrunk():
-    # A constant-only problem: with a huge ridge the weights vanish but the bias still predicts.
-    states = np.zeros((50, 4))
-    labels = np.full(50, 7)
-    readout = ex.train_readout(states, labels, ridge=1e6)
-    assert (readout.predict(states) == 7).all()
-
-
 # --- counting task ----------------------------------------------------------------------------
 
 
@@ -167,11 +142,3 @@ def test_avalanche_experiment_pools_per_network_results():
         ex.run_avalanches(0)
 
 
-def test_next_symbol_accuracy_scores_a_predictable_sequence_and_refuses_bad_splits():
-    from sorn_studio.experiments.readout import next_symbol_accuracy
-
-    symbols = np.tile([0, 1, 2], 100)
-    states = np.eye(3)[symbols]  # the state names the current symbol: the next one follows
-    assert next_symbol_accuracy(states, symbols, 150, [2]) == (1.0, 1.0)
-    with pytest.raises(ValueError, match="train_steps = 299"):
-        next_symbol_accuracy(states, symbols, 299, [2])

@@ -278,7 +278,8 @@ def test_replay_matches_whatever_the_chunk_sizes(tmp_path, make):
 
 def test_replay_of_a_run_driven_by_the_studio_runner(tmp_path):
     """Adaptive chunks, frames and changes sent from another thread at arbitrary moments."""
-    from sorn_studio.runner import Runner, make_simulation
+    from sorn_studio.studio.defaults import make_simulation
+    from sorn_studio.studio.runner import Runner
 
     sim = make_simulation(zheng(), seed=12, window=2000)
     frames: list[object] = []

@@ -14,7 +14,9 @@ Conventions
 Modules: :mod:`.rates` (rates, counts, Fano factor), :mod:`.isi` (inter-spike intervals),
 :mod:`.correlation` (pairwise correlation, spike-source entropy, Hamming distance),
 :mod:`.weights` (connection fraction, weight distribution fits), :mod:`.lifetimes` (synapse
-lifetimes under structural plasticity), :mod:`.avalanches` (Del Papa et al. 2017 pipeline).
+lifetimes under structural plasticity), :mod:`.avalanches` (Del Papa et al. 2017 pipeline),
+:mod:`.histograms` (log-axis histograms of integers and of positive reals), :mod:`.readout`
+(the ridge readout of the network state).
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ from sorn_studio.analysis.correlation import (
     hamming_distance,
     pairwise_correlation,
     spike_source_entropy,
+)
+from sorn_studio.analysis.histograms import (
+    Histogram,
+    binned_median,
+    int_log_edges,
+    log10_counts,
+    log_histogram,
+    log_int_histogram,
+    unit_histogram,
 )
 from sorn_studio.analysis.isi import (
     ExponentialFit,
@@ -63,15 +74,16 @@ from sorn_studio.analysis.rates import (
     spike_counts,
     windowed_rates,
 )
+from sorn_studio.analysis.readout import LinearReadout, next_symbol_accuracy, train_readout
 from sorn_studio.analysis.weights import (
     ANALYSIS_FLOOR,
     WeightFit,
     connection_fraction,
+    connection_fraction_from_count,
     connection_fraction_trajectory,
     fit_above_floor,
     fit_weight_distribution,
     input_log_spread,
-    log_histogram,
 )
 
 __all__ = [
@@ -80,6 +92,8 @@ __all__ = [
     "Avalanches",
     "Correlation",
     "ExponentialFit",
+    "Histogram",
+    "LinearReadout",
     "ISIStatistics",
     "PowerLawFit",
     "SizeDurationFit",
@@ -89,7 +103,9 @@ __all__ = [
     "WeightFit",
     "avalanche_analysis",
     "avalanche_threshold",
+    "binned_median",
     "connection_fraction",
+    "connection_fraction_from_count",
     "connection_fraction_trajectory",
     "detect_avalanches",
     "fano_factor",
@@ -101,11 +117,15 @@ __all__ = [
     "fit_weight_distribution",
     "input_log_spread",
     "hamming_distance",
+    "int_log_edges",
     "inter_spike_intervals",
     "isi_statistics",
     "kaplan_meier",
     "lagged_autocorrelation",
+    "log10_counts",
     "log_histogram",
+    "log_int_histogram",
+    "next_symbol_accuracy",
     "pairwise_correlation",
     "pool_avalanches",
     "population_activity",
@@ -116,5 +136,7 @@ __all__ = [
     "synapse_lifetimes",
     "synapse_lifetimes_from_events",
     "synapse_lifetimes_from_snapshots",
+    "train_readout",
+    "unit_histogram",
     "windowed_rates",
 ]

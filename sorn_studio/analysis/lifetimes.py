@@ -11,9 +11,10 @@ its pruning. Two kinds of incomplete observation need care:
   lifetime is reported as a lower bound and kept out of the survival estimate.
 
 Lifetimes can be computed from periodic snapshots (``[(step, w_ee), ...]``), from a
-sequence of boolean connection masks, or from an exact event log: a list of events, or the
-engine's own events (``Simulation.track_synapse_events``) fed batch by batch to a
-:class:`SynapseEventTracker`.
+sequence of boolean connection masks, or from an exact event log: the engine's own events
+(``Simulation.track_synapse_events``) fed batch by batch to a :class:`SynapseEventTracker`,
+or a list of events (:func:`synapse_lifetimes_from_events`, which runs a tracker too). The
+studio's live lifetime view is a tracker as well, one that keeps no lifetimes of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from numba import njit
 from numpy.typing import ArrayLike
 
 from sorn_studio.analysis._validate import as_array
+from sorn_studio.readonly import read_only
 
 __all__ = [
     "SynapseLifetimes",
@@ -235,31 +237,48 @@ ABSENT = -1
 #: Present since before the observation began: alive, age unknown.
 UNKNOWN_BIRTH = -2
 
+# Why follow_events stopped at an event (FOLLOWED: it did not).
+FOLLOWED, BAD_INDEX, BAD_KIND, BACK_IN_TIME, EXISTS, MISSING = range(6)
+
 
 @njit(cache=True, nogil=True)
-def follow_events(events, birth, lives, initial_lives, start, strict):  # pragma: no cover
+def follow_events(events, birth, lives, initial_lives, start, last, strict):  # pragma: no cover
     """Apply synapse events ``(step, post, pre, +1 create / -1 prune)`` in order to ``birth``.
 
     Writes the lifetime of each pruned synapse created under observation into ``lives`` and
     of each pruned synapse of unknown birth (age counted from ``start``) into
-    ``initial_lives``. Returns ``(n_lives, n_initial, n_created, bad)``: ``bad`` is the index
-    of the first event contradicting ``birth`` (creating an existing synapse, pruning an
-    absent one) when ``strict``, else -1; processing stops there. Without ``strict``, an
-    UNKNOWN_BIRTH entry means "state unknown" and may be created over.
+    ``initial_lives``. Every event is checked before it touches ``birth``: indices inside the
+    matrix, a kind of +1 or -1, a step after ``start`` and not before ``last`` (the step of
+    the event before). With ``strict``, an event contradicting ``birth`` (creating an
+    existing synapse, pruning an absent one) is refused too; without it, an UNKNOWN_BIRTH
+    entry means "state unknown" and may be created over, and pruning an absent synapse is
+    ignored.
+
+    Returns ``(n_lives, n_initial, n_created, bad, why, last)``: processing stops at the
+    first refused event, whose index is ``bad`` (-1 when none) and whose reason is ``why``;
+    ``last`` is the step of the last event whose step was valid.
     """
     n_lives = n_initial = n_created = 0
+    n_post, n_pre = birth.shape
     for k in range(events.shape[0]):
         step, i, j, kind = events[k, 0], events[k, 1], events[k, 2], events[k, 3]
+        if i < 0 or i >= n_post or j < 0 or j >= n_pre:
+            return n_lives, n_initial, n_created, k, BAD_INDEX, last
+        if kind != 1 and kind != -1:
+            return n_lives, n_initial, n_created, k, BAD_KIND, last
+        if step <= start or step < last:
+            return n_lives, n_initial, n_created, k, BACK_IN_TIME, last
+        last = step
         b = birth[i, j]
         if kind == 1:
             if strict and b != ABSENT:
-                return n_lives, n_initial, n_created, k
+                return n_lives, n_initial, n_created, k, EXISTS, last
             birth[i, j] = step
             n_created += 1
         else:
             if b == ABSENT:
                 if strict:
-                    return n_lives, n_initial, n_created, k
+                    return n_lives, n_initial, n_created, k, MISSING, last
             elif b == UNKNOWN_BIRTH:
                 initial_lives[n_initial] = step - start
                 n_initial += 1
@@ -267,14 +286,18 @@ def follow_events(events, birth, lives, initial_lives, start, strict):  # pragma
                 lives[n_lives] = step - b
                 n_lives += 1
             birth[i, j] = ABSENT
-    return n_lives, n_initial, n_created, -1
+    return n_lives, n_initial, n_created, -1, FOLLOWED, last
+
+
+_NO_LIVES = read_only(np.empty(0, np.int64))
 
 
 class SynapseEventTracker:
     """Exact lifetimes from the engine's synapse events, fed one batch at a time.
 
-    Memory stays at one N^E x N^E array however long the run; every creation and pruning is
-    seen at its step (masks every k steps miss synapses that live less than k steps).
+    Memory stays at one N^E x N^E array however long the run (with ``keep_lifetimes=False``
+    nothing else grows); every creation and pruning is seen at its step (masks every k steps
+    miss synapses that live less than k steps).
 
     Parameters
     ----------
@@ -282,6 +305,15 @@ class SynapseEventTracker:
         Synapses existing at ``start`` (their ages are unknown).
     start : int
         Step at which ``initial`` was taken; events must come after it.
+    strict : bool
+        Refuse events that contradict what is known (creating an existing synapse, pruning
+        an absent one). A tracker that joins a running network whose synapses it has not
+        seen passes ``strict=False`` with every synapse in ``initial``: it then times only
+        the synapses it sees created, and one created over an "initial" entry is simply new.
+    keep_lifetimes : bool
+        Keep every completed lifetime for :meth:`result`. Without it memory stays flat over
+        any run length: the caller uses what :meth:`apply` returns (the studio bins it), and
+        :meth:`result` is refused.
 
     Examples
     --------
@@ -291,62 +323,98 @@ class SynapseEventTracker:
     >>> tracker.result(sim.t)                                   # doctest: +SKIP
     """
 
-    def __init__(self, initial: ArrayLike, start: int = 0) -> None:
+    def __init__(self, initial: ArrayLike, start: int = 0, *, strict: bool = True,
+                 keep_lifetimes: bool = True) -> None:
         mask = as_array(initial, "initial", ndim=(2,)).astype(bool)
         self._birth = np.where(mask, UNKNOWN_BIRTH, ABSENT).astype(np.int64)
         self._start = self._last = int(start)
+        self._strict = bool(strict)
+        self._keep = bool(keep_lifetimes)
         self._lives: list[np.ndarray] = []
         self._initial_lives: list[np.ndarray] = []
         self._n_created = 0
+        self._n_pruned = 0
 
-    def apply(self, events: ArrayLike) -> None:
+    @property
+    def start(self) -> int:
+        """Step at which the observation began (events come after it)."""
+        return self._start
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_post, n_pre)`` of the synapse matrix followed."""
+        return self._birth.shape
+
+    @property
+    def n_created(self) -> int:
+        """Creation events taken in so far."""
+        return self._n_created
+
+    def apply(self, events: ArrayLike) -> np.ndarray:
         """Take in a batch of events, rows ``(step, post, pre, +1 or -1)`` in step order.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            Lifetimes of the synapses created under observation that this batch pruned, in
+            event order (synapses of unknown birth are not in it; :meth:`result` has them).
 
         Raises
         ------
         ValueError
             When the batch has the wrong shape, goes back in time, names a neuron outside the
-            matrix, or contradicts what is known (creates an existing synapse, prunes an
-            absent one); the tracker then keeps the events before the offending one.
+            matrix, has a kind other than +1 or -1, or (``strict``) contradicts what is known
+            (creates an existing synapse, prunes an absent one); the tracker then keeps the
+            events before the offending one.
         """
         ev = np.asarray(events)
         if ev.ndim == 2 and ev.shape[0] == 0:
-            return  # a chunk without creation or pruning
+            return _NO_LIVES  # a chunk without creation or pruning
         ev = as_array(ev, "events", ndim=(2,)).astype(np.int64, copy=False)
         if ev.shape[1] != 4:
             raise ValueError(f"events has shape {ev.shape}; expected (n, 4) rows "
                              "(step, post, pre, kind)")
-        steps = ev[:, 0]
-        if steps[0] <= self._start or np.any(np.diff(steps) < 0) or steps[0] < self._last:
-            raise ValueError(f"events: steps must increase and come after step {self._last}")
-        n = self._birth.shape[0]
-        if ev[:, 1:3].min() < 0 or ev[:, 1:3].max() >= n:
-            raise ValueError(f"events: neuron indices must be in [0, {n})")
-        if not np.isin(ev[:, 3], (-1, 1)).all():
-            raise ValueError("events: kind must be +1 (create) or -1 (prune)")
         lives = np.empty(len(ev), np.int64)
         initial_lives = np.empty(len(ev), np.int64)
-        n_lives, n_initial, n_created, bad = follow_events(
-            ev, self._birth, lives, initial_lives, self._start, True)
-        self._lives.append(lives[:n_lives])
-        self._initial_lives.append(initial_lives[:n_initial])
+        before = self._last
+        n_lives, n_initial, n_created, bad, why, last = follow_events(
+            ev, self._birth, lives, initial_lives, self._start, self._last, self._strict)
+        self._last = int(last)
+        # Read-only: the caller gets the very array kept for result().
+        lives, initial_lives = read_only(lives[:n_lives]), initial_lives[:n_initial]
+        if self._keep:
+            self._lives.append(lives)
+            self._initial_lives.append(initial_lives)
         self._n_created += n_created
-        self._last = int(steps[-1] if bad < 0 else steps[bad])
+        self._n_pruned += n_lives + n_initial
         if bad >= 0:
-            step, i, j, kind = (int(v) for v in ev[bad])
-            what = "created but already exists" if kind == 1 else "pruned but does not exist"
-            raise ValueError(f"events: synapse ({i}, {j}) {what} at step {step}")
+            raise ValueError(self._refusal(ev[bad], why, before if bad == 0 else ev[bad - 1, 0]))
+        return lives
+
+    def _refusal(self, event: np.ndarray, why: int, previous: int) -> str:
+        step, i, j, kind = (int(v) for v in event)
+        if why == BAD_INDEX:
+            n_post, n_pre = self.shape
+            return (f"events: neuron indices must be in [0, {n_post}) (post) and "
+                    f"[0, {n_pre}) (pre), got ({i}, {j}) at step {step}")
+        if why == BAD_KIND:
+            return f"events: kind must be +1 (create) or -1 (prune), got {kind} at step {step}"
+        if why == BACK_IN_TIME:
+            return (f"events: steps must increase and come after step "
+                    f"{max(int(previous), self._start)}, got step {step}")
+        what = "created but already exists" if why == EXISTS else "pruned but does not exist"
+        return f"events: synapse ({i}, {j}) {what} at step {step}"
 
     def result(self, end: int) -> SynapseLifetimes:
         """Lifetimes so far; synapses alive at ``end`` are censored there."""
+        if not self._keep:
+            raise ValueError("this tracker does not keep lifetimes (keep_lifetimes=False)")
         if end < self._last:
             raise ValueError(f"end = {end} is before the last event, step {self._last}")
         born = self._birth[self._birth >= 0]
-        lives, initial = self._lives, self._initial_lives
-        return _result(lives, [end - born], initial,
+        return _result(self._lives, [end - born], self._initial_lives,
                        int((self._birth == UNKNOWN_BIRTH).sum()), self._n_created,
-                       sum(len(x) for x in lives) + sum(len(x) for x in initial),
-                       self._start, end)
+                       self._n_pruned, self._start, end)
 
 
 def synapse_lifetimes(
@@ -441,41 +509,18 @@ def synapse_lifetimes_from_events(
     """
     if end < start:
         raise ValueError(f"end ({end}) must not be before start ({start})")
-    alive: dict[tuple[int, int], int | None] = {}  # (i, j) -> creation step, None if initial
-    if initial is not None:
-        for i, j in zip(*np.nonzero(as_array(initial, "initial", ndim=(2,))), strict=True):
-            alive[(int(i), int(j))] = None
-    lives: list[int] = []
-    initial_lives: list[int] = []
-    n_created = n_pruned = 0
-    for step, i, j, kind in sorted(events, key=lambda e: e[0]):
+    rows = sorted(events, key=lambda e: e[0])  # stable: events of one step keep their order
+    table = np.empty((len(rows), 4), dtype=np.int64)
+    for k, (step, i, j, kind) in enumerate(rows):
         if kind not in _KIND:
             raise ValueError(f"events: unknown kind {kind!r} (use 'create' or 'prune')")
         if not start < step <= end:
             raise ValueError(f"events: step {step} outside (start, end] = ({start}, {end}]")
-        key = (int(i), int(j))
-        if _KIND[kind] == 1:
-            if key in alive:
-                raise ValueError(f"events: synapse {key} created at step {step} already exists")
-            alive[key] = int(step)
-            n_created += 1
-        else:
-            if key not in alive:
-                raise ValueError(f"events: synapse {key} pruned at step {step} does not exist")
-            birth = alive.pop(key)
-            (initial_lives if birth is None else lives).append(
-                step - (start if birth is None else birth)
-            )
-            n_pruned += 1
-    censored = [end - birth for birth in alive.values() if birth is not None]
-    n_initial_surviving = sum(birth is None for birth in alive.values())
-    return _result(
-        [np.asarray(lives)],
-        [np.asarray(censored)],
-        [np.asarray(initial_lives)],
-        n_initial_surviving,
-        n_created,
-        n_pruned,
-        start,
-        end,
-    )
+        table[k] = (step, i, j, _KIND[kind])
+    if initial is None:
+        # No synapse at the start: a matrix just big enough for the neurons the events name.
+        top = table[:, 1:3].max(axis=0) if len(rows) else np.zeros(2, np.int64)
+        initial = np.zeros(tuple(np.maximum(top, 0) + 1), dtype=bool)
+    tracker = SynapseEventTracker(initial, start)
+    tracker.apply(table)
+    return tracker.result(end)

@@ -28,11 +28,11 @@ __all__ = [
     "ANALYSIS_FLOOR",
     "WeightFit",
     "connection_fraction",
+    "connection_fraction_from_count",
     "connection_fraction_trajectory",
     "fit_above_floor",
     "fit_weight_distribution",
     "input_log_spread",
-    "log_histogram",
 ]
 
 
@@ -59,11 +59,52 @@ def connection_fraction(
     m = as_array(w, "w", ndim=(2,))
     exists = m > threshold
     rows, cols = m.shape
-    if exclude_diagonal and rows == cols:
-        if rows < 2:
-            raise ValueError("w must be at least 2 x 2 when the diagonal is excluded")
-        return float((exists.sum() - np.trace(exists)) / (rows * (rows - 1)))
-    return float(exists.mean())
+    square = exclude_diagonal and rows == cols
+    if square and rows < 2:
+        raise ValueError("w must be at least 2 x 2 when the diagonal is excluded")
+    n = exists.sum() - (np.trace(exists) if square else 0)
+    return float(connection_fraction_from_count(n, rows, cols, exclude_diagonal=exclude_diagonal))
+
+
+def connection_fraction_from_count(
+    n_synapses: ArrayLike, n_post: int, n_pre: int | None = None, *, exclude_diagonal: bool = True
+) -> float | np.ndarray:
+    """Fraction of possible synapses that exist, from a count of existing ones.
+
+    The studio and saved sessions know the E->E synapse count without the matrix (the engine
+    and the recorder keep it per step); this is the same fraction :func:`connection_fraction`
+    computes from a matrix.
+
+    Parameters
+    ----------
+    n_synapses : array_like
+        Existing synapses: one count, or an array of counts (a trace over a run).
+    n_post : int
+        Postsynaptic neurons (rows of the weight matrix).
+    n_pre : int, optional
+        Presynaptic neurons (columns); ``n_post`` when omitted, as for W^EE.
+    exclude_diagonal : bool
+        For a square matrix, leave self-connections out of the possible synapses, so
+        N (N - 1) pairs are possible.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Existing / possible synapses: a float for one count, an array for an array of counts.
+
+    Raises
+    ------
+    ValueError
+        When no synapse is possible (a 1 x 1 matrix without its diagonal, or no neurons).
+    """
+    n_pre = n_post if n_pre is None else n_pre
+    square = exclude_diagonal and n_post == n_pre
+    possible = n_post * (n_pre - 1) if square else n_post * n_pre
+    if possible < 1:
+        raise ValueError(f"no synapse is possible between {n_post} post- and {n_pre} "
+                         f"presynaptic neurons{' without self-connections' if square else ''}")
+    fraction = np.asarray(n_synapses, dtype=float) / possible
+    return float(fraction) if fraction.ndim == 0 else fraction
 
 
 def connection_fraction_trajectory(
@@ -252,36 +293,3 @@ def input_log_spread(w: ArrayLike, *, threshold: float = 0.0, min_inputs: int = 
     spreads = [float(np.log(row[row > threshold]).std()) for row in m
                if (row > threshold).sum() >= min_inputs]
     return float(np.median(spreads)) if spreads else float("nan")
-
-
-def log_histogram(values: ArrayLike, n_bins: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """Histogram with logarithmically spaced bins, normalised to a probability density.
-
-    Suited to long-tailed data shown on log-log axes (weights, avalanche sizes, lifetimes).
-
-    Parameters
-    ----------
-    values : array_like
-        Positive values; values <= 0 are ignored (they have no place on a log axis).
-    n_bins : int
-        Number of bins between the smallest and largest positive value.
-
-    Returns
-    -------
-    edges : numpy.ndarray, shape (n_bins + 1,)
-    density : numpy.ndarray, shape (n_bins,)
-        Integrates to 1 over the bins.
-    """
-    v = as_array(values, "values").astype(float).ravel()
-    n_bins = check_positive_int(n_bins, "n_bins")
-    v = v[v > 0]
-    if v.size == 0:
-        raise ValueError("values holds no positive value")
-    low, high = v.min(), v.max()
-    if low == high:
-        # A single distinct value: one bin around it, so the caller still gets a valid density.
-        high = low * 1.0001
-        n_bins = 1
-    edges = np.geomspace(low, high, n_bins + 1)
-    density, edges = np.histogram(v, bins=edges, density=True)
-    return edges, density

@@ -1,6 +1,6 @@
 """Views of the live analyses: ISIs, synapse lifetimes, avalanches and the counting readout.
 
-They paint the :class:`~sorn_studio.live_analysis.Analysis` the worker attaches to frames.
+They paint the :class:`~sorn_studio.studio.live_analysis.Analysis` the worker attaches to frames.
 An analysis is rebuilt only a few times a second, so each view repaints only when a new one
 arrives (:meth:`needs_paint`), however many frames pass in between.
 """
@@ -13,8 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from ..live_analysis import Analysis, Histogram
-from ..runner import Frame
+from ..analysis.histograms import Histogram
+from ..studio.frames import Frame
+from ..studio.live_analysis import Analysis
 from .plots import ACCENT, E_COLOR, I_COLOR, MARKER_COLOR, ChangeMarkers, _legend, _View
 
 __all__ = [

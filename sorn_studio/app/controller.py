@@ -7,20 +7,26 @@ by the worker at a step boundary), and they receive frames from the controller's
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..params import Params
-from ..runner import Frame, Runner, UniformRawInput
+from ..session import load_session, save_session
+from ..studio.defaults import UniformRawInput
+from ..studio.frames import Frame
+from ..studio.runner import Runner
 from .worker import FrameMailbox, SimThread
 
-__all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET", "session_module"]
+if TYPE_CHECKING:
+    from ..engine import Simulation
+    from ..session import SessionInfo
+
+__all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET"]
 
 #: Repaint rate of the views (frames per second); the runner never sends more.
 FRAME_RATE = 20
@@ -32,14 +38,6 @@ FRAME_RATE = 20
 PAINT_BUDGET = 0.2
 #: Quiet time before a burst of slider moves is sent to the engine as one change.
 DEBOUNCE_MS = 120
-
-
-def session_module() -> Any | None:
-    """The session module (save / load ``.npz``), or ``None`` while it is not available."""
-    try:
-        return importlib.import_module("sorn_studio.session")
-    except ImportError:
-        return None
 
 
 class Controller(QObject):
@@ -64,15 +62,18 @@ class Controller(QObject):
         Something worth a line in the status bar.
     session_loaded(object)
         A session was opened; the argument is its metadata.
+    running_changed(bool)
+        :attr:`running` changed (the window enables its controls from it).
     """
 
     frame = Signal(object)
     error = Signal(str, str)
     message = Signal(str)
     session_loaded = Signal(object)
+    running_changed = Signal(bool)
     _in_gui = Signal(object)
 
-    def __init__(self, sim: Any, preset: str | None = None, frame_rate: float = FRAME_RATE,
+    def __init__(self, sim: Simulation, preset: str | None = None, frame_rate: float = FRAME_RATE,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.preset = preset
@@ -82,10 +83,11 @@ class Controller(QObject):
                              on_error=self._worker_error, max_fps=frame_rate,
                              raw_source=UniformRawInput(seed=int(sim.seed)))
         self.thread = SimThread(self.runner)
-        self.thread.failed.connect(self.error)
+        self.thread.failed.connect(self._on_worker_error)
         self._in_gui.connect(self._call_in_gui, Qt.ConnectionType.QueuedConnection)
         self.last_frame: Frame | None = None
-        self.playing = False
+        self._playing = False  # the user asked the network to run freely
+        self._running = False
         self.frames_painted = 0
         self.fps = 0.0
         self._fps_count = 0
@@ -116,30 +118,52 @@ class Controller(QObject):
             return True
         return self.thread.wait(timeout_ms)
 
+    # -- running state ---------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Whether the network runs, as the GUI should show it.
+
+        True from a play or step request until a pause, reset, session opened or error, and
+        while the newest frame says steps are being done; a "step N" ends with the frame
+        that says it is done.
+        """
+        return self._running
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.running_changed.emit(running)
+
+    def _stop_playing(self) -> None:
+        self._playing = False
+        self._set_running(False)
+
     # -- commands --------------------------------------------------------------------------------
     def play(self) -> None:
         """Run freely."""
         self.flush_params()
-        self.playing = True
+        self._playing = True
         self.runner.play()
+        self._set_running(True)
 
     def pause(self) -> None:
         """Pause at the next step boundary."""
-        self.playing = False
         self.runner.pause()
+        self._stop_playing()
 
     def step(self, n: int = 1) -> None:
         """Do ``n`` steps, then pause."""
         self.flush_params()
-        self.playing = False
+        self._playing = False
         self.runner.step(n)
+        self._set_running(True)
 
     def reset(self, seed: int | None = None, params: Params | None = None) -> None:
         """Restart at step 0 (``None`` keeps the seed / parameters)."""
         self._pending_live.clear()
         self._debounce.stop()
-        self.playing = False
         self.runner.reset(seed=seed, params=params)
+        self._stop_playing()
 
     def set_speed(self, steps_per_second: float | None) -> None:
         """Limit the speed (``None``: as fast as possible)."""
@@ -174,15 +198,12 @@ class Controller(QObject):
         Future
             Resolves to the path, or to the error.
         """
-        module = session_module()
-        if module is None:
-            raise RuntimeError("saving sessions needs sorn_studio.session, which is missing")
         path = Path(path)
         preset = self.preset
         self.flush_params()
 
-        def save(sim: Any) -> Path:
-            return module.save_session(sim, path, preset=preset)
+        def save(sim: Simulation) -> Path:
+            return save_session(sim, path, preset=preset)
 
         future = self.runner.call(save)
 
@@ -206,18 +227,15 @@ class Controller(QObject):
         Future
             Resolves to the session's metadata, or to the error.
         """
-        module = session_module()
-        if module is None:
-            raise RuntimeError("opening sessions needs sorn_studio.session, which is missing")
         path = Path(path)
         runner = self.runner
 
-        def load(_sim: Any) -> Any:
-            sim, meta = module.load_session(path)
+        def load(_sim: Simulation) -> SessionInfo:
+            sim, meta = load_session(path)
             runner.replace_simulation(sim)
             return meta
 
-        self.playing = False
+        self._stop_playing()
         self._pending_live.clear()
         future = runner.call(load)
 
@@ -233,10 +251,8 @@ class Controller(QObject):
         future.add_done_callback(finished)
         return future
 
-    def _loaded(self, meta: Any, path: Path) -> None:
-        # load_session returns a SessionInfo; a mapping is accepted too.
-        preset = meta.get("preset") if isinstance(meta, dict) else getattr(meta, "preset", None)
-        self.preset = preset
+    def _loaded(self, meta: SessionInfo, path: Path) -> None:
+        self.preset = meta.preset
         self.session_loaded.emit(meta)
         self.message.emit(f"Opened session {path}")
 
@@ -251,6 +267,7 @@ class Controller(QObject):
             self.frames_painted += 1
             self._fps_count += 1
             self.frame.emit(frame)
+            self._set_running(frame.running or self._playing)
             cost = time.perf_counter() - now
             self.paint_seconds += cost
             self._not_before = now + cost / PAINT_BUDGET if frame.running else 0.0
@@ -264,7 +281,7 @@ class Controller(QObject):
         self._in_gui.emit(lambda: self._on_worker_error(message, details))
 
     def _on_worker_error(self, message: str, details: str) -> None:
-        self.playing = False
+        self._stop_playing()
         self.error.emit(message, details)
 
     @staticmethod

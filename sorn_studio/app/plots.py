@@ -1,4 +1,4 @@
-"""The live views: pyqtgraph plots fed with :class:`~sorn_studio.runner.Frame` snapshots.
+"""The live views: pyqtgraph plots fed with :class:`~sorn_studio.studio.frames.Frame` snapshots.
 
 Each view is a ``GraphicsLayoutWidget`` with an ``update_frame(frame)`` method that only
 hands ready-made arrays to pyqtgraph (the worker already decimated them), so painting stays
@@ -7,10 +7,7 @@ cheap. Images use fixed levels, so colours mean the same thing from frame to fra
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
-from ..runner import Frame, Weights
+from ..atomic import atomic_path
+from ..studio.frames import Frame, Weights
 from .ranges import SteadyRange
 
 __all__ = [
@@ -213,30 +211,30 @@ class RasterView(_View):
 
     def update_frame(self, frame: Frame) -> None:
         """Show the raster window of ``frame``."""
-        p = frame.params
-        start, stop = frame.raster_start, frame.raster_stop
+        p, r = frame.params, frame.raster
+        start, stop = r.start, r.stop
         if stop > start:
-            self.image_e.setImage(frame.raster_e, autoLevels=False)
-            self.image_i.setImage(frame.raster_i, autoLevels=False)
+            self.image_e.setImage(r.image_e, autoLevels=False)
+            self.image_i.setImage(r.image_i, autoLevels=False)
             self.image_e.setRect(QRectF(start, 0, stop - start, p.ne))
             self.image_i.setRect(QRectF(start, 0, stop - start, p.ni))
         else:
             self.image_e.clear()
             self.image_i.clear()
         # Before the window fills, keep its full width so the raster grows from the left.
-        x_range = (start, max(stop, start + frame.raster_window))
+        x_range = (start, max(stop, start + r.window))
         for plot in (self.plot_e, self.plot_i, self.plot_rate):
             plot.setXRange(*x_range, padding=0)
         if (p.ne, p.ni) != self._sizes:
             self.plot_e.setYRange(0, p.ne, padding=0)
             self.plot_i.setYRange(0, p.ni, padding=0)
             self._sizes = (p.ne, p.ni)
-        x = frame.window_steps + frame.raster_bin / 2
-        self.curve_e.setData(x, frame.window_rate_e, skipFiniteCheck=True)
-        self.curve_i.setData(x, frame.window_rate_i, skipFiniteCheck=True)
+        x = r.steps + r.bin / 2
+        self.curve_e.setData(x, r.rate_e, skipFiniteCheck=True)
+        self.curve_i.setData(x, r.rate_i, skipFiniteCheck=True)
         self.target.setData(x_range, (p.mu_ip, p.mu_ip))
-        top = max(0.3, float(frame.window_rate_e.max(initial=0)) * 1.1,
-                  float(frame.window_rate_i.max(initial=0)) * 1.1)
+        top = max(0.3, float(r.rate_e.max(initial=0)) * 1.1,
+                  float(r.rate_i.max(initial=0)) * 1.1)
         self.plot_rate.setYRange(0, top, padding=0)
         self.markers.update(frame.changes, frame.epoch)
 
@@ -342,9 +340,9 @@ class WeightsView(_View):
         self.detail.setTitle(title)
 
     def update_frame(self, frame: Frame) -> None:
-        """Show the weights of ``frame`` when it carries them."""
+        """Show the weights of ``frame`` unless this view shows that copy already."""
         w = frame.weights
-        if w is None:
+        if w is self.weights:
             return
         p = frame.params
         key = (frame.epoch, p.lambda_ee, p.lambda_ei, p.lambda_ie, p.ne, p.ni)
@@ -398,16 +396,16 @@ class ConnectionsView(_View):
     def update_frame(self, frame: Frame) -> None:
         """Show the connection history of ``frame``."""
         h = frame.history
-        x = h["step"]
-        self.curve_ee.setData(x, h["n_ee"], skipFiniteCheck=True)
-        self.curve_ei.setData(x, h["n_ei"], skipFiniteCheck=True)
-        self.curve_frac.setData(x, h["frac_ee"] * 100.0, skipFiniteCheck=True)
+        x = h.step
+        self.curve_ee.setData(x, h.n_ee, skipFiniteCheck=True)
+        self.curve_ei.setData(x, h.n_ei, skipFiniteCheck=True)
+        self.curve_frac.setData(x, h.frac_ee * 100.0, skipFiniteCheck=True)
         # While running the step axis keeps room ahead; a still picture fills the plot.
         self._hold((self.counts, self.fraction), "x", self._x, x[[0, -1]] if len(x) else x,
                    tight=not frame.running)
         self._hold((self.counts,), "y", self._y_counts,
-                   np.concatenate([h["n_ee"], h["n_ei"]]))
-        self._hold((self.fraction,), "y", self._y_fraction, h["frac_ee"] * 100.0)
+                   np.concatenate([h.n_ee, h.n_ei]))
+        self._hold((self.fraction,), "y", self._y_fraction, h.frac_ee * 100.0)
         self.markers.update(frame.changes, frame.epoch)
 
 
@@ -448,30 +446,30 @@ class ThresholdsView(_View):
     def update_frame(self, frame: Frame) -> None:
         """Show the threshold history of ``frame``."""
         h = frame.history
-        x = h["step"]
-        self.low.setData(x, h["t_e_min"], skipFiniteCheck=True)
-        self.high.setData(x, h["t_e_max"], skipFiniteCheck=True)
+        x = h.step
+        self.low.setData(x, h.t_e_min, skipFiniteCheck=True)
+        self.high.setData(x, h.t_e_max, skipFiniteCheck=True)
         if len(x):
             path = pg.arrayToQPath(np.concatenate([x, x[::-1]]),
-                                   np.concatenate([h["t_e_max"], h["t_e_min"][::-1]]))
+                                   np.concatenate([h.t_e_max, h.t_e_min[::-1]]))
             path.closeSubpath()
             self.band.setPath(path)
-        self.mean.setData(x, h["t_e_mean"], skipFiniteCheck=True)
-        self.t_i.setData(x, h["t_i_mean"], skipFiniteCheck=True)
-        if frame.neurons != self._neuron_ids:
+        self.mean.setData(x, h.t_e_mean, skipFiniteCheck=True)
+        self.t_i.setData(x, h.t_i_mean, skipFiniteCheck=True)
+        if h.neurons != self._neuron_ids:
             for curve in self.neurons:
                 self.plot.removeItem(curve)
             self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]),
                                            name=f"neuron {n}")
-                            for k, n in enumerate(frame.neurons)]
-            self._neuron_ids = frame.neurons
-        traces = h["t_e_neurons"]
+                            for k, n in enumerate(h.neurons)]
+            self._neuron_ids = h.neurons
+        traces = h.t_e_neurons
         for k, curve in enumerate(self.neurons):
             curve.setData(x, traces[:, k], skipFiniteCheck=True)
         self._hold((self.plot,), "x", self._x, x[[0, -1]] if len(x) else x,
                    tight=not frame.running)
         self._hold((self.plot,), "y", self._y, np.concatenate(
-            [h["t_e_min"], h["t_e_max"], h["t_i_mean"], traces.ravel()]))
+            [h.t_e_min, h.t_e_max, h.t_i_mean, traces.ravel()]))
         self.markers.update(frame.changes, frame.epoch)
 
 
@@ -509,15 +507,18 @@ class DistributionsView(_View):
             plot.hideButtons()
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
+        self._shown_weights: Weights | None = None
         self.plain_axes()
 
     def update_frame(self, frame: Frame) -> None:
         """Show the distributions of ``frame``."""
-        self.rate_hist.setData(frame.rate_edges, frame.rates, stepMode="center", fillLevel=0)
+        r = frame.raster
+        self.rate_hist.setData(r.rate_edges, r.rate_counts, stepMode="center", fillLevel=0)
         mu = frame.params.mu_ip
-        self.target.setData((mu, mu), (0, max(1, int(frame.rates.max(initial=0)))))
+        self.target.setData((mu, mu), (0, max(1, int(r.rate_counts.max(initial=0)))))
         w = frame.weights
-        if w is not None:
+        if w is not self._shown_weights:
+            self._shown_weights = w
             x = 10.0 ** w.log_edges
             n_ee = max(int(w.ee_counts.sum()), 1)
             self.ee.setData(x, w.ee_counts / n_ee, stepMode="center", fillLevel=0)
@@ -579,20 +580,15 @@ def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:
     if suffix not in (".png", ".svg"):
         raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
     # Drawn into a temporary file beside the target, then renamed: a failed export never
-    # leaves a half-written figure under the chosen name. The suffix stays, since the PNG
-    # exporter picks its format from it.
-    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(6)}{suffix}")
-    try:
+    # leaves a half-written figure under the chosen name.
+    with atomic_path(path, "the plot") as tmp:
         if suffix == ".png":
             exporters.ImageExporter(view.scene()).export(str(tmp))
         else:
             _render_svg(view, tmp)
+        # Qt's writers report failure by writing nothing rather than by raising.
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return path
 
 

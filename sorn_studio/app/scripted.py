@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ..runner import Frame
+from ..studio.frames import Frame
 
 if TYPE_CHECKING:  # the window imports every view; the run only needs the name for its hints
     from .window import MainWindow

@@ -6,9 +6,8 @@ The window only paints and forwards requests: every change to the simulation goe
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -30,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from ..params import Params
 from ..presets import DEFAULT_PRESET, get_preset, list_presets
-from ..runner import Frame, make_simulation
+from ..studio.defaults import make_simulation
+from ..studio.frames import Frame
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .controller import FRAME_RATE, Controller
 from .forms import icon, load_form, style_sheet
@@ -43,6 +43,10 @@ from .plots import (
     WeightsView,
     export_widget,
 )
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
+    from ..session import SessionInfo
 
 __all__ = ["MainWindow", "SETTINGS_ORG", "SETTINGS_APP", "VIEW_DOCKS"]
 
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, params: Params | None = None, preset: str | None = None, seed: int = 0,
-                 sim: Any = None, remember_layout: bool = True,
+                 sim: Simulation | None = None, remember_layout: bool = True,
                  frame_rate: float = FRAME_RATE) -> None:
         super().__init__()
         load_form("main_window.ui", self)
@@ -117,8 +121,6 @@ class MainWindow(QMainWindow):
         self._epoch = -1
         self._turn = 0
         self._tick = 0
-        self._weights: Any = None
-        self._shown_weights: dict[str, Any] = {}
         self._closing = False
         # False while nobody can click a dialog away (a scripted run that closes by itself):
         # show_error then only records the error, for whoever turned the dialogs off.
@@ -152,13 +154,14 @@ class MainWindow(QMainWindow):
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.session_loaded.connect(self._session_loaded)
+        self.controller.running_changed.connect(self._show_running)
 
         self._arrange_default()
         self._default_state = self.saveState(LAYOUT_VERSION)
         if remember_layout:
             self._restore_layout()
         self.show_preset_views(preset)
-        self._set_running(False)
+        self._show_running(self.controller.running)
         self.controller.start()
 
     # -- construction helpers --------------------------------------------------------------------
@@ -199,7 +202,7 @@ class MainWindow(QMainWindow):
             act.setObjectName(f"actionExport_{name}")
             act.triggered.connect(lambda _=False, n=name: self._export_plot_dialog(n))
 
-    def _setup_controls(self, sim: Any, preset: str | None) -> None:
+    def _setup_controls(self, sim: Simulation, preset: str | None) -> None:
         c = self.controls
         for button, action in (("playButton", "actionPlay"), ("pauseButton", "actionPause"),
                                ("stepButton", "actionStep"), ("stepNButton", "actionStepN"),
@@ -295,22 +298,18 @@ class MainWindow(QMainWindow):
     def play(self) -> None:
         """Run the network freely."""
         self.controller.play()
-        self._set_running(True)
 
     def pause(self) -> None:
         """Pause the network."""
         self.controller.pause()
-        self._set_running(False)
 
     def step(self, n: int = 1) -> None:
         """Do ``n`` steps."""
         self.controller.step(n)
-        self._set_running(True)
 
     def reset(self) -> None:
         """Restart at step 0 with the seed field and the pending parameters."""
         self.controller.reset(seed=self.seed_spin.value(), params=self.model.pending)
-        self._set_running(False)
 
     def choose_preset(self, name: str) -> None:
         """Load the preset ``name`` and restart the network with it."""
@@ -345,13 +344,13 @@ class MainWindow(QMainWindow):
         self.speed_spin.setEnabled(limited)
         self.controller.set_speed(float(self.speed_spin.value()) if limited else None)
 
-    def _set_running(self, running: bool) -> None:
+    def _show_running(self, running: bool) -> None:
+        """Enable the controls for a running or a stopped network (the controller says which)."""
         self.action("actionPlay").setEnabled(not running)
         self.action("actionPause").setEnabled(running)
         self.param_panel.set_running(running)
         for name in ("inputCombo", "countingNSpin", "wordsEdit"):
             self._child(QWidget, name, self.controls).setEnabled(not running)
-        self._running = running
 
     # -- frames ----------------------------------------------------------------------------------
     def show_frame(self, frame: Frame) -> None:
@@ -360,28 +359,16 @@ class MainWindow(QMainWindow):
         self._epoch = frame.epoch
         self.model.sync(frame.params, new_epoch)
         if new_epoch:
-            self.seed_spin.setValue(int(frame.seed) % 2**31)
-        if frame.weights is not None or new_epoch:
-            self._weights = frame.weights
+            self.seed_spin.setValue(int(frame.status.seed) % 2**31)
         for name in self._views_to_paint(frame):
             view = self.views[name]
-            view_frame = frame
-            if name in ("weights", "distributions") and self._weights is not None:
-                # Weights travel in some frames only; a view whose turn comes later still
-                # gets the newest copy, once.
-                if self._shown_weights.get(name) is not self._weights:
-                    view_frame = dataclasses.replace(frame, weights=self._weights)
-                    self._shown_weights[name] = self._weights
-                else:
-                    view_frame = dataclasses.replace(frame, weights=None)
-            view.update_frame(view_frame)
+            # Every frame carries the newest weights copy; a view whose turn comes later still
+            # gets it, and each view paints a copy only once (it knows which it showed).
+            view.update_frame(frame)
             if frame.running:
                 # Paint now rather than later in the event loop, so the controller's paint
                 # budget sees what showing this frame really cost.
                 view.repaint()
-        running = frame.running or self.controller.playing
-        if running != self._running:
-            self._set_running(running)
         self._update_status(frame)
 
     def _views_to_paint(self, frame: Frame) -> list[str]:
@@ -426,10 +413,10 @@ class MainWindow(QMainWindow):
                 label.setText("\u2013")
             return
         s["step"].setText(f"step {frame.step:,}".replace(",", " "))
-        s["sim_rate"].setText(f"{frame.sim_rate:,.0f} steps/s".replace(",", " "))
+        s["sim_rate"].setText(f"{frame.status.sim_rate:,.0f} steps/s".replace(",", " "))
         s["fps"].setText(f"{self.controller.fps:.0f} frames/s")
-        s["rate"].setText(f"rate {frame.mean_rate:.3f}")
-        s["fraction"].setText(f"E\u2192E {frame.conn_fraction * 100:.2f} %")
+        s["rate"].setText(f"rate {frame.raster.mean_rate:.3f}")
+        s["fraction"].setText(f"E\u2192E {frame.status.conn_fraction * 100:.2f} %")
 
     def _show_pending(self) -> None:
         pending = self.model.structural_pending()
@@ -450,7 +437,6 @@ class MainWindow(QMainWindow):
         With :attr:`interactive_errors` off, only :attr:`last_error` records it.
         """
         self.last_error = message
-        self._set_running(False)
         if not self.interactive_errors:
             return
         box = QMessageBox(QMessageBox.Icon.Critical, "SORN Studio", message,
@@ -473,10 +459,7 @@ class MainWindow(QMainWindow):
 
     def export_session(self, path: str | Path) -> None:
         """Save the run to ``path`` (written by the worker at a step boundary)."""
-        try:
-            self.controller.export_session(path)
-        except RuntimeError as exc:
-            self.show_error(str(exc))
+        self.controller.export_session(path)
 
     def _open_session_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "SORN sessions (*.npz)")
@@ -485,13 +468,9 @@ class MainWindow(QMainWindow):
 
     def open_session(self, path: str | Path) -> None:
         """Continue with the session saved in ``path``."""
-        try:
-            self.controller.open_session(path)
-        except RuntimeError as exc:
-            self.show_error(str(exc))
-        self._set_running(False)
+        self.controller.open_session(path)
 
-    def _session_loaded(self, meta: Any) -> None:
+    def _session_loaded(self, meta: SessionInfo) -> None:
         preset = self.controller.preset
         index = self.preset_combo.findData(preset) if preset else -1
         self.preset_combo.setCurrentIndex(index)

@@ -1,4 +1,4 @@
-"""The worker thread that drives the Qt-free :class:`~sorn_studio.runner.Runner`.
+"""The worker thread that drives the Qt-free :class:`~sorn_studio.studio.runner.Runner`.
 
 The runner publishes frames into a :class:`FrameMailbox` (one slot, latest wins). The GUI
 thread takes them on its own repaint timer, so the simulation never waits for painting and no
@@ -13,7 +13,8 @@ import weakref
 
 from PySide6.QtCore import QThread, Signal
 
-from ..runner import Frame, Runner
+from ..studio.frames import Frame
+from ..studio.runner import Runner
 
 __all__ = ["FrameMailbox", "SimThread", "live_threads"]
 

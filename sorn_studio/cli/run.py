@@ -87,8 +87,8 @@ def run_command(args: argparse.Namespace) -> int:
     from sorn_studio.params import parse_assignments
     from sorn_studio.presets import get_preset
     from sorn_studio.recording import RecordingSpec
-    from sorn_studio.runner import tracked_neurons
     from sorn_studio.session import save_session
+    from sorn_studio.studio.defaults import tracked_neurons
 
     if args.steps < 0:
         raise UsageError(f"--steps {args.steps}: must be >= 0")

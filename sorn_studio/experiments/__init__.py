@@ -3,7 +3,7 @@
 ``sorn-studio experiment ...`` is :mod:`sorn_studio.cli.experiments`.
 
 * :mod:`.counting`: the counting task of Lazar et al. (2009), full SORN vs static reservoir
-  vs IP-only, with a linear readout (:mod:`.readout`).
+  vs IP-only, with a linear readout (:mod:`sorn_studio.analysis.readout`).
 * :mod:`.spontaneous`: spontaneous self-organisation of Zheng et al. (2013).
 * :mod:`.avalanches`: neuronal avalanches of Del Papa et al. (2017).
 
@@ -12,6 +12,7 @@ Importing this package does not load the compiled engine; running an experiment 
 
 from __future__ import annotations
 
+from sorn_studio.analysis.readout import LinearReadout, train_readout
 from sorn_studio.experiments.avalanches import (
     AvalancheExperiment,
     network_activity,
@@ -26,7 +27,6 @@ from sorn_studio.experiments.counting import (
     run_counting,
     summarize_counting,
 )
-from sorn_studio.experiments.readout import LinearReadout, train_readout
 from sorn_studio.experiments.spontaneous import (
     SpontaneousResult,
     TrajectoryPhases,

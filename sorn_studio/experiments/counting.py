@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sorn_studio.experiments.readout import next_symbol_accuracy
+from sorn_studio.analysis.readout import next_symbol_accuracy
 from sorn_studio.params import MECHANISMS, Params
 from sorn_studio.presets import load_preset
 from sorn_studio.recording import RecordingSpec

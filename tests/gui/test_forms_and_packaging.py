@@ -65,7 +65,7 @@ def test_wheel_carries_ui_and_resources(tmp_path):
         assert f"sorn_studio/_data/resources/icons/{path.name}" in names
     assert "sorn_studio/_data/resources/style.qss" in names
     assert any(n.startswith("sorn_studio/_data/resources/presets/") for n in names)
-    assert "sorn_studio/app/main.py" in names and "sorn_studio/runner.py" in names
+    assert "sorn_studio/app/main.py" in names and "sorn_studio/studio/runner.py" in names
 
 
 class _Emitter(QObject):

@@ -26,8 +26,8 @@ def test_scripted_screenshot(qapp, tmp_path):
 
 def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
     from sorn_studio.presets import load_preset
-    from sorn_studio.runner import make_simulation
     from sorn_studio.session import save_session
+    from sorn_studio.studio.defaults import make_simulation
 
     sim = make_simulation(load_preset("hartmann2015"), seed=4)
     sim.step(120)

@@ -25,7 +25,7 @@ from sorn_studio.app.plots import change_text
 from sorn_studio.app.window import TABBED_VIEWS, VIEW_DOCKS, MainWindow
 from sorn_studio.app.worker import live_threads
 from sorn_studio.presets import get_preset, list_presets
-from sorn_studio.runner import Frame
+from sorn_studio.studio.frames import Frame
 
 #: Upper bound on waiting for the worker (ms); a hang fails the test instead of blocking.
 WAIT_MS = 60_000
@@ -94,7 +94,7 @@ def test_play_pause_and_step(qtbot, window):
     window.action("actionPlay").trigger()
     assert window.action("actionPause").isEnabled() and not window.action("actionPlay").isEnabled()
     frame = wait_frame(qtbot, window, lambda f: f.step > 2000)
-    assert frame.playing and frame.sim_rate > 0
+    assert frame.status.playing and frame.status.sim_rate > 0
     window.action("actionPause").trigger()
     frame = idle_frame(qtbot, window)
     assert not frame.running
@@ -113,10 +113,10 @@ def test_frames_arrive_latest_wins(qtbot, window):
     assert steps == sorted(steps) and [f.index for f in seen] == sorted({f.index for f in seen})
     assert window.controller.runner.max_fps <= 60
     frame = seen[-1]
-    assert not frame.raster_e.flags.writeable
-    assert frame.raster_e.shape[1] == 200 and frame.raster_e.shape[0] <= 1000
+    assert not frame.raster.image_e.flags.writeable
+    assert frame.raster.image_e.shape[1] == 200 and frame.raster.image_e.shape[0] <= 1000
     image = window.views["raster"].image_e.image
-    assert image is not None and image.shape == frame.raster_e.shape
+    assert image is not None and image.shape == frame.raster.image_e.shape
 
 
 def test_live_change_reaches_engine_at_step_boundary_and_is_logged(qtbot, window):
@@ -192,10 +192,10 @@ def test_structural_fields_wait_for_reset(qtbot, window):
     window.seed_spin.setValue(7)
     window.action("actionReset").trigger()
     frame = wait_frame(qtbot, window, lambda f: f.params.ne == 100)
-    assert frame.step == 0 and frame.seed == 7
+    assert frame.step == 0 and frame.status.seed == 7
     window.step(20)
     frame = wait_frame(qtbot, window, lambda f: f.step == 20 and not f.running)
-    assert frame.raster_e.shape[1] == 100
+    assert frame.raster.image_e.shape[1] == 100
     assert window.pending_label.text() == ""
 
 
@@ -303,7 +303,7 @@ def test_controls_speed_preset_and_input(qtbot, window):
     window.speed_spin.setValue(3000)
     window.step(30)
     frame = wait_frame(qtbot, window, lambda f: f.step == 30 and not f.running)
-    assert frame.speed_limit == 3000
+    assert frame.status.speed_limit == 3000
     window.speed_combo.setCurrentIndex(0)
     window.choose_preset("lazar2009")
     frame = wait_frame(qtbot, window, lambda f: f.params == load_preset("lazar2009"))
@@ -353,7 +353,7 @@ def test_raw_input_preset_runs_in_the_studio(qtbot, window):
     assert window.controls.findChild(QComboBox, "inputCombo").currentData() == "raw"
     window.step(3000)
     frame = wait_frame(qtbot, window, lambda f: f.step == 3000 and not f.running)
-    assert window.last_error is None and frame.mean_rate > 0
+    assert window.last_error is None and frame.raster.mean_rate > 0
 
 
 def test_analysis_views_show_the_counting_run(qtbot):
@@ -435,3 +435,45 @@ def test_paint_budget_spaces_out_frames_that_are_slow_to_show(qtbot, window):
     # After a running frame that took >= 40 ms, the next waits >= 40 ms / PAINT_BUDGET.
     gaps = np.diff(running[:4])
     assert np.all(gaps >= 0.04 / PAINT_BUDGET), gaps
+
+
+def test_weight_views_paint_each_weights_copy_once_whenever_their_turn_comes(qtbot):
+    from sorn_studio.app.plots import DistributionsView, WeightsView
+    from sorn_studio.studio.defaults import make_simulation
+    from sorn_studio.studio.frames import build_frame, take_weights
+    from sorn_studio.studio.history import History
+
+    params = load_preset("zheng2013", ne=40, ni=8, lambda_ee=8, lambda_ei=4, lambda_ie=40)
+    sim = make_simulation(params, seed=1, window=1000)
+    history = History(64, 3)
+    history.take(sim, sim.run(200))
+    old = take_weights(sim)
+
+    def frame(weights, index):
+        return build_frame(sim, history, index=index, epoch=1, playing=True, pending_steps=0,
+                           sim_rate=0.0, speed_limit=None, raster_steps=500,
+                           raster_columns=100, weights=weights, analysis=None)
+
+    views = [WeightsView(), DistributionsView()]
+    painted = {"WeightsView": 0, "DistributionsView": 0}
+    for view, method in zip(views, ("_show_selection", "_show_fit"), strict=True):
+        qtbot.addWidget(view)
+        original = getattr(view, method)  # called once per weights copy painted
+        name = type(view).__name__
+
+        def counted(*args, _original=original, _name=name):
+            painted[_name] += 1
+            return _original(*args)
+
+        setattr(view, method, counted)
+    views[0].update_frame(frame(old, 1))
+    views[0].update_frame(frame(old, 2))  # the same copy again: nothing to paint
+    history.take(sim, sim.run(100))
+    new = take_weights(sim)
+    # The distributions view's turn comes only now, two frames after the new copy: it paints
+    # the newest copy, once, without having seen the old one.
+    views[0].update_frame(frame(new, 3))
+    for index in (4, 5):
+        views[1].update_frame(frame(new, index))
+    assert painted == {"WeightsView": 2, "DistributionsView": 1}
+    assert views[0].weights is new

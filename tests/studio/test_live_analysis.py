@@ -1,4 +1,4 @@
-"""The analyses the studio computes in its worker (sorn_studio.live_analysis)."""
+"""The analyses the studio computes in its worker (sorn_studio.studio.live_analysis)."""
 
 from __future__ import annotations
 
@@ -7,46 +7,13 @@ import pytest
 
 from sorn_studio import load_preset
 from sorn_studio.analysis import (
-    ANALYSIS_FLOOR,
     detect_avalanches,
-    fit_weight_distribution,
     isi_statistics,
 )
+from sorn_studio.analysis.histograms import log_int_histogram
 from sorn_studio.analysis.isi import inter_spike_intervals
-from sorn_studio.live_analysis import (
-    LiveAnalysis,
-    int_log_edges,
-    log_int_histogram,
-    unit_histogram,
-    weight_fit_curves,
-)
-from sorn_studio.runner import make_simulation
-
-
-@pytest.mark.parametrize("top", [2, 3, 17, 1000, 123_456])
-def test_int_log_edges_give_every_bin_an_integer(top):
-    edges = int_log_edges(top)
-    assert edges[0] == 0.5 and edges[-1] >= top + 0.5
-    assert np.all(np.diff(edges) >= 1.0)  # each bin holds at least one integer
-    assert np.all(edges % 1 == 0.5)  # edges between integers
-    assert np.all(np.diff(edges) > 0)
-
-
-def test_log_int_histogram_is_a_density_over_all_values():
-    values = np.array([1, 1, 2, 3, 10, 10, 10, 250, 0, -4])  # 0 and -4 are ignored
-    hist = log_int_histogram(values)
-    assert hist.n == 8
-    assert np.isclose((hist.density * np.diff(hist.edges)).sum(), 1.0)
-    # The bin of 1 holds exactly the two 1s.
-    assert hist.edges[1] == 1.5 and np.isclose(hist.density[0], 2 / 8)
-
-
-def test_unit_histogram_counts_each_integer_and_keeps_the_tail_in_the_total():
-    values = np.array([1] * 50 + [2] * 30 + [3] * 19 + [1000])
-    hist = unit_histogram(values, quantile=0.99)
-    assert hist.n == 100
-    assert list(hist.edges) == [0.5, 1.5, 2.5, 3.5]
-    assert np.allclose(hist.density, [0.50, 0.30, 0.19])  # 1000 lies beyond the shown bins
+from sorn_studio.studio.defaults import make_simulation
+from sorn_studio.studio.live_analysis import LiveAnalysis
 
 
 def test_isi_statistics_match_a_per_neuron_loop():
@@ -62,27 +29,6 @@ def test_isi_statistics_match_a_per_neuron_loop():
     assert np.array_equal(stats.intervals, np.concatenate(per_neuron))
     for got, want in zip(inter_spike_intervals(spikes), per_neuron, strict=True):
         assert np.array_equal(got, want)
-
-
-def test_weight_fit_curves_follow_the_fits():
-    rng = np.random.default_rng(0)
-    w = np.zeros((60, 60))
-    mask = rng.random(w.shape) < 0.3
-    w[mask] = rng.lognormal(mean=-3.0, sigma=0.8, size=int(mask.sum()))
-    edges = np.linspace(-6.0, 0.0, 61)
-    curves = weight_fit_curves(w, edges)
-    fit = fit_weight_distribution(w)
-    assert curves is not None and curves.fit == fit and curves.fit.delta_aic > 0
-    # The lognormal puts nearly all its mass inside [1e-6, 1]; its peak is at log10 e^mu.
-    assert np.isclose(curves.lognormal.sum(), fit.n, rtol=1e-3)
-    peak = (edges[:-1] + edges[1:])[np.argmax(curves.lognormal)] / 2
-    assert abs(peak - fit.lognormal_mu / np.log(10)) <= 0.1
-    assert curves.floor_fit == fit_weight_distribution(w, threshold=ANALYSIS_FLOOR)
-    assert curves.floor_fit.n == int((w > ANALYSIS_FLOOR).sum()) < fit.n
-    tiny = weight_fit_curves(w * 1e-3, edges)  # every weight below the floor
-    assert tiny is not None and tiny.floor_fit is None
-    assert weight_fit_curves(np.zeros((3, 3)), edges) is None
-    assert weight_fit_curves(np.full((3, 3), 0.2), edges) is None  # nothing to fit
 
 
 def _run_fed(preset: str, chunks: list[int], seed: int = 0, **options):

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from sorn_studio import Simulation, load_preset
-from sorn_studio.runner import Frame, History, Runner, UniformRawInput, make_simulation
+from sorn_studio.studio.defaults import UniformRawInput, make_simulation
+from sorn_studio.studio.frames import Frame
+from sorn_studio.studio.runner import Runner
 
 #: Generous bound for waiting on the worker thread; a hang fails instead of blocking the suite.
 WAIT = 60.0
@@ -59,7 +61,7 @@ def test_step_is_exact_and_publishes_a_final_frame(harness):
     harness.runner.step(1234)
     frame = harness.idle()
     assert frame.step == 1241
-    assert frame.pending_steps == 0 and frame.weights is not None
+    assert frame.status.pending_steps == 0 and frame.weights is not None
 
 
 def test_play_then_pause_stops_at_a_step_boundary(harness):
@@ -70,7 +72,7 @@ def test_play_then_pause_stops_at_a_step_boundary(harness):
     harness.runner.pause()
     frame = harness.idle()
     steps = frame.step
-    assert not frame.playing
+    assert not frame.status.playing
     assert harness.runner.call(lambda sim: sim.t).result(WAIT) == steps
     harness.runner.refresh()
     assert harness.idle().step == steps
@@ -79,11 +81,11 @@ def test_play_then_pause_stops_at_a_step_boundary(harness):
 def test_frames_are_immutable_and_decimated(harness):
     harness.runner.step(1500)
     frame = harness.idle()
-    assert frame.raster_e.shape == (100, 40) and frame.raster_i.shape == (100, 8)
-    assert frame.raster_bin == 5 and frame.raster_stop - frame.raster_start == 500
-    assert frame.raster_e.dtype == np.uint8
-    for arr in (frame.raster_e, frame.window_rate_e, frame.history["n_ee"], frame.rates,
-                frame.weights.w_ee):
+    assert frame.raster.image_e.shape == (100, 40) and frame.raster.image_i.shape == (100, 8)
+    assert frame.raster.bin == 5 and frame.raster.stop - frame.raster.start == 500
+    assert frame.raster.image_e.dtype == np.uint8
+    for arr in (frame.raster.image_e, frame.raster.rate_e, frame.history.n_ee,
+                frame.raster.rate_counts, frame.weights.w_ee):
         assert not arr.flags.writeable
     with pytest.raises(AttributeError):
         frame.step = 3  # type: ignore[misc]
@@ -91,8 +93,8 @@ def test_frames_are_immutable_and_decimated(harness):
     spikes = harness.runner.call(
         lambda sim: sim.recorder.spikes_e(last=500)).result(WAIT)
     counts = spikes.reshape(100, 5, 40).sum(axis=1)
-    np.testing.assert_array_equal(frame.raster_e, (counts * 255 // 5).astype(np.uint8))
-    np.testing.assert_allclose(frame.window_rate_e, spikes.reshape(100, 5, 40).mean(axis=(1, 2)),
+    np.testing.assert_array_equal(frame.raster.image_e, (counts * 255 // 5).astype(np.uint8))
+    np.testing.assert_allclose(frame.raster.rate_e, spikes.reshape(100, 5, 40).mean(axis=(1, 2)),
                                rtol=1e-5)
 
 
@@ -172,11 +174,11 @@ def test_reset_with_a_new_size_starts_a_new_epoch(harness):
     harness.runner.reset(seed=5, params=small_params(ne=30, lambda_ie=30))
     frame = harness.idle()
     assert frame.epoch == first.epoch + 1
-    assert frame.step == 0 and frame.seed == 5 and frame.params.ne == 30
+    assert frame.step == 0 and frame.status.seed == 5 and frame.params.ne == 30
     harness.runner.step(10)
     frame = harness.idle()
-    assert frame.raster_e.shape[1] == 30 and len(frame.history["step"]) == 10
-    assert max(frame.neurons) < 30
+    assert frame.raster.image_e.shape[1] == 30 and len(frame.history.step) == 10
+    assert max(frame.history.neurons) < 30
 
 
 def test_call_runs_in_the_worker_thread(harness):
@@ -192,12 +194,12 @@ def test_replace_simulation_and_speed_limit(harness):
     other.step(40)
     harness.runner.replace_simulation(other)
     frame = harness.idle()
-    assert frame.step == 40 and frame.seed == 9
-    assert len(frame.history["step"]) == 40  # what the recorder still holds is shown
+    assert frame.step == 40 and frame.status.seed == 9
+    assert len(frame.history.step) == 40  # what the recorder still holds is shown
     harness.runner.set_speed(2000.0)
     harness.runner.step(20)
     frame = harness.idle()
-    assert frame.step == 60 and frame.speed_limit == 2000.0
+    assert frame.step == 60 and frame.status.speed_limit == 2000.0
     with pytest.raises(ValueError):
         harness.runner.set_speed(0)
     with pytest.raises(ValueError):
@@ -223,31 +225,6 @@ def test_tick_drives_the_loop_without_threads():
     assert frames[-1].step == 30
 
 
-def test_history_stays_bounded_and_keeps_the_whole_run():
-    h = History(capacity=64, k=2)
-    total = 10_000
-    rng = np.random.default_rng(0)
-    rate = rng.random(total)
-    t_min = rng.random(total)
-    for start in range(0, total, 777):
-        stop = min(start + 777, total)
-        n = stop - start
-        h.extend({"step": np.arange(start, stop) + 1, "rate_e": rate[start:stop],
-                  "rate_i": rate[start:stop], "n_ee": np.full(n, 5), "n_ei": np.full(n, 2),
-                  "t_e_mean": rate[start:stop], "t_e_min": t_min[start:stop],
-                  "t_e_max": t_min[start:stop], "t_i_mean": np.zeros(n),
-                  "t_e_neurons": np.zeros((n, 2))})
-    snap = h.snapshot()
-    assert h.n <= 64 and len(snap["step"]) <= 65
-    assert h.bin == 256  # 10 000 steps needed four halvings of 64 points
-    assert snap["step"][0] == 1
-    # Each full point is the mean / min of its 256 steps.
-    np.testing.assert_allclose(snap["rate_e"][:h.n], rate[: h.n * 256].reshape(h.n, 256).mean(1))
-    np.testing.assert_allclose(snap["t_e_min"][:h.n], t_min[: h.n * 256].reshape(h.n, 256).min(1))
-    # The incomplete last bin is shown as one more point.
-    np.testing.assert_allclose(snap["rate_e"][-1], rate[h.n * 256:].mean())
-    with pytest.raises(ValueError):
-        History(capacity=3)
 
 
 def test_raw_input_is_topped_up_from_the_source():

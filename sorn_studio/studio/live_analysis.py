@@ -11,158 +11,44 @@ second, turns what it holds into an immutable :class:`Analysis` of ready-to-plot
 - when the counting task runs, the accuracy of a next-symbol readout trained and tested on the
   newest steps, as a trace over the run.
 
-It reuses :mod:`sorn_studio.analysis` and :mod:`sorn_studio.experiments.readout`, so the studio
-shows the very quantities the CLI experiments report. Qt-free.
+It reuses :mod:`sorn_studio.analysis` (the readout included), so the studio shows the very
+quantities the CLI experiments report. Qt-free.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis import (
-    WeightFit,
-    detect_avalanches,
-    fit_above_floor,
-    fit_weight_distribution,
-    isi_statistics,
+from ..analysis import detect_avalanches, isi_statistics
+from ..analysis.histograms import (
+    Histogram,
+    binned_median,
+    int_log_edges,
+    log_int_histogram,
+    unit_histogram,
 )
-from .analysis.lifetimes import UNKNOWN_BIRTH, follow_events
-from .experiments.readout import next_symbol_accuracy
-from .readonly import read_only
+from ..analysis.lifetimes import SynapseEventTracker
+from ..analysis.readout import next_symbol_accuracy
+from ..readonly import read_only
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
 
 __all__ = [
     "Analysis",
-    "Histogram",
     "ISIPanel",
     "LifetimePanel",
     "AvalanchePanel",
     "ReadoutPanel",
     "LiveAnalysis",
-    "WeightFitCurves",
-    "weight_fit_curves",
-    "int_log_edges",
-    "log_int_histogram",
-    "unit_histogram",
 ]
-
-
-@dataclass(frozen=True)
-class Histogram:
-    """Probability density of positive integers in bins with half-integer edges.
-
-    Attributes
-    ----------
-    edges : numpy.ndarray
-        Bin edges (``len(density) + 1``), ascending, the first at 1/2.
-    density : numpy.ndarray
-        Fraction of the values per unit of x in each bin (integrates to 1); 0 for empty bins.
-    n : int
-        Number of values counted.
-    """
-
-    edges: np.ndarray
-    density: np.ndarray
-    n: int
-
-
-def int_log_edges(top: float, bins_per_decade: int = 8) -> np.ndarray:
-    """Bin edges from 1/2 to beyond ``top`` for positive integers on a log axis.
-
-    Edges sit at half-integers (1/2, 3/2, ...) on a roughly geometric grid, so every bin holds
-    at least one integer and small values (ISIs of 1 or 2 steps, one-step avalanches) are
-    neither split across bins nor left to fall into empty ones.
-
-    Parameters
-    ----------
-    top : float
-        Largest value to cover (at least 2).
-    bins_per_decade : int
-        Resolution of the geometric grid.
-
-    Returns
-    -------
-    numpy.ndarray
-        Ascending edges, the first 0.5, the last >= ``top + 0.5``.
-    """
-    top = max(2.0, float(top))
-    n = max(2, int(np.ceil(np.log10((top + 0.5) / 0.5) * bins_per_decade)) + 1)
-    edges = np.unique(np.floor(np.geomspace(0.5, top + 0.5, n)) + 0.5)
-    edges = np.concatenate([[0.5], edges[edges > 0.5]])
-    if edges[-1] < top + 0.5:
-        edges = np.append(edges, top + 0.5)
-    return edges
-
-
-def log_int_histogram(values: np.ndarray, bins_per_decade: int = 8) -> Histogram:
-    """Density of positive integers in the bins of :func:`int_log_edges`.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Positive integers; others are ignored.
-    bins_per_decade : int
-        Resolution of the geometric part.
-
-    Returns
-    -------
-    Histogram
-    """
-    v = np.asarray(values)
-    v = v[v >= 1]
-    edges = int_log_edges(float(v.max()) if v.size else 2.0, bins_per_decade)
-    counts, _ = np.histogram(v, bins=edges)
-    return _density(edges, counts)
-
-
-def unit_histogram(values: np.ndarray, quantile: float = 0.995) -> Histogram:
-    """Density of positive integers in unit bins up to their ``quantile``.
-
-    The far tail is left out of the bins (not out of the normalisation), so a few very long
-    values do not squeeze the bulk of the distribution into a corner of the plot.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Positive integers; others are ignored.
-    quantile : float
-        Largest value shown, as a quantile of the values.
-
-    Returns
-    -------
-    Histogram
-    """
-    v = np.asarray(values)
-    v = v[v >= 1]
-    top = max(2, int(np.quantile(v, quantile, method="lower"))) if v.size else 2
-    counts = np.bincount(np.minimum(v, top + 1).astype(np.int64), minlength=top + 2)[1:top + 1]
-    edges = np.arange(0.5, top + 1.0)
-    density = counts / max(v.size, 1)
-    return Histogram(edges=read_only(edges), density=read_only(density), n=int(v.size))
-
-
-def _density(edges: np.ndarray, counts: np.ndarray) -> Histogram:
-    n = int(counts.sum())
-    density = counts / (max(n, 1) * np.diff(edges))
-    return Histogram(edges=read_only(edges.copy()), density=read_only(density.astype(float)), n=n)
 
 
 #: Fixed bins for synapse lifetimes, 1 step to 10^10 steps.
 _LIFETIME_EDGES = int_log_edges(1e10)
-
-
-def _binned_median(edges: np.ndarray, counts: np.ndarray) -> float:
-    """Median of binned integers, interpolated within its bin (NaN when empty)."""
-    total = counts.sum()
-    if total == 0:
-        return float("nan")
-    cumulative = np.cumsum(counts)
-    k = int(np.searchsorted(cumulative, total / 2.0))
-    below = cumulative[k - 1] if k else 0
-    fraction = (total / 2.0 - below) / counts[k]
-    return float(edges[k] + fraction * (edges[k + 1] - edges[k]))
 
 
 @dataclass(frozen=True)
@@ -270,61 +156,6 @@ class ReadoutPanel:
 
 
 @dataclass(frozen=True)
-class WeightFitCurves:
-    """Lognormal and normal fits of the E->E weights as expected counts per histogram bin.
-
-    Attributes
-    ----------
-    fit : WeightFit
-        The two maximum-likelihood fits and their comparison (AIC, KS).
-    lognormal, normal : numpy.ndarray
-        Synapses each fit expects in every bin of the log10-weight histogram, so the curves
-        overlay the counts directly.
-    floor_fit : WeightFit or None
-        The same comparison for the weights above
-        :data:`~sorn_studio.analysis.weights.ANALYSIS_FLOOR` (the range the authors' analysis
-        plots, without the synapses structural plasticity has just created); ``None`` when
-        fewer than three distinct weights lie above it.
-    """
-
-    fit: WeightFit
-    lognormal: np.ndarray
-    normal: np.ndarray
-    floor_fit: WeightFit | None = None
-
-
-def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCurves | None:
-    """Fit the positive weights and express both fits in the bins of a log10 histogram.
-
-    Parameters
-    ----------
-    weights : numpy.ndarray
-        A weight matrix; entries > 0 are the synapses fitted.
-    log_edges : numpy.ndarray
-        Bin edges in log10(weight).
-
-    Returns
-    -------
-    WeightFitCurves or None
-        ``None`` when fewer than three distinct weights exist (nothing to fit).
-    """
-    from scipy.special import ndtr  # the normal CDF; scipy is imported lazily (start-up)
-
-    w = np.asarray(weights, float)
-    w = w[w > 0]
-    if w.size < 3 or np.ptp(w) == 0:
-        return None
-    fit = fit_weight_distribution(w)
-    # The lognormal of log-mean mu is a normal in log10(w) with mean mu/ln10, sd sigma/ln10.
-    z = (np.asarray(log_edges) * np.log(10.0) - fit.lognormal_mu) / fit.lognormal_sigma
-    lognormal = fit.n * np.diff(ndtr(z))
-    normal = fit.n * np.diff(ndtr((10.0 ** np.asarray(log_edges) - fit.normal_mean)
-                                  / fit.normal_std))
-    return WeightFitCurves(fit=fit, lognormal=read_only(lognormal), normal=read_only(normal),
-                           floor_fit=fit_above_floor(w))
-
-
-@dataclass(frozen=True)
 class Analysis:
     """Everything the analysis views show; rebuilt a few times a second while running.
 
@@ -393,9 +224,7 @@ class LiveAnalysis:
         self._filled = 0
         self._head = 0  # next write position in the activity ring
         self._activity_stop = 0  # step after the newest activity sample
-        self._birth: np.ndarray | None = None  # creation step per synapse, < 0: not seen made
-        self._since = -1
-        self._n_created = 0
+        self._tracker: SynapseEventTracker | None = None
         # Lifetimes are binned as they complete (bounded memory over any run length).
         self._life_counts = np.zeros(len(_LIFETIME_EDGES) - 1, dtype=np.int64)
         self._life_n = 0
@@ -404,7 +233,7 @@ class LiveAnalysis:
         self._index = 0
 
     # -- per chunk -----------------------------------------------------------------------------
-    def feed(self, sim: Any, done: int) -> None:
+    def feed(self, sim: Simulation, done: int) -> None:
         """Take in the ``done`` steps the simulation just made.
 
         Parameters
@@ -422,23 +251,17 @@ class LiveAnalysis:
         self._activity_stop = int(sim.t) + 1
         self._take_events(sim, done)
 
-    def _take_events(self, sim: Any, done: int) -> None:
+    def _take_events(self, sim: Simulation, done: int) -> None:
         ne = sim.params.ne
-        if self._birth is None or self._birth.shape[0] != ne:
-            # Synapses not seen created have no known age; only those seen made are timed.
-            self._birth = np.full((ne, ne), UNKNOWN_BIRTH, dtype=np.int64)
-            self._since = int(sim.t) - done + 1
-        events = sim.take_synapse_events()
-        if events.size == 0:
-            return
-        lives = np.empty(len(events), dtype=np.int64)
-        unknown_age = np.empty(len(events), dtype=np.int64)
-        n, _, created, _ = follow_events(events, self._birth, lives, unknown_age, self._since,
-                                         False)
-        self._n_created += created
-        if n:
-            self._life_counts += np.histogram(lives[:n], bins=_LIFETIME_EDGES)[0]
-            self._life_n += n
+        if self._tracker is None or self._tracker.shape != (ne, ne):
+            # The synapses existing when the view starts have no known age (nor, for the
+            # tracker, a known state): only those seen created are timed.
+            self._tracker = SynapseEventTracker(np.ones((ne, ne), bool), int(sim.t) - done,
+                                                strict=False, keep_lifetimes=False)
+        lives = self._tracker.apply(sim.take_synapse_events())
+        if lives.size:
+            self._life_counts += np.histogram(lives, bins=_LIFETIME_EDGES)[0]
+            self._life_n += lives.size
 
     def _push_activity(self, counts: np.ndarray) -> None:
         n, cap = len(counts), self.avalanche_steps
@@ -454,7 +277,7 @@ class LiveAnalysis:
         return np.roll(self._activity, -self._head)
 
     # -- a few times a second ------------------------------------------------------------------
-    def compute(self, sim: Any) -> Analysis:
+    def compute(self, sim: Simulation) -> Analysis:
         """Build a new :class:`Analysis` from what was fed and what the recorder holds.
 
         Parameters
@@ -471,7 +294,7 @@ class LiveAnalysis:
                         lifetimes=self._lifetimes(), avalanches=self._avalanches(),
                         readout=self._readout_panel(sim))
 
-    def _isi(self, sim: Any) -> ISIPanel | None:
+    def _isi(self, sim: Simulation) -> ISIPanel | None:
         rec = sim.recorder
         steps = rec.steps(last=self.isi_steps)
         if len(steps) < 2:
@@ -486,16 +309,17 @@ class LiveAnalysis:
         )
 
     def _lifetimes(self) -> LifetimePanel | None:
-        if self._birth is None:
+        tracker = self._tracker
+        if tracker is None:
             return None
         used = np.flatnonzero(self._life_counts)
         last = int(used[-1]) + 2 if used.size else 2
         return LifetimePanel(
-            since_step=self._since,
-            histogram=_density(_LIFETIME_EDGES[:last], self._life_counts[:last - 1]),
-            n_created=self._n_created, n_pruned=self._life_n,
-            n_alive=self._n_created - self._life_n,
-            median_lifetime=_binned_median(_LIFETIME_EDGES, self._life_counts),
+            since_step=tracker.start + 1,
+            histogram=Histogram.from_counts(_LIFETIME_EDGES[:last], self._life_counts[:last - 1]),
+            n_created=tracker.n_created, n_pruned=self._life_n,
+            n_alive=tracker.n_created - self._life_n,
+            median_lifetime=binned_median(_LIFETIME_EDGES, self._life_counts),
         )
 
     def _avalanches(self) -> AvalanchePanel | None:
@@ -512,7 +336,7 @@ class LiveAnalysis:
             durations=log_int_histogram(found.durations),
         )
 
-    def _readout_panel(self, sim: Any) -> ReadoutPanel | None:
+    def _readout_panel(self, sim: Simulation) -> ReadoutPanel | None:
         params = sim.params
         if params.input_kind != "counting":
             if self._readout:
@@ -534,7 +358,7 @@ class LiveAnalysis:
             test_steps=test,
         )
 
-    def _evaluate_readout(self, sim: Any, n: int) -> None:
+    def _evaluate_readout(self, sim: Simulation, n: int) -> None:
         rec, params = sim.recorder, sim.params
         symbols = np.asarray(rec.symbols(last=n))
         if np.unique(symbols[1:self._train_steps + 1]).size < 2:

@@ -1,0 +1,135 @@
+"""The whole-run history the studio plots: connection counts, rates and thresholds.
+
+It is kept at a resolution that halves whenever it fills, so memory stays flat however long
+the run is, and the whole run stays visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
+
+__all__ = ["History"]
+
+#: The traces kept, each with how a bin of steps is reduced to one point.
+_REDUCERS: dict[str, Callable[..., np.ndarray]] = {
+    "step": np.min,
+    "rate_e": np.mean,
+    "rate_i": np.mean,
+    "n_ee": np.mean,
+    "n_ei": np.mean,
+    "t_e_mean": np.mean,
+    "t_e_min": np.min,
+    "t_e_max": np.max,
+    "t_i_mean": np.mean,
+    "t_e_neurons": np.mean,
+}
+
+
+class History:
+    """Per-step traces kept at a resolution that halves whenever the buffer fills.
+
+    Memory is bounded by ``capacity`` points per trace however many steps are added, and the
+    whole run stays visible: after ``capacity * 2**k`` steps each point covers ``2**k`` steps
+    (means for averages, min/max for the envelope).
+
+    Parameters
+    ----------
+    capacity : int
+        Points kept per trace (even).
+    k : int
+        Number of tracked neurons in ``t_e_neurons``.
+    """
+
+    def __init__(self, capacity: int = 1024, k: int = 3) -> None:
+        if capacity < 2 or capacity % 2:
+            raise ValueError(f"capacity = {capacity} must be an even number >= 2")
+        self.capacity = capacity
+        self.k = k
+        self.bin = 1
+        self.n = 0
+        self._buf = {name: np.empty((capacity, k) if name == "t_e_neurons" else capacity)
+                     for name in _REDUCERS}
+        self._pend: dict[str, np.ndarray] = {
+            name: np.empty((0, k) if name == "t_e_neurons" else 0) for name in _REDUCERS}
+
+    def clear(self) -> None:
+        """Forget everything (after a reset)."""
+        self.__init__(self.capacity, self.k)  # type: ignore[misc]
+
+    def extend(self, block: Mapping[str, np.ndarray]) -> None:
+        """Append per-step values: one array per trace, all of the same length."""
+        pend = {name: np.concatenate([self._pend[name], np.asarray(block[name], float)])
+                for name in _REDUCERS}
+        length = len(pend["step"])
+        start = 0
+        while True:
+            whole = (length - start) // self.bin
+            if whole == 0:
+                break
+            if self.n == self.capacity:
+                self._compact()
+                continue
+            take = min(whole, self.capacity - self.n)
+            stop = start + take * self.bin
+            for name, reduce in _REDUCERS.items():
+                part = pend[name][start:stop]
+                part = part.reshape((take, self.bin) + part.shape[1:])
+                self._buf[name][self.n:self.n + take] = reduce(part, axis=1)
+            self.n += take
+            start = stop
+        self._pend = {name: pend[name][start:].copy() for name in _REDUCERS}
+
+    def take(self, sim: Simulation, done: int) -> None:
+        """Append the ``done`` steps ``sim`` just made, read from its recorder.
+
+        Parameters
+        ----------
+        sim : Simulation
+            Recorded with at least ``done`` steps of window, tracing ``self.k`` neurons.
+        done : int
+            Steps made since the last call.
+        """
+        rec = sim.recorder
+        t_i_mean = float(np.mean(sim.t_i)) if len(sim.t_i) else 0.0
+        steps = rec.steps(last=done)
+        self.extend({
+            "step": steps,
+            "rate_e": rec.rate_e(last=done),
+            "rate_i": rec.rate_i(last=done),
+            "n_ee": rec.n_ee(last=done),
+            "n_ei": rec.n_ei(last=done),
+            "t_e_mean": rec.t_e_mean(last=done),
+            "t_e_min": rec.t_e_min(last=done),
+            "t_e_max": rec.t_e_max(last=done),
+            # The recorder keeps no inhibitory thresholds per step: their mean now stands for
+            # the chunk.
+            "t_i_mean": np.full(len(steps), t_i_mean),
+            "t_e_neurons": np.asarray(rec.t_e_neurons(last=done), float).reshape(
+                len(steps), self.k),
+        })
+
+    def _compact(self) -> None:
+        half = self.n // 2
+        for name, reduce in _REDUCERS.items():
+            data = self._buf[name][: 2 * half]
+            data = data.reshape((half, 2) + data.shape[1:])
+            self._buf[name][:half] = reduce(data, axis=1)
+        self.n = half
+        self.bin *= 2
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """Copies of the traces, with the incomplete last bin appended as one more point."""
+        out = {}
+        tail = len(self._pend["step"]) > 0
+        for name, reduce in _REDUCERS.items():
+            data = self._buf[name][: self.n]
+            if tail:
+                data = np.concatenate([data, reduce(self._pend[name], axis=0)[None]])
+            out[name] = data.copy()
+        return out

@@ -1,0 +1,435 @@
+"""The Qt-free run loop that drives a :class:`~sorn_studio.engine.Simulation` for the studio.
+
+A :class:`Runner` lives in one worker thread and owns the simulation there; every other thread
+talks to it only through a thread-safe command inbox (play, pause, step, reset, parameter
+changes, speed, calls) and receives immutable :class:`~.frames.Frame` snapshots through a callback.
+
+Why it is shaped like this:
+
+- Commands are applied *between* chunks of steps, so every change happens at a step boundary
+  and the engine logs it; the same seed and the same change log give the same run whatever the
+  chunk size or frame rate.
+- The chunk size adapts to the measured speed so that one chunk takes about one frame interval:
+  frames go out at no more than ``max_fps`` per second and a command waits at most one chunk.
+  A running chunk is also cut short as soon as a command arrives (cooperative stop).
+- Frames are built only when the consumer says it is ready for one (``ready()``), and the
+  callback must not block: the simulation never waits for painting, and no frame piles up.
+- Frames are decimated here, in the worker, to what a screen can show (about a thousand columns
+  of raster, a few thousand points of history), so painting stays cheap. What a frame holds
+  and how it is built is :mod:`.frames`; the runner decides when, and how often weights are
+  copied and analyses rebuilt (both cost more than the rest of a frame).
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..params import Params
+from . import commands
+from .commands import Command
+from .defaults import DEFAULT_RASTER_STEPS, DEFAULT_WINDOW, make_simulation
+from .frames import Frame, Weights, build_frame, take_weights
+from .history import History
+from .live_analysis import Analysis, LiveAnalysis
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
+
+__all__ = ["Runner"]
+
+
+class _Epoch:
+    """What the runner gathered about its simulation since it took it over or reset it.
+
+    A reset or another simulation starts a new epoch: all of it is dropped at once.
+    """
+
+    def __init__(self, number: int, neurons: int, history_points: int) -> None:
+        self.number = number
+        self.history = History(history_points, neurons)
+        self.live = LiveAnalysis()
+        self.weights: Weights | None = None
+        self.weights_at = -math.inf
+        self.analysis: Analysis | None = None
+        self.analysis_at = -math.inf
+
+    def take_steps(self, sim: Simulation, done: int) -> None:
+        """Add the ``done`` steps ``sim`` just made to the history and the live analyses."""
+        self.history.take(sim, done)
+        self.live.feed(sim, done)
+
+
+class Runner:
+    """Drive a simulation from commands and publish frames; Qt-free and thread-safe.
+
+    Call :meth:`run` in the worker thread (it returns after :meth:`stop`), or call :meth:`tick`
+    yourself to do one iteration. All other public methods may be called from any thread: they
+    only enqueue a command, applied at the next step boundary in the order sent.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation to drive; from now on only the runner's thread may touch it.
+    sink : callable
+        ``sink(frame)`` receives each new :class:`~.frames.Frame`; it must return quickly and
+        never block.
+    ready : callable, optional
+        ``ready()`` tells whether the consumer has taken the previous frame; a frame is built
+        only when it returns True, so none is built in vain.
+    on_error : callable, optional
+        ``on_error(message, details)`` is told about a failed command or step; the runner then
+        pauses and stays usable.
+    max_fps : float
+        Upper bound on frames per second.
+    raster_steps : int
+        Steps shown by the raster (at most the recorder's window).
+    raster_columns : int
+        Time columns the raster is decimated to.
+    weights_interval : float
+        Seconds between weight copies while running.
+    analysis_interval : float
+        Seconds between analyses (:class:`~.live_analysis.Analysis`) while running.
+    history_points : int
+        Points of the whole-run history (even).
+    raw_source : callable, optional
+        ``raw_source(nu, steps)`` returns more ``(nu, steps)`` raw input whenever a simulation
+        with ``input_kind == "raw"`` is about to run out (e.g. :class:`~.defaults.UniformRawInput`).
+        Without it such a simulation stops with an error when its input is used up.
+    """
+
+    def __init__(self, sim: Simulation, sink: Callable[[Frame], None],
+                 ready: Callable[[], bool] | None = None,
+                 on_error: Callable[[str, str], None] | None = None, *,
+                 max_fps: float = 60.0, raster_steps: int = DEFAULT_RASTER_STEPS,
+                 raster_columns: int = 1000, weights_interval: float = 0.5,
+                 analysis_interval: float = 1.0, history_points: int = 1024,
+                 raw_source: Callable[[int, int], np.ndarray] | None = None) -> None:
+        if not 0 < max_fps <= 1000:
+            raise ValueError(f"max_fps = {max_fps} must be in (0, 1000]")
+        self._inbox: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._sink = sink
+        self._ready = ready or (lambda: True)
+        self._on_error = on_error or (lambda message, details: None)
+        self._raw_source = raw_source
+        self.max_fps = float(max_fps)
+        self.raster_steps = int(raster_steps)
+        self.raster_columns = int(raster_columns)
+        self.weights_interval = float(weights_interval)
+        self.analysis_interval = float(analysis_interval)
+        self._history_points = int(history_points)
+        self._stopped = threading.Event()
+        self._idle = threading.Event()
+        self._has_commands = threading.Event()
+        # State below is touched only by the runner's thread.
+        self._playing = False
+        self._pending = 0
+        self._speed: float | None = None
+        self._anchor = (0.0, 0)
+        self._chunk = 10
+        self._chunk_rate = 0.0
+        self._rate_samples: list[tuple[float, int]] = []
+        self._dirty = True
+        self._frames = 0
+        self._last_frame = -math.inf
+        self._epochs = 0
+        self._adopt(sim)
+
+    # -- commands (any thread) -----------------------------------------------------------------
+    def _send(self, command: Command) -> None:
+        self._idle.clear()
+        self._inbox.put(command)
+        self._has_commands.set()
+
+    def play(self) -> None:
+        """Run freely until paused."""
+        self._send(commands.Play())
+
+    def pause(self) -> None:
+        """Stop after the current step (also cancels a pending "step N")."""
+        self._send(commands.Pause())
+
+    def step(self, n: int = 1) -> None:
+        """Do exactly ``n`` more steps, then pause.
+
+        Like every command it takes effect at the next step boundary: commands sent after it
+        (a parameter change, say) do not wait for the ``n`` steps to finish.
+        """
+        if int(n) < 1:
+            raise ValueError(f"step count n = {n} must be >= 1")
+        self._send(commands.Step(int(n)))
+
+    def reset(self, seed: int | None = None, params: Params | None = None) -> None:
+        """Pause and restart the network at step 0 (``None`` keeps the seed / parameters)."""
+        self._send(commands.Reset(seed, params))
+
+    def apply_params(self, **changes: Any) -> None:
+        """Change live parameters at the next step boundary (the engine logs the change)."""
+        self._send(commands.Apply(dict(changes)))
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Limit the speed to ``steps_per_second``; ``None`` runs as fast as possible."""
+        if steps_per_second is not None and not steps_per_second > 0:
+            raise ValueError(f"steps_per_second = {steps_per_second} must be > 0 or None")
+        self._send(commands.Speed(steps_per_second))
+
+    def call(self, fn: Callable[[Simulation], Any]) -> Future:
+        """Run ``fn(sim)`` in the runner's thread at a step boundary; returns its future."""
+        future: Future = Future()
+        self._send(commands.Call(fn, future))
+        return future
+
+    def replace_simulation(self, sim: Simulation) -> None:
+        """Pause and continue with another simulation (e.g. a loaded session)."""
+        self._send(commands.Replace(sim))
+
+    def refresh(self) -> None:
+        """Ask for a new frame (with weights) even when nothing changed."""
+        self._send(commands.Refresh())
+
+    def stop(self) -> None:
+        """End :meth:`run`; a running chunk is cut short at the next step boundary."""
+        self._stopped.set()
+        self._send(commands.Stop())
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every command is applied, no steps are due and the last frame is out.
+
+        Returns False on timeout. Only meaningful while another thread calls :meth:`run`.
+        """
+        return self._idle.wait(timeout)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stopped.is_set()
+
+    # -- the loop (runner thread) ----------------------------------------------------------------
+    def run(self) -> None:
+        """Process commands and steps until :meth:`stop`; call this in the worker thread."""
+        while not self._stopped.is_set():
+            self.tick(block=True)
+
+    def tick(self, block: bool = False) -> None:
+        """One iteration: apply queued commands, do one chunk of steps, maybe publish a frame.
+
+        Parameters
+        ----------
+        block : bool
+            When there is nothing to do, wait (up to one frame interval) for a command instead
+            of returning at once.
+        """
+        self._drain()
+        if self._stopped.is_set():
+            return
+        if self._playing or self._pending:
+            self._advance()
+        self._maybe_emit()
+        if self._stopped.is_set():
+            return
+        busy = self._playing or self._pending
+        if not busy and not self._dirty and self._inbox.empty():
+            self._idle.set()
+        if block and not busy and self._inbox.empty():
+            # Idle: sleep until a command arrives, or until the consumer may be ready for the
+            # frame still owed.
+            self._has_commands.wait(1.0 / self.max_fps if self._dirty else 0.5)
+
+    def _drain(self) -> None:
+        self._has_commands.clear()
+        while True:
+            try:
+                command = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self._apply(command)
+            except Exception as exc:  # noqa: BLE001 - any failure is reported, the loop lives on
+                self._fail(exc)
+
+    def _apply(self, command: Command) -> None:
+        sim = self._sim
+        if isinstance(command, commands.Play):
+            self._playing, self._pending = True, 0
+            self._set_anchor()
+        elif isinstance(command, commands.Pause):
+            self._playing, self._pending = False, 0
+            self._dirty = True
+        elif isinstance(command, commands.Step):
+            # "n more steps": a second Step before the first is done adds to it; a Step while
+            # playing switches to stepping.
+            self._pending = (0 if self._playing else self._pending) + command.n
+            self._playing = False
+            self._set_anchor()
+        elif isinstance(command, commands.Reset):
+            self._playing, self._pending = False, 0
+            params = command.params
+            if params is not None and params.ne != sim.params.ne:
+                # The recorder follows chosen neurons by index: a new size needs a new recorder.
+                seed = sim.seed if command.seed is None else command.seed
+                self._adopt(make_simulation(params, seed, self._window()))
+            else:
+                sim.reset(seed=command.seed, params=params)
+                self._adopt(sim)
+        elif isinstance(command, commands.Apply):
+            sim.apply_params(**command.changes)
+            self._dirty = True
+        elif isinstance(command, commands.Speed):
+            self._speed = command.steps_per_second
+            self._set_anchor()
+        elif isinstance(command, commands.Call):
+            if command.future.set_running_or_notify_cancel():
+                try:
+                    command.future.set_result(command.fn(sim))
+                except Exception as exc:  # noqa: BLE001 - handed to whoever waits on the future
+                    command.future.set_exception(exc)
+            self._dirty = True
+        elif isinstance(command, commands.Replace):
+            self._playing, self._pending = False, 0
+            self._adopt(command.sim)
+        elif isinstance(command, commands.Refresh):
+            self._dirty = True
+            self._epoch.weights_at = -math.inf
+            self._epoch.analysis_at = -math.inf
+        elif isinstance(command, commands.Stop):
+            self._stopped.set()
+
+    def _adopt(self, sim: Simulation) -> None:
+        self._sim = sim
+        # The lifetime view follows every synapse creation and pruning, exact to the step.
+        sim.track_synapse_events(True)
+        self._epochs += 1
+        self._epoch = _Epoch(self._epochs, len(sim.recorder.spec.neurons), self._history_points)
+        self._rate_samples.clear()
+        self._dirty = True
+        # A simulation that already ran (a loaded session) shows what its recorder still has.
+        if sim.t > 0:
+            self._epoch.take_steps(sim, min(sim.t, self._window()))
+
+    def _set_anchor(self) -> None:
+        self._anchor = (time.perf_counter(), self._sim.t)
+
+    def _window(self) -> int:
+        # A full recording keeps every step and may declare no window (0): the studio then
+        # works on its default one.
+        return self._sim.recorder.spec.window or DEFAULT_WINDOW
+
+    def _fail(self, exc: BaseException) -> None:
+        self._playing, self._pending = False, 0
+        self._dirty = True
+        message = f"{type(exc).__name__}: {exc}"
+        details = "".join(traceback.format_exception(exc))
+        try:
+            self._on_error(message, details)
+        except Exception:  # noqa: BLE001 - a broken error handler must not kill the loop
+            pass
+
+    def _advance(self) -> None:
+        """Do one chunk of steps sized to take about one frame interval."""
+        n = max(1, min(self._chunk, self._window()))
+        if self._pending:
+            n = min(n, self._pending)
+        if self._speed is not None:
+            t0, s0 = self._anchor
+            allowed = (time.perf_counter() - t0) * self._speed - (self._sim.t - s0)
+            if allowed > max(self._speed * 0.25, 1.0):
+                # Fell behind (a slow step or a pause): start again rather than rush to catch up.
+                self._set_anchor()
+                allowed = 1.0
+            if allowed < 1.0:
+                self._has_commands.wait(min((1.0 - allowed) / self._speed, 1.0 / self.max_fps))
+                return
+            n = min(n, int(allowed))
+        started = time.perf_counter()
+        try:
+            self._top_up_raw_input(n)
+            done = int(self._sim.run(n, should_stop=self._interrupted))
+        except Exception as exc:  # noqa: BLE001 - report, pause, stay usable
+            self._fail(exc)
+            return
+        elapsed = time.perf_counter() - started
+        if self._pending:
+            self._pending -= done
+        if done:
+            self._dirty = True
+            self._epoch.take_steps(self._sim, done)
+            self._tune_chunk(done, elapsed)
+        now = time.perf_counter()
+        self._rate_samples.append((now, self._sim.t))
+        while len(self._rate_samples) > 2 and now - self._rate_samples[0][0] > 1.0:
+            self._rate_samples.pop(0)
+
+    def _top_up_raw_input(self, n: int) -> None:
+        sim = self._sim
+        if self._raw_source is None or sim.params.input_kind != "raw":
+            return
+        left = sim.input.remaining_raw()
+        if left is not None and left < n:
+            # Feed several chunks at once so this happens rarely.
+            sim.feed_input(self._raw_source(sim.params.nu, max(4 * n, 1000)))
+
+    def _interrupted(self) -> bool:
+        return self._has_commands.is_set() or self._stopped.is_set()
+
+    def _tune_chunk(self, done: int, elapsed: float) -> None:
+        if elapsed <= 0:
+            self._chunk = min(self._chunk * 2, self._window())
+            return
+        rate = done / elapsed
+        self._chunk_rate = rate if self._chunk_rate == 0 else 0.7 * self._chunk_rate + 0.3 * rate
+        # Aim at one frame interval: fewer, longer kernel calls (which release the GIL) leave
+        # less per-chunk Python work competing with painting; commands still interrupt a chunk
+        # at once (should_stop). Grow at most fourfold per chunk so one lucky measurement does
+        # not cause a long stall.
+        target = int(self._chunk_rate * 1.0 / self.max_fps)
+        self._chunk = int(min(max(target, 1), self._chunk * 4, self._window()))
+
+    # -- frames ----------------------------------------------------------------------------------
+    def _maybe_emit(self) -> None:
+        if not self._dirty:
+            return
+        now = time.perf_counter()
+        if now - self._last_frame < 1.0 / self.max_fps:
+            return
+        if not self._ready():
+            return
+        try:
+            frame = self._build_frame(now)
+            self._sink(frame)
+        except Exception as exc:  # noqa: BLE001 - report, pause, stay usable
+            self._fail(exc)
+            self._dirty = False
+            return
+        self._last_frame = now
+        self._dirty = False
+
+    def _build_frame(self, now: float) -> Frame:
+        sim, epoch = self._sim, self._epoch
+        busy = self._playing or self._pending > 0
+        # While running, weights and analyses (the costly parts) are renewed only every so
+        # often; a frame in between carries the newest ones again.
+        if epoch.weights is None or not busy or now - epoch.weights_at >= self.weights_interval:
+            epoch.weights = take_weights(sim)
+            epoch.weights_at = now
+        if not busy or now - epoch.analysis_at >= self.analysis_interval:
+            epoch.analysis = epoch.live.compute(sim)
+            epoch.analysis_at = now
+        if busy and len(self._rate_samples) >= 2:
+            (t0, s0), (t1, s1) = self._rate_samples[0], self._rate_samples[-1]
+            sim_rate = (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
+        else:
+            sim_rate = 0.0
+        self._frames += 1
+        return build_frame(
+            sim, epoch.history, index=self._frames, epoch=epoch.number,
+            playing=self._playing, pending_steps=self._pending, sim_rate=sim_rate,
+            speed_limit=self._speed, raster_steps=min(self.raster_steps, self._window()),
+            raster_columns=self.raster_columns, weights=epoch.weights, analysis=epoch.analysis)

@@ -23,7 +23,7 @@ from typing import Any
 __all__ = ["FieldSpec", "Params", "MECHANISMS", "field_specs", "live_fields",
            "parse_assignments", "parse_value"]
 
-#: The plasticity switches, named as the seed package's ``freeze`` list names them.
+#: The plasticity switches, named as sorn 0.7.4's ``freeze`` list names them.
 MECHANISMS: tuple[str, ...] = ("stdp", "ip", "sp", "istdp", "sn")
 
 #: Reference network size at which ``p_sp`` is quoted (Zheng et al. 2013).

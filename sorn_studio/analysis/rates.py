@@ -144,7 +144,7 @@ def fano_factor(spikes: ArrayLike, window: int, *, ddof: int = 0) -> np.ndarray 
     window : int
         Window length in time steps; at least two complete windows must fit in T.
     ddof : int
-        Delta degrees of freedom of the variance (0, as numpy and the seed package use, or 1
+        Delta degrees of freedom of the variance (0, as numpy and sorn 0.7.4 use, or 1
         for the unbiased estimate).
 
     Returns

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import EXIT_INTERRUPTED, UsageError
 from .progress import NullProgress, Progress
 from .signals import StopFlag
+
+if TYPE_CHECKING:  # the engine (numba) loads only when a command runs
+    from sorn_studio.engine import Simulation
 
 __all__ = ["add_parser", "run_command", "run_steps"]
 
@@ -41,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return run
 
 
-def run_steps(sim: Any, steps: int, should_stop: Callable[[], bool],
+def run_steps(sim: Simulation, steps: int, should_stop: Callable[[], bool],
               progress: Callable[[int, int], None] | None = None) -> int:
     """Advance ``sim`` up to ``steps`` steps, stopping early at a step boundary on request.
 

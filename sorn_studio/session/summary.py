@@ -7,13 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.weights import connection_fraction_from_count
+from ..recording import count_set_bits
 from .files import SessionData
 
 __all__ = ["session_summary"]
-
-# Bits set in each byte value: counting spikes straight from the packed rows avoids unpacking
-# a whole recording (8x the memory) just to print a mean rate.
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 
 def session_summary(data: SessionData) -> dict[str, Any]:
@@ -39,22 +37,21 @@ def session_summary(data: SessionData) -> dict[str, Any]:
     def rate(key: str, n: int) -> float:
         if rows == 0 or n == 0:
             return math.nan
-        # Summed chunk by chunk so that a long recording is not expanded all at once.
-        total = 0
+        # Counted from the packed rows, chunk by chunk, so that a long recording is neither
+        # unpacked (8x the memory) nor expanded all at once.
         packed = a[key]
-        for start in range(0, rows, 65536):
-            total += int(_POPCOUNT[packed[start: start + 65536]].sum(dtype=np.int64))
+        total = sum(int(count_set_bits(packed[start: start + 65536]).sum())
+                    for start in range(0, rows, 65536))
         return total / (rows * n)
 
-    possible = p.ne * (p.ne - 1)
     n_ee = int(np.count_nonzero(a["state/w_ee"]))
     return {
         "preset": info.preset, "seed": info.seed, "steps": info.steps, "ne": p.ne, "ni": p.ni,
         "input_kind": p.input_kind, "recorded_steps": rows,
         "rate_e": rate("rec/x", p.ne), "rate_i": rate("rec/y", p.ni),
-        "n_ee": n_ee, "connection_fraction": n_ee / possible if possible else math.nan,
-        "initial_connection_fraction": (int(np.count_nonzero(a["initial/w_ee"])) / possible
-                                        if possible else math.nan),
+        "n_ee": n_ee, "connection_fraction": connection_fraction_from_count(n_ee, p.ne),
+        "initial_connection_fraction": connection_fraction_from_count(
+            int(np.count_nonzero(a["initial/w_ee"])), p.ne),
         "n_ei": int(np.count_nonzero(a["state/w_ei"])),
         "changes": list(info.change_log), "pending": dict(info.pending),
         "app_version": info.app_version, "schema_version": info.schema_version,

@@ -1,7 +1,7 @@
 """Sessions written before the restructure of issue 11 still load, continue and replay.
 
-The files in ``tests/data/`` were written by the code of commit 135ebd9 (schema 1) with
-``tests/data/make_schema1_fixtures.py``: for each run, a session at step k and the same run,
+The files in ``tests/session/data/`` were written by the code of commit 135ebd9 (schema 1) with
+``tests/session/data/make_schema1_fixtures.py``: for each run, a session at step k and the same run,
 uninterrupted, at step k + m. Loading the first and running m steps must give the second bit
 for bit, and both must replay.
 """

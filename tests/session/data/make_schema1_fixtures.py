@@ -5,7 +5,7 @@ import numpy as np
 from sorn_studio import RecordingSpec, Simulation, load_preset
 from sorn_studio.session import save_session
 
-out = "tests/data"  # run from the project root
+out = "tests/session/data"  # run from the project root
 p = load_preset("zheng2013", ne=24, ni=5, lambda_ee=5, lambda_ei=2, lambda_ie=24)
 sim = Simulation(p, seed=3, recording=RecordingSpec(window=800, weights_every=500,
                                                     neurons=(0, 11, 23)))

@@ -12,7 +12,7 @@ from sorn_studio.recording import SERIES, series_layout
 from sorn_studio.session import save_session
 from sorn_studio.session.schema import ITEMS, KEYS_DOC, expected_items, markdown_table
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_readme_table_of_session_keys_is_the_schema():

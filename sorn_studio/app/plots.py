@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
 from ..atomic import atomic_path
+from ..engine.snapshot import ParamChange
 from ..studio.frames import Frame, Weights
 from .ranges import SteadyRange
 
@@ -49,7 +50,7 @@ def _fmt(value: Any) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
-def change_text(change: Any) -> str:
+def change_text(change: ParamChange) -> str:
     """Describe one logged change, e.g. ``"eta_stdp 0.004 -> 0.01 at step 12 345"``."""
     step, name, old, new = change
     return f"{name} {_fmt(old)} -> {_fmt(new)} at step {step:,}".replace(",", " ")

@@ -50,6 +50,35 @@ class Adjacency:
         # spiked" read one contiguous row instead of one cache line per synapse.
         self.w_ie_by_pre = np.ascontiguousarray(w_ie.T)
 
+    def listed(self, name: str) -> np.ndarray:
+        """The E->E lists ``"ee_in"`` (presynaptic units, row by row) or ``"ee_out"``
+        (postsynaptic units, column by column) in their order, one flat array.
+
+        The kernel sums each W^EE row in the order of its list, which depends on the run's
+        history (pruning moves the last entry into the freed slot, new synapses are appended),
+        so this order decides the rounding of a continued run.
+        """
+        lists, counts = getattr(self, name), getattr(self, f"{name}_n")
+        return lists[np.arange(lists.shape[1])[None, :] < counts[:, None]]
+
+    def reorder(self, name: str, listed: np.ndarray) -> bool:
+        """Put the E->E list ``name`` in the order of ``listed`` (as :meth:`listed` gives it).
+
+        Returns False, changing nothing, when ``listed`` does not hold exactly the synapses
+        the list holds, row by row.
+        """
+        lists, counts = getattr(self, name), getattr(self, f"{name}_n")
+        listed = np.asarray(listed)
+        rows = np.repeat(np.arange(lists.shape[0]), counts)
+        current = self.listed(name)
+        width = lists.shape[1]
+        if (listed.shape != rows.shape or listed.dtype.kind not in "iu"
+                or not np.array_equal(np.sort(rows * width + listed),
+                                      np.sort(rows * width + current))):
+            return False
+        lists[rows, np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)] = listed
+        return True
+
 
 def _padded_lists(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise lists of the True columns of ``mask``, padded to the longest row."""

@@ -327,20 +327,9 @@ class Simulation:
         if "ee_in" not in order:
             # The kernel renormalises only rows it changed; a new state may have other rows off.
             return adj, True
-        mask = state.w_ee > 0
-        for name, rows_mask, lists, counts in (("ee_in", mask, adj.ee_in, adj.ee_in_n),
-                                               ("ee_out", mask.T, adj.ee_out, adj.ee_out_n)):
-            if name not in order:
-                continue
-            listed = np.asarray(order[name])
-            rows = np.repeat(np.arange(rows_mask.shape[0]), counts)
-            # Row by row, the list must hold exactly that row's synapses, in any order.
-            if (listed.shape != rows.shape or listed.dtype.kind not in "iu"
-                    or not np.array_equal(np.sort(rows * rows_mask.shape[1] + listed),
-                                          np.flatnonzero(rows_mask))):
+        for name in ("ee_in", "ee_out"):
+            if name in order and not adj.reorder(name, order[name]):
                 raise SnapshotError(f"engine/{name}", "does not list the synapses of 'w_ee'")
-            lists[rows, np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)] = \
-                listed
         flag = np.asarray(order.get("renorm_all", True))
         if flag.shape != () or flag.dtype != np.bool_:
             raise SnapshotError("engine/renorm_all", f"has dtype {flag.dtype} and shape "
@@ -358,10 +347,9 @@ class Simulation:
         a = self._adj
         if a is None:
             return {}
-        slots = np.arange(self._params.ne)
         return {
-            "ee_in": a.ee_in[slots[None, :] < a.ee_in_n[:, None]],
-            "ee_out": a.ee_out[slots[None, :] < a.ee_out_n[:, None]],
+            "ee_in": a.listed("ee_in"),
+            "ee_out": a.listed("ee_out"),
             "renorm_all": np.array(self._renorm_all),
         }
 

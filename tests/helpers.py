@@ -7,6 +7,9 @@ import numpy as np
 from sorn_studio import Params, Simulation
 from sorn_studio.engine import NetworkState
 
+#: Upper bound on waiting for the studio's worker (ms); a hang fails the test instead of blocking.
+WAIT_MS = 60_000
+
 #: Every mechanism off, no noise, no input: a blank slate on which one rule is switched on.
 QUIET = dict(stdp=False, ip=False, sp=False, istdp=False, sn=False, noise_sigma=0.0,
              input_kind="none")

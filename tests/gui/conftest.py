@@ -11,8 +11,10 @@ import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
+from helpers import WAIT_MS  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
+from sorn_studio.app.window import MainWindow  # noqa: E402
 from sorn_studio.app.worker import live_threads  # noqa: E402
 
 
@@ -35,3 +37,14 @@ def no_thread_left(qapp) -> Iterator[None]:
     assert not running, f"worker threads still running after the test: {running}"
     extra = [t for t in threading.enumerate() if t not in before and t.is_alive()]
     assert not extra, f"Python threads still running after the test: {extra}"
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:
+    """The studio with the Zheng 2013 preset, shown, after its first frame."""
+    win = MainWindow(preset="zheng2013", seed=1, remember_layout=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.controller.last_frame is not None, timeout=WAIT_MS)
+    yield win
+    win.close()

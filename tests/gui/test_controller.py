@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from helpers import WAIT_MS
 
 from sorn_studio import load_preset
 from sorn_studio.app.controller import Controller
 from sorn_studio.studio.defaults import make_simulation
-
-WAIT_MS = 60_000
 
 
 @pytest.fixture

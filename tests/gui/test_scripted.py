@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
+from helpers import WAIT_MS
 from PySide6.QtGui import QImage
 
 from sorn_studio.app.scripted import ScriptedRun
 from sorn_studio.app.window import MainWindow
 from sorn_studio.cli import main
-
-#: Upper bound on waiting for the worker (ms); a hang fails the test instead of blocking.
-WAIT_MS = 60_000
 
 
 def test_scripted_screenshot(qapp, tmp_path):
@@ -39,16 +34,6 @@ def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
     assert main(["gui", "--screenshot", str(tmp_path / "x.jpg"), "--quit"]) == 2
     assert main(["gui", "--preset", "no-such-preset"]) == 2
     assert "invalid choice: 'no-such-preset'" in capsys.readouterr().err
-
-
-@pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:
-    win = MainWindow(preset="zheng2013", seed=1, remember_layout=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.controller.last_frame is not None, timeout=WAIT_MS)
-    yield win
-    win.close()
 
 
 def break_the_engine(win: MainWindow) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
-import pytest
+from helpers import WAIT_MS
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -26,19 +26,6 @@ from sorn_studio.app.window import TABBED_VIEWS, VIEW_DOCKS, MainWindow
 from sorn_studio.app.worker import live_threads
 from sorn_studio.presets import get_preset, list_presets
 from sorn_studio.studio.frames import Frame
-
-#: Upper bound on waiting for the worker (ms); a hang fails the test instead of blocking.
-WAIT_MS = 60_000
-
-
-@pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:
-    win = MainWindow(preset="zheng2013", seed=1, remember_layout=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.controller.last_frame is not None, timeout=WAIT_MS)
-    yield win
-    win.close()
 
 
 def wait_frame(qtbot, win: MainWindow, ok: Callable[[Frame], bool]) -> Frame:

@@ -20,7 +20,7 @@ __all__ = ["atomic_file", "atomic_path"]
 def _fsync_file(path: Path) -> None:
     # Data written through a name (not our handle) is flushed by the writer but maybe not yet
     # on disk: sync it before the rename makes it the real file.
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

@@ -361,7 +361,9 @@ class Recorder:
 
     def restore(self, series: dict[str, np.ndarray], total_steps: int,
                 snapshots: list[tuple[int, np.ndarray]]) -> None:
-        """Refill from :meth:`series` output (used when a session is loaded)."""
+        """Start again from :meth:`series` output (a loaded session): what was recorded goes."""
+        self._series = {name: _Series(s.row_shape, s.dtype, s.capacity)
+                        for name, s in self._series.items()}
         for name, s in self._series.items():
             rows = np.asarray(series.get(name, np.zeros((0, *s.row_shape))), dtype=s.dtype)
             # Start the count where these rows began so ring positions line up; a series not

@@ -91,7 +91,7 @@ def main(options: StudioOptions | None = None) -> int:
         except (OSError, ValueError) as exc:
             sys.stderr.write(f"sorn-studio gui: error: cannot open {options.session}: {exc}\n")
             return 1
-        preset = preset or getattr(meta, "preset", None)
+        preset = preset or meta.preset
     else:
         preset = preset or DEFAULT_PRESET
     params = get_preset(preset).params if sim is None else None
@@ -101,7 +101,8 @@ def main(options: StudioOptions | None = None) -> int:
     window.show()
     script = None
     if options.steps or options.scripted:
-        script = ScriptedRun(window, options.steps, options.screenshot, options.quit)
+        script = ScriptedRun(window, options.steps, options.screenshot, options.quit,
+                             start_step=sim.t if sim is not None else 0)
         script.start()
     if own_app:
         window.closed.connect(app.quit)

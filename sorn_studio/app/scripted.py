@@ -40,6 +40,9 @@ class ScriptedRun(QObject):
     quit_after : bool
         Close the window at the end. An error from the controller then ends the run with
         :attr:`result` 1 instead of a dialog.
+    start_step : int
+        The step the window's network is at (a loaded session's); the run ends at
+        ``start_step + steps``.
 
     Attributes
     ----------
@@ -50,10 +53,11 @@ class ScriptedRun(QObject):
     """
 
     def __init__(self, window: MainWindow, steps: int, screenshot: str | Path | None = None,
-                 quit_after: bool = False) -> None:
+                 quit_after: bool = False, start_step: int = 0) -> None:
         super().__init__(window)
         self.window = window
         self.steps = int(steps)
+        self.target = int(start_step) + self.steps
         self.screenshot = Path(screenshot) if screenshot else None
         self.quit_after = quit_after
         self.result: int | None = None
@@ -74,7 +78,7 @@ class ScriptedRun(QObject):
             self.window.controller.runner.refresh()
 
     def _frame(self, frame: Frame) -> None:
-        done = frame.step >= self.steps and not frame.running and frame.weights is not None
+        done = frame.step >= self.target and not frame.running
         if self._pending and done:
             # Several such frames may come; _finish runs once.
             QTimer.singleShot(SETTLE_MS, self._finish)

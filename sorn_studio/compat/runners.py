@@ -7,7 +7,6 @@ state (:mod:`.convert`), and runs it (:mod:`.simulate`).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import warnings
@@ -17,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import NetworkState, Simulation
+from ..engine import NetworkState, Simulation, Snapshot
 from ..engine.network import init_state
 from ..params import Params
 from .arguments import (
@@ -59,10 +58,12 @@ def _start(sim: Simulation, net: NetworkState, rng: np.random.Generator) -> None
     It goes through the engine's snapshot / restore pair, which validates the network
     (shapes, finite values, weights, self-connections) and rebuilds the kernel's synapse lists.
     """
-    arrays, generator = net.arrays(), rng.bit_generator.state
-    sim.restore(dataclasses.replace(
-        sim.snapshot(), step=0, state=arrays, initial_state=arrays, rng=generator,
-        initial_rng=generator, change_log=(), pending={}, kernel_order={}))
+    arrays, generator, params = net.arrays(), rng.bit_generator.state, sim.params.to_dict()
+    # Raw input is fed column by column with each call (feed_input), so none is carried.
+    sim.restore(Snapshot(
+        seed=sim.seed, step=0, backend=sim.backend, params=params, initial_params=params,
+        change_log=(), pending={}, rng=generator, initial_rng=generator, state=arrays,
+        initial_state=arrays, input_position=sim.input.position, input_pools=sim.input.pools))
 
 
 class _LegacyRunner:

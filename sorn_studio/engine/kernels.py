@@ -72,7 +72,11 @@ class Adjacency:
         rows = np.repeat(np.arange(lists.shape[0]), counts)
         current = self.listed(name)
         width = lists.shape[1]
+        # Every unit in range first: otherwise an entry could borrow another row's key below
+        # (row r, unit j + width looks like row r + 1, unit j), and the kernel would index
+        # outside the matrices.
         if (listed.shape != rows.shape or listed.dtype.kind not in "iu"
+                or (listed.size and (listed.min() < 0 or listed.max() >= width))
                 or not np.array_equal(np.sort(rows * width + listed),
                                       np.sort(rows * width + current))):
             return False

@@ -28,10 +28,12 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtri
 
 from ..params import Params
+from ..recording import resolve_shape
 from .snapshot import STATE_FIELDS, SnapshotError
 
 __all__ = ["NetworkState", "init_state", "connection_mask", "row_normalise",
-           "check_network_arrays", "state_shapes", "is_real_dtype", "value_problem"]
+           "check_network_arrays", "STATE_SHAPES", "state_shapes", "is_real_dtype",
+           "value_problem"]
 
 # Per-neuron IP targets are rates, so they must stay strictly inside (0, 1).
 _RATE_EPS = 1e-6
@@ -64,11 +66,17 @@ class NetworkState:
                                                         other.arrays().values(), strict=True))
 
 
+#: Shape of every network array in symbols (see :func:`sorn_studio.recording.resolve_shape`).
+STATE_SHAPES: dict[str, tuple[str, ...]] = {
+    "x": ("ne",), "y": ("ni",), "t_e": ("ne",), "t_i": ("ni",), "h_ip": ("ne",),
+    "w_ee": ("ne", "ne"), "w_ei": ("ne", "ni"), "w_ie": ("ni", "ne"),
+}
+
+
 def state_shapes(params: Params) -> dict[str, tuple[int, ...]]:
     """Shape of every network array (:data:`~sorn_studio.engine.snapshot.STATE_FIELDS`)."""
-    ne, ni = params.ne, params.ni
-    return {"x": (ne,), "y": (ni,), "t_e": (ne,), "t_i": (ni,), "h_ip": (ne,),
-            "w_ee": (ne, ne), "w_ei": (ne, ni), "w_ie": (ni, ne)}
+    dims = {"ne": params.ne, "ni": params.ni}
+    return {name: resolve_shape(shape, dims) for name, shape in STATE_SHAPES.items()}
 
 
 def is_real_dtype(dtype: np.dtype) -> bool:
@@ -90,8 +98,8 @@ def value_problem(arr: np.ndarray, weights: bool) -> str | None:
     return None
 
 
-def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params, prefix: str = "",
-                         noun: str = "state array") -> dict[str, np.ndarray]:
+def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params,
+                         prefix: str) -> dict[str, np.ndarray]:
     """Validated copies of the network arrays (shape, finite values, weights, no self-loops).
 
     Parameters
@@ -101,9 +109,8 @@ def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params, prefix
     params : Params
         The network they belong to (gives the shapes).
     prefix : str
-        Prepended to each name in errors (``"state"`` names ``w_ee`` as ``"state/w_ee"``).
-    noun : str
-        What the error calls an array (``"state array 'w_ee' ..."``).
+        The snapshot part they are (``"state"`` or ``"initial"``): errors name ``w_ee`` as
+        ``"state/w_ee"``.
 
     Returns
     -------
@@ -117,7 +124,7 @@ def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params, prefix
         weight, or a self-connection in W^EE.
     """
     def fail(name: str, problem: str) -> SnapshotError:
-        return SnapshotError(f"{prefix}/{name}" if prefix else name, problem, noun)
+        return SnapshotError(f"{prefix}/{name}", problem)
 
     clean: dict[str, np.ndarray] = {}
     for name, shape in state_shapes(params).items():

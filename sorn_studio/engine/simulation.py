@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -16,7 +17,14 @@ from .inputs import InputSource, check_raw_input
 from .kernels import TE_STATS, Adjacency, run_chunk
 from .network import NetworkState, check_network_arrays, init_state
 from .reference import StepInput, reference_step
-from .snapshot import ParamChange, Snapshot, SnapshotError, check_change_log, json_value
+from .snapshot import (
+    ParamChange,
+    Snapshot,
+    SnapshotError,
+    check_change_log,
+    check_structural,
+    json_value,
+)
 
 __all__ = ["Simulation", "ParamChange", "BACKENDS"]
 
@@ -52,8 +60,16 @@ def _check_params(params: Any) -> None:
 def _params_from(data: Any, part: str) -> Params:
     try:
         return Params.from_dict(data)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"snapshot {part!r}: {exc}") from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SnapshotError(part, f"holds invalid parameters: {exc}") from None
+
+
+def _meta_value(check: Callable[[str, Any], int], name: str, value: Any) -> int:
+    """``check(name, value)``, its error a SnapshotError of ``meta`` (where files keep it)."""
+    try:
+        return check(name, value)
+    except ValueError as exc:
+        raise SnapshotError("meta", f"has an invalid {name}: {exc}") from None
 
 
 def _check_live(names: Any) -> None:
@@ -68,8 +84,8 @@ def _generator_from(state: Any, part: str) -> np.random.Generator:
     rng = np.random.default_rng()
     try:
         rng.bit_generator.state = dict(state)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"snapshot {part!r} is not a valid generator state: {exc}") from None
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise SnapshotError(part, f"is not a valid generator state: {exc}") from None
     return rng
 
 
@@ -273,25 +289,24 @@ class Simulation:
         """
         params = self._params_from(snapshot.params, "params")
         initial_params = self._params_from(snapshot.initial_params, "initial_params")
-        seed = _check_seed(snapshot.seed)
-        step = _check_steps("step", snapshot.step)
-        structural = [name for name, spec in field_specs().items()
-                      if not spec.live and getattr(params, name) != getattr(initial_params, name)]
-        if structural:
-            raise ValueError(f"snapshot: structural parameter(s) {structural} differ between "
-                             "'params' and 'initial_params'")
+        seed = _meta_value(lambda _name, value: _check_seed(value), "seed", snapshot.seed)
+        step = _meta_value(_check_steps, "step", snapshot.step)
+        check_structural(params, initial_params)
         self._check_neurons(params)
         log = check_change_log(snapshot.change_log, step)
         pending = {str(k): json_value(v) for k, v in dict(snapshot.pending).items()}
         if pending:
-            _check_live(pending)
-            params.replace(**pending)
-        state = NetworkState(**check_network_arrays(snapshot.state, params, "state",
-                                                    "snapshot item"))
-        initial = NetworkState(**check_network_arrays(snapshot.initial_state, params, "initial",
-                                                      "snapshot item"))
-        rng = _generator_from(snapshot.rng, "rng")
-        _generator_from(snapshot.initial_rng, "initial_rng")
+            try:
+                _check_live(pending)
+                params.replace(**pending)
+            except ValueError as exc:
+                raise SnapshotError("meta", f"has an invalid pending change: {exc}") from None
+        state = NetworkState(**check_network_arrays(snapshot.state, params, "state"))
+        # A run that starts at the snapshot gives the same arrays twice: checked once.
+        initial = (state.copy() if snapshot.initial_state is snapshot.state else NetworkState(
+            **check_network_arrays(snapshot.initial_state, params, "initial")))
+        rng = _generator_from(snapshot.rng, "rng/current")
+        _generator_from(snapshot.initial_rng, "rng/initial")
         source = InputSource.restore(params, snapshot.input_pools, snapshot.input_position,
                                      snapshot.raw_input, snapshot.raw_cursor)
         adj, renorm_all = self._adjacency_for(state, snapshot.kernel_order)
@@ -386,18 +401,18 @@ class Simulation:
     def load_state(self, state: NetworkState) -> None:
         """Replace the network state (weights, thresholds, activity) after validating it.
 
-        Everything else (step, generator, change log, recording) stays; use :meth:`restore`
-        to set all of it.
+        Everything else (step, generator, change log, recording) stays. This is
+        :meth:`restore` of the present snapshot with ``state`` in it.
 
         Raises
         ------
-        ValueError
-            When an array has the wrong shape, holds NaN/inf, a negative weight, or W^EE has
-            a self-connection.
+        SnapshotError
+            (a ``ValueError``) when an array has the wrong shape, holds NaN/inf, a negative
+            weight, or W^EE has a self-connection.
         """
-        self._state = NetworkState(**check_network_arrays(state.arrays(), self._params))
-        self._after_state_change()
-        self._events.clear()  # the new weights did not come from these events
+        recorder = self._recorder
+        self.restore(dataclasses.replace(self.snapshot(), state=state.arrays(), kernel_order={}))
+        self._recorder = recorder   # the recording goes on: only the network was replaced
 
     def set_recording(self, spec: RecordingSpec) -> None:
         """Record from now on as ``spec`` says; what was recorded so far is dropped."""

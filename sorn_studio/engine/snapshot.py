@@ -17,10 +17,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..params import field_specs
+from ..params import Params, field_specs
 
 __all__ = ["Snapshot", "SnapshotError", "ParamChange", "STATE_FIELDS", "KERNEL_ORDER_FIELDS",
-           "check_change_log", "json_value"]
+           "check_change_log", "check_structural", "json_value"]
 
 #: The arrays of a network state, in :class:`~sorn_studio.engine.NetworkState` order.
 STATE_FIELDS: tuple[str, ...] = ("x", "y", "t_e", "t_i", "h_ip", "w_ee", "w_ei", "w_ie")
@@ -49,14 +49,15 @@ class SnapshotError(ValueError):
     Attributes
     ----------
     part : str
-        The part, named as a session file names it: ``"state/w_ee"``, ``"initial/t_e"``,
-        ``"rng/current"``, ``"input/pools"``, ``"engine/ee_in"``, ``"change_log"``, ...
+        The part, named as a session file names it: ``"params"``, ``"state/w_ee"``,
+        ``"initial/t_e"``, ``"rng/current"``, ``"input/pools"``, ``"engine/ee_in"``,
+        ``"change_log"``, or ``"meta"`` for the seed, the step and the pending changes.
     problem : str
         What is wrong with it, e.g. ``"holds NaN or inf"``.
     """
 
-    def __init__(self, part: str, problem: str, noun: str = "snapshot item") -> None:
-        super().__init__(f"{noun} {part!r} {problem}")
+    def __init__(self, part: str, problem: str) -> None:
+        super().__init__(f"snapshot item {part!r} {problem}")
         self.part = part
         self.problem = problem
 
@@ -153,12 +154,27 @@ def check_change_log(entries: Iterable[Any], step: int) -> tuple[ParamChange, ..
         try:
             at, name, old, new = entry
             change = ParamChange(int(at), str(name), json_value(old), json_value(new))
-        except (TypeError, ValueError):
-            raise SnapshotError("change_log", f"entry {entry!r} is not [step, name, old, "
-                                "new]") from None
+        except (TypeError, ValueError, OverflowError):
+            raise SnapshotError("change_log", f"has a change log entry {entry!r} that is not "
+                                "[step, name, old, new] with a whole-number step") from None
         if (change.name not in specs or not specs[change.name].live
                 or not 0 <= change.step <= step or (log and change.step < log[-1].step)):
             raise SnapshotError("change_log", f"is not a valid change log at {list(change)!r} "
                                 f"(live parameters only, steps in order within 0..{step})")
         log.append(change)
     return tuple(log)
+
+
+def check_structural(params: Params, initial_params: Params) -> None:
+    """Structural parameters (sizes, connectivity, input) cannot change during a run.
+
+    Raises
+    ------
+    SnapshotError
+        For ``params``, naming the structural fields that differ from ``initial_params``.
+    """
+    differ = [name for name, spec in field_specs().items()
+              if not spec.live and getattr(params, name) != getattr(initial_params, name)]
+    if differ:
+        raise SnapshotError("params", f"has structural parameter(s) {differ} that differ from "
+                            "'initial_params'")

@@ -36,8 +36,8 @@ import numpy as np
 from ..atomic import atomic_file
 from ..engine import BACKENDS, ParamChange, Simulation, Snapshot, SnapshotError
 from ..engine.inputs import pool_shape
-from ..engine.snapshot import check_change_log, json_value
-from ..params import Params, field_specs
+from ..engine.snapshot import KERNEL_ORDER_FIELDS, check_change_log, check_structural, json_value
+from ..params import Params
 from ..recording import SERIES, RecordingSpec
 from .migrations import MIGRATIONS, json_item
 from .schema import ITEMS, JSON_KEYS, SCHEMA_VERSION, STATE_FIELDS, expected_items
@@ -161,11 +161,9 @@ def _session_arrays(sim: Simulation, preset: str | None,
                                else np.zeros((0, params.ne, params.ne)))
     # The kernel's synapse-list order: without it a continued run would drift from the
     # uninterrupted one by a rounding error per row.
-    order = snap.kernel_order
-    if order:
-        arrays["engine/ee_in"] = order["ee_in"].astype(np.int32)
-        arrays["engine/ee_out"] = order["ee_out"].astype(np.int32)
-        arrays["engine/renorm_all"] = np.array(bool(order["renorm_all"]))
+    for name, value in snap.kernel_order.items():
+        arrays[f"engine/{name}"] = (np.array(bool(value)) if name == "renorm_all"
+                                    else value.astype(np.int32))
     return arrays
 
 
@@ -207,6 +205,11 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
     with atomic_file(path, "session") as handle:
         (np.savez_compressed if compress else np.savez)(handle, **arrays)
     return path
+
+
+def _refused(path: Path | None, exc: SnapshotError) -> SessionError:
+    """The session error for an invalid part (its name is the file's key)."""
+    return SessionError(f"session file {path}: item {exc.part!r} {exc.problem}")
 
 
 # -- reading: one small check after the other ----------------------------------------------------
@@ -307,19 +310,15 @@ def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
         pending = {str(k): json_value(v) for k, v in dict(meta.get("pending") or {}).items()}
         extra = dict(meta.get("extra") or {})
         raw_complete = bool(dict(texts["input"]).get("raw_complete", False))
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise SessionError(f"session file {path} has invalid metadata: {exc}") from None
     if steps < 0 or seed < 0:
         raise SessionError(f"session file {path}: seed {seed} and steps {steps} must be >= 0")
-    structural = [n for n, s in field_specs().items()
-                  if not s.live and getattr(params, n) != getattr(initial_params, n)]
-    if structural:
-        raise SessionError(f"session file {path}: structural parameter(s) {structural} differ "
-                           "between 'params' and 'initial_params'")
     try:
+        check_structural(params, initial_params)
         log = check_change_log(texts["change_log"], steps)
     except SnapshotError as exc:
-        raise SessionError(f"session file {path}: item {exc.part!r} {exc.problem}") from None
+        raise _refused(path, exc) from None
     replayable, note = True, ""
     if params.input_kind == "raw" and not raw_complete:
         replayable = False
@@ -419,8 +418,8 @@ def snapshot_of(data: SessionData) -> Snapshot:
         input_position=a["input/position"], input_pools=a["input/pools"],
         raw_input=a.get("input/raw"),
         raw_cursor=dict(json.loads(str(a["input"][()]))).get("raw_cursor", 0),
-        kernel_order={k.split("/", 1)[1]: a[k] for k in
-                      ("engine/ee_in", "engine/ee_out", "engine/renorm_all") if k in a},
+        kernel_order={name: a[f"engine/{name}"] for name in KERNEL_ORDER_FIELDS
+                      if f"engine/{name}" in a},
     )
 
 
@@ -465,8 +464,7 @@ def load_session(path: str | os.PathLike[str], *,
         sim = Simulation.from_snapshot(snapshot_of(data), recording=info.recording,
                                        backend=backend or info.backend)
     except SnapshotError as exc:
-        raise SessionError(f"session file {info.path}: item {exc.part!r} {exc.problem}"
-                           ) from None
+        raise _refused(info.path, exc) from None
     except (ValueError, TypeError) as exc:
         raise SessionError(f"session file {info.path}: cannot rebuild the simulation: "
                            f"{exc}") from None

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..engine.network import STATE_SHAPES
 from ..engine.snapshot import STATE_FIELDS
 from ..recording import SERIES, RecordingSpec, resolve_shape
 
@@ -77,8 +78,6 @@ _STATE_MEANING = {
     "w_ee": ("W^EE", "; rows post, columns pre; a synapse exists where w > 0"),
     "w_ei": ("W^EI (I onto E)", ""), "w_ie": ("W^IE (E onto I)", ""),
 }
-_STATE_SHAPE = {"x": ("ne",), "y": ("ni",), "t_e": ("ne",), "t_i": ("ni",), "h_ip": ("ne",),
-                "w_ee": ("ne", "ne"), "w_ei": ("ne", "ni"), "w_ie": ("ni", "ne")}
 _STATE_DTYPE = {"x": "bool", "y": "bool"}
 
 #: Every key of a schema-1 file, in the order the documentation lists them.
@@ -102,9 +101,9 @@ ITEMS: tuple[Item, ...] = (
     Item("input/pools", "int32", ("n_symbols", "n_u"), "excitatory units each input symbol "
          "drives"),
     Item("input/raw", "float64", ("nu", "T_raw"), "raw input buffer", "raw"),
-    *(Item(f"initial/{name}", _STATE_DTYPE.get(name, "float64"), _STATE_SHAPE[name],
+    *(Item(f"initial/{name}", _STATE_DTYPE.get(name, "float64"), STATE_SHAPES[name],
            "{} at step 0{}".format(*_STATE_MEANING[name])) for name in STATE_FIELDS),
-    *(Item(f"state/{name}", _STATE_DTYPE.get(name, "float64"), _STATE_SHAPE[name],
+    *(Item(f"state/{name}", _STATE_DTYPE.get(name, "float64"), STATE_SHAPES[name],
            "{} now{}".format(*_STATE_MEANING[name])) for name in STATE_FIELDS),
     Item("rec/total_steps", "int64", (), "steps recorded since step 0 (equals meta steps)"),
     *(Item(f"rec/{name}", series.dtype, ("T", *series.row), series.meaning, series.when)

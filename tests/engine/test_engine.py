@@ -315,10 +315,10 @@ def test_raw_input_needs_input_and_kind():
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("w_ee", np.zeros((5, 5)), r"'w_ee' has shape \(5, 5\); expected \(60, 60\)"),
-    ("t_e", np.full(60, np.nan), "'t_e' holds NaN or inf"),
-    ("w_ei", -np.ones((60, 12)), "'w_ei' holds negative weights"),
-    ("w_ee", np.eye(60), "self-connections"),
+    ("w_ee", np.zeros((5, 5)), r"'state/w_ee' has shape \(5, 5\); expected \(60, 60\)"),
+    ("t_e", np.full(60, np.nan), "'state/t_e' holds NaN or inf"),
+    ("w_ei", -np.ones((60, 12)), "'state/w_ei' holds negative weights"),
+    ("w_ee", np.eye(60), "'state/w_ee' has self-connections"),
 ])
 def test_load_state_errors(name, value, message):
     sim = Simulation(small(), seed=0)

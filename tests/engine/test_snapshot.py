@@ -101,7 +101,7 @@ def broken(snap: Snapshot, **changes) -> Snapshot:
      "'initial/w_ee' has self-connections"),
     (lambda s: {"state": {k: v for k, v in s.state.items() if k != "t_i"}},
      "'state/t_i' is missing"),
-    (lambda s: {"rng": {"bit_generator": "PCG64", "state": 3}}, "'rng' is not a valid"),
+    (lambda s: {"rng": {"bit_generator": "PCG64", "state": 3}}, "'rng/current' is not a valid"),
     (lambda s: {"input_position": np.array([0, 99])}, "'input/position' = [0, 99]"),
     (lambda s: {"input_pools": s.input_pools + 100}, "'input/pools'"),
     (lambda s: {"kernel_order": {**s.kernel_order, "ee_in": s.kernel_order["ee_in"][::-1]}},
@@ -128,6 +128,30 @@ def test_an_invalid_snapshot_is_refused_and_nothing_changes(change, fragment):
     assert after.step == before.step and after.rng == before.rng
     for name in before.state:
         assert np.array_equal(before.state[name], after.state[name])
+
+
+def test_a_kernel_order_that_borrows_across_rows_is_refused():
+    # Row r, unit j + ne has the same key r * ne + j + ne as row r + 1, unit j: a check of the
+    # keys alone would accept this order and the kernel would index outside the matrices.
+    sim = counting_sim()
+    w_ee = sim.w_ee.copy()
+    shared = np.flatnonzero((w_ee[0] > 0) & (w_ee[1] > 0))
+    if not shared.size:   # make unit j an input of rows 0 and 1
+        w_ee[0, 5] = w_ee[1, 5] = 0.1
+        sim.load_state(dataclasses.replace(sim.state, w_ee=w_ee))
+        shared = np.array([5])
+    j = int(shared[0])
+    snap = sim.snapshot()
+    order = snap.kernel_order["ee_in"].copy()
+    n_row0 = int((w_ee[0] > 0).sum())
+    in_row0 = int(np.flatnonzero(order[:n_row0] == j)[0])
+    in_row1 = n_row0 + int(np.flatnonzero(order[n_row0:] == j)[0])
+    order[in_row0] += 30
+    order[in_row1] -= 30
+    keys = np.repeat(np.arange(30), (w_ee > 0).sum(axis=1)) * 30
+    assert np.array_equal(np.sort(keys + order), np.sort(keys + snap.kernel_order["ee_in"]))
+    with pytest.raises(SnapshotError, match="'engine/ee_in' does not list the synapses"):
+        sim.restore(broken(snap, kernel_order={**snap.kernel_order, "ee_in": order}))
 
 
 def test_snapshot_errors_name_the_part():

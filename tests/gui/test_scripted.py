@@ -71,3 +71,19 @@ def test_an_unwritable_screenshot_is_exit_1(qapp, tmp_path, capsys):
     assert main(["gui", "--preset", "lazar2009", "--screenshot", str(shot), "--quit"]) == 1
     assert f"sorn-studio gui: error: could not write the screenshot {shot}" in (
         capsys.readouterr().err)
+
+
+def test_a_scripted_run_of_a_loaded_session_does_its_steps_from_where_it_was(qtbot):
+    from sorn_studio.presets import load_preset
+    from sorn_studio.studio.defaults import make_simulation
+
+    sim = make_simulation(load_preset("hartmann2015"), seed=4)
+    sim.step(120)
+    win = MainWindow(sim=sim, preset="hartmann2015", remember_layout=False)
+    qtbot.addWidget(win)
+    win.show()
+    script = ScriptedRun(win, 30, start_step=120)
+    script.start()
+    qtbot.waitUntil(lambda: script.result is not None, timeout=WAIT_MS)
+    assert script.result == 0 and win.controller.last_frame.step == 150
+    win.close()

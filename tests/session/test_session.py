@@ -575,6 +575,12 @@ def test_unknown_old_schema_version(saved):
     ("rng/current", json.dumps({"bit_generator": "PCG64", "state": 3}), "generator state"),
     ("recording", json.dumps({"full": True, "weights_every": 50, "neurons": [1, 99]}),
      "cannot rebuild"),
+    # Values JSON allows but integers cannot hold: refused, not an OverflowError.
+    ("meta", '{"seed": Infinity, "steps": 257}', "invalid metadata"),
+    ("change_log", '[[Infinity, "eta_ip", 0.01, 0.02]]', "change log"),
+    ("rng/current", json.dumps({"bit_generator": "PCG64", "state": {"state": 2**200,
+                                                                    "inc": 1},
+                                "has_uint32": 0, "uinteger": 0}), "generator state"),
 ])
 def test_invalid_metadata(saved, key, text, fragment):
     path, _ = saved

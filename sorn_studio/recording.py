@@ -188,6 +188,12 @@ class _Series:
         else:
             self._ring = np.zeros((capacity, *row_shape), dtype=dtype)
 
+    def clear(self) -> None:
+        """Forget every row (the ring keeps its memory)."""
+        self.count = self.stored = 0
+        if self.capacity is None:
+            self._chunks = []
+
     def append(self, rows: np.ndarray) -> None:
         n = rows.shape[0]
         if self.capacity is None:
@@ -204,8 +210,9 @@ class _Series:
             self._ring[start: start + first] = rows[:first]
             self._ring[: m - first] = rows[first:]
         self.count += n
-        self.stored = n + self.stored if self.capacity is None else min(self.capacity,
-                                                                        self.stored + n)
+        self.stored += n
+        if self.capacity is not None and self.stored > self.capacity:
+            self.stored = self.capacity
 
     def get(self, last: int | None = None) -> np.ndarray:
         if self.capacity is None:
@@ -362,12 +369,13 @@ class Recorder:
     def restore(self, series: dict[str, np.ndarray], total_steps: int,
                 snapshots: list[tuple[int, np.ndarray]]) -> None:
         """Start again from :meth:`series` output (a loaded session): what was recorded goes."""
-        self._series = {name: _Series(s.row_shape, s.dtype, s.capacity)
-                        for name, s in self._series.items()}
         for name, s in self._series.items():
-            rows = np.asarray(series.get(name, np.zeros((0, *s.row_shape))), dtype=s.dtype)
-            # Start the count where these rows began so ring positions line up; a series not
-            # given starts empty at total_steps.
+            s.clear()
+            if name not in series:
+                s.count = total_steps   # starts empty at total_steps
+                continue
+            rows = np.asarray(series[name], dtype=s.dtype)
+            # Start the count where these rows began so ring positions line up.
             s.count = total_steps - rows.shape[0]
             s.append(rows)
         self._snapshots = [(int(k), np.array(w)) for k, w in snapshots]

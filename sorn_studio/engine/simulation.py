@@ -229,12 +229,14 @@ class Simulation:
         """
         self._seed = _check_seed(seed)
         self._rng = np.random.default_rng(self._seed)
-        self._initial_state = self._state.copy()
+        # In place: the sorn 0.7.4 layer restarts once per call, often for a single step.
+        for name, arr in self._state.arrays().items():
+            np.copyto(getattr(self._initial_state, name), arr)
         self._initial_rng_state = self._rng.bit_generator.state
         self._initial_params = self._params
         self._t = 0
         self._change_log = []
-        self._recorder = Recorder(self._recording, self._params.ne, self._params.ni)
+        self._recorder.restore({}, 0, [])
         self._events.clear()
         with self._lock:
             self._pending.clear()
@@ -566,7 +568,7 @@ class Simulation:
         _check_live(changes)
         with self._lock:
             merged = {**self._pending, **changes}
-            self.params.replace(**merged)  # validates names and values now
+            self._params.replace(**merged)  # validates names and values now
             self._pending = merged
 
     def _apply_pending(self) -> None:
@@ -581,9 +583,9 @@ class Simulation:
             if before != getattr(self._params, name):
                 self._change_log.append(ParamChange(self._t, name, before,
                                                     getattr(self._params, name)))
-        if self.params.sn and not old.sn:
+        if self._params.sn and not old.sn:
             self._renorm_all = True   # rows changed while SN was off must be normalised too
-        if "mu_ip" in changes and self.params.mu_ip != old.mu_ip:
+        if "mu_ip" in changes and self._params.mu_ip != old.mu_ip:
             # Per-neuron targets keep their spread and move with the mean.
             h = self._state.h_ip + (self._params.mu_ip - old.mu_ip)
             self._state.h_ip[:] = np.clip(h, 1e-6, 1 - 1e-6)
@@ -591,11 +593,11 @@ class Simulation:
     # -- input ---------------------------------------------------------------------------------
     def feed_input(self, inputs: np.ndarray) -> None:
         """Append raw input columns, shape (nu, T), for ``input_kind == "raw"``."""
-        if self.params.input_kind != "raw":
+        if self._params.input_kind != "raw":
             raise ValueError(f"feed_input needs input_kind='raw'; this simulation has "
-                             f"input_kind={self.params.input_kind!r}")
-        arr = check_raw_input(inputs, self.params.nu)
-        src = self.input
+                             f"input_kind={self._params.input_kind!r}")
+        arr = check_raw_input(inputs, self._params.nu)
+        src = self._input
         rest = src.raw[:, src.raw_cursor:] if src.raw is not None else np.zeros((arr.shape[0], 0))
         src.raw = np.concatenate([rest, arr], axis=1)
         src.raw_cursor = 0
@@ -625,7 +627,7 @@ class Simulation:
             Steps actually simulated.
         """
         n = _check_steps("n", n)
-        remaining_raw = self.input.remaining_raw()
+        remaining_raw = self._input.remaining_raw()
         if remaining_raw is not None and n > remaining_raw:
             raise ValueError(f"argument 'n' = {n} exceeds the {remaining_raw} columns of raw "
                              "input left; pass more with feed_input(inputs)")
@@ -633,13 +635,13 @@ class Simulation:
         while done < n:
             self._apply_pending()
             size = min(n - done, self._steps_per_call())
-            every = self.recording.weights_every
+            every = self._recording.weights_every
             if every:
-                size = min(size, every - self.t % every)
+                size = min(size, every - self._t % every)
             self._advance(size)
             done += size
-            if every and self.t % every == 0:
-                self.recorder.add_snapshot(self.t, self.state.w_ee)
+            if every and self._t % every == 0:
+                self._recorder.add_snapshot(self._t, self._state.w_ee)
             if progress is not None:
                 progress(done, n)
             if should_stop is not None and done < n and should_stop():
@@ -648,22 +650,22 @@ class Simulation:
         return done
 
     def _steps_per_call(self) -> int:
-        width = DrawLayout.for_params(self.params, self.input.uses_draws).width
+        width = DrawLayout.for_params(self._params, self._input.uses_draws).width
         return max(1, min(MAX_CHUNK, MAX_DRAW_BYTES // (8 * max(width, 1))))
 
     def _advance(self, n: int) -> None:
-        p = self.params
-        layout = DrawLayout.for_params(p, self.input.uses_draws)
-        draws = self.rng.standard_normal((n, layout.width))
+        p = self._params
+        layout = DrawLayout.for_params(p, self._input.uses_draws)
+        draws = self._rng.standard_normal((n, layout.width))
         if layout.sp_off >= 0:
             sp_cols = slice(layout.sp_off, layout.sp_off + layout.n_sp)
             draws[:, sp_cols] = to_uniform(draws[:, sp_cols])
-        symbols = (self.input.next_symbols(to_uniform(draws[:, layout.input_off]))
+        symbols = (self._input.next_symbols(to_uniform(draws[:, layout.input_off]))
                    if layout.input_off >= 0 else np.full(n, -1, dtype=np.int32))
-        raw = self.input.next_raw(n, p.nu)
-        spec = self.recording
+        raw = self._input.next_raw(n, p.nu)
+        spec = self._recording
         block = StepBlock(
-            first_step=self.t + 1,
+            first_step=self._t + 1,
             x=np.zeros((n, p.ne), dtype=bool), y=np.zeros((n, p.ni), dtype=bool),
             n_ee=np.zeros(n, dtype=np.int32), n_ei=np.zeros(n, dtype=np.int32),
             te_stats=np.zeros((n, TE_STATS)), te_sel=np.zeros((n, len(spec.neurons))),
@@ -671,7 +673,7 @@ class Simulation:
             drive=np.zeros((n, p.ne), dtype=bool) if spec.drive else None,
             t_e=np.zeros((n, p.ne)) if spec.t_e_full else None,
         )
-        if self.backend == "numba":
+        if self._backend == "numba":
             self._advance_compiled(n, layout, draws, symbols, raw, block)
         else:
             self._advance_reference(n, layout, draws, symbols, raw, block)
@@ -680,11 +682,11 @@ class Simulation:
 
     def _advance_compiled(self, n: int, layout: DrawLayout, draws: np.ndarray,
                           symbols: np.ndarray, raw: np.ndarray, block: StepBlock) -> None:
-        p, s, a = self.params, self.state, self._adj
+        p, s, a = self._params, self._state, self._adj
         flags = np.array([p.stdp, p.ip, p.sp, p.istdp, p.sn, p.fast_inhibition,
                           p.firing_rule == ">=", p.clip_t_e, block.drive is not None,
                           block.t_e is not None], dtype=np.bool_)
-        neurons = np.asarray(self.recording.neurons, dtype=np.int64)
+        neurons = np.asarray(self._recording.neurons, dtype=np.int64)
         events = np.empty((0, 4), dtype=np.int64)
         if self._track_events and (p.stdp or p.sp):
             # A chunk can prune at most the synapses it starts with plus those it creates.
@@ -696,7 +698,7 @@ class Simulation:
             a.ee_in, a.ee_in_n, a.ee_out, a.ee_out_n, a.ei_in, a.ei_in_n, a.ei_out, a.ei_out_n,
             a.ie_out, a.ie_out_n, a.w_ie_by_pre,
             draws, layout.noise_off, p.noise_sigma, layout.sp_off, p.p_sp_effective,
-            symbols, self.input.pools, p.input_gain, raw,
+            symbols, self._input.pools, p.input_gain, raw,
             flags, self._renorm_all, p.eta_stdp, p.eta_ip, p.eta_inh, p.mu_ip, p.w_max,
             p.w_ei_min, p.w_sp_init,
             p.t_e_min, p.t_e_max,
@@ -710,20 +712,20 @@ class Simulation:
                 raise RuntimeError(f"{n_events[0]} synapse events in one chunk exceed the "
                                    f"bound {len(events)}; this is a bug")
             kept = events[: n_events[0]]
-            kept[:, 0] += self.t + 1
+            kept[:, 0] += self._t + 1
             self._events.append(kept)
         if p.sn:
             self._renorm_all = False
 
     def _advance_reference(self, n: int, layout: DrawLayout, draws: np.ndarray,
                            symbols: np.ndarray, raw: np.ndarray, block: StepBlock) -> None:
-        p, s = self.params, self.state
-        neurons = list(self.recording.neurons)
+        p, s = self._params, self._state
+        neurons = list(self._recording.neurons)
         for t in range(n):
             u = np.zeros(p.ne)
             u[: raw.shape[1]] = raw[t]
             if symbols[t] >= 0:
-                u[self.input.pools[symbols[t]]] += p.input_gain
+                u[self._input.pools[symbols[t]]] += p.input_gain
             noise = np.zeros(p.ne + p.ni)
             if layout.noise_off >= 0:
                 noise = p.noise_sigma * draws[t, layout.noise_off:
@@ -733,7 +735,7 @@ class Simulation:
             before = s.w_ee > 0 if self._track_events else None
             out = reference_step(s, p, StepInput(u, noise, sp))
             if before is not None:
-                self._events.append(_mask_events(before, s.w_ee > 0, self.t + 1 + t))
+                self._events.append(_mask_events(before, s.w_ee > 0, self._t + 1 + t))
             block.x[t], block.y[t] = s.x, s.y
             block.n_ee[t] = np.count_nonzero(s.w_ee)
             block.n_ei[t] = np.count_nonzero(s.w_ei)

@@ -201,7 +201,7 @@ class Simulation:
         self._rng = np.random.default_rng(self._seed)
         self._state = init_state(self._params, self._rng)
         self._input = InputSource.create(self._params, self._rng, self._raw_initial)
-        self._after_state_change()
+        self._adj, self._renorm_all = self._adjacency_for(self._state, {})
         self._initial_state = self._state.copy()
         self._initial_rng_state = self._rng.bit_generator.state
         self._initial_params = self._params
@@ -392,13 +392,6 @@ class Simulation:
                   else np.empty((0, 4), dtype=np.int64))
         self._events.clear()
         return events
-
-    def _after_state_change(self) -> None:
-        """Rebuild what derives from the weight matrices (after init or a state load)."""
-        s = self._state
-        self._adj = Adjacency(s.w_ee, s.w_ei, s.w_ie) if self._backend == "numba" else None
-        # The kernel renormalises only rows it changed; a new state may have other rows off.
-        self._renorm_all = True
 
     def load_state(self, state: NetworkState) -> None:
         """Replace the network state (weights, thresholds, activity) after validating it.

@@ -175,7 +175,15 @@ class StepBlock:
 
 
 class _Series:
-    """One recorded quantity: a ring of the last ``capacity`` rows, or an unbounded list."""
+    """One recorded quantity: a ring of the last ``capacity`` rows, or an unbounded list.
+
+    The ring's memory grows with the rows it holds (doubling, up to ``capacity``), so a large
+    window costs only what is recorded: a window of 10^12 steps in a session file, say, does
+    not allocate terabytes.
+    """
+
+    #: Rows a ring starts with.
+    FIRST_ROWS = 1024
 
     def __init__(self, row_shape: tuple[int, ...], dtype: np.dtype, capacity: int | None) -> None:
         self.capacity = capacity
@@ -183,36 +191,47 @@ class _Series:
         self.dtype = dtype
         self.count = 0    # rows appended since step 0 (including rows before a restore)
         self.stored = 0   # rows held (at most ``capacity``)
+        self._head = 0    # where the next row goes in the ring
         if capacity is None:
             self._chunks: list[np.ndarray] = []
         else:
-            self._ring = np.zeros((capacity, *row_shape), dtype=dtype)
+            self._ring = np.zeros((min(capacity, self.FIRST_ROWS), *row_shape), dtype=dtype)
 
     def clear(self) -> None:
         """Forget every row (the ring keeps its memory)."""
-        self.count = self.stored = 0
+        self.count = self.stored = self._head = 0
         if self.capacity is None:
             self._chunks = []
 
+    def _reserve(self, rows: int) -> None:
+        """Make the ring hold at least ``rows`` rows (at most ``capacity``), keeping its data:
+        it only grows while it has not wrapped, so the data sit at its start."""
+        size = self._ring.shape[0]
+        if rows <= size:
+            return
+        grown = np.zeros((min(self.capacity, max(rows, 2 * size)), *self.row_shape), self.dtype)
+        grown[: self.stored] = self._ring[: self.stored]
+        self._ring = grown
+
     def append(self, rows: np.ndarray) -> None:
         n = rows.shape[0]
+        self.count += n
         if self.capacity is None:
             self._chunks.append(np.array(rows, dtype=self.dtype, copy=True))
-        else:
-            cap = self.capacity
-            if n >= cap:
-                rows = rows[n - cap:]
-                start = (self.count + n - cap) % cap
-            else:
-                start = self.count % cap
-            m = rows.shape[0]
-            first = min(m, cap - start)
-            self._ring[start: start + first] = rows[:first]
-            self._ring[: m - first] = rows[first:]
-        self.count += n
-        self.stored += n
-        if self.capacity is not None and self.stored > self.capacity:
-            self.stored = self.capacity
+            self.stored += n
+            return
+        cap = self.capacity
+        if n >= cap:
+            self._reserve(cap)
+            self._ring[:] = rows[n - cap:]
+            self.stored, self._head = cap, 0
+            return
+        self._reserve(min(cap, self.stored + n))
+        first = min(n, cap - self._head)
+        self._ring[self._head: self._head + first] = rows[:first]
+        self._ring[: n - first] = rows[first:]
+        self._head = (self._head + n) % cap
+        self.stored = min(cap, self.stored + n)
 
     def get(self, last: int | None = None) -> np.ndarray:
         if self.capacity is None:
@@ -226,7 +245,7 @@ class _Series:
             kept = min(kept, max(last, 0))
         # Gather only the rows asked for: the studio reads the newest few hundred steps of a
         # large window many times a second.
-        start = (self.count - kept) % self.capacity
+        start = (self._head - kept) % self.capacity
         if start + kept <= self.capacity:
             return self._ring[start: start + kept].copy()
         return np.concatenate([self._ring[start:], self._ring[: start + kept - self.capacity]])

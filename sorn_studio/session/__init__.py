@@ -1,5 +1,6 @@
 """Session files: save a simulation to one ``.npz``, load it back, continue it, replay it.
 
+- :mod:`.archive`: reading the members safely (known members, sizes checked first);
 - :mod:`.schema`: the one table of keys, dtypes, shapes and meanings (docs, checks, README);
 - :mod:`.files`: :func:`save_session`, :func:`read_session` (checks in small steps),
   :func:`load_session`;
@@ -10,9 +11,9 @@
 
 from __future__ import annotations
 
+from .errors import SessionError
 from .files import (
     SessionData,
-    SessionError,
     SessionInfo,
     load_session,
     read_session,

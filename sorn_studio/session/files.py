@@ -39,15 +39,22 @@ from ..engine.inputs import pool_shape
 from ..engine.snapshot import KERNEL_ORDER_FIELDS, check_change_log, check_structural, json_value
 from ..params import Params
 from ..recording import SERIES, RecordingSpec
-from .migrations import MIGRATIONS, json_item
-from .schema import ITEMS, JSON_KEYS, SCHEMA_VERSION, STATE_FIELDS, expected_items
+from .archive import Archive
+from .errors import SessionError
+from .migrations import LEGACY_ARRAYS, LEGACY_JSON_KEYS, MIGRATIONS, json_item
+from .schema import (
+    ITEMS,
+    JSON_KEYS,
+    KEYS_DOC,
+    SCHEMA_VERSION,
+    STATE_FIELDS,
+    TEXT_LIMIT,
+    expected_items,
+    size_limit,
+)
 
 __all__ = ["SessionError", "SessionInfo", "SessionData", "save_session", "read_session",
            "load_session", "snapshot_of", "recorded_series", "weight_snapshots"]
-
-
-class SessionError(ValueError):
-    """A session file is unreadable, damaged, of an unsupported version or inconsistent."""
 
 
 @dataclass(frozen=True)
@@ -213,34 +220,26 @@ def _refused(path: Path | None, exc: SnapshotError) -> SessionError:
 
 
 # -- reading: one small check after the other ----------------------------------------------------
-def _read_members(path: Path) -> dict[str, np.ndarray]:
-    """Every member of the archive, read to the end (never unpickled)."""
-    try:
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
-    except IsADirectoryError:
-        raise SessionError(f"session file {path}: is a folder, not a file") from None
-    if magic != b"PK\x03\x04":
-        what = "is empty" if not magic else "is not a .npz archive"
-        raise SessionError(f"session file {path} {what}; it is not a SORN Studio session")
-    arrays: dict[str, np.ndarray] = {}
-    key = ""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            # Reading every member to the end makes zipfile verify each CRC, so a flipped byte
-            # anywhere in the data is caught here and not later as a silently wrong weight.
-            for key in archive.files:
-                arrays[key] = archive[key]
-    except ValueError as exc:
-        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
-            raise SessionError(f"session file {path}: item {key!r} holds pickled Python objects; "
-                               "session files never contain pickles, so it is refused") from None
-        raise SessionError(f"session file {path} is damaged (item {key!r}: {exc})") from None
-    except Exception as exc:  # zipfile.BadZipFile, EOFError, zlib.error, OSError, ...
-        where = f" (item {key!r})" if key else ""
-        raise SessionError(f"session file {path} is truncated or corrupted{where}: "
-                           f"{type(exc).__name__}: {exc}") from None
-    return arrays
+def _known(key: str) -> bool:
+    """Whether a member may appear in a session file of this or an older layout."""
+    return key in KEYS_DOC or key in LEGACY_ARRAYS or key in LEGACY_JSON_KEYS
+
+
+#: Raw input columns a file may hold beyond its steps (input fed ahead of the run).
+RAW_COLUMNS_AHEAD = 10_000_000
+
+
+def _largest_dims(info: SessionInfo) -> dict[str, int]:
+    """The largest size each shape symbol can have in a file with this metadata."""
+    p, spec, steps = info.params, info.recording, info.steps
+    n_symbols, n_u = pool_shape(p)
+    rows = steps if spec.full else min(steps, spec.window)
+    snapshots = steps // spec.weights_every if spec.weights_every else 0
+    if not spec.full:
+        snapshots = min(snapshots, spec.max_snapshots)
+    return {"ne": p.ne, "ni": p.ni, "nu": p.nu, "k": len(spec.neurons), "n_symbols": n_symbols,
+            "n_u": n_u, "T": rows, "S": snapshots, "T_raw": steps + RAW_COLUMNS_AHEAD,
+            "n_ee": p.ne * (p.ne - 1)}
 
 
 def _int_scalar(path: Path, arrays: Mapping[str, np.ndarray], key: str) -> int:
@@ -275,9 +274,12 @@ def _upgraded(path: Path, arrays: dict[str, np.ndarray]) -> tuple[int, dict[str,
     return found, arrays
 
 
-def _texts(path: Path, arrays: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    """The JSON items, parsed, after checking that every always-present item is there."""
-    missing = [item.key for item in ITEMS if not item.when and item.key not in arrays]
+def _texts(path: Path, arrays: Mapping[str, np.ndarray], *,
+           arrays_read: bool = True) -> dict[str, Any]:
+    """The JSON items, parsed, after checking that every always-present item is there (only
+    the JSON items when the arrays are not read yet)."""
+    missing = [item.key for item in ITEMS if not item.when and item.key not in arrays
+               and (arrays_read or item.dtype == "json")]
     if missing:
         raise SessionError(f"session file {path} misses item(s) {', '.join(map(repr, missing))}")
     texts = {}
@@ -291,7 +293,18 @@ def _texts(path: Path, arrays: Mapping[str, np.ndarray]) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise SessionError(f"session file {path}: item {key!r} is not valid JSON: "
                                f"{exc}") from None
+        except RecursionError:
+            raise SessionError(f"session file {path}: item {key!r} nests JSON too deeply to "
+                               "be a session's") from None
     return texts
+
+
+def _whole(meta: Mapping[str, Any], name: str) -> int:
+    """``meta[name]`` when it is a JSON whole number (not 1.7, "1500", true or Infinity)."""
+    value = meta[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"meta {name!r} = {value!r} is not a whole number")
+    return value
 
 
 def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
@@ -303,7 +316,7 @@ def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
         recording = dict(texts["recording"])
         recording["neurons"] = tuple(recording.get("neurons", ()))
         spec = RecordingSpec(**recording)
-        seed, steps = int(meta["seed"]), int(meta["steps"])
+        seed, steps = _whole(meta, "seed"), _whole(meta, "steps")
         backend = str(meta.get("backend", "numba"))
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
@@ -396,7 +409,16 @@ def read_session(path: str | os.PathLike[str]) -> SessionData:
         When the file cannot be opened (missing, no permission).
     """
     path = Path(path)
-    found, arrays = _upgraded(path, _read_members(path))
+    small_keys = ("schema_version", *JSON_KEYS, *LEGACY_JSON_KEYS)
+    with Archive(path, _known) as archive:
+        # The metadata first, each item bounded: it says how large every array may be, so no
+        # member is inflated beyond what this network can hold.
+        small = archive.read(small_keys, lambda _key: TEXT_LIMIT)
+        found, upgraded = _upgraded(path, dict(small))
+        dims = _largest_dims(_info(path, found, _texts(path, upgraded, arrays_read=False)))
+        rest = archive.read([k for k in archive.members if k not in small],
+                            lambda key: size_limit(LEGACY_ARRAYS.get(key, key), dims))
+    found, arrays = _upgraded(path, {**small, **rest})
     info = _info(path, found, _texts(path, arrays))
     _check_arrays(path, arrays, info)
     _check_recording(path, arrays, info)

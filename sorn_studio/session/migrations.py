@@ -14,7 +14,12 @@ import numpy as np
 
 from .schema import STATE_FIELDS
 
-__all__ = ["MIGRATIONS", "json_item"]
+__all__ = ["MIGRATIONS", "LEGACY_ARRAYS", "LEGACY_JSON_KEYS", "json_item"]
+
+#: Array members of older layouts, and the current key each became.
+LEGACY_ARRAYS: dict[str, str] = {f"final/{name}": f"state/{name}" for name in STATE_FIELDS}
+#: JSON members of older layouts (schema 0 kept both generator states in ``rng``).
+LEGACY_JSON_KEYS: tuple[str, ...] = ("rng",)
 
 
 def json_item(value: object) -> np.ndarray:

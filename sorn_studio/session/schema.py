@@ -19,12 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..engine.network import STATE_SHAPES
 from ..engine.snapshot import STATE_FIELDS
 from ..recording import SERIES, RecordingSpec, resolve_shape
 
 __all__ = ["SCHEMA_VERSION", "Item", "ITEMS", "KEYS_DOC", "JSON_KEYS", "STATE_FIELDS",
-           "expected_items", "markdown_table"]
+           "TEXT_LIMIT", "expected_items", "markdown_table", "size_limit"]
 
 #: Version of the file layout written by ``save_session``.
 SCHEMA_VERSION = 1
@@ -168,6 +170,38 @@ def expected_items(input_kind: str, recording: RecordingSpec, dims: Mapping[str,
             for item in ITEMS
             if item.dtype != "json" and (item.applies(input_kind, recording)
                                          or (item.when == "optional" and item.key in present))}
+
+
+#: Most bytes a JSON item (or the schema version) may declare: far above any real metadata.
+TEXT_LIMIT = 64 * 2**20
+#: Room for the ``.npy`` header in front of an array's data (numpy caps it below this).
+_HEADER = 2**17
+_BY_KEY = {item.key: item for item in ITEMS}
+
+
+def size_limit(key: str, dims: Mapping[str, int]) -> int:
+    """Most bytes the archive member of ``key`` may hold (header included).
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`ITEMS`.
+    dims : mapping of str to int
+        The largest size each shape symbol can have in this file.
+
+    Returns
+    -------
+    int
+        What its dtype and largest shape take, plus room for the header; :data:`TEXT_LIMIT`
+        for JSON items.
+    """
+    item = _BY_KEY[key]
+    if item.dtype == "json":
+        return TEXT_LIMIT
+    count = 1
+    for size in resolve_shape(item.shape, dict(dims)):
+        count *= size
+    return count * np.dtype(item.dtype).itemsize + _HEADER
 
 
 def markdown_table() -> str:

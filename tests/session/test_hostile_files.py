@@ -1,0 +1,117 @@
+"""A crafted session file is refused cleanly: no hang, no crash, no memory flood (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.lib import format as npy
+
+from sorn_studio.engine import Simulation
+from sorn_studio.presets import load_preset
+from sorn_studio.recording import RecordingSpec
+from sorn_studio.session import SessionError, load_session, read_session, save_session
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Path:
+    params = load_preset("zheng2013", ne=30, ni=6, lambda_ee=5, lambda_ei=2, lambda_ie=30)
+    sim = Simulation(params, 2, recording=RecordingSpec(window=100, neurons=(1,)))
+    sim.run(150)
+    return save_session(sim, tmp_path / "run.npz")
+
+
+def members(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def rewrite(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    pipe = tmp_path / "session.npz"
+    os.mkfifo(pipe)
+    outcome: list[BaseException] = []
+    reader = threading.Thread(target=lambda: _catch(outcome, read_session, pipe), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive(), "reading a named pipe blocked"
+    assert isinstance(outcome[0], SessionError) and "regular file" in str(outcome[0])
+
+
+def _catch(outcome: list[BaseException], fn, *args) -> None:
+    try:
+        fn(*args)
+    except BaseException as exc:  # noqa: BLE001 - the test inspects it
+        outcome.append(exc)
+
+
+def test_a_decompression_bomb_is_refused_unread(session):
+    # A known member, deflated, declaring 256 MiB of zeros where the schema allows none:
+    # the file grows by a few hundred kilobytes.
+    arrays = members(session)
+    del arrays["rec/snapshots"]
+    rewrite(session, arrays)
+    shape = (256 * 2**20 // (30 * 30 * 8), 30, 30)
+    with zipfile.ZipFile(session, "a", compression=zipfile.ZIP_DEFLATED) as z, \
+            z.open("rec/snapshots.npy", "w", force_zip64=True) as member:
+        npy.write_array_header_1_0(member, {"descr": "<f8", "fortran_order": False,
+                                            "shape": shape})
+        block = bytes(2**20)
+        for _ in range(256):
+            member.write(block)
+    assert session.stat().st_size < 5 * 2**20
+    tracemalloc.start()
+    try:
+        with pytest.raises(SessionError, match=r"'rec/snapshots' declares \d+ bytes"):
+            read_session(session)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20, f"reading allocated {peak / 2**20:.0f} MiB"
+
+
+def test_an_unknown_member_is_refused(session):
+    with zipfile.ZipFile(session, "a") as z:
+        z.writestr("extra.npy", b"whatever")
+    with pytest.raises(SessionError, match="unknown item 'extra'"):
+        read_session(session)
+
+
+@pytest.mark.parametrize("value", ['1.7', '"1500"', "true", "1e400", "Infinity", "-3"])
+def test_a_step_count_that_is_not_a_whole_number_is_refused(session, value):
+    arrays = members(session)
+    text = str(arrays["meta"])
+    meta = json.loads(text)
+    arrays["meta"] = np.array(text.replace(f'"steps": {meta["steps"]}', f'"steps": {value}'))
+    assert value in str(arrays["meta"])
+    rewrite(session, arrays)
+    with pytest.raises(SessionError, match="'steps'|steps -3"):
+        read_session(session)
+
+
+def test_json_nested_too_deep_is_refused(session):
+    arrays = members(session)
+    arrays["recording"] = np.array("[" * 100_000 + "]" * 100_000)
+    rewrite(session, arrays)
+    with pytest.raises(SessionError, match="'recording' nests JSON too deeply"):
+        read_session(session)
+
+
+def test_a_member_that_is_not_npy_data_is_refused(session):
+    arrays = members(session)
+    del arrays["rec/n_ee"]
+    rewrite(session, arrays)
+    with zipfile.ZipFile(session, "a") as z:
+        z.writestr("rec/n_ee.npy", b"this is not an array")
+    with pytest.raises(SessionError, match="'rec/n_ee'"):
+        load_session(session)

@@ -115,3 +115,17 @@ def test_a_member_that_is_not_npy_data_is_refused(session):
         z.writestr("rec/n_ee.npy", b"this is not an array")
     with pytest.raises(SessionError, match="'rec/n_ee'"):
         load_session(session)
+
+
+@pytest.mark.parametrize("position", [[10**9, 1], [0, 500], [-7, -3]])
+def test_an_input_position_outside_the_words_is_refused(tmp_path, position):
+    # Continuing such a session used to index the compiled word table out of bounds (SIGSEGV).
+    params = load_preset("lazar2009", ne=40, ni=8, lambda_ee=5, lambda_ei=8, lambda_ie=40, n_u=5)
+    sim = Simulation(params, 3)
+    sim.run(50)
+    path = save_session(sim, tmp_path / "counting.npz")
+    arrays = members(path)
+    arrays["input/position"] = np.array(position, dtype=np.int64)
+    rewrite(path, arrays)
+    with pytest.raises(SessionError, match=r"'input/position' = \[.*\] is outside the words"):
+        load_session(path)

@@ -61,8 +61,8 @@ def main(options: StudioOptions | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 1 when the session cannot be opened, a scripted run fails,
-        or the screenshot cannot be written.
+        Exit status: 0 on success, 2 when the session cannot be opened, a scripted run fails
+        or the screenshot cannot be written (one line on stderr says why).
     """
     if options is None:
         options = StudioOptions()
@@ -90,7 +90,7 @@ def main(options: StudioOptions | None = None) -> int:
             sim, meta = load_session(options.session)
         except (OSError, ValueError) as exc:
             sys.stderr.write(f"sorn-studio gui: error: cannot open {options.session}: {exc}\n")
-            return 1
+            return 2
         preset = preset or meta.preset
     else:
         preset = preset or DEFAULT_PRESET

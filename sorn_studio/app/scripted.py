@@ -36,10 +36,10 @@ class ScriptedRun(QObject):
     steps : int
         Steps to run (>= 0; with 0 the current state is shown and grabbed).
     screenshot : path, optional
-        PNG to write once the steps are shown; its folder is created.
+        PNG to write once the steps are shown, in an existing folder.
     quit_after : bool
         Close the window at the end. An error from the controller then ends the run with
-        :attr:`result` 1 instead of a dialog.
+        :attr:`result` 2 instead of a dialog.
     start_step : int
         The step the window's network is at (a loaded session's); the run ends at
         ``start_step + steps``.
@@ -47,7 +47,8 @@ class ScriptedRun(QObject):
     Attributes
     ----------
     result : int or None
-        None until the run ends; then 0, or 1 when it failed.
+        None until the run ends; then 0, or 2 when it failed (the command line's exit
+        status for a bad value or file).
     error : str or None
         Why it failed.
     """
@@ -90,14 +91,9 @@ class ScriptedRun(QObject):
         self.result = 0
         if self.screenshot is not None:
             QApplication.processEvents()
-            try:
-                self.screenshot.parent.mkdir(parents=True, exist_ok=True)
-                saved = self.window.grab().save(str(self.screenshot))
-            except OSError:  # the folder cannot be made (a file of that name, no permission)
-                saved = False
-            if not saved:
+            if not self.window.grab().save(str(self.screenshot)):
                 self.error = f"could not write the screenshot {self.screenshot}"
-                self.result = 1
+                self.result = 2
         if self.quit_after:
             self.window.close()
 
@@ -107,5 +103,5 @@ class ScriptedRun(QObject):
             return
         self._pending = False
         self.error = message
-        self.result = 1
+        self.result = 2
         self.window.close()

@@ -48,13 +48,17 @@ def gui_command(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        2 for an invalid ``--steps`` or ``--screenshot``; otherwise the studio's exit status
-        (see :func:`sorn_studio.app.main.main`).
+        2 for an invalid ``--steps`` or ``--screenshot`` (not a .png, or its folder does not
+        exist); otherwise the studio's exit status (see :func:`sorn_studio.app.main.main`).
     """
     if args.steps < 0:
         return report("--steps must be >= 0", "gui")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         return report("--screenshot needs a .png file name", "gui")
+    if args.screenshot is not None and not args.screenshot.resolve().parent.is_dir():
+        # Checked before the window opens; no folder is created for it.
+        return report(f"--screenshot {args.screenshot}: folder {args.screenshot.parent} does "
+                      "not exist", "gui")
     # Imported here, after the checks: Qt takes a while to load and no other command needs it.
     from sorn_studio.app.main import StudioOptions, main
 

@@ -28,7 +28,7 @@ def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
     sim.step(120)
     path = save_session(sim, tmp_path / "s.npz", preset="hartmann2015")
     assert main(["gui", str(path), "--steps", "130", "--quit"]) == 0
-    assert main(["gui", str(tmp_path / "nope.npz"), "--quit"]) == 1
+    assert main(["gui", str(tmp_path / "nope.npz"), "--quit"]) == 2
     assert "nope.npz" in capsys.readouterr().err
     assert main(["gui", "--steps", "-1", "--quit"]) == 2
     assert main(["gui", "--screenshot", str(tmp_path / "x.jpg"), "--quit"]) == 2
@@ -44,12 +44,12 @@ def break_the_engine(win: MainWindow) -> None:
     win.controller.runner.call(lambda sim: setattr(sim, "run", broken)).result(WAIT_MS / 1000)
 
 
-def test_a_scripted_run_that_quits_ends_an_error_with_exit_1_not_a_dialog(qtbot, window):
+def test_a_scripted_run_that_quits_ends_an_error_with_exit_2_not_a_dialog(qtbot, window):
     script = ScriptedRun(window, 300, quit_after=True)
     break_the_engine(window)
     script.start()
     qtbot.waitUntil(lambda: script.result is not None, timeout=WAIT_MS)
-    assert script.result == 1 and "kernel exploded" in script.error
+    assert script.result == 2 and "kernel exploded" in script.error
     assert window.last_error == script.error and window.error_box is None
     assert not window.isVisible()
 
@@ -65,10 +65,22 @@ def test_a_scripted_run_that_stays_open_shows_the_error(qtbot, window):
     window.error_box.close()
 
 
-def test_an_unwritable_screenshot_is_exit_1(qapp, tmp_path, capsys):
+def test_a_screenshot_outside_an_existing_folder_is_refused_before_the_window_opens(
+        qapp, tmp_path, capsys):
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
-    shot = tmp_path / "file" / "shot.png"
-    assert main(["gui", "--preset", "lazar2009", "--screenshot", str(shot), "--quit"]) == 1
+    for shot in (tmp_path / "file" / "shot.png", tmp_path / "missing" / "shot.png"):
+        assert main(["gui", "--preset", "lazar2009", "--screenshot", str(shot), "--quit"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"--screenshot {shot}: folder" in err
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_screenshot_that_cannot_be_written_is_exit_2(qapp, tmp_path, capsys):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    shot = folder / "shot.png"
+    shot.mkdir()   # a folder where the file should go: the save fails
+    assert main(["gui", "--preset", "lazar2009", "--screenshot", str(shot), "--quit"]) == 2
     assert f"sorn-studio gui: error: could not write the screenshot {shot}" in (
         capsys.readouterr().err)
 

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 __all__ = ["FieldSpec", "Params", "MECHANISMS", "field_specs", "live_fields",
            "parse_assignments", "parse_value"]
 
@@ -332,12 +334,23 @@ def _check_names(names: Mapping[str, Any]) -> None:
         )
 
 
+def _scalar(name: str, value: Any) -> Any:
+    """A 0-d numpy array as its scalar; any other array is refused (not squeezed)."""
+    if isinstance(value, np.ndarray):
+        if value.ndim:
+            raise TypeError(f"parameter {name!r} must be a single value, got an array of shape "
+                            f"{value.shape}")
+        return value[()]
+    return value
+
+
 def _coerce(name: str, value: Any, type_name: str) -> Any:
     """Convert ``value`` to the field's type and check it against the field's spec."""
     spec = _field_specs()[name]
     type_name = str(type_name)
+    value = _scalar(name, value)
     if type_name == "bool":
-        if isinstance(value, bool) or (hasattr(value, "dtype") and value.dtype == bool):
+        if isinstance(value, (bool, np.bool_)):
             return bool(value)
         raise TypeError(f"parameter {name!r} must be true or false, got {value!r}")
     if type_name == "str":
@@ -347,6 +360,8 @@ def _coerce(name: str, value: Any, type_name: str) -> Any:
             raise ValueError(f"parameter {name!r} = {value!r} is not allowed; use "
                              f"{spec.allowed()}")
         return value
+    if type_name.startswith("tuple[") and not isinstance(value, str) and np.ndim(value) != 1:
+        raise TypeError(f"parameter {name!r} must be a list, got {value!r}")
     if type_name.startswith("tuple[str"):
         items = value.split(",") if isinstance(value, str) else value
         out = tuple(items)
@@ -363,21 +378,20 @@ def _coerce(name: str, value: Any, type_name: str) -> Any:
         if not out or any(not math.isfinite(v) or v < 0 for v in out):
             raise ValueError(f"parameter {name!r} = {value!r} must be non-negative finite numbers")
         return out
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(
-        value, "__index__"
-    ) and not hasattr(value, "__float__"):
+    # Booleans are numbers to Python and numpy, but True where a rate is expected is a mistake.
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                       np.floating)):
         raise TypeError(f"parameter {name!r} must be a number, got {value!r}")
+    if isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
+        raise ValueError(f"parameter {name!r} = {value!r} must be a finite number in "
+                         f"{spec.allowed()}")
     if type_name == "int":
-        if isinstance(value, float) or (hasattr(value, "dtype") and value.dtype.kind == "f"):
-            if not float(value).is_integer():
-                raise ValueError(f"parameter {name!r} = {value!r} must be a whole number in "
-                                 f"{spec.allowed()}")
+        if isinstance(value, (float, np.floating)) and not float(value).is_integer():
+            raise ValueError(f"parameter {name!r} = {value!r} must be a whole number in "
+                             f"{spec.allowed()}")
         number: float = int(value)
     else:
         number = float(value)
-        if not math.isfinite(number):
-            raise ValueError(f"parameter {name!r} = {value!r} must be a finite number in "
-                             f"{spec.allowed()}")
     too_low = spec.low is not None and (number < spec.low or (spec.low_open and number <= spec.low))
     too_high = spec.high is not None and number > spec.high
     if too_low or too_high:
@@ -411,9 +425,10 @@ def _check_cross_fields(p: Params) -> None:
         if p.n_u > p.ne:
             fail(f"parameter 'n_u' = {p.n_u} exceeds ne = {p.ne}; allowed: [1, {p.ne}]")
         if p.pools == "disjoint" and n_sym * p.n_u > p.ne:
+            fits = (f"allowed: [1, {p.ne // n_sym}] or pools='overlapping'" if p.ne >= n_sym
+                    else f"no pool size fits {n_sym} disjoint pools; use pools='overlapping'")
             fail(f"parameter 'n_u' = {p.n_u}: {n_sym} disjoint pools of {p.n_u} units need "
-                 f"{n_sym * p.n_u} > ne = {p.ne} units; allowed: [1, {p.ne // n_sym}] or "
-                 "pools='overlapping'")
+                 f"{n_sym * p.n_u} > ne = {p.ne} units; {fits}")
     if p.input_kind == "words":
         if len(p.word_probs) != len(p.words):
             fail(f"parameter 'word_probs' has {len(p.word_probs)} entries but 'words' has "

@@ -37,6 +37,11 @@ def count_set_bits(packed: np.ndarray) -> np.ndarray:
     return _BITS_IN_BYTE[packed].sum(axis=-1, dtype=np.int64)
 
 
+def _is_whole(value: object) -> bool:
+    """An int or numpy integer, not a bool (True is an int to Python)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 @dataclass(frozen=True)
 class SeriesSpec:
     """One recorded series: its dtype, the shape of one row, when it is kept, what it holds.
@@ -146,11 +151,22 @@ class RecordingSpec:
     def __post_init__(self) -> None:
         for name in ("window", "weights_every", "max_snapshots"):
             value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+            if not _is_whole(value) or value < 0:
                 raise ValueError(f"recording {name!r} = {value!r} must be a whole number >= 0")
+            object.__setattr__(self, name, int(value))
+        for name in ("full", "drive", "t_e_full"):
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"recording {name!r} = {value!r} must be True or False")
+            object.__setattr__(self, name, bool(value))
         if not self.full and self.window < 1:
             raise ValueError(f"recording 'window' = {self.window} must be >= 1 (or full=True)")
-        object.__setattr__(self, "neurons", tuple(int(n) for n in self.neurons))
+        neurons = self.neurons
+        # np.ndim is 0 for a number, a 0-d array or a string ("12" is not neurons 1 and 2).
+        if np.ndim(neurons) != 1 or not all(_is_whole(n) for n in neurons):
+            raise ValueError(f"recording 'neurons' = {neurons!r} must be a sequence of whole "
+                             "numbers (excitatory neuron indices)")
+        object.__setattr__(self, "neurons", tuple(int(n) for n in neurons))
 
 
 @dataclass

@@ -29,7 +29,7 @@ from sorn_studio.experiments.tables import (
     write_json,
     write_npz,
 )
-from sorn_studio.params import Params, parse_assignments
+from sorn_studio.params import MECHANISMS, Params, parse_assignments
 from sorn_studio.presets import load_preset
 
 from .errors import report
@@ -387,6 +387,18 @@ def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: Text
             )
 
 
+#: Parameters an experiment sets itself, so a --set of them would be ignored: why, per name.
+SET_BY_THE_EXPERIMENT: dict[str, dict[str, str]] = {
+    "counting": {
+        "input_kind": "the counting experiment always drives the network with the counting "
+                      "task",
+        "counting_n": "the counting experiment takes n from --n",
+        **{m: "the counting experiment sets the plasticity switches per condition (use "
+              "--conditions)" for m in MECHANISMS},
+    },
+}
+
+
 def experiment_command(args: argparse.Namespace) -> int:
     """Run the experiment named by ``args.experiment``.
 
@@ -402,7 +414,13 @@ def experiment_command(args: argparse.Namespace) -> int:
     if name is None:
         return report("choose an experiment: " + ", ".join(runners))
     try:
-        params = load_preset(args.preset, **parse_assignments(args.overrides))
+        changes = parse_assignments(args.overrides)
+        overridden = sorted(set(changes) & set(SET_BY_THE_EXPERIMENT.get(name, {})))
+        if overridden:
+            # Refused rather than silently replaced by the experiment's own value.
+            raise ValueError("; ".join(f"--set {key}: {SET_BY_THE_EXPERIMENT[name][key]}"
+                                       for key in overridden))
+        params = load_preset(args.preset, **changes)
         runners[name](args, params, sys.stdout, sys.stderr)
     except ValueError as exc:
         return report(str(exc), f"experiment {name}")

@@ -111,6 +111,13 @@ def run_command(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise UsageError(f"--raw {args.raw}: cannot read it as a .npy array: "
                              f"{exc}") from None
+        if not isinstance(raw, np.ndarray):   # np.load opens an .npz as an archive
+            raw.close()
+            raise UsageError(f"--raw {args.raw}: is a .npz archive; give a .npy file holding "
+                             "one (nu, T) array")
+    if raw is not None and params.input_kind != "raw":
+        raise UsageError(f"--raw {args.raw}: preset {args.preset!r} has input_kind = "
+                         f"{params.input_kind!r}; --raw drives only raw-input presets")
     if params.input_kind == "raw" and raw is None:
         raise UsageError(f"preset {args.preset!r} uses raw input; pass --raw FILE.npy holding "
                          f"a (nu={params.nu}, T >= {args.steps}) array")

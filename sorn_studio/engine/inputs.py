@@ -52,7 +52,10 @@ def check_raw_input(raw: Any, nu: int, name: str = "inputs") -> np.ndarray:
 
 def _raw_checked(raw: Any, nu: int) -> tuple[np.ndarray, type[Exception], str]:
     """``raw`` as float64 and, when it is unfit, the exception type and what is wrong."""
-    arr = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
+    try:
+        arr = raw if isinstance(raw, np.ndarray) else np.asarray(raw)
+    except ValueError:   # ragged nested lists
+        return np.zeros((0, 0)), ValueError, "is not a rectangular (nu, T) array"
     if not is_real_dtype(arr.dtype):
         return arr, TypeError, f"must hold real numbers, got dtype {arr.dtype}"
     if arr.ndim != 2 or arr.shape[0] != nu:

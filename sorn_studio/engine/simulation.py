@@ -133,7 +133,11 @@ class Simulation:
         _check_params(params)
         self._configure(recording, backend)
         self._check_neurons(params)
-        self._raw_initial = None if raw_input is None else check_raw_input(raw_input, params.nu)
+        if raw_input is not None and params.input_kind != "raw":
+            raise ValueError(f"argument 'raw_input' is given but input_kind = "
+                             f"{params.input_kind!r}; raw input drives only input_kind='raw'")
+        self._raw_initial = None if raw_input is None else check_raw_input(raw_input, params.nu,
+                                                                            "raw_input")
         self.reset(seed=seed if seed is not None else
                    int(np.random.SeedSequence().entropy % 2**63), params=params)
 
@@ -620,6 +624,9 @@ class Simulation:
             Steps actually simulated.
         """
         n = _check_steps("n", n)
+        for name, fn in (("progress", progress), ("should_stop", should_stop)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"argument {name!r} must be a function or None, got {fn!r}")
         remaining_raw = self._input.remaining_raw()
         if remaining_raw is not None and n > remaining_raw:
             raise ValueError(f"argument 'n' = {n} exceeds the {remaining_raw} columns of raw "

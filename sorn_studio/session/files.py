@@ -207,6 +207,12 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
         When the file cannot be written; an existing file at ``path`` is left untouched and no
         temporary file remains.
     """
+    if not isinstance(sim, Simulation):
+        raise TypeError(f"argument 'sim' must be a Simulation, got {type(sim).__name__} "
+                        "(the order is save_session(sim, path, ...))")
+    if extra is not None and (not isinstance(extra, Mapping)
+                              or not all(isinstance(k, str) for k in extra)):
+        raise TypeError(f"argument 'extra' must be a dict with text keys, got {extra!r}")
     path = Path(path)
     arrays = _session_arrays(sim, preset, extra)
     with atomic_file(path, "session") as handle:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -71,6 +72,9 @@ def atomic_path(path: Path, what: str = "file") -> Iterator[Path]:
     try:
         yield tmp
         _fsync_file(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            # A file saved again keeps who may read it (a private 0600 session stays private).
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

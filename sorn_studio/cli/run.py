@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,6 +99,10 @@ def run_command(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed {args.seed}: must be >= 0")
     out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give a file name ending in .npz")
+    if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: folder {out.parent} is not writable")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     params = get_preset(args.preset).params

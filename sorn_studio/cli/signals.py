@@ -1,4 +1,8 @@
-"""Ctrl-C during a long run: stop at the next step boundary instead of losing the work."""
+"""Ctrl-C during a long run: stop at the next step boundary instead of losing the work.
+
+SIGTERM (a ``kill``, a session manager logging out) ends the command at once, but as an
+exception, so that a file being written is cleaned up instead of left half-written.
+"""
 
 from __future__ import annotations
 
@@ -38,14 +42,20 @@ class StopFlag:
                           "(Ctrl-C again aborts without saving)\n")
         self.stream.flush()
 
+    @staticmethod
+    def _terminate(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
     def __enter__(self) -> StopFlag:
         try:
-            self._previous = signal.signal(signal.SIGINT, self._handler)
+            self._previous = (signal.signal(signal.SIGINT, self._handler),
+                              signal.signal(signal.SIGTERM, self._terminate))
             self._installed = True
-        except ValueError:
+        except ValueError:   # not the main thread
             self._installed = False
         return self
 
     def __exit__(self, *_exc: object) -> None:
         if self._installed:
-            signal.signal(signal.SIGINT, self._previous)
+            signal.signal(signal.SIGINT, self._previous[0])
+            signal.signal(signal.SIGTERM, self._previous[1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -49,6 +50,23 @@ def _check_steps(name: str, n: Any) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"argument {name!r} = {n!r} must be a whole number >= 0")
     return int(n)
+
+
+def _when_idle(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run the method only while no other thread runs the simulation (refused otherwise)."""
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def guarded(self: Simulation, *args: Any, **kwargs: Any) -> Any:
+            if not self._running.acquire(blocking=False):
+                raise RuntimeError(f"cannot {what} while the simulation is running in another "
+                                   "thread; do it between runs (the studio does it between "
+                                   "chunks)")
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self._running.release()
+        return guarded
+    return wrap
 
 
 def _check_params(params: Any) -> None:
@@ -176,6 +194,8 @@ class Simulation:
         self._backend = backend
         self._recording = recording or RecordingSpec()
         self._lock = threading.Lock()
+        # Held while steps run; re-entrant, so a progress callback may save between chunks.
+        self._running = threading.RLock()
         self._pending: dict[str, Any] = {}
         self._track_events = False
         self._events: list[np.ndarray] = []
@@ -186,6 +206,7 @@ class Simulation:
             raise ValueError(f"recording 'neurons' = {bad} are not excitatory neurons; allowed: "
                              f"0..{params.ne - 1}")
 
+    @_when_idle("reset it")
     def reset(self, seed: int | None = None, params: Params | None = None) -> None:
         """Start again from a fresh network.
 
@@ -216,6 +237,7 @@ class Simulation:
         with self._lock:
             self._pending.clear()
 
+    @_when_idle("restart it")
     def restart(self, seed: int) -> None:
         """Start a new run from the network as it is now, with the generator of ``seed``.
 
@@ -246,6 +268,7 @@ class Simulation:
             self._pending.clear()
 
     # -- snapshot and restore ------------------------------------------------------------------
+    @_when_idle("take a snapshot (or save it)")
     def snapshot(self) -> Snapshot:
         """Everything needed to continue this run exactly, as copies in plain arrays and JSON.
 
@@ -271,6 +294,7 @@ class Simulation:
             kernel_order=self._kernel_order(),
         )
 
+    @_when_idle("restore a snapshot into it")
     def restore(self, snapshot: Snapshot) -> None:
         """Put the simulation exactly where ``snapshot`` was taken.
 
@@ -413,6 +437,7 @@ class Simulation:
         self.restore(dataclasses.replace(self.snapshot(), state=state.arrays(), kernel_order={}))
         self._recorder = recorder   # the recording goes on: only the network was replaced
 
+    @_when_idle("change its recording")
     def set_recording(self, spec: RecordingSpec) -> None:
         """Record from now on as ``spec`` says; what was recorded so far is dropped."""
         self._check_neurons(self._params, spec)
@@ -631,23 +656,24 @@ class Simulation:
         if remaining_raw is not None and n > remaining_raw:
             raise ValueError(f"argument 'n' = {n} exceeds the {remaining_raw} columns of raw "
                              "input left; pass more with feed_input(inputs)")
-        done = 0
-        while done < n:
+        with self._running:   # another thread's snapshot, restore or reset is refused
+            done = 0
+            while done < n:
+                self._apply_pending()
+                size = min(n - done, self._steps_per_call())
+                every = self._recording.weights_every
+                if every:
+                    size = min(size, every - self._t % every)
+                self._advance(size)
+                done += size
+                if every and self._t % every == 0:
+                    self._recorder.add_snapshot(self._t, self._state.w_ee)
+                if progress is not None:
+                    progress(done, n)
+                if should_stop is not None and done < n and should_stop():
+                    break
             self._apply_pending()
-            size = min(n - done, self._steps_per_call())
-            every = self._recording.weights_every
-            if every:
-                size = min(size, every - self._t % every)
-            self._advance(size)
-            done += size
-            if every and self._t % every == 0:
-                self._recorder.add_snapshot(self._t, self._state.w_ee)
-            if progress is not None:
-                progress(done, n)
-            if should_stop is not None and done < n and should_stop():
-                break
-        self._apply_pending()
-        return done
+            return done
 
     def _steps_per_call(self) -> int:
         width = DrawLayout.for_params(self._params, self._input.uses_draws).width

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FieldSpec", "Params", "MECHANISMS", "field_specs", "live_fields",
+__all__ = ["FieldSpec", "Params", "MECHANISMS", "check_value", "field_specs", "live_fields",
            "parse_assignments", "parse_value"]
 
 #: The plasticity switches, named as sorn 0.7.4's ``freeze`` list names them.
@@ -398,6 +398,18 @@ def _coerce(name: str, value: Any, type_name: str) -> Any:
         raise ValueError(f"parameter {name!r} = {value!r} is out of range; allowed: "
                          f"{spec.allowed()}")
     return number
+
+
+def check_value(name: str, value: Any) -> Any:
+    """``value`` as field ``name`` takes it, checked against the field's type and range.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown field, or a value the field does not allow (the message names both).
+    """
+    _check_names({name: value})
+    return _coerce(name, value, str(_field_types()[name]))
 
 
 def _check_cross_fields(p: Params) -> None:

@@ -9,6 +9,7 @@ and its initialisation (with the symbol glossary), :mod:`.kernels` the compiled 
 
 from .network import NetworkState
 from .simulation import BACKENDS, Simulation
-from .snapshot import ParamChange, Snapshot, SnapshotError
+from .snapshot import ParamChange, Snapshot, SnapshotError, SnapshotWarning
 
-__all__ = ["Simulation", "ParamChange", "NetworkState", "BACKENDS", "Snapshot", "SnapshotError"]
+__all__ = ["Simulation", "ParamChange", "NetworkState", "BACKENDS", "Snapshot", "SnapshotError",
+           "SnapshotWarning"]

@@ -33,7 +33,7 @@ from .snapshot import STATE_FIELDS, SnapshotError
 
 __all__ = ["NetworkState", "init_state", "connection_mask", "row_normalise",
            "check_network_arrays", "STATE_SHAPES", "state_shapes", "is_real_dtype",
-           "value_problem"]
+           "value_problem", "unusual_values"]
 
 # Per-neuron IP targets are rates, so they must stay strictly inside (0, 1).
 _RATE_EPS = 1e-6
@@ -146,6 +146,37 @@ def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params,
     if np.diagonal(clean["w_ee"]).any():
         raise fail("w_ee", "has self-connections (non-zero diagonal)")
     return {name: clean[name] for name in STATE_FIELDS}
+
+
+def unusual_values(state: NetworkState, params: Params, prefix: str) -> list[str]:
+    """What in a valid state the engine would never have produced itself (a hand edit, say).
+
+    Returns
+    -------
+    list of str
+        One sentence per finding, naming the array as ``prefix/name``: weights above the cap,
+        rows of W^EE or W^EI that do not sum to 1 under synaptic normalisation, IP targets
+        that are not rates, thresholds outside their bounds when T^E is clipped. Empty for
+        anything the engine makes.
+    """
+    found = []
+    for name in ("w_ee", "w_ei"):
+        w = getattr(state, name)
+        if (w > params.w_max).any():
+            found.append(f"'{prefix}/{name}' has weights above w_max = {params.w_max:g}")
+        if params.sn:
+            sums = w.sum(axis=1)
+            off = (sums > 0) & (np.abs(sums - 1.0) > 1e-9)
+            if off.any():
+                found.append(f"'{prefix}/{name}' has {int(off.sum())} rows that do not sum to 1 "
+                             "under synaptic normalisation (they are normalised at the next "
+                             "step)")
+    if ((state.h_ip <= 0) | (state.h_ip >= 1)).any():
+        found.append(f"'{prefix}/h_ip' has IP target rates outside (0, 1)")
+    if params.clip_t_e and ((state.t_e < params.t_e_min) | (state.t_e > params.t_e_max)).any():
+        found.append(f"'{prefix}/t_e' has thresholds outside [t_e_min, t_e_max] = "
+                     f"[{params.t_e_min:g}, {params.t_e_max:g}]")
+    return found
 
 
 def connection_mask(rng: np.random.Generator, n_post: int, n_pre: int, mode: str, lam: float,

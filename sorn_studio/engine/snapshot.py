@@ -17,10 +17,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..params import Params, field_specs
+from ..params import Params, check_value, field_specs
 
-__all__ = ["Snapshot", "SnapshotError", "ParamChange", "STATE_FIELDS", "KERNEL_ORDER_FIELDS",
-           "check_change_log", "check_structural", "json_value"]
+__all__ = ["Snapshot", "SnapshotError", "SnapshotWarning", "ParamChange", "STATE_FIELDS",
+           "KERNEL_ORDER_FIELDS", "check_change_log", "check_structural", "json_value"]
 
 #: The arrays of a network state, in :class:`~sorn_studio.engine.NetworkState` order.
 STATE_FIELDS: tuple[str, ...] = ("x", "y", "t_e", "t_i", "h_ip", "w_ee", "w_ei", "w_ie")
@@ -60,6 +60,11 @@ class SnapshotError(ValueError):
         super().__init__(f"snapshot item {part!r} {problem}")
         self.part = part
         self.problem = problem
+
+
+class SnapshotWarning(UserWarning):
+    """A restored state holds values the engine would not have produced (e.g. a hand edit);
+    it is used as it is."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,12 @@ def check_change_log(entries: Iterable[Any], step: int) -> tuple[ParamChange, ..
                 or not 0 <= change.step <= step or (log and change.step < log[-1].step)):
             raise SnapshotError("change_log", f"is not a valid change log at {list(change)!r} "
                                 f"(live parameters only, steps in order within 0..{step})")
+        try:
+            change = change._replace(old=check_value(change.name, change.old),
+                                     new=check_value(change.name, change.new))
+        except (TypeError, ValueError) as exc:
+            raise SnapshotError("change_log", f"is not a valid change log at {list(change)!r}: "
+                                f"{exc}") from None
         log.append(change)
     return tuple(log)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -34,8 +35,9 @@ from typing import Any
 import numpy as np
 
 from ..atomic import atomic_file
-from ..engine import BACKENDS, ParamChange, Simulation, Snapshot, SnapshotError
+from ..engine import BACKENDS, ParamChange, Simulation, Snapshot, SnapshotError, SnapshotWarning
 from ..engine.inputs import pool_shape
+from ..engine.network import unusual_values, value_problem
 from ..engine.snapshot import KERNEL_ORDER_FIELDS, check_change_log, check_structural, json_value
 from ..params import Params
 from ..recording import SERIES, RecordingSpec
@@ -375,6 +377,9 @@ def _check_arrays(path: Path, arrays: Mapping[str, np.ndarray], info: SessionInf
         if arr.dtype != np.dtype(dtype) or arr.shape != shape:
             raise SessionError(f"session file {path}: item {key!r} has dtype {arr.dtype} and "
                                f"shape {arr.shape}; expected {dtype} {shape}")
+    problem = value_problem(arrays["rec/snapshots"], weights=True)
+    if problem:
+        raise SessionError(f"session file {path}: item 'rec/snapshots' {problem}")
 
 
 def _check_recording(path: Path, arrays: Mapping[str, np.ndarray], info: SessionInfo) -> None:
@@ -498,4 +503,8 @@ def load_session(path: str | os.PathLike[str], *,
                            f"{exc}") from None
     sim.recorder.restore(recorded_series(data.arrays), info.steps,
                          weight_snapshots(data.arrays))
+    for finding in unusual_values(sim.state, sim.params, "state"):
+        # Loaded as it is (it may be an edit on purpose), but not silently.
+        warnings.warn(f"session file {info.path}: item {finding}", SnapshotWarning,
+                      stacklevel=2)
     return sim, info

@@ -129,3 +129,41 @@ def test_an_input_position_outside_the_words_is_refused(tmp_path, position):
     rewrite(path, arrays)
     with pytest.raises(SessionError, match=r"'input/position' = \[.*\] is outside the words"):
         load_session(path)
+
+
+def test_values_the_engine_never_makes_load_with_a_warning_naming_the_file_and_key(session):
+    from sorn_studio.engine import SnapshotWarning
+
+    arrays = members(session)
+    arrays["state/h_ip"] = np.full_like(arrays["state/h_ip"], 1.5)
+    arrays["state/w_ee"] = arrays["state/w_ee"] * 2.0
+    rewrite(session, arrays)
+    with pytest.warns(SnapshotWarning) as caught:
+        sim, _ = load_session(session)
+    messages = " ".join(str(w.message) for w in caught)
+    assert str(session) in messages
+    assert "'state/h_ip' has IP target rates outside (0, 1)" in messages
+    assert "'state/w_ee' has" in messages and "do not sum to 1" in messages
+    sim.run(1)   # normalised at the next step
+    sums = sim.w_ee.sum(axis=1)
+    assert np.allclose(sums[sums > 0], 1.0)
+
+
+def test_a_change_log_value_out_of_range_is_refused(session):
+    arrays = members(session)
+    arrays["change_log"] = np.array(json.dumps([[10, "eta_stdp", 0.004, 7.5]]))
+    rewrite(session, arrays)
+    with pytest.raises(SessionError, match=r"'change_log' .*'eta_stdp' = 7.5 is out of range"):
+        read_session(session)
+
+
+def test_weight_snapshots_with_nan_are_refused(tmp_path):
+    params = load_preset("zheng2013", ne=30, ni=6, lambda_ee=5, lambda_ei=2, lambda_ie=30)
+    sim = Simulation(params, 2, recording=RecordingSpec(window=100, weights_every=20))
+    sim.run(60)
+    path = save_session(sim, tmp_path / "s.npz")
+    arrays = members(path)
+    arrays["rec/snapshots"][1, 2, 3] = np.nan
+    rewrite(path, arrays)
+    with pytest.raises(SessionError, match="'rec/snapshots' holds NaN or inf"):
+        read_session(path)

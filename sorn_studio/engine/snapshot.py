@@ -11,7 +11,7 @@ by its own :class:`~sorn_studio.recording.RecordingSpec` and restored from its o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -133,7 +133,7 @@ class Snapshot:
         return kind != "raw" or (self.raw_input is not None and self.raw_cursor == self.step)
 
 
-def check_change_log(entries: Iterable[Any], step: int) -> tuple[ParamChange, ...]:
+def check_change_log(entries: Any, step: int) -> tuple[ParamChange, ...]:
     """A change log checked entry by entry.
 
     Parameters
@@ -153,6 +153,9 @@ def check_change_log(entries: Iterable[Any], step: int) -> tuple[ParamChange, ..
         For ``change_log``: an entry that is not four values, names a field that cannot change
         during a run, or has a step outside 0..``step`` or before the previous entry's.
     """
+    if not isinstance(entries, (list, tuple)):
+        raise SnapshotError("change_log", f"must be a list of [step, name, old, new], got "
+                            f"{entries!r}")
     specs = field_specs()
     log: list[ParamChange] = []
     for entry in entries:

@@ -70,3 +70,22 @@ def test_the_counting_experiment_refuses_settings_it_would_override(capsys, opti
     code = main(["experiment", "counting", "--n", "8", "--set", option, "--seeds", "1"])
     err = capsys.readouterr().err
     assert code == 2 and fragment in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["experiment", "counting", "--ridge", "nan", "--seeds", "1"], "nan is not a finite number"),
+    (["experiment", "avalanches", "--size-range", "100", "10", "--networks", "1"],
+     "'size_range' = (100, 10) must have 1 <= XMIN < XMAX"),
+    (["experiment", "avalanches", "--duration-range", "5", "5", "--networks", "1"],
+     "'duration_range' = (5, 5) must have"),
+])
+def test_experiment_values_that_could_only_give_nan_are_refused(capsys, argv, fragment):
+    assert main(argv) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_a_ridge_penalty_must_be_finite():
+    from sorn_studio.analysis import train_readout
+
+    with pytest.raises(ValueError, match="ridge must be a finite number >= 0, got nan"):
+        train_readout(np.eye(3), [0, 1, 2], ridge=float("nan"))

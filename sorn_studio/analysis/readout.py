@@ -7,6 +7,7 @@ dependency.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,8 +68,8 @@ def train_readout(states: ArrayLike, labels: ArrayLike, *, ridge: float = 1e-2) 
     y = as_array(labels, "labels", ndim=(1,))
     if y.shape[0] != x.shape[0]:
         raise ValueError(f"labels has {y.shape[0]} entries for {x.shape[0]} states")
-    if ridge < 0:
-        raise ValueError(f"ridge must be >= 0, got {ridge}")
+    if not math.isfinite(ridge) or ridge < 0:
+        raise ValueError(f"ridge must be a finite number >= 0, got {ridge}")
     classes, index = np.unique(y, return_inverse=True)
     targets = np.eye(classes.size)[index]
     design = np.hstack([x, np.ones((x.shape[0], 1))])

@@ -7,6 +7,7 @@ table goes to standard output; progress goes to standard error.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -42,6 +43,13 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not >= 1")
+    return value
+
+
+def _penalty(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number >= 0")
     return value
 
 
@@ -102,7 +110,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     counting.add_argument(
         "--test-steps", type=_positive, default=5_000, help="fresh frozen steps to test it"
     )
-    counting.add_argument("--ridge", type=float, default=1e-2, help="readout ridge penalty")
+    counting.add_argument("--ridge", type=_penalty, default=1e-2,
+                          help="readout ridge penalty (finite, >= 0)")
     counting.add_argument(
         "--state",
         choices=("spikes", "drive"),

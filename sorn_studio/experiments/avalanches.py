@@ -145,6 +145,11 @@ def run_avalanches(
     -------
     AvalancheExperiment
     """
+    for name, (low, high) in (("size_range", size_range), ("duration_range", duration_range)):
+        # Checked first: an empty range would only show up, hours later, as a NaN fit.
+        if low is not None and high is not None and not 1 <= low < high:
+            raise ValueError(f"argument {name!r} = ({low}, {high}) must have "
+                             "1 <= XMIN < XMAX")
     if n_networks < 1:
         raise ValueError(f"n_networks must be >= 1, got {n_networks}")
     if transient < 0 or record_steps < 10:

@@ -46,7 +46,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def _penalty(text: str) -> float:
+def _finite_non_negative(text: str) -> float:
     value = float(text)
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"{text} is not a finite number >= 0")
@@ -110,7 +110,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     counting.add_argument(
         "--test-steps", type=_positive, default=5_000, help="fresh frozen steps to test it"
     )
-    counting.add_argument("--ridge", type=_penalty, default=1e-2,
+    counting.add_argument("--ridge", type=_finite_non_negative, default=1e-2,
                           help="readout ridge penalty (finite, >= 0)")
     counting.add_argument(
         "--state",
@@ -133,14 +133,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     spontaneous.add_argument(
         "--weight-threshold",
-        type=float,
+        type=_finite_non_negative,
         default=1e-10,
         help="smallest weight in the distribution fit (default 1e-10: leaves out the "
         "numerically vanishing synapses of silent neurons)",
     )
     spontaneous.add_argument(
         "--fit-floor",
-        type=float,
+        type=_finite_non_negative,
         default=ANALYSIS_FLOOR,
         help=f"smallest weight in the second fit (default {ANALYSIS_FLOOR}: the range the "
         "authors' analysis plots, without the synapses structural plasticity has just created)",

@@ -64,7 +64,7 @@ def test_run_refuses_raw_input_for_a_preset_without_it_and_an_npz(tmp_path, caps
 @pytest.mark.parametrize(("option", "fragment"), [
     ("input_kind=none", "always drives the network with the counting task"),
     ("counting_n=3", "takes n from --n"),
-    ("stdp=false", "sets the plasticity switches per condition"),
+    ("stdp=false", "set the plasticity switches themselves"),
 ])
 def test_the_counting_experiment_refuses_settings_it_would_override(capsys, option, fragment):
     code = main(["experiment", "counting", "--n", "8", "--set", option, "--seeds", "1"])
@@ -89,3 +89,10 @@ def test_a_ridge_penalty_must_be_finite():
 
     with pytest.raises(ValueError, match="ridge must be a finite number >= 0, got nan"):
         train_readout(np.eye(3), [0, 1, 2], ridge=float("nan"))
+
+
+def test_the_full_sorn_condition_keeps_a_switch_it_is_given(capsys):
+    code = main(["experiment", "counting", "--n", "3", "--conditions", "sorn", "--set",
+                 "sp=false", "--seeds", "1", "--plastic-steps", "200", "--train-steps", "200",
+                 "--test-steps", "200"])
+    assert code == 0, capsys.readouterr().err

@@ -402,8 +402,9 @@ SET_BY_THE_EXPERIMENT: dict[str, dict[str, str]] = {
         "input_kind": "the counting experiment always drives the network with the counting "
                       "task",
         "counting_n": "the counting experiment takes n from --n",
-        **{m: "the counting experiment sets the plasticity switches per condition (use "
-              "--conditions)" for m in MECHANISMS},
+        **{m: "the static and ip_only conditions set the plasticity switches themselves (give "
+              "--conditions sorn to switch a mechanism off in the full SORN)"
+           for m in MECHANISMS},
     },
 }
 
@@ -425,6 +426,9 @@ def experiment_command(args: argparse.Namespace) -> int:
     try:
         changes = parse_assignments(args.overrides)
         overridden = sorted(set(changes) & set(SET_BY_THE_EXPERIMENT.get(name, {})))
+        if name == "counting" and set(args.conditions) == {"sorn"}:
+            # The full-SORN condition keeps the switches it is given (an ablation).
+            overridden = [key for key in overridden if key not in MECHANISMS]
         if overridden:
             # Refused rather than silently replaced by the experiment's own value.
             raise ValueError("; ".join(f"--set {key}: {SET_BY_THE_EXPERIMENT[name][key]}"

@@ -33,7 +33,7 @@ from .snapshot import STATE_FIELDS, SnapshotError
 
 __all__ = ["NetworkState", "init_state", "connection_mask", "row_normalise",
            "check_network_arrays", "STATE_SHAPES", "state_shapes", "is_real_dtype",
-           "value_problem", "unusual_values"]
+           "value_problem", "unusual_values", "unnormalised_rows"]
 
 # Per-neuron IP targets are rates, so they must stay strictly inside (0, 1).
 _RATE_EPS = 1e-6
@@ -148,6 +148,12 @@ def check_network_arrays(arrays: Mapping[str, ArrayLike], params: Params,
     return {name: clean[name] for name in STATE_FIELDS}
 
 
+def unnormalised_rows(w: np.ndarray) -> np.ndarray:
+    """Rows with synapses whose weights do not sum to 1 (to 1e-9), as a boolean mask."""
+    sums = w.sum(axis=1)
+    return (sums > 0) & (np.abs(sums - 1.0) > 1e-9)
+
+
 def unusual_values(state: NetworkState, params: Params, prefix: str) -> list[str]:
     """What in a valid state the engine would never have produced itself (a hand edit, say).
 
@@ -162,15 +168,14 @@ def unusual_values(state: NetworkState, params: Params, prefix: str) -> list[str
     found = []
     for name in ("w_ee", "w_ei"):
         w = getattr(state, name)
-        if (w > params.w_max).any():
+        # Under synaptic normalisation the engine normalises after the cap, so weights above
+        # w_max are its own doing there; without it they are not.
+        if not params.sn and (w > params.w_max).any():
             found.append(f"'{prefix}/{name}' has weights above w_max = {params.w_max:g}")
-        if params.sn:
-            sums = w.sum(axis=1)
-            off = (sums > 0) & (np.abs(sums - 1.0) > 1e-9)
-            if off.any():
-                found.append(f"'{prefix}/{name}' has {int(off.sum())} rows that do not sum to 1 "
-                             "under synaptic normalisation (they are normalised at the next "
-                             "step)")
+        if params.sn and unnormalised_rows(w).any():
+            found.append(f"'{prefix}/{name}' has {int(unnormalised_rows(w).sum())} rows that "
+                         "do not sum to 1 under synaptic normalisation (they are normalised "
+                         "at the next step)")
     if ((state.h_ip <= 0) | (state.h_ip >= 1)).any():
         found.append(f"'{prefix}/h_ip' has IP target rates outside (0, 1)")
     if params.clip_t_e and ((state.t_e < params.t_e_min) | (state.t_e > params.t_e_max)).any():

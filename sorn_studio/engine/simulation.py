@@ -16,7 +16,7 @@ from ..recording import Recorder, RecordingSpec, StepBlock
 from .draws import DrawLayout, to_uniform
 from .inputs import InputSource, check_raw_input
 from .kernels import TE_STATS, Adjacency, run_chunk
-from .network import NetworkState, check_network_arrays, init_state, unusual_values
+from .network import NetworkState, check_network_arrays, init_state, unnormalised_rows
 from .reference import StepInput, reference_step
 from .snapshot import (
     ParamChange,
@@ -340,7 +340,7 @@ class Simulation:
         source = InputSource.restore(params, snapshot.input_pools, snapshot.input_position,
                                      snapshot.raw_input, snapshot.raw_cursor)
         adj, renorm_all = self._adjacency_for(state, snapshot.kernel_order)
-        if unusual_values(state, params, "state"):
+        if params.sn and any(unnormalised_rows(w).any() for w in (state.w_ee, state.w_ei)):
             renorm_all = True   # rows the engine would have normalised are normalised next
 
         self._params, self._initial_params, self._seed, self._t = params, initial_params, seed, step

@@ -167,3 +167,20 @@ def test_weight_snapshots_with_nan_are_refused(tmp_path):
     rewrite(path, arrays)
     with pytest.raises(SessionError, match="'rec/snapshots' holds NaN or inf"):
         read_session(path)
+
+
+def test_a_run_with_a_low_weight_cap_loads_quietly_and_continues_exactly(tmp_path):
+    # Under SN the engine normalises after the cap, so weights above w_max are its own doing.
+    import warnings
+
+    params = load_preset("zheng2013", ne=30, ni=6, lambda_ee=5, lambda_ei=2, lambda_ie=30,
+                         w_max=0.3)
+    whole = Simulation(params, 4)
+    whole.run(300)
+    path = save_session(whole, tmp_path / "capped.npz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded, _ = load_session(path)
+    whole.run(300)
+    loaded.run(300)
+    assert np.array_equal(whole.w_ee, loaded.w_ee) and np.array_equal(whole.t_e, loaded.t_e)

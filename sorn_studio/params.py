@@ -391,7 +391,11 @@ def _coerce(name: str, value: Any, type_name: str) -> Any:
                              f"{spec.allowed()}")
         number: float = int(value)
     else:
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:   # an int beyond any float, e.g. 10**400
+            raise ValueError(f"parameter {name!r} = {value!r} is out of range; allowed: "
+                             f"{spec.allowed()}") from None
     too_low = spec.low is not None and (number < spec.low or (spec.low_open and number <= spec.low))
     too_high = spec.high is not None and number > spec.high
     if too_low or too_high:

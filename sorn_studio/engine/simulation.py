@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -57,14 +58,8 @@ def _when_idle(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
         def guarded(self: Simulation, *args: Any, **kwargs: Any) -> Any:
-            if not self._running.acquire(blocking=False):
-                raise RuntimeError(f"cannot {what} while the simulation is running in another "
-                                   "thread; do it between runs (the studio does it between "
-                                   "chunks)")
-            try:
+            with self.exclusive(what):
                 return method(self, *args, **kwargs)
-            finally:
-                self._running.release()
         return guarded
     return wrap
 
@@ -194,8 +189,10 @@ class Simulation:
         self._backend = backend
         self._recording = recording or RecordingSpec()
         self._lock = threading.Lock()
-        # Held while steps run; re-entrant, so a progress callback may save between chunks.
+        # Held while steps run (and by exclusive()); re-entrant, so a progress callback may
+        # save between chunks. _runner is the thread that runs, refused to the others.
         self._running = threading.RLock()
+        self._runner: int | None = None
         self._pending: dict[str, Any] = {}
         self._track_events = False
         self._events: list[np.ndarray] = []
@@ -329,7 +326,7 @@ class Simulation:
             try:
                 _check_live(pending)
                 params.replace(**pending)
-            except ValueError as exc:
+            except (ValueError, TypeError, OverflowError) as exc:
                 raise SnapshotError("meta", f"has an invalid pending change: {exc}") from None
         state = NetworkState(**check_network_arrays(snapshot.state, params, "state"))
         # A run that starts at the snapshot gives the same arrays twice: checked once.
@@ -654,28 +651,56 @@ class Simulation:
         for name, fn in (("progress", progress), ("should_stop", should_stop)):
             if fn is not None and not callable(fn):
                 raise TypeError(f"argument {name!r} must be a function or None, got {fn!r}")
-        remaining_raw = self._input.remaining_raw()
-        if remaining_raw is not None and n > remaining_raw:
-            raise ValueError(f"argument 'n' = {n} exceeds the {remaining_raw} columns of raw "
-                             "input left; pass more with feed_input(inputs)")
-        with self._running:   # another thread's snapshot, restore or reset is refused
-            done = 0
-            while done < n:
-                self._apply_pending()
-                size = min(n - done, self._steps_per_call())
-                every = self._recording.weights_every
-                if every:
-                    size = min(size, every - self._t % every)
-                self._advance(size)
-                done += size
-                if every and self._t % every == 0:
-                    self._recorder.add_snapshot(self._t, self._state.w_ee)
-                if progress is not None:
-                    progress(done, n)
-                if should_stop is not None and done < n and should_stop():
-                    break
+        with self.exclusive("run it"):
+            remaining_raw = self._input.remaining_raw()
+            if remaining_raw is not None and n > remaining_raw:
+                raise ValueError(f"argument 'n' = {n} exceeds the {remaining_raw} columns of "
+                                 "raw input left; pass more with feed_input(inputs)")
+            outer, self._runner = self._runner, threading.get_ident()
+            try:
+                return self._run_chunks(n, progress, should_stop)
+            finally:
+                self._runner = outer
+
+    def _run_chunks(self, n: int, progress: Callable[[int, int], None] | None,
+                    should_stop: Callable[[], bool] | None) -> int:
+        done = 0
+        while done < n:
             self._apply_pending()
-            return done
+            size = min(n - done, self._steps_per_call())
+            every = self._recording.weights_every
+            if every:
+                size = min(size, every - self._t % every)
+            self._advance(size)
+            done += size
+            if every and self._t % every == 0:
+                self._recorder.add_snapshot(self._t, self._state.w_ee)
+            if progress is not None:
+                progress(done, n)
+            if should_stop is not None and done < n and should_stop():
+                break
+        self._apply_pending()
+        return done
+
+
+    @contextlib.contextmanager
+    def exclusive(self, what: str = "use it") -> Iterator[None]:
+        """Hold the simulation: no other thread may run, reset, restore or save it meanwhile.
+
+        ``save_session`` holds it so that the snapshot and the recordings it writes belong to
+        the same step. Re-entrant in one thread (a progress callback may save between chunks).
+
+        Raises
+        ------
+        RuntimeError
+            When another thread is running the simulation now.
+        """
+        runner = self._runner
+        if runner is not None and runner != threading.get_ident():
+            raise RuntimeError(f"cannot {what} while the simulation is running in another "
+                               "thread; do it between runs (the studio does it between chunks)")
+        with self._running:   # another holder that is not running (a save) is waited for
+            yield
 
     def _steps_per_call(self) -> int:
         width = DrawLayout.for_params(self._params, self._input.uses_draws).width

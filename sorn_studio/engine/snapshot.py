@@ -172,7 +172,7 @@ def check_change_log(entries: Any, step: int) -> tuple[ParamChange, ...]:
         try:
             change = change._replace(old=check_value(change.name, change.old),
                                      new=check_value(change.name, change.new))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise SnapshotError("change_log", f"is not a valid change log at {list(change)!r}: "
                                 f"{exc}") from None
         log.append(change)

@@ -70,6 +70,13 @@ class Archive:
         self.members: dict[str, zipfile.ZipInfo] = {}
         for info in self._zip.infolist():
             key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                # numpy writes only these two; bzip2 and LZMA members inflate in blocks
+                # before their declared size is enforced.
+                self._zip.close()
+                raise SessionError(f"session file {path}: item {key!r} is compressed with "
+                                   f"method {info.compress_type}; sessions are stored or "
+                                   "deflated")
             if not info.filename.endswith(".npy") or not known(key) or key in self.members:
                 self._zip.close()
                 raise SessionError(f"session file {path} holds an unknown item {key!r}; it is "

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,7 +216,8 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
                               or not all(isinstance(k, str) for k in extra)):
         raise TypeError(f"argument 'extra' must be a dict with text keys, got {extra!r}")
     path = Path(path)
-    arrays = _session_arrays(sim, preset, extra)
+    with sim.exclusive("save it"):   # the snapshot and the recordings of one step
+        arrays = _session_arrays(sim, preset, extra)
     with atomic_file(path, "session") as handle:
         (np.savez_compressed if compress else np.savez)(handle, **arrays)
     return path
@@ -233,8 +234,25 @@ def _known(key: str) -> bool:
     return key in KEYS_DOC or key in LEGACY_ARRAYS or key in LEGACY_JSON_KEYS
 
 
-#: Raw input columns a file may hold beyond its steps (input fed ahead of the run).
-RAW_COLUMNS_AHEAD = 10_000_000
+def _array_limits(path: Path, archive: Archive, info: SessionInfo) -> Callable[[str], int]:
+    """Most bytes each array member may declare, refusing members this file cannot have."""
+    dims = _largest_dims(info)
+    allowed = set(expected_items(info.params.input_kind, info.recording, dims, set(KEYS_DOC)))
+    limits = {}
+    for key, member in archive.members.items():
+        name = LEGACY_ARRAYS.get(key, key)
+        if name in JSON_KEYS or key in LEGACY_JSON_KEYS or name == "schema_version":
+            continue
+        if name not in allowed:
+            raise SessionError(f"session file {path} holds item {key!r}, which a session with "
+                               f"input kind {info.params.input_kind!r} and this recording does "
+                               "not have")
+        limits[key] = size_limit(name, dims)
+        if name == "input/raw":
+            # Raw input may run far ahead of the steps; real (non-constant) input hardly
+            # compresses, so a member inflating far beyond its compressed size is refused.
+            limits[key] = max(limits[key], 64 * member.compress_size + 2**20)
+    return limits.__getitem__
 
 
 def _largest_dims(info: SessionInfo) -> dict[str, int]:
@@ -246,7 +264,7 @@ def _largest_dims(info: SessionInfo) -> dict[str, int]:
     if not spec.full:
         snapshots = min(snapshots, spec.max_snapshots)
     return {"ne": p.ne, "ni": p.ni, "nu": p.nu, "k": len(spec.neurons), "n_symbols": n_symbols,
-            "n_u": n_u, "T": rows, "S": snapshots, "T_raw": steps + RAW_COLUMNS_AHEAD,
+            "n_u": n_u, "T": rows, "S": snapshots, "T_raw": steps,
             "n_ee": p.ne * (p.ne - 1)}
 
 
@@ -298,7 +316,7 @@ def _texts(path: Path, arrays: Mapping[str, np.ndarray], *,
                                f"string), found dtype {arr.dtype} shape {arr.shape}")
         try:
             texts[key] = json.loads(str(arr[()]))
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:   # JSONDecodeError, or an int of more than 4300 digits
             raise SessionError(f"session file {path}: item {key!r} is not valid JSON: "
                                f"{exc}") from None
         except RecursionError:
@@ -307,11 +325,19 @@ def _texts(path: Path, arrays: Mapping[str, np.ndarray], *,
     return texts
 
 
-def _whole(meta: Mapping[str, Any], name: str) -> int:
-    """``meta[name]`` when it is a JSON whole number (not 1.7, "1500", true or Infinity)."""
+#: Largest step count a file may state: steps are int64 in the recordings, and a run must be
+#: able to go on from there.
+MAX_STEPS = 2**62
+
+
+def _whole(meta: Mapping[str, Any], name: str, most: int | None = None) -> int:
+    """``meta[name]`` when it is a JSON whole number >= 0 (not 1.7, "1500", true or Infinity)
+    and, when ``most`` is given, at most that."""
     value = meta[name]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"meta {name!r} = {value!r} is not a whole number")
+    if (isinstance(value, bool) or not isinstance(value, int) or value < 0
+            or (most is not None and value > most)):
+        allowed = f"[0, {most}]" if most is not None else ">= 0"
+        raise ValueError(f"meta {name!r} = {value!r} is not a whole number {allowed}")
     return value
 
 
@@ -324,13 +350,18 @@ def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
         recording = dict(texts["recording"])
         recording["neurons"] = tuple(recording.get("neurons", ()))
         spec = RecordingSpec(**recording)
-        seed, steps = _whole(meta, "seed"), _whole(meta, "steps")
+        seed, steps = _whole(meta, "seed"), _whole(meta, "steps", MAX_STEPS)
         backend = str(meta.get("backend", "numba"))
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
         pending = {str(k): json_value(v) for k, v in dict(meta.get("pending") or {}).items()}
         extra = dict(meta.get("extra") or {})
-        raw_complete = bool(dict(texts["input"]).get("raw_complete", False))
+        raw_complete = dict(texts["input"]).get("raw_complete", False)
+        preset = meta.get("preset")
+        if not isinstance(raw_complete, bool):
+            raise ValueError(f"input 'raw_complete' = {raw_complete!r} must be true or false")
+        if preset is not None and not isinstance(preset, str):
+            raise ValueError(f"meta 'preset' = {preset!r} must be a name or null")
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise SessionError(f"session file {path} has invalid metadata: {exc}") from None
     if steps < 0 or seed < 0:
@@ -347,7 +378,7 @@ def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
                 "dropped, so the run cannot be replayed from step 0 (it can be continued)")
     return SessionInfo(
         path=path, schema_version=found, app_version=str(meta.get("app_version", "unknown")),
-        created=str(meta.get("created", "")), preset=meta.get("preset"), seed=seed,
+        created=str(meta.get("created", "")), preset=preset, seed=seed,
         steps=steps, backend=backend, params=params, initial_params=initial_params,
         change_log=log, recording=spec, pending=pending, extra=extra, replayable=replayable,
         replay_note=note,
@@ -424,11 +455,12 @@ def read_session(path: str | os.PathLike[str]) -> SessionData:
     with Archive(path, _known) as archive:
         # The metadata first, each item bounded: it says how large every array may be, so no
         # member is inflated beyond what this network can hold.
-        small = archive.read(small_keys, lambda _key: TEXT_LIMIT)
+        small = archive.read(small_keys, lambda key: size_limit(key, {}) if key in KEYS_DOC
+                             else TEXT_LIMIT)
         found, upgraded = _upgraded(path, dict(small))
-        dims = _largest_dims(_info(path, found, _texts(path, upgraded, arrays_read=False)))
+        first = _info(path, found, _texts(path, upgraded, arrays_read=False))
         rest = archive.read([k for k in archive.members if k not in small],
-                            lambda key: size_limit(LEGACY_ARRAYS.get(key, key), dims))
+                            _array_limits(path, archive, first))
     found, arrays = _upgraded(path, {**small, **rest})
     info = _info(path, found, _texts(path, arrays))
     _check_arrays(path, arrays, info)

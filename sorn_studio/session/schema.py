@@ -172,8 +172,10 @@ def expected_items(input_kind: str, recording: RecordingSpec, dims: Mapping[str,
                                          or (item.when == "optional" and item.key in present))}
 
 
-#: Most bytes a JSON item (or the schema version) may declare: far above any real metadata.
-TEXT_LIMIT = 64 * 2**20
+#: Most bytes a JSON item (or the schema version) may declare, far above any real metadata
+#: (4 bytes per character): 1 MiB, and 16 MiB for the items that grow with a run or a caller.
+TEXT_LIMIT = 2**20
+_TEXT_LIMITS = {"meta": 16 * 2**20, "change_log": 16 * 2**20}
 #: Room for the ``.npy`` header in front of an array's data (numpy caps it below this).
 _HEADER = 2**17
 _BY_KEY = {item.key: item for item in ITEMS}
@@ -192,12 +194,12 @@ def size_limit(key: str, dims: Mapping[str, int]) -> int:
     Returns
     -------
     int
-        What its dtype and largest shape take, plus room for the header; :data:`TEXT_LIMIT`
-        for JSON items.
+        What its dtype and largest shape take, plus room for the header; for JSON items
+        :data:`TEXT_LIMIT` (16 MiB for ``meta`` and ``change_log``).
     """
     item = _BY_KEY[key]
     if item.dtype == "json":
-        return TEXT_LIMIT
+        return _TEXT_LIMITS.get(key, TEXT_LIMIT)
     count = 1
     for size in resolve_shape(item.shape, dict(dims)):
         count *= size

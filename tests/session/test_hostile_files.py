@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -184,3 +185,52 @@ def test_a_run_with_a_low_weight_cap_loads_quietly_and_continues_exactly(tmp_pat
     whole.run(300)
     loaded.run(300)
     assert np.array_equal(whole.w_ee, loaded.w_ee) and np.array_equal(whole.t_e, loaded.t_e)
+
+
+def test_an_item_this_kind_of_session_cannot_have_is_refused_unread(session):
+    arrays = members(session)
+    arrays["input/raw"] = np.zeros((10, 2000))
+    rewrite(session, arrays)
+    with pytest.raises(SessionError, match="holds item 'input/raw', which a session with input "
+                                           "kind 'none'"):
+        read_session(session)
+
+
+def test_a_member_compressed_other_than_by_deflate_is_refused(session):
+    arrays = members(session)
+    del arrays["rec/n_ee"]
+    rewrite(session, arrays)
+    with zipfile.ZipFile(session, "a", compression=zipfile.ZIP_BZIP2) as z:
+        buffer = io.BytesIO()
+        np.save(buffer, np.zeros(100, dtype=np.int32))
+        z.writestr("rec/n_ee.npy", buffer.getvalue())
+    with pytest.raises(SessionError, match="'rec/n_ee' is compressed with method 12"):
+        read_session(session)
+
+
+@pytest.mark.parametrize(("key", "text", "fragment"), [
+    ("change_log", '[[10, "eta_stdp", 0.004, ' + "1" * 400 + "]]", "out of range"),
+    ("params", '{"ne": ' + "9" * 5000 + "}", "not valid JSON"),
+    ("meta", None, "is not a whole number [0, 4611686018427387904]"),
+])
+def test_numbers_beyond_any_float_or_step_count_are_refused(session, key, text, fragment):
+    arrays = members(session)
+    if text is None:
+        meta = json.loads(str(arrays["meta"]))
+        meta["steps"] = 2**63 - 1
+        text = json.dumps(meta)
+    arrays[key] = np.array(text)
+    rewrite(session, arrays)
+    with pytest.raises(SessionError) as err:
+        read_session(session)
+    assert fragment in str(err.value) and str(session) in str(err.value)
+
+
+def test_a_pending_change_beyond_any_float_is_refused(session):
+    arrays = members(session)
+    meta = json.loads(str(arrays["meta"]))
+    meta["pending"] = {"eta_stdp": 10**400}
+    arrays["meta"] = np.array(json.dumps(meta))
+    rewrite(session, arrays)
+    with pytest.raises(SessionError, match="invalid pending change"):
+        load_session(session)

@@ -103,9 +103,13 @@ def atomic_file(path: Path, what: str = "file") -> Iterator[BinaryIO]:
     FileNotFoundError
         When the folder of ``path`` does not exist.
     """
+    try:
+        # Created with the old file's bits, so a private file is never readable meanwhile.
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0o666   # a new file: the umask decides, as for any file
     with atomic_path(path, what) as tmp:
-        # os.open with mode 0o666 lets the umask decide the permissions, as for any new file.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
+                     mode)
         with os.fdopen(fd, "wb") as handle:
             yield handle

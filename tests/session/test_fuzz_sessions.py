@@ -28,7 +28,9 @@ from sorn_studio.session import SessionError, load_session, read_session, save_s
 JSON_ITEMS = ("meta", "params", "initial_params", "recording", "change_log", "input",
               "rng/initial", "rng/current")
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(max_size=5),
+    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(max_size=5)
+    # Integers beyond any float and beyond int64 (test_hostile_files has one of 5000 digits).
+    | st.sampled_from([10**400, -10**400, 2**63, 2**64 + 1, 10**4000]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
                                                                 max_size=3),
     max_leaves=6)

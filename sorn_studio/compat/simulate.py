@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..memory import available_bytes
 from ..recording import RecordingSpec
 from .convert import _to_legacy
 
@@ -25,18 +26,6 @@ _RECORDED = {"ExcitatoryActivation", "InhibitoryActivation", "RecurrentActivatio
              "EEConnectionCounts", "EIConnectionCounts", "TE"}
 
 
-def _available_bytes() -> int | None:
-    """Memory the system can still give (Linux ``MemAvailable``); None when unknown."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
 def _check_memory(shapes: dict[str, tuple[int, ...]]) -> None:
     """Refuse per-step matrix callbacks that cannot fit, before simulating anything.
 
@@ -44,7 +33,7 @@ def _check_memory(shapes: dict[str, tuple[int, ...]]) -> None:
     the process is then killed half-way through the run; a clear error up front is kinder.
     """
     need = sum(8 * math.prod(shape) for shape in shapes.values())
-    available = _available_bytes() if need > 2**28 else None
+    available = available_bytes() if need > 2**28 else None
     if available is not None and need > available:
         names = ", ".join(map(repr, shapes))
         steps = next(iter(shapes.values()))[0]

@@ -39,6 +39,7 @@ from ..engine import BACKENDS, ParamChange, Simulation, Snapshot, SnapshotError,
 from ..engine.inputs import pool_shape
 from ..engine.network import unusual_values, value_problem
 from ..engine.snapshot import KERNEL_ORDER_FIELDS, check_change_log, check_structural, json_value
+from ..memory import available_bytes
 from ..params import Params
 from ..recording import SERIES, RecordingSpec
 from .archive import Archive
@@ -459,8 +460,16 @@ def read_session(path: str | os.PathLike[str]) -> SessionData:
                              else TEXT_LIMIT)
         found, upgraded = _upgraded(path, dict(small))
         first = _info(path, found, _texts(path, upgraded, arrays_read=False))
-        rest = archive.read([k for k in archive.members if k not in small],
-                            _array_limits(path, archive, first))
+        keys = [k for k in archive.members if k not in small]
+        limits = _array_limits(path, archive, first)
+        need = sum(archive.members[k].file_size for k in keys)
+        available = available_bytes() if need > 2**28 else None
+        if available is not None and need > available:
+            # The metadata may claim a run big enough for any size: refused before inflating
+            # what cannot fit, instead of being killed half-way.
+            raise SessionError(f"session file {path} needs {need / 1e9:.1f} GB to load but "
+                               f"about {available / 1e9:.1f} GB is available")
+        rest = archive.read(keys, limits)
     found, arrays = _upgraded(path, {**small, **rest})
     info = _info(path, found, _texts(path, arrays))
     _check_arrays(path, arrays, info)

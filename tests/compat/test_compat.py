@@ -619,7 +619,7 @@ def test_legacy_defaults_are_read_only_and_state_size_is_checked():
 
 
 def test_matrix_callbacks_that_cannot_fit_are_refused_up_front(monkeypatch):
-    monkeypatch.setattr(simulate, "_available_bytes", lambda: 10**8)
+    monkeypatch.setattr(simulate, "available_bytes", lambda: 10**8)
     with pytest.raises(MemoryError, match="'WEE'.*2000 steps need 0.6 GB"):
         Simulator.run(timesteps=2000, callbacks=["WEE"], phase="training")
     state, sims = Simulator.run(timesteps=5, callbacks=["WEE"], phase="training")

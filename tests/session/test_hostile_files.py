@@ -234,3 +234,34 @@ def test_a_pending_change_beyond_any_float_is_refused(session):
     rewrite(session, arrays)
     with pytest.raises(SessionError, match="invalid pending change"):
         load_session(session)
+
+
+def test_a_file_claiming_a_huge_run_is_refused_when_it_cannot_fit_in_memory(session,
+                                                                            monkeypatch):
+    # The metadata says 10^9 fully recorded steps, so 300 MB of thresholds would be allowed:
+    # what decides is whether the machine has the memory, checked before anything inflates.
+    from sorn_studio.session import files
+
+    arrays = members(session)
+    meta, recording = json.loads(str(arrays["meta"])), json.loads(str(arrays["recording"]))
+    meta["steps"], recording["full"] = 10**9, True
+    arrays["meta"], arrays["recording"] = (np.array(json.dumps(meta)),
+                                           np.array(json.dumps(recording)))
+    del arrays["rec/te_stats"]
+    rewrite(session, arrays)
+    with zipfile.ZipFile(session, "a", compression=zipfile.ZIP_DEFLATED) as z, \
+            z.open("rec/te_stats.npy", "w", force_zip64=True) as member:
+        npy.write_array_header_1_0(member, {"descr": "<f8", "fortran_order": False,
+                                            "shape": (12_500_000, 3)})
+        block = bytes(2**20)
+        for _ in range(287):
+            member.write(block)
+    monkeypatch.setattr(files, "available_bytes", lambda: 100 * 10**6)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SessionError, match=r"needs 0\.3 GB to load but about 0\.1 GB"):
+            read_session(session)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20

@@ -38,6 +38,19 @@ def rewrite(path: Path, arrays: dict[str, np.ndarray]) -> None:
         np.savez(fh, **arrays)
 
 
+def add_zeros(path: Path, key: str, shape: tuple[int, ...]) -> None:
+    """Append a deflated float64 member of zeros: megabytes that compress to kilobytes."""
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z, \
+            z.open(f"{key}.npy", "w", force_zip64=True) as member:
+        npy.write_array_header_1_0(member, {"descr": "<f8", "fortran_order": False,
+                                            "shape": shape})
+        left = int(np.prod(shape)) * 8
+        while left:
+            block = min(left, 2**20)
+            member.write(bytes(block))
+            left -= block
+
+
 def test_a_named_pipe_is_refused_without_blocking(tmp_path):
     pipe = tmp_path / "session.npz"
     os.mkfifo(pipe)
@@ -62,14 +75,7 @@ def test_a_decompression_bomb_is_refused_unread(session):
     arrays = members(session)
     del arrays["rec/snapshots"]
     rewrite(session, arrays)
-    shape = (256 * 2**20 // (30 * 30 * 8), 30, 30)
-    with zipfile.ZipFile(session, "a", compression=zipfile.ZIP_DEFLATED) as z, \
-            z.open("rec/snapshots.npy", "w", force_zip64=True) as member:
-        npy.write_array_header_1_0(member, {"descr": "<f8", "fortran_order": False,
-                                            "shape": shape})
-        block = bytes(2**20)
-        for _ in range(256):
-            member.write(block)
+    add_zeros(session, "rec/snapshots", (256 * 2**20 // (30 * 30 * 8), 30, 30))
     assert session.stat().st_size < 5 * 2**20
     tracemalloc.start()
     try:
@@ -249,13 +255,7 @@ def test_a_file_claiming_a_huge_run_is_refused_when_it_cannot_fit_in_memory(sess
                                            np.array(json.dumps(recording)))
     del arrays["rec/te_stats"]
     rewrite(session, arrays)
-    with zipfile.ZipFile(session, "a", compression=zipfile.ZIP_DEFLATED) as z, \
-            z.open("rec/te_stats.npy", "w", force_zip64=True) as member:
-        npy.write_array_header_1_0(member, {"descr": "<f8", "fortran_order": False,
-                                            "shape": (12_500_000, 3)})
-        block = bytes(2**20)
-        for _ in range(287):
-            member.write(block)
+    add_zeros(session, "rec/te_stats", (12_500_000, 3))
     monkeypatch.setattr(files, "available_bytes", lambda: 100 * 10**6)
     tracemalloc.start()
     try:

@@ -51,6 +51,18 @@ def add_zeros(path: Path, key: str, shape: tuple[int, ...]) -> None:
             left -= block
 
 
+def refused_within(path: Path, message: str, most_bytes: int) -> None:
+    """Reading ``path`` raises a SessionError matching ``message`` and allocates little."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(SessionError, match=message):
+            read_session(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < most_bytes, f"reading allocated {peak / 2**20:.0f} MiB"
+
+
 def test_a_named_pipe_is_refused_without_blocking(tmp_path):
     pipe = tmp_path / "session.npz"
     os.mkfifo(pipe)
@@ -77,14 +89,7 @@ def test_a_decompression_bomb_is_refused_unread(session):
     rewrite(session, arrays)
     add_zeros(session, "rec/snapshots", (256 * 2**20 // (30 * 30 * 8), 30, 30))
     assert session.stat().st_size < 5 * 2**20
-    tracemalloc.start()
-    try:
-        with pytest.raises(SessionError, match=r"'rec/snapshots' declares \d+ bytes"):
-            read_session(session)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 32 * 2**20, f"reading allocated {peak / 2**20:.0f} MiB"
+    refused_within(session, r"'rec/snapshots' declares \d+ bytes", 32 * 2**20)
 
 
 def test_an_unknown_member_is_refused(session):
@@ -257,11 +262,4 @@ def test_a_file_claiming_a_huge_run_is_refused_when_it_cannot_fit_in_memory(sess
     rewrite(session, arrays)
     add_zeros(session, "rec/te_stats", (12_500_000, 3))
     monkeypatch.setattr(files, "available_bytes", lambda: 100 * 10**6)
-    tracemalloc.start()
-    try:
-        with pytest.raises(SessionError, match=r"needs 0\.3 GB to load but about 0\.1 GB"):
-            read_session(session)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 32 * 2**20
+    refused_within(session, r"needs 0\.3 GB to load but about 0\.1 GB", 32 * 2**20)

@@ -92,6 +92,33 @@ def test_a_decompression_bomb_is_refused_unread(session):
     refused_within(session, r"'rec/snapshots' declares \d+ bytes", 32 * 2**20)
 
 
+@pytest.mark.parametrize("shape", [(10**12,), (2**40, 2**40), (30, 31)])
+def test_an_npy_header_disagreeing_with_its_member_size_is_refused_before_allocating(session,
+                                                                                    shape):
+    # The zip entry declares a small member, but the .npy header inside claims another shape:
+    # nothing of the header's size is allocated.
+    arrays = members(session)
+    del arrays["state/w_ee"]
+    rewrite(session, arrays)
+    with zipfile.ZipFile(session, "a") as z, z.open("state/w_ee.npy", "w") as member:
+        npy.write_array_header_1_0(member, {"descr": "<f8", "fortran_order": False,
+                                            "shape": shape})
+        member.write(bytes(30 * 30 * 8))
+    refused_within(session, r"'state/w_ee'.*header declares shape", 8 * 2**20)
+
+
+def test_an_object_array_header_is_refused_as_a_pickle(session):
+    arrays = members(session)
+    del arrays["state/t_e"]
+    rewrite(session, arrays)
+    with zipfile.ZipFile(session, "a") as z, z.open("state/t_e.npy", "w") as member:
+        npy.write_array_header_1_0(member, {"descr": "|O", "fortran_order": False,
+                                            "shape": (30,)})
+        member.write(bytes(30 * 8))
+    with pytest.raises(SessionError, match="'state/t_e' holds pickled Python objects"):
+        read_session(session)
+
+
 def test_an_unknown_member_is_refused(session):
     with zipfile.ZipFile(session, "a") as z:
         z.writestr("extra.npy", b"whatever")

@@ -438,10 +438,15 @@ class Simulation:
 
     @_when_idle("change its recording")
     def set_recording(self, spec: RecordingSpec) -> None:
-        """Record from now on as ``spec`` says; what was recorded so far is dropped."""
+        """Record from now on as ``spec`` says; what was recorded so far is dropped.
+
+        The new recording starts empty at the current step (its ``total_steps`` is ``t``), so
+        a session saved after it numbers its rows as every other session does.
+        """
         self._check_neurons(self._params, spec)
-        self._recording = spec
-        self._recorder = Recorder(spec, self._params.ne, self._params.ni)
+        recorder = Recorder(spec, self._params.ne, self._params.ni)
+        recorder.restore({}, self._t, [])
+        self._recording, self._recorder = spec, recorder
 
     # -- public state (read-only; the engine owns it) ------------------------------------------
     @property

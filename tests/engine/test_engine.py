@@ -350,9 +350,11 @@ def test_set_recording_replaces_the_recorder_and_keeps_the_state():
     sim.step(50)
     before = sim.state.copy()
     sim.set_recording(RecordingSpec(window=20, neurons=(3,)))
-    assert sim.recorder.total_steps == 0 and sim.state.equals(before)
+    assert sim.recorder.total_steps == 50 and sim.recorder.steps().size == 0
+    assert sim.state.equals(before)
     sim.step(30)
     assert sim.recorder.t_e_neurons().shape == (20, 1)
+    assert sim.recorder.steps().tolist() == list(range(61, 81))
     with pytest.raises(ValueError, match=r"'neurons' = \[99\]"):
         sim.set_recording(RecordingSpec(neurons=(99,)))
 

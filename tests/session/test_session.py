@@ -212,6 +212,22 @@ def test_continue_with_a_windowed_recorder(tmp_path):
     assert resumed.recorder.steps()[0] == K + 150 - 99
 
 
+@pytest.mark.parametrize("more", [0, 40])
+def test_a_session_saved_after_changing_the_recording_mid_run_loads(tmp_path, more):
+    # Changing what is recorded part-way drops the old rows; the new recording starts at the
+    # current step, so the file numbers its rows as any other and loads.
+    sim = Simulation(zheng(), 6)
+    sim.run(120)
+    sim.set_recording(RecordingSpec(window=30, neurons=(2,)))
+    sim.run(more)
+    resumed, info = load_session(save_session(sim, tmp_path / "r.npz"))
+    assert info.steps == 120 + more and resumed.recorder.total_steps == 120 + more
+    assert resumed.recorder.steps().tolist() == list(range(121 + max(0, more - 30), 121 + more))
+    sim.run(25)
+    resumed.run(25)
+    assert resumed.state.equals(sim.state)
+
+
 def test_continue_applies_a_pending_change_at_the_saved_step(tmp_path):
     whole = drive(Simulation(zheng(), 4), [90, {"eta_ip": 0.02}])
     first = drive(Simulation(zheng(), 4), [90, {"eta_ip": 0.02}])

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["RecordingSpec", "Recorder", "StepBlock", "SeriesSpec", "SERIES", "resolve_shape",
-           "series_layout", "count_set_bits"]
+__all__ = ["MAX_STEPS", "RecordingSpec", "Recorder", "StepBlock", "SeriesSpec", "SERIES",
+           "resolve_shape", "series_layout", "count_set_bits"]
 
+
+#: Most steps a run may reach: step numbers are int64 in the recordings and in session files,
+#: and a run must be able to go on from any step it reached.
+MAX_STEPS = 2**62
 
 #: Set bits of every byte value: counting spikes in packed rows needs no unpacking (8x less
 #: memory traffic, which the studio pays on every chunk).

@@ -1,6 +1,8 @@
-"""Small builders shared by the engine tests."""
+"""Small builders and checks shared by the tests."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -34,3 +36,13 @@ def sim_with_state(params: Params, backend: str, **arrays) -> Simulation:
     defaults.update({k: np.asarray(v) for k, v in arrays.items()})
     sim.load_state(NetworkState(**defaults))
     return sim
+
+
+def one_line_error(err: str) -> None:
+    """``err`` (a command's standard error) ends in one ``sorn-studio ...: error:`` line and
+    holds no traceback."""
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines and re.match(r"sorn-studio( \w+)*: error: ", lines[-1]), lines
+    # argparse puts its usage before the error; our own errors are a single line.
+    assert lines[0].startswith("usage:") or len(lines) == 1, lines

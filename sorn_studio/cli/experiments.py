@@ -7,7 +7,6 @@ table goes to standard output; progress goes to standard error.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,30 +33,12 @@ from sorn_studio.params import MECHANISMS, Params, parse_assignments
 from sorn_studio.presets import load_preset
 
 from .errors import report
+from .numbers import SEED, finite_non_negative, whole_number
 from .progress import Progress
 
 __all__ = ["add_parser", "experiment_command"]
 
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
-    return value
-
-
-def _finite_non_negative(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a finite number >= 0")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is not >= 0")
-    return value
+POSITIVE, NON_NEGATIVE = whole_number(1), whole_number(0)
 
 
 def _common(parser: argparse.ArgumentParser, preset: str) -> None:
@@ -92,8 +73,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Self-organise, freeze, train a linear next-symbol readout and test it; "
         "reports accuracy overall and on the word-final symbols C and F.",
     )
-    counting.add_argument("--n", type=_positive, nargs="+", default=[4, 8, 12], help="values of n")
-    counting.add_argument("--seeds", type=_positive, default=5, help="networks per n (seeds 0..)")
+    counting.add_argument("--n", type=POSITIVE, nargs="+", default=[4, 8, 12], help="values of n")
+    counting.add_argument("--seeds", type=POSITIVE, default=5, help="networks per n (seeds 0..)")
     counting.add_argument(
         "--conditions",
         nargs="+",
@@ -102,15 +83,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="networks to compare (default all)",
     )
     counting.add_argument(
-        "--plastic-steps", type=_non_negative, default=50_000, help="self-organisation steps"
+        "--plastic-steps", type=NON_NEGATIVE, default=50_000, help="self-organisation steps"
     )
     counting.add_argument(
-        "--train-steps", type=_positive, default=5_000, help="frozen steps to train the readout"
+        "--train-steps", type=POSITIVE, default=5_000, help="frozen steps to train the readout"
     )
     counting.add_argument(
-        "--test-steps", type=_positive, default=5_000, help="fresh frozen steps to test it"
+        "--test-steps", type=POSITIVE, default=5_000, help="fresh frozen steps to test it"
     )
-    counting.add_argument("--ridge", type=_finite_non_negative, default=1e-2,
+    counting.add_argument("--ridge", type=finite_non_negative, default=1e-2,
                           help="readout ridge penalty (finite, >= 0)")
     counting.add_argument(
         "--state",
@@ -126,21 +107,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Self-organisation without input: connection-fraction trajectory, "
         "lognormal vs normal weight fit and synapse lifetimes.",
     )
-    spontaneous.add_argument("--steps", type=_positive, default=1_000_000, help="steps to simulate")
-    spontaneous.add_argument("--seed", type=_non_negative, default=0, help="simulation seed")
+    spontaneous.add_argument("--steps", type=POSITIVE, default=1_000_000, help="steps to simulate")
+    spontaneous.add_argument("--seed", type=SEED, default=0, help="simulation seed")
     spontaneous.add_argument(
-        "--sample-every", type=_positive, default=10_000, help="steps between samples"
+        "--sample-every", type=POSITIVE, default=10_000, help="steps between samples"
     )
     spontaneous.add_argument(
         "--weight-threshold",
-        type=_finite_non_negative,
+        type=finite_non_negative,
         default=1e-10,
         help="smallest weight in the distribution fit (default 1e-10: leaves out the "
         "numerically vanishing synapses of silent neurons)",
     )
     spontaneous.add_argument(
         "--fit-floor",
-        type=_finite_non_negative,
+        type=finite_non_negative,
         default=ANALYSIS_FLOOR,
         help=f"smallest weight in the second fit (default {ANALYSIS_FLOOR}: the range the "
         "authors' analysis plots, without the synapses structural plasticity has just created)",
@@ -154,21 +135,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "and fit truncated power laws and <S>(T).",
     )
     avalanches.add_argument(
-        "--networks", type=_positive, default=4, help="networks pooled (default 4)"
+        "--networks", type=POSITIVE, default=4, help="networks pooled (default 4)"
     )
-    avalanches.add_argument("--seed", type=_non_negative, default=0, help="first seed")
+    avalanches.add_argument("--seed", type=SEED, default=0, help="first seed")
     avalanches.add_argument(
-        "--transient", type=_non_negative, default=1_000_000, help="steps discarded per network"
-    )
-    avalanches.add_argument(
-        "--record", type=_positive, default=1_000_000, help="steps recorded per network"
+        "--transient", type=NON_NEGATIVE, default=1_000_000, help="steps discarded per network"
     )
     avalanches.add_argument(
-        "--size-range", type=_positive, nargs=2, metavar=("XMIN", "XMAX"), help="size fit range"
+        "--record", type=POSITIVE, default=1_000_000, help="steps recorded per network"
+    )
+    avalanches.add_argument(
+        "--size-range", type=POSITIVE, nargs=2, metavar=("XMIN", "XMAX"), help="size fit range"
     )
     avalanches.add_argument(
         "--duration-range",
-        type=_positive,
+        type=POSITIVE,
         nargs=2,
         metavar=("XMIN", "XMAX"),
         help="duration fit range",

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from .errors import report
+from .numbers import SEED, whole_number
 
 __all__ = ["add_parser", "gui_command"]
 
@@ -30,9 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     gui.add_argument("--preset", choices=list_presets(), metavar="NAME",
                      help=f"parameter preset to start with (default: the session's, or "
                      f"{DEFAULT_PRESET}; see 'sorn-studio presets')")
-    gui.add_argument("--seed", type=int, default=0, metavar="S",
+    gui.add_argument("--seed", type=SEED, default=0, metavar="S",
                      help="network seed (default: 0)")
-    gui.add_argument("--steps", type=int, default=0, metavar="N",
+    gui.add_argument("--steps", type=whole_number(0), default=0, metavar="N",
                      help="run N steps after the window opens")
     gui.add_argument("--screenshot", type=Path, metavar="FILE.png",
                      help="after the steps, save the window to this PNG")
@@ -51,8 +52,6 @@ def gui_command(args: argparse.Namespace) -> int:
         2 for an invalid ``--steps`` or ``--screenshot`` (not a .png, or its folder does not
         exist); otherwise the studio's exit status (see :func:`sorn_studio.app.main.main`).
     """
-    if args.steps < 0:
-        return report("--steps must be >= 0", "gui")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         return report("--screenshot needs a .png file name", "gui")
     if args.screenshot is not None and not args.screenshot.resolve().parent.is_dir():

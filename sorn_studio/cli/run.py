@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import EXIT_INTERRUPTED, UsageError
+from .numbers import SEED, whole_number
 from .progress import NullProgress, Progress
 from .signals import StopFlag
 
@@ -26,14 +27,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                                 "was done (exit status 130).")
     run.add_argument("--preset", required=True, metavar="NAME", help="preset to start from "
                      "(see 'sorn-studio presets')")
-    run.add_argument("--steps", required=True, type=int, metavar="N", help="steps to run")
-    run.add_argument("--seed", type=int, metavar="S", help="random seed (default: a fresh "
-                     "one, stored in the file)")
+    run.add_argument("--steps", required=True, type=whole_number(0), metavar="N",
+                     help="steps to run")
+    run.add_argument("--seed", type=SEED, metavar="S",
+                     help="random seed (default: a fresh one, stored in the file)")
     run.add_argument("--set", action="append", metavar="name=value",
                      help="change a parameter (repeatable), e.g. --set eta_stdp=0.002")
     run.add_argument("--full-record", action="store_true",
                      help="keep every step's spikes and traces (default: the last --window)")
-    run.add_argument("--window", type=int, default=10_000, metavar="W",
+    run.add_argument("--window", type=whole_number(1), default=10_000, metavar="W",
                      help="steps of recording kept without --full-record (default 10000)")
     run.add_argument("--raw", metavar="FILE.npy", help="(nu, T) raw input for raw-input "
                      "presets")
@@ -94,10 +96,6 @@ def run_command(args: argparse.Namespace) -> int:
     from sorn_studio.session import save_session
     from sorn_studio.studio.defaults import tracked_neurons
 
-    if args.steps < 0:
-        raise UsageError(f"--steps {args.steps}: must be >= 0")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed {args.seed}: must be >= 0")
     out = Path(args.out)
     if out.is_dir():
         raise UsageError(f"--out {out}: is a folder; give a file name ending in .npz")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..params import Params, field_specs
-from ..recording import Recorder, RecordingSpec, StepBlock
+from ..recording import MAX_STEPS, Recorder, RecordingSpec, StepBlock
 from .draws import DrawLayout, to_uniform
 from .inputs import InputSource, check_raw_input
 from .kernels import TE_STATS, Adjacency, run_chunk
@@ -48,8 +48,10 @@ def _check_seed(seed: Any) -> int:
 
 
 def _check_steps(name: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"argument {name!r} = {n!r} must be a whole number >= 0")
+    if (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0
+            or n > MAX_STEPS):
+        raise ValueError(f"argument {name!r} = {n!r} must be a whole number in "
+                         f"[0, {MAX_STEPS}]")
     return int(n)
 
 
@@ -657,6 +659,10 @@ class Simulation:
             if fn is not None and not callable(fn):
                 raise TypeError(f"argument {name!r} must be a function or None, got {fn!r}")
         with self.exclusive("run it"):
+            if n > MAX_STEPS - self._t:
+                raise ValueError(f"argument 'n' = {n} would take the run past step "
+                                 f"{MAX_STEPS}, the most a run may reach (it is at step "
+                                 f"{self._t})")
             remaining_raw = self._input.remaining_raw()
             if remaining_raw is not None and n > remaining_raw:
                 raise ValueError(f"argument 'n' = {n} exceeds the {remaining_raw} columns of "

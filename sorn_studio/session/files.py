@@ -41,7 +41,7 @@ from ..engine.network import unusual_values, value_problem
 from ..engine.snapshot import KERNEL_ORDER_FIELDS, check_change_log, check_structural, json_value
 from ..memory import available_bytes
 from ..params import Params
-from ..recording import SERIES, RecordingSpec
+from ..recording import MAX_STEPS, SERIES, RecordingSpec
 from .archive import Archive
 from .errors import SessionError
 from .migrations import LEGACY_ARRAYS, LEGACY_JSON_KEYS, MIGRATIONS, json_item
@@ -324,11 +324,6 @@ def _texts(path: Path, arrays: Mapping[str, np.ndarray], *,
             raise SessionError(f"session file {path}: item {key!r} nests JSON too deeply to "
                                "be a session's") from None
     return texts
-
-
-#: Largest step count a file may state: steps are int64 in the recordings, and a run must be
-#: able to go on from there.
-MAX_STEPS = 2**62
 
 
 def _whole(meta: Mapping[str, Any], name: str, most: int | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import signal
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import one_line_error
 
 from sorn_studio.cli import EXIT_INTERRUPTED, StopFlag, main, run_steps
 from sorn_studio.cli import run as run_command
@@ -27,14 +27,6 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def one_line_error(err: str) -> None:
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert lines and re.match(r"sorn-studio( \w+)?: error: ", lines[-1]), lines
-    # argparse puts its usage before the error; our own errors are a single line.
-    assert lines[0].startswith("usage:") or len(lines) == 1, lines
 
 
 @pytest.fixture
@@ -305,11 +297,13 @@ def test_gui_arguments_are_passed_on(monkeypatch, capsys):
         studio.StudioOptions(preset="zheng2013", seed=3)]
     assert not calls[0].scripted and calls[1].scripted
     code, _, err = run_cli(capsys, "gui", "--steps", "many")
-    assert code == 2 and "invalid int value" in err
+    assert code == 2 and "argument --steps: 'many' is not a whole number" in err
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["gui", "--steps", "-1", "--quit"], "sorn-studio gui: error: --steps must be >= 0"),
+    (["gui", "--steps", "-1", "--quit"],
+     "sorn-studio gui: error: argument --steps: -1 is out of range; allowed: [0, "),
+    (["gui", "--steps", str(10**23), "--quit"], "argument --steps: 1000"),
     (["gui", "--screenshot", "x.jpg", "--quit"],
      "sorn-studio gui: error: --screenshot needs a .png file name"),
     (["gui", "--preset", "no-such-preset"], "invalid choice: 'no-such-preset'"),

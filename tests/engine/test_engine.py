@@ -10,6 +10,7 @@ import pytest
 
 from sorn_studio import Params, RecordingSpec, Simulation, load_preset
 from sorn_studio.engine import NetworkState
+from sorn_studio.recording import MAX_STEPS
 
 SMALL = dict(ne=60, ni=12, lambda_ee=10, lambda_ei=3, lambda_ie=60)
 
@@ -331,9 +332,13 @@ def test_load_state_errors(name, value, message):
 
 def test_step_count_errors():
     sim = Simulation(small(), seed=0)
-    for bad in (-1, 2.5, "10"):
+    for bad in (-1, 2.5, "10", MAX_STEPS + 1, 10**23):
         with pytest.raises(ValueError, match="argument 'n'"):
             sim.step(bad)
+    sim.step(1)
+    with pytest.raises(ValueError, match=f"past step {MAX_STEPS}.*at step 1"):
+        sim.run(MAX_STEPS)
+    assert sim.t == 1
 
 
 def test_kernels_release_the_gil():

@@ -4,7 +4,8 @@ Hypothesis damages a small valid session in every way the issue lists (truncatio
 bytes anywhere, changed JSON values, arrays of other dtypes and shapes, out-of-range indices,
 extra members) and checks that reading and loading it, and running a few steps when it loads,
 either works or raises :class:`SessionError`; that nothing else escapes, the file is left as it
-was and memory stays small. A crash (a segfault in a compiled kernel) fails the whole suite.
+was and memory stays small. The fuzz runs in a child process, so that a crash (a segfault in
+a compiled kernel) is caught and named.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import functools
 import io
 import json
 import os
+import subprocess
+import sys
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -106,10 +110,10 @@ EXAMPLES = int(os.environ.get("SORN_FUZZ_EXAMPLES", "150"))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.data_too_large])
 @given(data=st.data())
-def test_a_damaged_session_is_refused_cleanly_or_works(tmp_path_factory, data):
-    tmp = str(tmp_path_factory.getbasetemp())
+def damaged_sessions_are_refused_cleanly_or_work(tmp: str, data) -> None:
+    """The fuzz itself; it runs in a child process (see the test below)."""
     content = data.draw(damaged(tmp))
-    path = tmp_path_factory.getbasetemp() / "damaged.npz"
+    path = Path(tmp) / "damaged.npz"
     path.write_bytes(content)
     tracemalloc.start()
     try:
@@ -124,3 +128,17 @@ def test_a_damaged_session_is_refused_cleanly_or_works(tmp_path_factory, data):
         tracemalloc.stop()
     assert path.read_bytes() == content   # reading never writes
     assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MiB"
+
+
+def test_a_damaged_session_is_refused_cleanly_or_works_and_never_kills_the_process(tmp_path):
+    # In a child process, so that a crash in compiled code (a segfault) is seen as such and
+    # named, instead of taking the test runner down with it.
+    child = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+             "import warnings; warnings.simplefilter('ignore'); "
+             "from test_fuzz_sessions import damaged_sessions_are_refused_cleanly_or_work as f; "
+             f"f({str(tmp_path)!r})")
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode >= 0, (f"the process was killed by signal {-done.returncode} "
+                                  f"while loading a damaged session:\n{done.stderr[-3000:]}")
+    assert done.returncode == 0, done.stderr[-6000:]

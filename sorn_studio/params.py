@@ -16,8 +16,10 @@ import dataclasses
 import functools
 import json
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -379,17 +381,28 @@ def _coerce(name: str, value: Any, type_name: str) -> Any:
             raise ValueError(f"parameter {name!r} = {value!r} must be non-negative finite numbers")
         return out
     # Booleans are numbers to Python and numpy, but True where a rate is expected is a mistake.
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
-                                                                       np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, Decimal)):
         raise TypeError(f"parameter {name!r} must be a number, got {value!r}")
-    if isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
-        raise ValueError(f"parameter {name!r} = {value!r} must be a finite number in "
-                         f"{spec.allowed()}")
+    if isinstance(value, (int, np.integer)):
+        whole: int | None = int(value)
+    else:
+        # Floats, numpy floats, Fraction and Decimal: finite, and whole for an int field.
+        try:
+            real = float(value)
+        except OverflowError:   # a Fraction or Decimal beyond any float
+            raise ValueError(f"parameter {name!r} = {value!r} is out of range; allowed: "
+                             f"{spec.allowed()}") from None
+        except ValueError:      # Decimal("sNaN")
+            real = math.nan
+        if not math.isfinite(real):
+            raise ValueError(f"parameter {name!r} = {value!r} must be a finite number in "
+                             f"{spec.allowed()}")
+        whole = int(value) if value == int(value) else None
     if type_name == "int":
-        if isinstance(value, (float, np.floating)) and not float(value).is_integer():
+        if whole is None:
             raise ValueError(f"parameter {name!r} = {value!r} must be a whole number in "
                              f"{spec.allowed()}")
-        number: float = int(value)
+        number: float = whole
     else:
         try:
             number = float(value)

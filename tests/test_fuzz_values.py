@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 from hypothesis import given, settings
@@ -21,6 +23,10 @@ ODD_VALUES = st.one_of(
     st.booleans().map(np.bool_), st.floats(-1e6, 1e6).map(np.array),
     st.floats(-1e6, 1e6).map(lambda v: np.array([v])),
     st.sampled_from(["1", "0.5", "nan", "true", "1e400"]),
+    # Exact numbers from the standard library.
+    st.fractions(max_denominator=8), st.decimals(allow_nan=True, allow_infinity=True,
+                                                 places=3),
+    st.sampled_from([Fraction(10**400), Decimal("NaN"), Decimal("1e400")]),
 )
 NUMERIC = [name for name, spec in field_specs().items() if spec.low is not None
            or spec.high is not None]
@@ -42,7 +48,10 @@ def test_a_params_field_converts_exactly_or_refuses_by_name(name, value):
         assert got == bool(value)
     elif isinstance(got, (int, float)):
         assert not isinstance(value, (bool, np.bool_, str)) and math.isfinite(got)
-        assert got == float(np.asarray(value))   # exactly the value given
+        if isinstance(value, (Fraction, Decimal)):
+            assert got == float(value) and (isinstance(got, float) or got == value)
+        else:
+            assert got == float(np.asarray(value))   # exactly the value given
 
 
 @settings(max_examples=200, deadline=None)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_file", "atomic_path"]
+__all__ = ["atomic_file", "atomic_path", "check_writable"]
 
 
 def _fsync_file(path: Path) -> None:
@@ -37,6 +37,41 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def check_writable(path: Path, what: str = "file") -> None:
+    """Check now that ``path`` can be saved later, by creating and removing a file beside it.
+
+    A long run checks its output first, so that it is not lost at the end to a folder that
+    cannot be written. Trying is the only reliable check: permission bits say nothing about a
+    read-only file system, access control lists or the root user.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file that will be written with :func:`atomic_file` or :func:`atomic_path`.
+    what : str
+        What will be saved, for the error message.
+
+    Raises
+    ------
+    OSError
+        Naming ``path`` and the reason: its folder is missing or cannot be written, or
+        ``path`` is a folder.
+    """
+    folder = path.parent
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot save {what} {path}: it is a folder")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot save {what} {path}: folder {folder} does not exist")
+    probe = folder / f".{path.stem}.{secrets.token_hex(6)}.probe"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise PermissionError(exc.errno, f"cannot save {what} {path}: folder {folder} cannot "
+                              f"be written ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from sorn_studio.analysis.weights import ANALYSIS_FLOOR
+from sorn_studio.atomic import check_writable
 from sorn_studio.experiments.avalanches import AvalancheExperiment, run_avalanches
 from sorn_studio.experiments.counting import (
     COUNTING_CONDITIONS,
@@ -390,6 +391,21 @@ SET_BY_THE_EXPERIMENT: dict[str, dict[str, str]] = {
 }
 
 
+def _check_out(out: Path) -> None:
+    """Make the ``--out`` folder and check it can be written, before the experiment runs (not
+    after hours of it)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: is a file; give a folder for the result tables")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out {out}: cannot make the folder ({exc.strerror})") from None
+    try:
+        check_writable(out / "results", "results")
+    except OSError as exc:
+        raise ValueError(f"--out: {exc.args[-1]}") from None
+
+
 def experiment_command(args: argparse.Namespace) -> int:
     """Run the experiment named by ``args.experiment``.
 
@@ -415,6 +431,8 @@ def experiment_command(args: argparse.Namespace) -> int:
             raise ValueError("; ".join(f"--set {key}: {SET_BY_THE_EXPERIMENT[name][key]}"
                                        for key in overridden))
         params = load_preset(args.preset, **changes)
+        if args.out:
+            _check_out(args.out)
         runners[name](args, params, sys.stdout, sys.stderr)
     except ValueError as exc:
         return report(str(exc), f"experiment {name}")

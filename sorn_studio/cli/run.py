@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +88,7 @@ def run_command(args: argparse.Namespace) -> int:
     # Imported when the command runs: each command loads only the modules it uses.
     import numpy as np
 
+    from sorn_studio.atomic import check_writable
     from sorn_studio.engine import Simulation
     from sorn_studio.params import parse_assignments
     from sorn_studio.presets import get_preset
@@ -99,10 +99,11 @@ def run_command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir():
         raise UsageError(f"--out {out}: is a folder; give a file name ending in .npz")
-    if out.parent.is_dir() and not os.access(out.parent, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out}: folder {out.parent} is not writable")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    try:
+        # Before the steps run, not after: an hour's run must not end in "cannot write".
+        check_writable(out, "session")
+    except OSError as exc:
+        raise UsageError(f"--out: {exc.args[-1]}") from None
     params = get_preset(args.preset).params
     changes = parse_assignments(args.set or [])
     if changes:

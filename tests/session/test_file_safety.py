@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from sorn_studio import Simulation, load_preset
+from sorn_studio import Simulation, atomic, load_preset
 from sorn_studio.cli import main
 from sorn_studio.session import read_session, save_session
 
@@ -33,6 +33,47 @@ def test_run_refuses_an_out_that_is_a_folder_before_running(tmp_path, capsys):
     assert main(["run", "--preset", "zheng2013", "--steps", "10_000_000", "--out",
                  str(folder)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.fixture
+def unwritable_folders(monkeypatch):
+    """Folders under test refuse new files, as a read-only file system does (for root too,
+    whom permission bits do not stop)."""
+    real_open = os.open
+
+    def refusing(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and "locked" in str(path):
+            raise OSError(30, "Read-only file system")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "open", refusing)
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--preset", "zheng2013", "--steps", "10_000_000", "--out", "{folder}/run.npz"],
+    ["experiment", "spontaneous", "--steps", "10_000_000", "--out", "{folder}/tables"],
+], ids=["run", "experiment"])
+def test_an_out_that_cannot_be_written_is_refused_before_any_step(tmp_path, capsys, monkeypatch,
+                                                                  unwritable_folders, argv):
+    # Ten million steps would take minutes: returning at once shows none of them ran.
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    ran = []
+    monkeypatch.setattr(Simulation, "run", lambda *a, **k: ran.append(a))
+    assert main([a.format(folder=folder) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert "--out: cannot save" in err and "cannot be written (Read-only file system)" in err
+    assert not ran and [p.name for p in folder.rglob("*")] == (["tables"] if "tables" in
+                                                                 argv[-1] else [])
+
+
+def test_check_writable_leaves_nothing_behind(tmp_path):
+    atomic.check_writable(tmp_path / "a.npz", "session")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(FileNotFoundError, match="folder .*missing does not exist"):
+        atomic.check_writable(tmp_path / "missing" / "a.npz", "session")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        atomic.check_writable(tmp_path, "session")
 
 
 @pytest.mark.parametrize("signals", [[signal.SIGTERM], [signal.SIGINT, signal.SIGINT]])

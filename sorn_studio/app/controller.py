@@ -205,7 +205,7 @@ class Controller(QObject):
         def save(sim: Simulation) -> Path:
             return save_session(sim, path, preset=preset)
 
-        future = self.runner.call(save)
+        future = self.runner.call(save, saves=True)
 
         def finished(fut: Future) -> None:
             exc = fut.exception()

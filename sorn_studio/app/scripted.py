@@ -73,6 +73,7 @@ class ScriptedRun(QObject):
         self._pending = True
         if self.quit_after:
             self.window.interactive_errors = False
+            self.window.confirm_discard = False
         if self.steps > 0:
             self.window.step(self.steps)
         else:

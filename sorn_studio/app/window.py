@@ -6,10 +6,11 @@ The window only paints and forwards requests: every change to the simulation goe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +34,7 @@ from ..studio.defaults import make_simulation
 from ..studio.frames import Frame
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .controller import FRAME_RATE, Controller
+from .discard import Choice, ask_to_discard, asks_before_discarding, set_asks_before_discarding
 from .forms import icon, load_form, style_sheet
 from .param_panel import ParamModel, ParamPanel, bind_editor, format_value
 from .plots import (
@@ -125,6 +127,10 @@ class MainWindow(QMainWindow):
         # False while nobody can click a dialog away (a scripted run that closes by itself):
         # show_error then only records the error, for whoever turned the dialogs off.
         self.interactive_errors = True
+        # False where nobody can answer a question (a scripted run): runs are then discarded
+        # without asking, whatever the setting says.
+        self.confirm_discard = True
+        self._discard_agreed = False
 
         self.views: dict[str, Any] = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -186,12 +192,21 @@ class MainWindow(QMainWindow):
         self.action("actionStep").triggered.connect(lambda: self.step(1))
         self.action("actionStepN").triggered.connect(
             lambda: self.step(self._child(QSpinBox, "stepNSpin", self.controls).value()))
-        self.action("actionReset").triggered.connect(self.reset)
+        self.action("actionReset").triggered.connect(
+            lambda: self._unless_unsaved("Reset", self.reset))
         self.action("actionOpenSession").triggered.connect(self._open_session_dialog)
         self.action("actionExportSession").triggered.connect(self._export_session_dialog)
         self.action("actionQuit").triggered.connect(self.close)
         self.action("actionResetLayout").triggered.connect(self.reset_layout)
         self.action("actionAbout").triggered.connect(self._about)
+        ask = QAction("Ask before discarding a run", self)
+        ask.setObjectName("actionAskBeforeDiscard")
+        ask.setCheckable(True)
+        ask.setChecked(asks_before_discarding(self._settings()))
+        ask.setToolTip("Before Reset, a preset, Open or Quit replaces a run with unsaved "
+                       "steps, offer to save it")
+        ask.toggled.connect(lambda on: set_asks_before_discarding(self._settings(), on))
+        self._child(QMenu, "menuRun").addAction(ask)
         menu_view = self._child(QMenu, "menuView")
         for dock in self.docks.values():
             menu_view.addAction(dock.toggleViewAction())
@@ -218,8 +233,7 @@ class MainWindow(QMainWindow):
         if self.preset_combo.currentIndex() < 0:
             self.preset_combo.setCurrentIndex(-1)
             self.preset_combo.setPlaceholderText("(custom parameters)")
-        self.preset_combo.activated.connect(
-            lambda i: self.choose_preset(self.preset_combo.itemData(i)))
+        self.preset_combo.activated.connect(self._preset_activated)
         self._show_preset_summary(preset)
         self.speed_combo = self._child(QComboBox, "speedCombo", c)
         self.speed_spin = self._child(QSpinBox, "speedSpin", c)
@@ -320,6 +334,41 @@ class MainWindow(QMainWindow):
         self._show_preset_summary(name)
         self.show_preset_views(name)
         self.reset()
+
+    def _preset_activated(self, index: int) -> None:
+        name = self.preset_combo.itemData(index)
+        # Until the user agrees, the combo shows the preset still running.
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(self.controller.preset))
+        self._unless_unsaved("Choosing a preset", lambda: self.choose_preset(name))
+
+    # -- unsaved runs ----------------------------------------------------------------------------
+    def unsaved_steps(self) -> int:
+        """Steps run since the run was last saved, opened or reset (as the newest frame says)."""
+        frame = self.controller.last_frame
+        return frame.status.unsaved_steps if frame is not None else 0
+
+    def _would_ask(self) -> bool:
+        return (self.unsaved_steps() > 0 and self.confirm_discard
+                and asks_before_discarding(self._settings()))
+
+    def _unless_unsaved(self, action: str, then: Callable[[], None]) -> None:
+        """Do ``then`` now, or after asking when it would discard unsaved steps.
+
+        The user may save first (``then`` follows once the file is written; a failed save
+        shows its error and discards nothing), discard, or cancel.
+        """
+        if not self._would_ask():
+            then()
+            return
+        choice = ask_to_discard(self, self.unsaved_steps(), action, self._settings())
+        self.action("actionAskBeforeDiscard").setChecked(
+            asks_before_discarding(self._settings()))
+        if choice is Choice.DISCARD:
+            then()
+        elif choice is Choice.SAVE:
+            path = self._ask_session_path()
+            if path is not None:
+                self.controller.export_session(path, done=lambda _path: then())
 
     def _show_preset_summary(self, name: str | None) -> None:
         label = self._child(QLabel, "presetSummary", self.controls)
@@ -449,13 +498,20 @@ class MainWindow(QMainWindow):
         box.open()
 
     # -- files -----------------------------------------------------------------------------------
-    def _export_session_dialog(self) -> None:
+    def _ask_session_path(self) -> str | None:
+        """The file the user chooses to save the session to, or None."""
         frame = self.controller.last_frame
         stem = f"{self.controller.preset or 'sorn'}-step{frame.step if frame else 0}"
         path, _ = QFileDialog.getSaveFileName(self, "Export session", f"{stem}.npz",
                                               "SORN sessions (*.npz)")
-        if path:
-            self.export_session(path if path.endswith(".npz") else path + ".npz")
+        if not path:
+            return None
+        return path if path.endswith(".npz") else path + ".npz"
+
+    def _export_session_dialog(self) -> None:
+        path = self._ask_session_path()
+        if path is not None:
+            self.export_session(path)
 
     def export_session(self, path: str | Path) -> None:
         """Save the run to ``path`` (written by the worker at a step boundary)."""
@@ -464,7 +520,7 @@ class MainWindow(QMainWindow):
     def _open_session_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "SORN sessions (*.npz)")
         if path:
-            self.open_session(path)
+            self._unless_unsaved("Opening a session", lambda: self.open_session(path))
 
     def open_session(self, path: str | Path) -> None:
         """Continue with the session saved in ``path``."""
@@ -504,8 +560,18 @@ class MainWindow(QMainWindow):
                           "Network that learns in front of you.</p>")
 
     # -- shutdown --------------------------------------------------------------------------------
+    def _close_agreed(self) -> None:
+        self._discard_agreed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Stop the worker cleanly, remember the layout, then close."""
+        """Stop the worker cleanly, remember the layout, then close (after asking, when that
+        would discard unsaved steps)."""
+        if not self._closing and not self._discard_agreed and self._would_ask():
+            event.ignore()
+            # Asked once this event is over: Qt ignores a close() made inside closeEvent.
+            QTimer.singleShot(0, lambda: self._unless_unsaved("Quitting", self._close_agreed))
+            return
         if not self._closing:
             self._closing = True
             if self.remember_layout:

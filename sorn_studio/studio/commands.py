@@ -61,10 +61,14 @@ class Speed:
 
 @dataclass(frozen=True)
 class Call:
-    """Run ``fn(sim)`` in the runner's thread and resolve ``future`` with its result."""
+    """Run ``fn(sim)`` in the runner's thread and resolve ``future`` with its result.
+
+    ``saves``: ``fn`` saves the run, so once it succeeds the steps so far count as saved.
+    """
 
     fn: Callable[[Simulation], Any]
     future: Future
+    saves: bool = False
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,9 @@ class Status:
         Current E->E and I->E connection counts.
     conn_fraction : float
         Existing E->E synapses over the ``ne (ne - 1)`` possible ones.
+    unsaved_steps : int
+        Steps simulated since the run was last saved, opened or reset (what closing it now
+        would lose).
     """
 
     seed: int
@@ -86,6 +89,7 @@ class Status:
     n_ee: int
     n_ei: int
     conn_fraction: float
+    unsaved_steps: int = 0
 
 
 @dataclass(frozen=True)
@@ -406,7 +410,7 @@ def build_traces(history: History, neurons: tuple[int, ...], ne: int) -> Traces:
 def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
                 playing: bool, pending_steps: int, sim_rate: float,
                 speed_limit: float | None, raster_steps: int, raster_columns: int,
-                weights: Weights, analysis: Analysis | None) -> Frame:
+                weights: Weights, analysis: Analysis | None, saved_step: int = 0) -> Frame:
     """Snapshot ``sim`` into a :class:`Frame`; reads the simulation, changes nothing.
 
     Parameters
@@ -425,6 +429,8 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
         The newest copy of the weights (see :func:`take_weights`).
     analysis : Analysis or None
         The newest analyses.
+    saved_step : int
+        The step at which the run was last saved, opened or reset.
 
     Returns
     -------
@@ -435,7 +441,8 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
     status = Status(seed=int(sim.seed), playing=bool(playing), pending_steps=int(pending_steps),
                     sim_rate=float(sim_rate), speed_limit=speed_limit, n_ee=n_ee,
                     n_ei=int(sim.n_ei),
-                    conn_fraction=float(connection_fraction_from_count(n_ee, params.ne)))
+                    conn_fraction=float(connection_fraction_from_count(n_ee, params.ne)),
+                    unsaved_steps=max(0, int(sim.t) - saved_step))
     return Frame(
         index=index, epoch=epoch, step=int(sim.t), params=params,
         changes=tuple(sim.change_log), status=status,

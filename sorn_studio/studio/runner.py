@@ -61,6 +61,8 @@ class _Epoch:
         self.weights_at = -math.inf
         self.analysis: Analysis | None = None
         self.analysis_at = -math.inf
+        # The step the run was last saved at: a loaded session is saved where it was opened.
+        self.saved_step = 0
 
     def take_steps(self, sim: Simulation, done: int) -> None:
         """Add the ``done`` steps ``sim`` just made to the history and the live analyses."""
@@ -181,10 +183,14 @@ class Runner:
             raise ValueError(f"steps_per_second = {steps_per_second} must be > 0 or None")
         self._send(commands.Speed(steps_per_second))
 
-    def call(self, fn: Callable[[Simulation], Any]) -> Future:
-        """Run ``fn(sim)`` in the runner's thread at a step boundary; returns its future."""
+    def call(self, fn: Callable[[Simulation], Any], *, saves: bool = False) -> Future:
+        """Run ``fn(sim)`` in the runner's thread at a step boundary; returns its future.
+
+        With ``saves``, ``fn`` saves the run: once it succeeds, frames count the steps so far
+        as saved (:attr:`~.frames.Status.unsaved_steps`).
+        """
         future: Future = Future()
-        self._send(commands.Call(fn, future))
+        self._send(commands.Call(fn, future, saves))
         return future
 
     def replace_simulation(self, sim: Simulation) -> None:
@@ -288,9 +294,13 @@ class Runner:
         elif isinstance(command, commands.Call):
             if command.future.set_running_or_notify_cancel():
                 try:
-                    command.future.set_result(command.fn(sim))
+                    result = command.fn(sim)
                 except Exception as exc:  # noqa: BLE001 - handed to whoever waits on the future
                     command.future.set_exception(exc)
+                else:
+                    if command.saves:
+                        self._epoch.saved_step = self._sim.t
+                    command.future.set_result(result)
             self._dirty = True
         elif isinstance(command, commands.Replace):
             self._playing, self._pending = False, 0
@@ -308,6 +318,7 @@ class Runner:
         sim.track_synapse_events(True)
         self._epochs += 1
         self._epoch = _Epoch(self._epochs, len(sim.recorder.spec.neurons), self._history_points)
+        self._epoch.saved_step = sim.t
         self._rate_samples.clear()
         self._dirty = True
         # A simulation that already ran (a loaded session) shows what its recorder still has.
@@ -432,4 +443,5 @@ class Runner:
             sim, epoch.history, index=self._frames, epoch=epoch.number,
             playing=self._playing, pending_steps=self._pending, sim_rate=sim_rate,
             speed_limit=self._speed, raster_steps=min(self.raster_steps, self._window()),
-            raster_columns=self.raster_columns, weights=epoch.weights, analysis=epoch.analysis)
+            raster_columns=self.raster_columns, weights=epoch.weights, analysis=epoch.analysis,
+            saved_step=epoch.saved_step)

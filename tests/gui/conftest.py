@@ -14,7 +14,8 @@ import pytest  # noqa: E402
 from helpers import WAIT_MS  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from sorn_studio.app.window import MainWindow  # noqa: E402
+from sorn_studio.app.discard import set_asks_before_discarding  # noqa: E402
+from sorn_studio.app.window import SETTINGS_APP, SETTINGS_ORG, MainWindow  # noqa: E402
 from sorn_studio.app.worker import live_threads  # noqa: E402
 
 
@@ -24,6 +25,9 @@ def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
     folder = tmp_path_factory.mktemp("settings")
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    # A question before closing would block the tests that close a window after running it;
+    # tests/gui/test_discard.py turns it back on.
+    set_asks_before_discarding(QSettings(SETTINGS_ORG, SETTINGS_APP), False)
     yield
 
 

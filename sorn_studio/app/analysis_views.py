@@ -16,7 +16,16 @@ from PySide6.QtWidgets import QWidget
 from ..analysis.histograms import Histogram
 from ..studio.frames import Frame
 from ..studio.live_analysis import Analysis
-from .plots import ACCENT, E_COLOR, I_COLOR, LINE, MARKER_COLOR, ChangeMarkers, _View
+from .plots import (
+    ACCENT,
+    E_COLOR,
+    I_COLOR,
+    LINE,
+    MARKER_COLOR,
+    ChangeMarkers,
+    _step_extent,
+    _View,
+)
 from .ranges import SteadyRange
 
 __all__ = [
@@ -273,7 +282,8 @@ class ReadoutView(_AnalysisView):
             return
         self.message.hide()
         self.all.setData(readout.steps, readout.accuracy)
-        self._hold((self.plot,), "x", self._x, readout.steps[[0, -1]], tight=not frame.running)
+        self._hold((self.plot,), "x", self._x, _step_extent(readout.steps, frame.step),
+                   tight=not frame.running)
         self.cf.setData(readout.steps, readout.accuracy_cf, connect="finite")
         last_cf = readout.accuracy_cf[-1]
         self.summary.setText(f"Next-symbol accuracy {readout.accuracy[-1]:.2f} all, "

@@ -336,6 +336,21 @@ class _View(pg.GraphicsLayoutWidget):
         return plot
 
 
+#: The shortest span a whole-run step axis shows (a run just reset has one point).
+MIN_STEP_SPAN = 100
+
+
+def _step_extent(steps: np.ndarray, now: int) -> np.ndarray:
+    """First and last step a whole-run plot shows: the history's, at least MIN_STEP_SPAN wide.
+
+    An empty history (a new run) gives the span from ``now``, so no range of the previous
+    run survives.
+    """
+    first = float(steps[0]) if len(steps) else float(now)
+    last = float(steps[-1]) if len(steps) else float(now)
+    return np.array([first, max(last, first + MIN_STEP_SPAN)])
+
+
 def _two_points(plot: pg.PlotItem, pen: Any) -> pg.PlotDataItem:
     # A two-point curve, not an InfiniteLine: that one recomputes its bounds after every
     # range change and so makes pyqtgraph paint each frame twice.
@@ -820,7 +835,7 @@ class ConnectionsView(_View):
         self.curve_ei.setData(x, h.n_ei, skipFiniteCheck=True)
         self.curve_frac.setData(x, h.frac_ee * 100.0, skipFiniteCheck=True)
         # While running the step axis keeps room ahead; a still picture fills the plot.
-        self._hold(self.plots, "x", self._x, x[[0, -1]] if len(x) else x,
+        self._hold(self.plots, "x", self._x, _step_extent(x, frame.step),
                    tight=not frame.running)
         self._hold((self.counts,), "y", self._y_counts,
                    np.concatenate([h.n_ee, h.n_ei]))
@@ -940,7 +955,7 @@ class ThresholdsView(_View):
         for k, curve in enumerate(self.neurons):
             curve.setData(x, traces[:, k], skipFiniteCheck=True)
         self._follow_chosen(frame)
-        self._hold((self.plot,), "x", self._x, x[[0, -1]] if len(x) else x,
+        self._hold((self.plot,), "x", self._x, _step_extent(x, frame.step),
                    tight=not frame.running)
         self._hold((self.plot,), "y", self._y, np.concatenate(
             [h.t_e_min, h.t_e_max, h.t_i_mean, traces.ravel()]))

@@ -52,6 +52,8 @@ ACCENT = "#5b8def"
 MARKER_COLOR = "#f2c94c"
 SELECTION_COLOR = "#ffffffb0"
 OUT_COLOR = "#f2994a"
+#: The newest step on the raster (not the change markers' yellow).
+NOW_COLOR = "#56ccf2"
 NEURON_COLORS = ("#56ccf2", "#bb6bd9", "#f2994a", "#f2c94c", "#9b51e0")
 #: Change markers kept per plot (older ones are dropped so a long session stays light).
 MAX_MARKERS = 200
@@ -375,7 +377,6 @@ class RasterView(_View):
     """
 
     title = "Spikes and rate"
-    window_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -406,7 +407,7 @@ class RasterView(_View):
         self.curve_i = self.plot_rate.plot(pen=pg.mkPen(I_COLOR, width=1), name="I")
         self.target = _two_points(self.plot_rate, pg.mkPen(ACCENT, style=Qt.PenStyle.DotLine))
         self.target.setToolTip("Target rate mu_IP")
-        now_pen = pg.mkPen(MARKER_COLOR + "c0", width=2)
+        now_pen = pg.mkPen(NOW_COLOR, width=2)
         self.now_lines = tuple(_two_points(plot, now_pen) for plot in self.plots)
         self.selection = (_two_points(self.plot_e, pg.mkPen(SELECTION_COLOR, width=1)),
                           _two_points(self.plot_i, pg.mkPen(SELECTION_COLOR, width=1)))
@@ -510,7 +511,8 @@ class RasterView(_View):
         p, r = frame.params, frame.raster
         if self._new_epoch(frame):
             self._sizes = (0, 0)
-        self.window_spin.setMaximum(max(r.window, MIN_WINDOW))
+        if self.window_spin.maximum() != max(r.window, MIN_WINDOW):
+            self.window_spin.setMaximum(max(r.window, MIN_WINDOW))
         window = self.manual_window or self._auto_window(frame)
         self.window = window = min(window, max(r.window, MIN_WINDOW))
         tail = r.tail

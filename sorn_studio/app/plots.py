@@ -556,10 +556,10 @@ class RasterView(_View):
             return
         # Pool blocks of columns and rows that share a screen pixel (see _max_pool).
         width = max(1.0, self.plot_e.vb.width())
-        k_x = max(1, math.floor(window / bin_ / width))
+        k_x = max(1, math.ceil(window / bin_ / width))
         for item, image, n, plot in ((self.image_e, image_e, ne, self.plot_e),
                                      (self.image_i, image_i, ni, self.plot_i)):
-            k_y = max(1, math.floor(n / max(1.0, plot.vb.height())))
+            k_y = max(1, math.ceil(n / max(1.0, plot.vb.height())))
             shown = _max_pool(image, min(k_x, max(1, len(image))), k_y)
             if shown.size == 0:
                 item.clear()

@@ -16,7 +16,17 @@ from PySide6.QtWidgets import QWidget
 from ..analysis.histograms import Histogram
 from ..studio.frames import Frame
 from ..studio.live_analysis import Analysis
-from .plots import ACCENT, E_COLOR, I_COLOR, MARKER_COLOR, ChangeMarkers, _legend, _View
+from .plots import (
+    ACCENT,
+    E_COLOR,
+    I_COLOR,
+    LINE,
+    MARKER_COLOR,
+    ChangeMarkers,
+    _step_extent,
+    _View,
+)
+from .ranges import SteadyRange
 
 __all__ = [
     "ISIView", "LifetimesView", "AvalanchesView", "ReadoutView", "DecadeAxis", "bin_points",
@@ -125,16 +135,15 @@ class ISIView(_AnalysisView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = self.addPlot(row=1, col=0)
+        self.plot = self.addPlot(row=2, col=0)
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("bottom", "interval (steps)")
         self.plot.setLabel("left", "fraction of intervals")
         self.plot.hideButtons()
-        _legend(self.plot, -10)
-        self.hist = self.plot.plot(stepMode="center", pen=pg.mkPen(E_COLOR, width=1.5),
-                                   name="E neurons")
-        self.fit = self.plot.plot(pen=pg.mkPen(MARKER_COLOR, width=1.5),
-                                  name="exponential fit (Poisson)")
+        self.hist = self.plot.plot(stepMode="center", pen=pg.mkPen(E_COLOR, width=1.5))
+        self.fit = self.plot.plot(pen=pg.mkPen(MARKER_COLOR, width=1.5))
+        self._legend_row(1, 0, [(E_COLOR, LINE, "E neurons"),
+                                (MARKER_COLOR, LINE, "exponential fit (Poisson)")])
         self.plain_axes()
 
     def show_analysis(self, analysis: Analysis | None, frame: Frame) -> None:
@@ -238,12 +247,15 @@ class ReadoutView(_AnalysisView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = self._time_plot(1, 0, "accuracy")
+        self.plot = self._time_plot(2, 0, "accuracy")
         self.plot.setLabel("bottom", "step")
+        self.plot.enableAutoRange(False)
         self.plot.setYRange(0.0, 1.02, padding=0)
-        _legend(self.plot, -10)
-        self.all = self.plot.plot(pen=pg.mkPen(ACCENT, width=1.5), name="all symbols")
-        self.cf = self.plot.plot(pen=pg.mkPen(E_COLOR, width=2), name="word-final C, F")
+        self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
+        self.all = self.plot.plot(pen=pg.mkPen(ACCENT, width=1.5))
+        self.cf = self.plot.plot(pen=pg.mkPen(E_COLOR, width=2))
+        self._legend_row(1, 0, [(ACCENT, LINE, "all symbols"),
+                                (E_COLOR, LINE, "word-final C, F")])
         self.message = pg.TextItem(anchor=(0.5, 0.5), color=MARKER_COLOR)
         self.plot.addItem(self.message, ignoreBounds=True)
         self.markers = ChangeMarkers([self.plot])
@@ -252,10 +264,15 @@ class ReadoutView(_AnalysisView):
     def show_analysis(self, analysis: Analysis | None, frame: Frame) -> None:
         """Show the readout trace of ``analysis``."""
         readout = analysis.readout if analysis is not None else None
+        if self._new_epoch(frame):
+            self._x.reset()
         self.markers.update(frame.changes, frame.epoch)
         if readout is None or readout.steps.size == 0:
             self.all.setData([], [])
             self.cf.setData([], [])
+            # No trace yet: the axis shows this run's steps so far, not the last run's.
+            self._x.reset()
+            self.plot.setXRange(0, max(frame.step, 1), padding=0)
             text = ("Choose the counting task as input to train a readout"
                     if readout is None else "Collecting steps for the first readout\u2026")
             self.message.setText(text)
@@ -265,6 +282,8 @@ class ReadoutView(_AnalysisView):
             return
         self.message.hide()
         self.all.setData(readout.steps, readout.accuracy)
+        self._hold((self.plot,), "x", self._x, _step_extent(readout.steps, frame.step),
+                   tight=not frame.running)
         self.cf.setData(readout.steps, readout.accuracy_cf, connect="finite")
         last_cf = readout.accuracy_cf[-1]
         self.summary.setText(f"Next-symbol accuracy {readout.accuracy[-1]:.2f} all, "

@@ -2,24 +2,34 @@
 
 Each view is a ``GraphicsLayoutWidget`` with an ``update_frame(frame)`` method that only
 hands ready-made arrays to pyqtgraph (the worker already decimated them), so painting stays
-cheap. Images use fixed levels, so colours mean the same thing from frame to frame.
+cheap. Images use fixed levels, so colours mean the same thing from frame to frame. Every view
+forgets its ranges when a frame of a new epoch (a reset, a preset, an opened session) arrives.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsPathItem, QWidget
+from PySide6.QtGui import QTextDocument, QWheelEvent
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QHBoxLayout,
+    QSpinBox,
+    QWidget,
+)
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
 from ..atomic import atomic_path
 from ..engine.snapshot import ParamChange
+from ..params import field_specs
 from ..studio.frames import Frame, Weights
+from .axes import StepAxis
 from .ranges import SteadyRange
 
 __all__ = [
@@ -30,6 +40,7 @@ __all__ = [
     "ThresholdsView",
     "DistributionsView",
     "change_text",
+    "connect_selection",
     "export_widget",
 ]
 
@@ -39,33 +50,151 @@ E_COLOR = "#6fcf97"
 I_COLOR = "#eb5757"
 ACCENT = "#5b8def"
 MARKER_COLOR = "#f2c94c"
+SELECTION_COLOR = "#ffffffb0"
+OUT_COLOR = "#f2994a"
+#: The newest step on the raster (not the change markers' yellow).
+NOW_COLOR = "#56ccf2"
 NEURON_COLORS = ("#56ccf2", "#bb6bd9", "#f2994a", "#f2c94c", "#9b51e0")
 #: Change markers kept per plot (older ones are dropped so a long session stays light).
 MAX_MARKERS = 200
+#: Width of the left axis of every stacked time plot, so their step axes line up exactly.
+LEFT_AXIS_WIDTH = 58
 
 pg.setConfigOptions(antialias=False, background=BACKGROUND, foreground=FOREGROUND)
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
+def _steps(value: int) -> str:
+    return f"{int(value):,}".replace(",", " ")
+
+
 def change_text(change: ParamChange) -> str:
-    """Describe one logged change, e.g. ``"eta_stdp 0.004 -> 0.01 at step 12 345"``."""
+    """Describe one logged change with the field's label, e.g. ``"eta STDP: 0.004 -> 0.01 at
+    step 12 345"``."""
     step, name, old, new = change
-    return f"{name} {_fmt(old)} -> {_fmt(new)} at step {step:,}".replace(",", " ")
+    spec = field_specs().get(name)
+    label = spec.label if spec is not None else name
+    return f"{label}: {_fmt(old)} -> {_fmt(new)} at step {_steps(step)}"
 
 
-def _legend(plot: pg.PlotItem, x_offset: int) -> pg.LegendItem:
-    """A legend on a translucent panel, so it stays readable over the curves."""
-    return plot.addLegend(offset=(x_offset, 5), brush=pg.mkBrush(BACKGROUND + "d0"),
-                          pen=pg.mkPen("#3b4254"))
+#: Legend glyphs: a line, a dashed line, a filled box (bars).
+LINE, DASHED, BOX = "\u2501\u2501", "\u254d\u254d", "\u25a0"
+
+
+class _TextLegend(pg.LabelItem):
+    """A legend as one line of coloured text in its own layout cell, where it covers no data.
+
+    It wraps to more lines when the view is too narrow for one (``fit_width``), so no entry
+    is ever cut off.
+    """
+
+    def __init__(self, entries: list[tuple[str, str, str]]) -> None:
+        super().__init__("", justify="left", size="8pt")
+        self._width = 0.0
+        self.entries: list[tuple[str, str, str]] = []
+        self.set_entries(entries)
+
+    def set_entries(self, entries: list[tuple[str, str, str]]) -> None:
+        """Show ``entries``, each ``(colour, glyph, name)``; names may hold simple HTML."""
+        self.entries = list(entries)
+        self._relayout()
+
+    def fit_width(self, width: float) -> None:
+        """Wrap the entries into lines no wider than ``width`` pixels."""
+        if abs(width - self._width) >= 1:
+            self._width = float(width)
+            self._relayout()
+
+    def names(self) -> list[str]:
+        """The entries' names as plain text."""
+        return [_plain(name) for _, _, name in self.entries]
+
+    def _relayout(self) -> None:
+        # Measured with the label's own font and HTML engine, so the wrap matches the paint.
+        doc = QTextDocument()
+        doc.setDefaultFont(self.item.font())
+        gap = "&emsp;&emsp;"
+        lines: list[list[str]] = [[]]
+        used = 0.0
+        for color, glyph, name in self.entries:
+            entry = f"<span style='color:{color}'>{glyph}</span>&nbsp;{name}"
+            doc.setHtml(f"<span style='font-size:8pt'>{entry}{gap}</span>")
+            width = doc.idealWidth()
+            if lines[-1] and self._width and used + width > self._width:
+                lines.append([])
+                used = 0.0
+            lines[-1].append(entry)
+            used += width
+        self.setText("<br>".join(gap.join(line) for line in lines))
+
+
+def _swatch(color: str) -> str:
+    """A filled box in ``color``, the legend of a bar series written into a title."""
+    return f"<span style='color:{color}'>{BOX}</span>"
+
+
+def _plain(html: str) -> str:
+    """``html`` without its tags (for measuring)."""
+    return re.sub(r"<[^>]*>", "", html)
 
 
 def _lut(color: str) -> np.ndarray:
     """A 256-entry lookup table from the background to ``color``."""
     cmap = pg.ColorMap([0.0, 1.0], [pg.mkColor(BACKGROUND), pg.mkColor(color)])
     return cmap.getLookupTable(nPts=256)
+
+
+def _nice_ceil(value: float) -> float:
+    """The smallest round value (1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten) >= ``value``."""
+    decade = 10.0 ** math.floor(math.log10(value))
+    for k in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if k * decade >= value * (1 - 1e-9):
+            return k * decade
+    return 10.0 * decade
+
+
+def _max_pool(image: np.ndarray, k_x: int, k_y: int) -> np.ndarray:
+    """Shrink a ``(columns, rows)`` image by taking the maximum of each ``k_x`` x ``k_y`` block.
+
+    A screen pixel that stands for several neurons or steps then shows a spike if any of them
+    fired; Qt's nearest-pixel scaling would drop most of them instead. The block grid starts
+    at the newest (last) column so the picture does not shimmer as the raster scrolls.
+    """
+    cols, rows = image.shape
+    if k_x > 1:
+        keep = cols // k_x * k_x
+        image = image[cols - keep:].reshape(keep // k_x, k_x, rows).max(axis=1)
+        cols = keep // k_x
+    if k_y > 1:
+        pad = (-rows) % k_y
+        if pad:
+            image = np.concatenate([image, np.zeros((cols, pad), image.dtype)], axis=1)
+        image = image.reshape(cols, -1, k_y).max(axis=2)
+    return image
+
+
+class _Marker(pg.InfiniteLine):
+    """A change marker: thin when idle, bright and wide under the mouse, easy to hover.
+
+    pyqtgraph highlights only movable lines; the hover pen also widens the area that catches
+    the mouse (and so shows the tooltip) to about ten pixels.
+    """
+
+    def __init__(self, step: int) -> None:
+        super().__init__(pos=step, angle=90, movable=False,
+                         pen=pg.mkPen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine),
+                         hoverPen=pg.mkPen(MARKER_COLOR, width=8))
+        self.setAcceptHoverEvents(True)
+        self.setZValue(10)
+
+    def hoverEvent(self, ev: Any) -> None:  # noqa: N802 - pyqtgraph's name
+        """Highlight the line while the mouse is on it."""
+        self.setMouseHover(not ev.isExit())
 
 
 class ChangeMarkers:
@@ -92,12 +221,10 @@ class ChangeMarkers:
                 for line in self.lines[-1]:
                     line.setToolTip(self.texts[-1])
                 continue
-            pen = pg.mkPen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine)
             row = []
             for plot in self.plots:
-                line = pg.InfiniteLine(pos=step, angle=90, pen=pen, movable=False)
+                line = _Marker(step)
                 line.setToolTip(text)
-                line.setZValue(10)
                 plot.addItem(line, ignoreBounds=True)
                 row.append(line)
             self.lines.append(row)
@@ -148,10 +275,42 @@ class _View(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.ci.setContentsMargins(4, 4, 4, 4)
         self.markers: ChangeMarkers | None = None
+        self._epoch: int | None = None
+        self._legends: list[tuple[_TextLegend, float]] = []
+
+    def _legend_row(self, row: int, col: int, entries: list[tuple[str, str, str]],
+                    colspan: int = 1, share: float = 1.0) -> _TextLegend:
+        """A legend in its own layout cell above a plot (see :class:`_TextLegend`).
+
+        Parameters
+        ----------
+        row, col, colspan : int
+            The cell.
+        entries : list of (colour, glyph, name)
+            One per curve.
+        share : float
+            The fraction of the view's width the cell gets (for wrapping).
+        """
+        legend = _TextLegend(entries)
+        self.addItem(legend, row=row, col=col, colspan=colspan)
+        self._legends.append((legend, share))
+        return legend
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Rewrap the legends to the new width."""
+        super().resizeEvent(event)
+        for legend, share in getattr(self, "_legends", ()):
+            legend.fit_width(max(60.0, self.width() * share - 24))
 
     def update_frame(self, frame: Frame) -> None:  # pragma: no cover - overridden
         """Show ``frame``."""
         raise NotImplementedError
+
+    def _new_epoch(self, frame: Frame) -> bool:
+        """Whether ``frame`` starts a new run (reset, preset, opened file) for this view."""
+        new = frame.epoch != self._epoch
+        self._epoch = frame.epoch
+        return new
 
     @staticmethod
     def _hold(plots: tuple[pg.PlotItem, ...], axis: str, limits: SteadyRange,
@@ -165,86 +324,266 @@ class _View(pg.GraphicsLayoutWidget):
                 (plot.setXRange if axis == "x" else plot.setYRange)(*new, padding=0)
 
     def _time_plot(self, row: int, col: int, label: str, **kwargs: Any) -> pg.PlotItem:
-        plot = self.addPlot(row=row, col=col, **kwargs)
+        """A plot over steps: the shared step axis, a fixed-width left axis, no mouse or menu.
+
+        The fixed left width lines up stacked plots on the step axis; without the view-box
+        menu nobody can unlink or auto-range one plot of a stack away from the others.
+        """
+        plot = self.addPlot(row=row, col=col, axisItems={"bottom": StepAxis()}, **kwargs)
         plot.setLabel("left", label)
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         plot.setMouseEnabled(x=False, y=False)
+        plot.setMenuEnabled(False)
         plot.hideButtons()
         return plot
 
 
+#: The shortest span a whole-run step axis shows (a run just reset has one point).
+MIN_STEP_SPAN = 100
+
+
+def _step_extent(steps: np.ndarray, now: int) -> np.ndarray:
+    """First and last step a whole-run plot shows: the history's, at least MIN_STEP_SPAN wide.
+
+    An empty history (a new run) gives the span from ``now``, so no range of the previous
+    run survives.
+    """
+    first = float(steps[0]) if len(steps) else float(now)
+    last = float(steps[-1]) if len(steps) else float(now)
+    return np.array([first, max(last, first + MIN_STEP_SPAN)])
+
+
+def _two_points(plot: pg.PlotItem, pen: Any) -> pg.PlotDataItem:
+    # A two-point curve, not an InfiniteLine: that one recomputes its bounds after every
+    # range change and so makes pyqtgraph paint each frame twice.
+    curve = plot.plot(pen=pen)
+    curve.setZValue(5)
+    return curve
+
+
+#: Shortest raster window, in steps: some 20 blocks across the plot.
+MIN_WINDOW = 20
+#: In "auto", the raster shows about this many seconds of a speed-limited run.
+FOLLOW_SECONDS = 10.0
+
+
 class RasterView(_View):
-    """Scrolling raster of E and I spikes with the population rates beneath."""
+    """Scrolling raster of E and I spikes with the population rates beneath.
+
+    The window (steps shown) follows the speed limit unless the user zooms: the mouse wheel
+    over the view or the "window" field. Windows up to the frame's tail length are drawn one
+    column per step, so at a few steps per second every spike is a block of its own; the
+    newest step is marked by a line.
+    """
 
     title = "Spikes and rate"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_e = self._time_plot(0, 0, "E neuron")
-        self.plot_i = self._time_plot(1, 0, "I")
-        self.plot_rate = self._time_plot(2, 0, "rate")
+        self.header = self.addLabel("", row=0, col=0, justify="left", size="8pt")
+        self.plot_e = self._time_plot(1, 0, "E neuron")
+        self.plot_i = self._time_plot(2, 0, "I")
+        self.plot_rate = self._time_plot(3, 0, "rate")
         self.plot_rate.setLabel("bottom", "step")
         # This axis moves every frame: major ticks only, which halves the cost of redrawing it.
         self.plot_rate.getAxis("bottom").setStyle(maxTickLevel=0, maxTextLevel=0)
+        self.plots = (self.plot_e, self.plot_i, self.plot_rate)
         for plot in (self.plot_e, self.plot_i):
             plot.hideAxis("bottom")
-        for plot in (self.plot_e, self.plot_i, self.plot_rate):
-            # Ranges are set explicitly per frame (no auto-range, no linking): pyqtgraph would
-            # otherwise settle linked ranges in a second paint of every frame.
+        for plot in self.plots:
+            # Ranges are set explicitly per frame, the same on all three (no auto-range, no
+            # pyqtgraph linking: it would settle linked ranges in a second paint of every frame).
             plot.enableAutoRange(False)
         layout = self.ci.layout
-        layout.setRowStretchFactor(0, 6)
-        layout.setRowStretchFactor(1, 2)
-        layout.setRowStretchFactor(2, 3)
+        layout.setRowStretchFactor(1, 6)
+        layout.setRowStretchFactor(2, 2)
+        layout.setRowStretchFactor(3, 3)
         self.image_e = pg.ImageItem(lut=_lut(E_COLOR), levels=(0, 255))
         self.image_i = pg.ImageItem(lut=_lut(I_COLOR), levels=(0, 255))
         self.plot_e.addItem(self.image_e)
         self.plot_i.addItem(self.image_i)
+        self.source_e: np.ndarray | None = None
         self.curve_e = self.plot_rate.plot(pen=pg.mkPen(E_COLOR, width=1), name="E")
         self.curve_i = self.plot_rate.plot(pen=pg.mkPen(I_COLOR, width=1), name="I")
-        # A two-point curve, not an InfiniteLine: that one recomputes its bounds after every
-        # range change and so makes pyqtgraph paint each frame twice.
-        self.target = self.plot_rate.plot(pen=pg.mkPen(ACCENT, style=Qt.PenStyle.DotLine))
+        self.target = _two_points(self.plot_rate, pg.mkPen(ACCENT, style=Qt.PenStyle.DotLine))
         self.target.setToolTip("Target rate mu_IP")
+        now_pen = pg.mkPen(NOW_COLOR, width=2)
+        self.now_lines = tuple(_two_points(plot, now_pen) for plot in self.plots)
+        self.selection = (_two_points(self.plot_e, pg.mkPen(SELECTION_COLOR, width=1)),
+                          _two_points(self.plot_i, pg.mkPen(SELECTION_COLOR, width=1)))
+        self.selected: tuple[str, int] | None = None
         self.plot_rate.setYRange(0, 0.3)
-        self.markers = ChangeMarkers([self.plot_e, self.plot_i, self.plot_rate])
+        self.markers = ChangeMarkers(list(self.plots))
         self._sizes = (0, 0)
+        self._frame: Frame | None = None
+        #: The steps shown now; ``manual_window`` is the user's choice (None: follow the speed).
+        self.window = 0
+        self.manual_window: int | None = None
+        self._build_window_field()
         self.plain_axes()
+
+    def _build_window_field(self) -> None:
+        # A child widget over the header row, not an item of the scene: it stays out of
+        # exported figures.
+        self.window_box = QWidget(self)
+        row = QHBoxLayout(self.window_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.window_spin = QSpinBox(self.window_box)
+        self.window_spin.setObjectName("rasterWindowSpin")
+        self.window_spin.setAccessibleName("Raster window")
+        self.window_spin.setRange(MIN_WINDOW - 1, 1_000_000)
+        # The lowest value reads "auto": the window then follows the speed.
+        self.window_spin.setSpecialValueText("window: auto")
+        self.window_spin.setPrefix("window: ")
+        self.window_spin.setSuffix(" steps")
+        self.window_spin.setStepType(QSpinBox.StepType.AdaptiveDecimalStepType)
+        self.window_spin.setKeyboardTracking(False)
+        self.window_spin.setValue(MIN_WINDOW - 1)
+        self.window_spin.setMaximumWidth(150)
+        self.window_spin.setToolTip(
+            "Steps the raster shows. \"auto\" follows the speed limit (about "
+            f"{FOLLOW_SECONDS:g} s of the run); the mouse wheel over the raster zooms.")
+        self.window_spin.valueChanged.connect(self._window_typed)
+        row.addWidget(self.window_spin)
+        self.window_box.adjustSize()
+        self.setMinimumHeight(self.window_box.sizeHint().height() + 120)
+        self.header.setMinimumHeight(self.window_box.sizeHint().height())
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Keep the window field in the top-right corner."""
+        super().resizeEvent(event)
+        box = getattr(self, "window_box", None)  # pyqtgraph resizes before __init__ ends
+        if box is not None:
+            box.move(max(0, self.width() - box.width() - 6), 2)
+
+    def set_window(self, steps: int | None) -> None:
+        """Show the newest ``steps`` steps; ``None`` follows the speed limit again."""
+        value = MIN_WINDOW - 1 if steps is None else max(MIN_WINDOW, int(steps))
+        if value == self.window_spin.value():
+            self._window_typed(value)
+        else:
+            self.window_spin.setValue(value)
+
+    def _window_typed(self, value: int) -> None:
+        self.manual_window = None if value < MIN_WINDOW else int(value)
+        if self._frame is not None:
+            self.update_frame(self._frame)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        """Zoom the time window: wheel up shows fewer steps, wheel down more."""
+        notches = event.angleDelta().y() / 120
+        if not notches:
+            event.ignore()
+            return
+        high = self._frame.raster.window if self._frame is not None else 1_000_000
+        steps = round(max(self.window, MIN_WINDOW) * 1.25 ** (-notches))
+        self.set_window(min(max(MIN_WINDOW, steps), max(high, MIN_WINDOW)))
+        event.accept()
+
+    def _auto_window(self, frame: Frame) -> int:
+        """The window that follows the speed: ~10 s of a limited run, everything otherwise."""
+        limit = frame.status.speed_limit
+        full = max(frame.raster.window, MIN_WINDOW)
+        if limit is None or limit <= 0:
+            return full
+        return int(min(full, max(MIN_WINDOW, round(limit * FOLLOW_SECONDS))))
+
+    def highlight_neuron(self, population: str, index: int) -> None:
+        """Mark neuron ``index`` of population ``"E"`` or ``"I"`` by a line across its row."""
+        self.selected = (population, int(index))
+        if self._frame is not None:
+            self._show_selection(self._plot_range())
+
+    def _plot_range(self) -> tuple[float, float]:
+        return tuple(self.plot_e.viewRange()[0])  # type: ignore[return-value]
+
+    def _show_selection(self, x_range: tuple[float, float]) -> None:
+        for curve, population in zip(self.selection, ("E", "I"), strict=True):
+            if self.selected is not None and self.selected[0] == population:
+                y = self.selected[1] + 0.5
+                curve.setData(x_range, (y, y))
+            else:
+                curve.setData([], [])
 
     def update_frame(self, frame: Frame) -> None:
         """Show the raster window of ``frame``."""
+        self._frame = frame
         p, r = frame.params, frame.raster
-        start, stop = r.start, r.stop
-        if stop > start:
-            self.image_e.setImage(r.image_e, autoLevels=False)
-            self.image_i.setImage(r.image_i, autoLevels=False)
-            self.image_e.setRect(QRectF(start, 0, stop - start, p.ne))
-            self.image_i.setRect(QRectF(start, 0, stop - start, p.ni))
+        if self._new_epoch(frame):
+            self._sizes = (0, 0)
+        if self.window_spin.maximum() != max(r.window, MIN_WINDOW):
+            self.window_spin.setMaximum(max(r.window, MIN_WINDOW))
+        window = self.manual_window or self._auto_window(frame)
+        self.window = window = min(window, max(r.window, MIN_WINDOW))
+        tail = r.tail
+        if tail is not None and window <= tail.stop - tail.start or (
+                tail is not None and r.bin == 1):
+            # One column per step: each spike its own block.
+            image_e, image_i, start, stop, bin_ = (tail.image_e, tail.image_i, tail.start,
+                                                   tail.stop, 1)
+            x, rate_e, rate_i = np.arange(start, stop) + 0.5, tail.rate_e, tail.rate_i
         else:
-            self.image_e.clear()
-            self.image_i.clear()
+            image_e, image_i, start, stop, bin_ = r.image_e, r.image_i, r.start, r.stop, r.bin
+            x, rate_e, rate_i = r.steps + r.bin / 2, r.rate_e, r.rate_i
         # Before the window fills, keep its full width so the raster grows from the left.
-        x_range = (start, max(stop, start + r.window))
-        for plot in (self.plot_e, self.plot_i, self.plot_rate):
+        low = max(start, stop - window)
+        x_range = (low, low + window)
+        self.source_e = image_e
+        self._show_images(image_e, image_i, start, stop, bin_, window, p.ne, p.ni)
+        for plot in self.plots:
             plot.setXRange(*x_range, padding=0)
         if (p.ne, p.ni) != self._sizes:
             self.plot_e.setYRange(0, p.ne, padding=0)
             self.plot_i.setYRange(0, p.ni, padding=0)
             self._sizes = (p.ne, p.ni)
-        x = r.steps + r.bin / 2
-        self.curve_e.setData(x, r.rate_e, skipFiniteCheck=True)
-        self.curve_i.setData(x, r.rate_i, skipFiniteCheck=True)
+        self.curve_e.setData(x, rate_e, skipFiniteCheck=True)
+        self.curve_i.setData(x, rate_i, skipFiniteCheck=True)
         self.target.setData(x_range, (p.mu_ip, p.mu_ip))
-        top = max(0.3, float(r.rate_e.max(initial=0)) * 1.1,
-                  float(r.rate_i.max(initial=0)) * 1.1)
+        top = max(0.3, float(rate_e.max(initial=0)) * 1.1, float(rate_i.max(initial=0)) * 1.1)
         self.plot_rate.setYRange(0, top, padding=0)
+        now = frame.step + 0.5 if bin_ == 1 else stop
+        for line, high in zip(self.now_lines, (p.ne, p.ni, top), strict=True):
+            line.setData((now, now), (0, high))
+        self._show_selection(x_range)
+        self.header.setText(f"step {_steps(frame.step)} \u00b7 showing {_steps(window)}")
         self.markers.update(frame.changes, frame.epoch)
+
+    def _show_images(self, image_e: np.ndarray, image_i: np.ndarray, start: int, stop: int,
+                     bin_: int, window: int, ne: int, ni: int) -> None:
+        if stop <= start:
+            self.image_e.clear()
+            self.image_i.clear()
+            return
+        # Pool blocks of columns and rows that share a screen pixel (see _max_pool).
+        width = max(1.0, self.plot_e.vb.width())
+        k_x = max(1, math.ceil(window / bin_ / width))
+        for item, image, n, plot in ((self.image_e, image_e, ne, self.plot_e),
+                                     (self.image_i, image_i, ni, self.plot_i)):
+            k_y = max(1, math.ceil(n / max(1.0, plot.vb.height())))
+            shown = _max_pool(image, min(k_x, max(1, len(image))), k_y)
+            if shown.size == 0:
+                item.clear()
+                continue
+            item.setImage(shown, autoLevels=False)
+            span = len(shown) * k_x * bin_
+            item.setRect(QRectF(stop - span, 0, span, shown.shape[1] * k_y))
 
 
 class WeightsView(_View):
-    """Heatmaps of W^EE, W^EI and W^IE; clicking a neuron shows its weights below."""
+    """Heatmaps of W^EE, W^EI and W^IE; clicking a neuron shows its weights below.
+
+    Hovering a heatmap shows the weight under the mouse. Colour levels are per matrix and
+    stay put while the network learns (they only rise, to a round value, when weights grow
+    past them); dragging a colour bar's ends sets them by hand, and they then stay as set.
+    """
 
     title = "Weights"
     neuron_selected = Signal(str, int)
+
+    #: Matrix key -> (name, x label, y label, row label, column label of the hover text).
+    _NAMES = {"w_ee": ("W<sup>EE</sup>", "post E", "pre E"),
+              "w_ei": ("W<sup>EI</sup>", "post E", "pre I"),
+              "w_ie": ("W<sup>IE</sup>", "post I", "pre E")}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -266,54 +605,101 @@ class WeightsView(_View):
             bar = pg.ColorBarItem(values=(0, 0.2), colorMap="viridis", width=10, rounding=0.001,
                                   interactive=True)
             bar.setImageItem(image, insert_in=plot)
+            bar.setToolTip("Colour levels of this matrix: drag an end of the bar to change "
+                           "them; they then stay as set")
+            bar.sigLevelsChangeFinished.connect(lambda _bar, k=key: self._levels_dragged(k))
             self.images[key], self.bars[key], self.plots[key] = image, bar, plot
-        self.detail = self.addPlot(row=2, col=0, colspan=2)
-        self.detail.setLabel("bottom", "E neuron")
-        self.detail.setLabel("left", "weight")
-        _legend(self.detail, 10)
-        self.incoming = self.detail.plot(stepMode="center", fillLevel=0,
-                                         brush=pg.mkBrush(E_COLOR + "90"),
-                                         pen=pg.mkPen(E_COLOR), name="incoming")
-        self.outgoing = self.detail.plot(stepMode="center", fillLevel=0,
-                                         brush=pg.mkBrush("#f2994a90"),
-                                         pen=pg.mkPen("#f2994a"), name="outgoing")
+        self.hover = self.addLabel("Hover a matrix for its weights; click one to choose a "
+                                   "neuron", row=2, col=0, colspan=2, size="8pt")
+        self.detail = self._detail_plot()
         layout = self.ci.layout
         layout.setColumnStretchFactor(0, 1)
         layout.setColumnStretchFactor(1, 1)
         layout.setRowStretchFactor(0, 2)
         layout.setRowStretchFactor(1, 2)
-        layout.setRowStretchFactor(2, 3)
-        pen = pg.mkPen("#ffffffa0", width=1, style=Qt.PenStyle.DashLine)
-        self.cross = (pg.InfiniteLine(angle=0, pen=pen), pg.InfiniteLine(angle=90, pen=pen))
-        for line in self.cross:
-            line.hide()
-            self.plots["w_ee"].addItem(line, ignoreBounds=True)
+        layout.setRowStretchFactor(3, 3)
+        pen = pg.mkPen(SELECTION_COLOR, width=1, style=Qt.PenStyle.DashLine)
+        #: Per matrix a horizontal and a vertical line through the chosen neuron's row/column.
+        self.cross: dict[str, tuple[pg.InfiniteLine, pg.InfiniteLine]] = {}
+        for key, plot in self.plots.items():
+            lines = (pg.InfiniteLine(angle=0, pen=pen), pg.InfiniteLine(angle=90, pen=pen))
+            for line in lines:
+                line.hide()
+                plot.addItem(line, ignoreBounds=True)
+            self.cross[key] = lines
         self.selected: tuple[str, int] = ("E", 0)
         self.weights: Weights | None = None
+        self.hover_text = ""
+        self.levels: dict[str, tuple[float, float]] = {}
+        self._user_levels: set[str] = set()
         self._levels_for: tuple | None = None
         self._ranges_for: tuple | None = None
+        self._setting_levels = False
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.scene().sigMouseMoved.connect(self._moved)
         self.plain_axes()
 
-    def _clicked(self, event: Any) -> None:
+    def _detail_plot(self) -> pg.PlotItem:
+        detail = self.addPlot(row=3, col=0, colspan=2)
+        detail.setLabel("bottom", "E neuron")
+        detail.setLabel("left", "weight")
+        self.incoming = detail.plot(stepMode="center", fillLevel=0,
+                                    brush=pg.mkBrush(E_COLOR + "90"), pen=pg.mkPen(E_COLOR))
+        self.outgoing = detail.plot(stepMode="center", fillLevel=0,
+                                    brush=pg.mkBrush(OUT_COLOR + "90"), pen=pg.mkPen(OUT_COLOR))
+        return detail
+
+    def _matrix_at(self, scene_pos: Any) -> tuple[str, int, int] | None:
+        """The matrix under ``scene_pos`` and the image pixel (x, y) there, if any."""
         for key, image in self.images.items():
-            if image.image is None or not image.sceneBoundingRect().contains(event.scenePos()):
+            if image.image is None or not image.sceneBoundingRect().contains(scene_pos):
                 continue
-            pos = image.mapFromScene(event.scenePos())
-            if key == "w_ee":
-                self.select_neuron("E", int(pos.y()))
-            elif key == "w_ei":
-                self.select_neuron("E", int(pos.x()))
-            else:
-                self.select_neuron("I", int(pos.y()))
-            event.accept()
+            pos = image.mapFromScene(scene_pos)
+            x, y = int(pos.x()), int(pos.y())
+            if 0 <= x < image.width() and 0 <= y < image.height():
+                return key, x, y
+        return None
+
+    def _clicked(self, event: Any) -> None:
+        hit = self._matrix_at(event.scenePos())
+        if hit is None:
             return
+        key, x, y = hit
+        if key == "w_ee":
+            self.select_neuron("E", y)
+        elif key == "w_ei":
+            self.select_neuron("E", x)
+        else:
+            self.select_neuron("I", y)
+        event.accept()
+
+    def _moved(self, scene_pos: Any) -> None:
+        hit = self._matrix_at(scene_pos)
+        if hit is not None and self.weights is not None:
+            self.show_value(*hit)
+
+    def show_value(self, key: str, x: int, y: int) -> str:
+        """Show (and return) the weight at image pixel ``(x, y)`` of matrix ``key``."""
+        w = self.weights
+        if w is None:
+            return ""
+        name, row_label, col_label = self._NAMES[key]
+        # Matrices are rows = post, columns = pre; images are drawn (x, y) as in update_frame.
+        row, col = (x, y) if key == "w_ei" else (y, x)
+        matrix = getattr(w, key)
+        row = min(max(row, 0), matrix.shape[0] - 1)
+        col = min(max(col, 0), matrix.shape[1] - 1)
+        value = float(matrix[row, col])
+        weight = "no synapse" if value == 0 else f"weight {value:.4g}"
+        self.hover_text = f"{name}: {row_label} {row} \u2190 {col_label} {col}: {weight}"
+        self.hover.setText(self.hover_text)
+        return self.hover_text
 
     def select_neuron(self, population: str, index: int) -> None:
         """Show the incoming and outgoing weights of one neuron (``"E"`` or ``"I"``)."""
         self.selected = (population, int(index))
         self._show_selection()
-        self.neuron_selected.emit(population, int(index))
+        self.neuron_selected.emit(*self.selected)
 
     def _show_selection(self) -> None:
         w = self.weights
@@ -323,16 +709,23 @@ class WeightsView(_View):
         if population == "E":
             i = min(max(i, 0), w.w_ee.shape[0] - 1)
             incoming, outgoing = w.w_ee[i, :], w.w_ee[:, i]
-            title = f"E neuron {i}: its E\u2192E inputs (row) and outputs (column)"
-            for line, pos in zip(self.cross, (i + 0.5, i + 0.5), strict=True):
-                line.setValue(pos)
-                line.show()
+            title = (f"E neuron {i}: {_swatch(E_COLOR)} E\u2192E inputs (row) "
+                     f"{_swatch(OUT_COLOR)} outputs (column)")
+            # Its row and column of W^EE, its column of W^EI and of W^IE (x = E neuron).
+            shown = {"w_ee": (i, i), "w_ei": (None, i), "w_ie": (None, i)}
         else:
             i = min(max(i, 0), w.w_ie.shape[0] - 1)
             incoming, outgoing = w.w_ie[i, :], w.w_ei[:, i]
-            title = f"I neuron {i}: inputs from E and outputs onto E"
-            for line in self.cross:
-                line.hide()
+            title = (f"I neuron {i}: {_swatch(E_COLOR)} inputs from E "
+                     f"{_swatch(OUT_COLOR)} outputs onto E")
+            shown = {"w_ee": (None, None), "w_ei": (i, None), "w_ie": (i, None)}
+        for key, positions in shown.items():
+            for line, pos in zip(self.cross[key], positions, strict=True):
+                if pos is None:
+                    line.hide()
+                else:
+                    line.setValue(pos + 0.5)
+                    line.show()
         self.selected = (population, i)
         x = np.arange(len(incoming) + 1)
         self.incoming.setData(x, incoming, stepMode="center", fillLevel=0)
@@ -340,20 +733,55 @@ class WeightsView(_View):
                               fillLevel=0)
         self.detail.setTitle(title)
 
+    def set_levels(self, key: str, low: float, high: float) -> None:
+        """Fix the colour levels of matrix ``key`` (``"w_ee"``, ``"w_ei"``, ``"w_ie"``)."""
+        if not low < high:
+            raise ValueError(f"colour levels {low:g}..{high:g}: low must be below high")
+        self._user_levels.add(key)
+        self._apply_levels(key, (float(low), float(high)))
+
+    def _apply_levels(self, key: str, levels: tuple[float, float]) -> None:
+        self.levels[key] = levels
+        self._setting_levels = True
+        try:
+            self.bars[key].setLevels(levels)
+        finally:
+            self._setting_levels = False
+
+    def _levels_dragged(self, key: str) -> None:
+        if not self._setting_levels:
+            self._user_levels.add(key)
+            self.levels[key] = tuple(float(v) for v in self.bars[key].levels())
+
+    def _auto_levels(self, frame: Frame, new_network: bool) -> None:
+        """Levels a few times the mean weight 1/in-degree, raised to a round value when the
+        weights grow past them (W^EI under iSTDP), never lowered while a network runs."""
+        p, w = frame.params, frame.weights
+        for key, lam in (("w_ee", p.lambda_ee), ("w_ei", p.lambda_ei), ("w_ie", p.lambda_ie)):
+            if key in self._user_levels:
+                continue
+            high = float(min(1.0, 4.0 / max(lam, 1.0)))
+            if not new_network:
+                high = max(high, self.levels.get(key, (0.0, 0.0))[1])
+            values = getattr(w, key)
+            values = values[values > 0]
+            if values.size:
+                top = float(np.percentile(values, 99.0))
+                if top > high:
+                    high = min(1.0, _nice_ceil(top))
+            if self.levels.get(key) != (0.0, high):
+                self._apply_levels(key, (0.0, high))
+
     def update_frame(self, frame: Frame) -> None:
         """Show the weights of ``frame`` unless this view shows that copy already."""
         w = frame.weights
         if w is self.weights:
             return
         p = frame.params
+        self._new_epoch(frame)
         key = (frame.epoch, p.lambda_ee, p.lambda_ei, p.lambda_ie, p.ne, p.ni)
-        if key != self._levels_for:
-            # Fixed levels per network: a few times the mean weight 1/in-degree, so the long
-            # tail shows up bright and colours keep their meaning while the network learns.
-            for name, lam in (("w_ee", p.lambda_ee), ("w_ei", p.lambda_ei),
-                              ("w_ie", p.lambda_ie)):
-                self.bars[name].setLevels((0.0, float(min(1.0, 4.0 / max(lam, 1.0)))))
-            self._levels_for = key
+        self._auto_levels(frame, key != self._levels_for)
+        self._levels_for = key
         # Image axes are (x, y): W^EE and W^IE show x = presynaptic (column), y = postsynaptic
         # (row); W^EI is shown as x = postsynaptic E, y = presynaptic I, to lie wide.
         self.images["w_ee"].setImage(w.w_ee.T, autoLevels=False)
@@ -376,33 +804,40 @@ class ConnectionsView(_View):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.counts = self._time_plot(0, 0, "synapses")
-        _legend(self.counts, -10)
-        self.fraction = self._time_plot(1, 0, "E\u2192E fraction (%)")
+        self.counts = self._time_plot(1, 0, "synapses")
+        self.fraction = self._time_plot(2, 0, "E\u2192E %")
+        self.fraction.getAxis("left").setToolTip("E\u2192E connection fraction: existing "
+                                                 "synapses of the ne (ne - 1) possible, in %")
         self.fraction.setLabel("bottom", "step")
         # Steady explicit ranges (no auto-range, no x-link, one step axis): moving axes
         # every frame was most of the cost of painting this view.
         self.counts.hideAxis("bottom")
-        for plot in (self.counts, self.fraction):
+        self.plots = (self.counts, self.fraction)
+        for plot in self.plots:
             plot.enableAutoRange(False)
         self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
         self._y_counts = SteadyRange()
         self._y_fraction = SteadyRange()
-        self.curve_ee = self.counts.plot(pen=pg.mkPen(E_COLOR, width=1), name="E\u2192E")
-        self.curve_ei = self.counts.plot(pen=pg.mkPen(I_COLOR, width=1), name="I\u2192E")
+        self.curve_ee = self.counts.plot(pen=pg.mkPen(E_COLOR, width=1))
+        self.curve_ei = self.counts.plot(pen=pg.mkPen(I_COLOR, width=1))
         self.curve_frac = self.fraction.plot(pen=pg.mkPen(ACCENT, width=1))
-        self.markers = ChangeMarkers([self.counts, self.fraction])
+        self.legend = self._legend_row(0, 0, [(E_COLOR, LINE, "E\u2192E synapses"),
+                                              (I_COLOR, LINE, "I\u2192E synapses")])
+        self.markers = ChangeMarkers(list(self.plots))
         self.plain_axes()
 
     def update_frame(self, frame: Frame) -> None:
         """Show the connection history of ``frame``."""
+        if self._new_epoch(frame):
+            for limits in (self._x, self._y_counts, self._y_fraction):
+                limits.reset()
         h = frame.history
         x = h.step
         self.curve_ee.setData(x, h.n_ee, skipFiniteCheck=True)
         self.curve_ei.setData(x, h.n_ei, skipFiniteCheck=True)
         self.curve_frac.setData(x, h.frac_ee * 100.0, skipFiniteCheck=True)
         # While running the step axis keeps room ahead; a still picture fills the plot.
-        self._hold((self.counts, self.fraction), "x", self._x, x[[0, -1]] if len(x) else x,
+        self._hold(self.plots, "x", self._x, _step_extent(x, frame.step),
                    tight=not frame.running)
         self._hold((self.counts,), "y", self._y_counts,
                    np.concatenate([h.n_ee, h.n_ei]))
@@ -411,21 +846,21 @@ class ConnectionsView(_View):
 
 
 class ThresholdsView(_View):
-    """T^E mean with its min/max band, T^I, and a few chosen neurons."""
+    """T^E mean with its min/max band, T^I, a few traced neurons and the chosen one.
+
+    The history traces three E neurons over the whole run; a neuron chosen in the weights
+    view is drawn bold when traced, and otherwise followed from the moment it was chosen.
+    """
 
     title = "Thresholds"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = self._time_plot(0, 0, "threshold")
+        self.plot = self._time_plot(1, 0, "threshold")
         self.plot.setLabel("bottom", "step")
         self.plot.enableAutoRange(False)
         self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
         self._y = SteadyRange()
-        legend = _legend(self.plot, 10)
-        # Five entries in two columns along the bottom, where they hide the least.
-        legend.setColumnCount(2)
-        legend.setOffset((10, -5))
         self.low = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
         self.high = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
         # One filled polygon (max forwards, min backwards): pyqtgraph's FillBetweenItem
@@ -436,42 +871,103 @@ class ThresholdsView(_View):
         self.plot.addItem(self.low)
         self.plot.addItem(self.high)
         self.plot.addItem(self.band)
-        self.mean = self.plot.plot(pen=pg.mkPen(E_COLOR, width=1),
-                                   name="T<sup>E</sup> mean, min\u2013max")
-        self.t_i = self.plot.plot(pen=pg.mkPen(I_COLOR, width=1), name="T<sup>I</sup> mean")
+        self.mean = self.plot.plot(pen=pg.mkPen(E_COLOR, width=1))
+        self.t_i = self.plot.plot(pen=pg.mkPen(I_COLOR, width=1))
+        self.chosen = self.plot.plot(pen=pg.mkPen(SELECTION_COLOR, width=2))
+        self.chosen.setZValue(6)
+        self.legend = self._legend_row(0, 0, [])
         self.neurons: list[pg.PlotDataItem] = []
         self._neuron_ids: tuple[int, ...] = ()
+        self.selected: tuple[str, int] | None = None
+        self._chosen_trace: tuple[list[float], list[float]] = ([], [])
         self.markers = ChangeMarkers([self.plot])
         self.plain_axes()
+        self._fill_legend()
+
+    def _fill_legend(self) -> None:
+        entries = [(E_COLOR, LINE, "T<sup>E</sup> mean, min\u2013max"),
+                   (I_COLOR, LINE, "T<sup>I</sup> mean")]
+        entries += [(NEURON_COLORS[k % len(NEURON_COLORS)], LINE, f"neuron {n}")
+                    for k, n in enumerate(self._neuron_ids)]
+        if self._chosen_untraced():
+            population, i = self.selected  # type: ignore[misc]
+            entries.append((SELECTION_COLOR[:7], LINE, f"{population} {i} (since chosen)"))
+        self.legend.set_entries(entries)
+
+    def _chosen_untraced(self) -> bool:
+        return self.selected is not None and not (self.selected[0] == "E"
+                                                  and self.selected[1] in self._neuron_ids)
+
+    def highlight_neuron(self, population: str, index: int) -> None:
+        """Draw neuron ``index`` of ``population`` (``"E"``/``"I"``) bold, or follow it."""
+        self.selected = (population, int(index))
+        self._chosen_trace = ([], [])
+        self.chosen.setData([], [])
+        self._style_neurons()
+        self._fill_legend()
+
+    def _style_neurons(self) -> None:
+        for k, (curve, n) in enumerate(zip(self.neurons, self._neuron_ids, strict=True)):
+            bold = self.selected == ("E", n)
+            curve.setPen(pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)], width=3 if bold else 1))
+
+    def _follow_chosen(self, frame: Frame) -> None:
+        """Extend the trace of a chosen neuron the history does not follow."""
+        if not self._chosen_untraced():
+            return
+        population, i = self.selected  # type: ignore[misc]
+        values = frame.t_e if population == "E" else frame.t_i
+        if values is None or not 0 <= i < len(values):
+            return
+        steps, trace = self._chosen_trace
+        if steps and frame.step <= steps[-1]:
+            return
+        steps.append(float(frame.step))
+        trace.append(float(values[i]))
+        self.chosen.setData(steps, trace)
 
     def update_frame(self, frame: Frame) -> None:
         """Show the threshold history of ``frame``."""
+        if self._new_epoch(frame):
+            self._x.reset()
+            self._y.reset()
+            self._chosen_trace = ([], [])
+            self.chosen.setData([], [])
         h = frame.history
         x = h.step
         self.low.setData(x, h.t_e_min, skipFiniteCheck=True)
         self.high.setData(x, h.t_e_max, skipFiniteCheck=True)
+        path = pg.arrayToQPath(np.concatenate([x, x[::-1]]),
+                               np.concatenate([h.t_e_max, h.t_e_min[::-1]]))
         if len(x):
-            path = pg.arrayToQPath(np.concatenate([x, x[::-1]]),
-                                   np.concatenate([h.t_e_max, h.t_e_min[::-1]]))
             path.closeSubpath()
-            self.band.setPath(path)
+        # An empty history (step 0 of a new run) draws no band: the old run's must go.
+        self.band.setPath(path)
         self.mean.setData(x, h.t_e_mean, skipFiniteCheck=True)
         self.t_i.setData(x, h.t_i_mean, skipFiniteCheck=True)
         if h.neurons != self._neuron_ids:
             for curve in self.neurons:
                 self.plot.removeItem(curve)
-            self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]),
-                                           name=f"neuron {n}")
-                            for k, n in enumerate(h.neurons)]
+            self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]))
+                            for k in range(len(h.neurons))]
             self._neuron_ids = h.neurons
+            self._style_neurons()
+            self._fill_legend()
         traces = h.t_e_neurons
         for k, curve in enumerate(self.neurons):
             curve.setData(x, traces[:, k], skipFiniteCheck=True)
-        self._hold((self.plot,), "x", self._x, x[[0, -1]] if len(x) else x,
+        self._follow_chosen(frame)
+        self._hold((self.plot,), "x", self._x, _step_extent(x, frame.step),
                    tight=not frame.running)
         self._hold((self.plot,), "y", self._y, np.concatenate(
             [h.t_e_min, h.t_e_max, h.t_i_mean, traces.ravel()]))
         self.markers.update(frame.changes, frame.epoch)
+
+
+def connect_selection(weights: WeightsView, *followers: Any) -> None:
+    """Show the neuron chosen in ``weights`` in every follower (``highlight_neuron``)."""
+    for follower in followers:
+        weights.neuron_selected.connect(follower.highlight_neuron)
 
 
 class DistributionsView(_View):
@@ -481,22 +977,22 @@ class DistributionsView(_View):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.weights = self.addPlot(row=0, col=0, title="Weights")
+        self.weights = self.addPlot(row=1, col=0, title="Weights")
         self.weights.setLogMode(x=True, y=False)
         self.weights.setLabel("bottom", "weight (log axis)")
         # Fractions, not counts: 8 000 I->E synapses would flatten 2 000 E->E ones.
         self.weights.setLabel("left", "fraction of synapses")
-        _legend(self.weights, 10)
         self.ee = self.weights.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(E_COLOR),
-                                    brush=pg.mkBrush(E_COLOR + "70"), name="E\u2192E")
-        self.ei = self.weights.plot(stepMode="center", pen=pg.mkPen(I_COLOR, width=1.5),
-                                    name="I\u2192E")
-        self.lognormal = self.weights.plot(pen=pg.mkPen(MARKER_COLOR, width=2),
-                                           name="lognormal fit")
+                                    brush=pg.mkBrush(E_COLOR + "70"))
+        self.ei = self.weights.plot(stepMode="center", pen=pg.mkPen(I_COLOR, width=1.5))
+        self.lognormal = self.weights.plot(pen=pg.mkPen(MARKER_COLOR, width=2))
         self.normal = self.weights.plot(
-            pen=pg.mkPen(FOREGROUND, width=1.5, style=Qt.PenStyle.DashLine),
-            name="normal fit")
-        self.rates = self.addPlot(row=0, col=1, title="Firing rates")
+            pen=pg.mkPen(FOREGROUND, width=1.5, style=Qt.PenStyle.DashLine))
+        self.legend = self._legend_row(0, 0, [
+            (E_COLOR, BOX, "E\u2192E"), (I_COLOR, LINE, "I\u2192E"),
+            (MARKER_COLOR, LINE, "lognormal fit"), (FOREGROUND, DASHED, "normal fit")],
+            share=0.6)
+        self.rates = self.addPlot(row=1, col=1, title="Firing rates")
         self.rates.setLabel("bottom", "spikes per step")
         self.rates.setLabel("left", "E neurons")
         self.rate_hist = self.rates.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(ACCENT),

@@ -43,6 +43,7 @@ from .plots import (
     RasterView,
     ThresholdsView,
     WeightsView,
+    connect_selection,
     export_widget,
 )
 
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
             dock = self._child(QDockWidget, dock_name)
             self.docks[name] = dock
             dock.visibilityChanged.connect(self._dock_shown)
+        connect_selection(self.views["weights"], self.views["raster"], self.views["thresholds"])
         self.docks["controls"] = self._child(QDockWidget, "dockControls")
         self.docks["params"] = self._child(QDockWidget, "dockParams")
 

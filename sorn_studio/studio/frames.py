@@ -39,6 +39,7 @@ __all__ = [
     "Frame",
     "Status",
     "Raster",
+    "RasterTail",
     "Traces",
     "Weights",
     "WeightFitCurves",
@@ -93,6 +94,28 @@ class Status:
 
 
 @dataclass(frozen=True)
+class RasterTail:
+    """The newest steps at one step per column, for a raster zoomed in to single spikes.
+
+    Attributes
+    ----------
+    image_e, image_i : numpy.ndarray
+        ``(steps, ne)`` and ``(steps, ni)`` uint8 images, 255 where a neuron fired.
+    start, stop : int
+        Step span the images cover (``stop`` exclusive); it ends at the newest step.
+    rate_e, rate_i : numpy.ndarray
+        The population rates of each step.
+    """
+
+    image_e: np.ndarray
+    image_i: np.ndarray
+    start: int
+    stop: int
+    rate_e: np.ndarray
+    rate_i: np.ndarray
+
+
+@dataclass(frozen=True)
 class Raster:
     """The newest steps as spike images, with the rates over the same window.
 
@@ -115,6 +138,9 @@ class Raster:
         Histogram of the per-neuron E firing rates over the window.
     mean_rate : float
         Mean E rate over the window (spikes per neuron per step).
+    tail : RasterTail or None
+        The newest steps (as many as ``columns``) undecimated, so a view zoomed in to a short
+        window shows each spike as its own block; ``None`` in hand-built rasters.
     """
 
     image_e: np.ndarray
@@ -129,6 +155,7 @@ class Raster:
     rate_counts: np.ndarray
     rate_edges: np.ndarray
     mean_rate: float
+    tail: RasterTail | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +276,9 @@ class Frame:
         ones), and every frame of an epoch carries one of that epoch.
     analysis : Analysis or None
         The newest analyses; the same object between rebuilds, like ``weights``.
+    t_e, t_i : numpy.ndarray or None
+        The thresholds of every E and I neuron now (a view follows a chosen neuron with
+        them); ``None`` in hand-built frames.
     """
 
     index: int
@@ -261,6 +291,8 @@ class Frame:
     history: Traces
     weights: Weights
     analysis: Analysis | None
+    t_e: np.ndarray | None = None
+    t_i: np.ndarray | None = None
 
     @property
     def running(self) -> bool:
@@ -365,10 +397,10 @@ def build_raster(recorder: Recorder, now: int, ne: int, ni: int, steps: int,
     else:
         bin_, skip, usable, start = 1, 0, 0, now
     used = slice(skip, skip + usable)
-    counts_e = _column_counts(np.asarray(recorder.spikes_e(last=steps))[used]
-                              .reshape(usable, ne), bin_)
-    counts_i = _column_counts(np.asarray(recorder.spikes_i(last=steps))[used]
-                              .reshape(usable, ni), bin_)
+    spikes_e = np.asarray(recorder.spikes_e(last=steps)).reshape(total, ne)
+    spikes_i = np.asarray(recorder.spikes_i(last=steps)).reshape(total, ni)
+    counts_e = _column_counts(spikes_e[used], bin_)
+    counts_i = _column_counts(spikes_i[used], bin_)
     scale = np.float32(1.0 / bin_)
     per_neuron = (counts_e.sum(axis=0, dtype=np.float64) / usable if usable
                   else np.zeros(ne))
@@ -383,6 +415,25 @@ def build_raster(recorder: Recorder, now: int, ne: int, ni: int, steps: int,
         rate_i=read_only(counts_i.sum(axis=1, dtype=np.float32) * (scale / max(ni, 1))),
         rate_counts=read_only(rate_counts), rate_edges=read_only(rate_edges),
         mean_rate=float(per_neuron.mean()) if usable else 0.0,
+        tail=_raster_tail(spikes_e, spikes_i, start=first if total else now,
+                          steps=min(total, columns)),
+    )
+
+
+def _raster_tail(spikes_e: np.ndarray, spikes_i: np.ndarray, start: int,
+                 steps: int) -> RasterTail:
+    """The newest ``steps`` rows of ``(T, n)`` spikes recorded from step ``start`` on."""
+    total = len(spikes_e)
+    e, i = spikes_e[total - steps:], spikes_i[total - steps:]
+    first = start + total - steps
+    return RasterTail(
+        image_e=read_only(e.view(np.uint8) * np.uint8(255)),
+        image_i=read_only(i.view(np.uint8) * np.uint8(255)),
+        start=int(first), stop=int(first + steps),
+        rate_e=read_only(e.mean(axis=1, dtype=np.float32) if e.shape[1] else
+                         np.zeros(steps, np.float32)),
+        rate_i=read_only(i.mean(axis=1, dtype=np.float32) if i.shape[1] else
+                         np.zeros(steps, np.float32)),
     )
 
 
@@ -450,4 +501,6 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
                             raster_columns),
         history=build_traces(history, sim.recorder.spec.neurons, params.ne),
         weights=weights, analysis=analysis,
+        t_e=read_only(np.array(sim.t_e, dtype=np.float32)),
+        t_i=read_only(np.array(sim.t_i, dtype=np.float32)),
     )

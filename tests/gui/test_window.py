@@ -103,7 +103,7 @@ def test_frames_arrive_latest_wins(qtbot, window):
     assert not frame.raster.image_e.flags.writeable
     assert frame.raster.image_e.shape[1] == 200 and frame.raster.image_e.shape[0] <= 1000
     image = window.views["raster"].image_e.image
-    assert image is not None and image.shape == frame.raster.image_e.shape
+    assert image is not None and window.views["raster"].source_e.shape == frame.raster.image_e.shape
 
 
 def test_live_change_reaches_engine_at_step_boundary_and_is_logged(qtbot, window):
@@ -129,7 +129,7 @@ def test_live_change_reaches_engine_at_step_boundary_and_is_logged(qtbot, window
     np.testing.assert_array_equal(replay.t_e, engine[2])
     # Every time plot carries a marker with the change in its tooltip.
     text = change_text(change)
-    assert text == f"eta_stdp 0.004 -> 0.01 at step {change.step:,}".replace(",", " ")
+    assert text == f"eta STDP: 0.004 -> 0.01 at step {change.step:,}".replace(",", " ")
     for name in ("raster", "connections", "thresholds"):
         markers = window.views[name].markers
         assert any(text in t for t in markers.texts), name

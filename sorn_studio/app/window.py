@@ -6,6 +6,7 @@ The window only paints and forwards requests: every change to the simulation goe
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -234,15 +235,15 @@ class MainWindow(QMainWindow):
             self.preset_combo.setPlaceholderText("(custom parameters)")
         self.preset_combo.activated.connect(
             lambda i: self.choose_preset(self.preset_combo.itemData(i)))
-        self.revert_action = QAction(icon("reset"), "Reset to preset values", self)
+        self.revert_action = QAction("Reset to preset values", self)
         self.revert_action.setObjectName("actionRevertPreset")
+        self.revert_action.setIconText("Revert")
         self.revert_action.setToolTip("Reset to preset values: every parameter back to the "
                                       "preset's (live ones at once, structural ones on Reset)")
         self.revert_action.triggered.connect(
             lambda: self.model.restore(self._presets[self.controller.preset].params))
         self._child(QToolButton, "presetRevertButton", c).setDefaultAction(self.revert_action)
         self._child(QMenu, "menuRun").addAction(self.revert_action)
-        self._show_preset_summary(preset)
         self.speed_combo = self._child(QComboBox, "speedCombo", c)
         self.speed_spin = self._child(IntField, "speedSpin", c)
         self.speed_spin.set_spec(FieldSpec("Speed", "steps/s", 1, self.speed_spin.maximum()))
@@ -345,12 +346,31 @@ class MainWindow(QMainWindow):
         self.reset()
 
     def _show_preset_summary(self, name: str | None) -> None:
+        """Describe preset ``name`` and mark it "modified" where the parameters differ from it."""
         label = self._child(QLabel, "presetSummary", self.controls)
-        if name is None or name not in list_presets():
+        preset = self._presets.get(name) if name is not None else None
+        changed = preset.params.diff(self.model.pending) if preset is not None else {}
+        specs = self.model.specs
+        items = [f"{specs[k].label} {format_value(a)} \u2192 {format_value(b)}"
+                 for k, (a, b) in changed.items()]
+        for i in range(self.preset_combo.count()):
+            key = self.preset_combo.itemData(i)
+            title = self._presets[key].title
+            self.preset_combo.setItemText(
+                i, f"{title} (modified)" if changed and key == name else title)
+        self.preset_combo.setToolTip(
+            "Published parameter sets; choosing one restarts the network"
+            + ("<br><b>Modified:</b> " + ", ".join(items) if items else ""))
+        self.revert_action.setEnabled(bool(changed))
+        if preset is None:
             label.setText("")
             return
-        preset = get_preset(name)
-        label.setText(preset.summary)
+        # The combo's "(modified)" is cut off in a narrow dock; this line is not.
+        shown = ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText(html.escape(preset.summary) + (
+            f"<br><span style='color:#f2c94c'>Modified: {html.escape(shown)}</span>"
+            if items else ""))
         label.setToolTip(f"{preset.source}\n{preset.notes}".strip())
 
     def show_preset_views(self, name: str | None) -> None:
@@ -454,21 +474,8 @@ class MainWindow(QMainWindow):
         self.pending_label.setText("Applied on Reset: " + ", ".join(
             f"{specs[k].label} \u2192 {format_value(b)}" for k, (_a, b) in pending.items())
             if pending else "")
-        # The preset's entry carries a "modified" mark once the parameters differ from it.
-        name = self.controller.preset
-        changed = (self._presets[name].params.diff(self.model.pending)
-                   if name in self._presets else {})
-        for i in range(self.preset_combo.count()):
-            key = self.preset_combo.itemData(i)
-            title = self._presets[key].title
-            self.preset_combo.setItemText(
-                i, f"{title} (modified)" if changed and key == name else title)
-        self.preset_combo.setToolTip(
-            "Published parameter sets; choosing one restarts the network"
-            + ("<br><b>Modified:</b> " + ", ".join(
-                f"{specs[k].label} {format_value(a)} \u2192 {format_value(b)}"
-                for k, (a, b) in changed.items()) if changed else ""))
-        self.revert_action.setEnabled(bool(changed))
+        self.pending_label.setVisible(bool(pending))
+        self._show_preset_summary(self.controller.preset)
         self._show_applicable()
 
     def _rejected(self, text: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from helpers import WAIT_MS
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QWidget
 
 from sorn_studio.app.fields import FloatField, IntField, RefusalNote
 from sorn_studio.app.param_panel import FieldEditor, field_tooltip
@@ -105,6 +105,16 @@ def test_cross_field_and_list_refusals_speak_the_users_words(qtbot, window):
     assert_refused(probs.widget, probs.note, "0.666667,0.333333", "Word probabilities",
                    "sum to 1")
     assert "word_probs" not in probs.note.message()
+    # A choice can clash with other fields too: 6 counting symbols x 40 units > 200 neurons.
+    window.model.offer("input_kind", "none")
+    window.model.offer("n_u", 40)
+    inputs = window.controls.findChild(QComboBox, "inputCombo")
+    index = inputs.findData("counting")
+    inputs.setCurrentIndex(index)
+    inputs.activated.emit(index)
+    assert inputs.currentData() == "none" and window.model.pending.input_kind == "none"
+    assert inputs.property("refused") is True
+    assert "Units per symbol" in window.controls_note.message()
 
 
 def test_words_change_with_a_single_message_in_the_words_shown(qtbot, window):
@@ -243,3 +253,23 @@ def test_tooltips_name_what_each_field_allows(window):
     assert "Allowed" not in panel(window, "stdp").widget.toolTip()
     assert "comma-separated list of words" in panel(window, "words").widget.toolTip()
     assert "Allowed: [0, 1] per step" in panel(window, "eta_stdp").widget.toolTip()
+
+
+def test_leaving_a_field_refuses_like_return_while_the_network_runs(qtbot, window):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    noise = window.controls.findChild(FloatField, "noiseSpin")
+    seed = window.seed_spin
+    window.play()
+    qtbot.waitUntil(lambda: window.controller.running, timeout=WAIT_MS)
+    assert noise.isEnabled()  # live: editable while the network runs
+    noise.setFocus()
+    qtbot.waitUntil(noise.hasFocus, timeout=WAIT_MS)
+    noise.lineEdit().setSelection(0, len(noise.cleanText()))
+    QTest.keyClicks(noise, "-2")
+    seed.setFocus()  # clicking elsewhere ends the edit
+    qtbot.waitUntil(lambda: noise.property("refused") is True, timeout=WAIT_MS)
+    assert_refused(noise, window.controls_note, "0.223607", "[0, 10]")
+    window.pause()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=WAIT_MS)
+    assert steps_then_log(qtbot, window) == []

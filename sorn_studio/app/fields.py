@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSpinBox, QWidget
 
@@ -270,6 +270,7 @@ class RefusalNote:
         self.label = label
         self.widget: QWidget | None = None
         label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # typed text is shown, never rendered
         label.setVisible(bool(label.text()))
 
     def show(self, widget: QWidget | None, message: str) -> None:

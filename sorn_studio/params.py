@@ -72,9 +72,14 @@ class FieldSpec:
         """Describe the allowed values in words, for error messages and tooltips."""
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
+        lo = "-inf" if self.low is None else _bound_text(self.low)
+        hi = "inf" if self.high is None else _bound_text(self.high)
         return f"{'(' if self.low_open else '['}{lo}, {hi}]"
+
+
+def _bound_text(bound: float) -> str:
+    # Whole bounds in full (a seed's 2147483647, not 2.14748e+09): the text must be typeable.
+    return str(int(bound)) if float(bound).is_integer() and abs(bound) < 1e15 else f"{bound:g}"
 
 
 def _f(default: Any, spec: FieldSpec) -> Any:

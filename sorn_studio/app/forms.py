@@ -10,6 +10,7 @@ from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
 from ..paths import resources_dir, ui_dir
+from .fields import FloatField, IntField
 
 __all__ = ["load_form", "icon", "style_sheet", "FORMS"]
 
@@ -28,8 +29,9 @@ FORMS: dict[str, tuple[str, ...]] = {
     ),
     "run_controls.ui": (
         "playButton", "pauseButton", "stepButton", "stepNButton", "stepNSpin", "presetCombo",
-        "presetSummary", "seedSpin", "resetButton", "speedCombo", "speedSpin", "inputCombo",
-        "countingNSpin", "wordsEdit", "noiseSpin", "pendingLabel", "messageLabel",
+        "presetSummary", "presetRevertButton", "seedSpin", "resetButton", "speedCombo",
+        "speedSpin", "inputCombo", "countingNSpin", "wordsEdit", "noiseSpin", "pendingLabel",
+        "messageLabel",
     ),
 }
 
@@ -44,6 +46,9 @@ class _Loader(QUiLoader):
     def __init__(self, base: QWidget | None) -> None:
         super().__init__()
         self._base = base
+        # Forms promote number fields to these (see ui/run_controls.ui).
+        for cls in (IntField, FloatField):
+            self.registerCustomWidget(cls)
 
     def createWidget(self, class_name: str, parent: QWidget | None = None,  # noqa: N802
                      name: str = "") -> QWidget:

@@ -4,20 +4,23 @@
 by the latest frame) and ``pending`` (what the user asked for). Editing a live field sends the
 change to the engine at once (debounced by the controller); editing a structural field only
 changes ``pending``, which the next reset applies. Every editor of a field, in the panel or in
-the run controls, is bound to the model, so they never disagree.
+the run controls, is bound to the model by :func:`bind_editor`, so they never disagree, and
+every one refuses a value the same way: nothing changes, the field turns red and a
+:class:`~sorn_studio.app.fields.RefusalNote` says what the field allows.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -26,14 +29,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSlider,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from ..params import FieldSpec, Params, field_specs, parse_value
+from ..params import FieldSpec, Params, check_value, field_specs, parse_value
+from .fields import FloatField, IntField, RefusalNote, allowed_text, format_value, read_number
 
-__all__ = ["ParamModel", "FieldEditor", "ParamPanel", "bind_editor"]
+__all__ = ["ParamModel", "FieldEditor", "ParamPanel", "bind_editor", "field_applies",
+           "field_tooltip", "format_value", "in_words"]
 
 _TYPES = {f.name: str(f.type) for f in dataclasses.fields(Params)}
 _DEFAULTS = Params()
@@ -42,16 +46,52 @@ _GROUP_ORDER = ("Mechanisms", "Learning rates", "Intrinsic plasticity target",
                 "Dynamics and noise", "Input", "Network size", "Connectivity", "Initial state",
                 "Weight bounds")
 _SLIDER_TICKS = 1000
-_INT_MAX = 2_000_000_000
+_SYMBOL_INPUTS = ("random", "counting", "words")
+#: Fields that matter only for some settings of others; the rest always apply.
+_APPLIES: dict[str, Callable[[Params], bool]] = {
+    "n_u": lambda p: p.input_kind in _SYMBOL_INPUTS,
+    "pools": lambda p: p.input_kind in _SYMBOL_INPUTS,
+    "input_gain": lambda p: p.input_kind in _SYMBOL_INPUTS,
+    "n_symbols": lambda p: p.input_kind == "random",
+    "counting_n": lambda p: p.input_kind == "counting",
+    "words": lambda p: p.input_kind == "words",
+    "word_probs": lambda p: p.input_kind == "words",
+    "nu": lambda p: p.input_kind == "raw",
+    "sigma_ip": lambda p: p.ip_target == "normal",
+    "ip_halfwidth": lambda p: p.ip_target == "uniform",
+}
 
 
-def format_value(value: Any) -> str:
-    """Text of a parameter value for labels and tooltips."""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, tuple):
-        return ",".join(format_value(v) for v in value)
-    return str(value)
+def field_applies(name: str, params: Params) -> bool:
+    """Whether field ``name`` has any effect with ``params`` (Counting n only for counting)."""
+    test = _APPLIES.get(name)
+    return test is None or test(params)
+
+
+def field_tooltip(name: str, spec: FieldSpec) -> str:
+    """Rich-text tooltip of a field: label, help, what it allows, when it applies."""
+    kind = _TYPES[name]
+    if kind == "bool":
+        allowed = ""  # a check box says on or off by itself
+    elif spec.choices or kind in ("int", "float"):
+        allowed = allowed_text(spec)
+    elif kind.startswith("tuple[str"):
+        allowed = "a comma-separated list of words"
+    else:
+        allowed = "comma-separated numbers \u2265 0"
+    return (f"<b>{spec.label}</b> ({name})<br>{spec.help}"
+            + (f"<br>Allowed: {allowed}" if allowed else "") + "<br><i>"
+            + ("Live: applied at the next step." if spec.live else
+               "Structural: editable while paused, applied on Reset.") + "</i>")
+
+
+def in_words(message: str, specs: dict[str, FieldSpec]) -> str:
+    """``message`` with the fields' code names (``'word_probs'``) replaced by their labels."""
+    def label(match: re.Match[str]) -> str:
+        spec = specs.get(match[1])
+        return spec.label if spec is not None else match[0]
+
+    return re.sub(r"(?:parameter )?'(\w+)'", label, message)
 
 
 class ParamModel(QObject):
@@ -64,9 +104,10 @@ class ParamModel(QObject):
     live_edit(dict)
         Live changes to send to the engine.
     rejected(str)
-        A value was refused; the message says why.
+        A value given to :meth:`set_value` or :meth:`set_text` was refused; the message says
+        why. (Editors bound with :func:`bind_editor` show their own refusals instead.)
     pending_changed()
-        The set of structural changes waiting for a reset changed.
+        The pending parameters changed.
     """
 
     changed = Signal(str)
@@ -84,32 +125,85 @@ class ParamModel(QObject):
         """Pending value of ``name``."""
         return getattr(self.pending, name)
 
-    def set_value(self, name: str, value: Any) -> bool:
-        """Ask for ``name = value``; returns False (and emits ``rejected``) when invalid."""
-        if value == getattr(self.pending, name):
-            return True
+    def offer(self, name: str, value: Any) -> str | None:
+        """Ask for ``name = value``.
+
+        Returns
+        -------
+        str or None
+            ``None`` when taken (or already the value); otherwise why it was refused, in the
+            labels the user sees, ending with the value kept. Nothing changes then.
+        """
+        old = getattr(self.pending, name)
         try:
-            new = self.pending.replace(**{name: value})
+            changes = self._changes(name, value)
+            new = self.pending.replace(**changes)
         except (TypeError, ValueError) as exc:
-            self.rejected.emit(str(exc))
-            self.changed.emit(name)  # editors show the value still in force
-            return False
+            return f"{in_words(str(exc), self.specs)}. Kept {format_value(old)}."
+        return self._take(new, changes)
+
+    def offer_text(self, name: str, text: str) -> str | None:
+        """Like :meth:`offer` for typed text."""
+        kind = _TYPES[name]
+        try:
+            if kind in ("int", "float"):
+                value = read_number(self.specs[name], text, kind == "int")
+            else:
+                value = parse_value(name, text)
+        except ValueError as exc:
+            return (f"{in_words(str(exc), self.specs)}. "
+                    f"Kept {format_value(getattr(self.pending, name))}.")
+        return self.offer(name, value)
+
+    def _changes(self, name: str, value: Any) -> dict[str, Any]:
+        changes = {name: value}
+        if name == "words":
+            # Word probabilities are not in the run controls: a new number of words gets
+            # equal chances instead of an error about a field the student does not see.
+            words = check_value(name, value)
+            if len(words) != len(self.pending.word_probs):
+                changes["word_probs"] = (1 / len(words),) * len(words)
+        return changes
+
+    def _take(self, new: Params, changes: dict[str, Any]) -> None:
+        if new == self.pending:
+            return
+        live = {k: getattr(new, k) for k in changes
+                if self.specs[k].live and getattr(new, k) != getattr(self.pending, k)}
         self.pending = new
-        if self.specs[name].live:
-            self.live_edit.emit({name: value})
-        self.changed.emit(name)
+        if live:
+            self.live_edit.emit(live)
+        for name in changes:
+            self.changed.emit(name)
         self.pending_changed.emit()
-        return True
+
+    def set_value(self, name: str, value: Any) -> bool:
+        """:meth:`offer` for code: returns False (and emits ``rejected``) when refused."""
+        message = self.offer(name, value)
+        if message is not None:
+            self.rejected.emit(message)
+        return message is None
 
     def set_text(self, name: str, text: str) -> bool:
-        """Like :meth:`set_value` for typed text (parsed with :func:`parse_value`)."""
-        try:
-            value = parse_value(name, text)
-        except ValueError as exc:
-            self.rejected.emit(str(exc))
-            self.changed.emit(name)
-            return False
-        return self.set_value(name, value)
+        """Like :meth:`set_value` for typed text."""
+        message = self.offer_text(name, text)
+        if message is not None:
+            self.rejected.emit(message)
+        return message is None
+
+    def restore(self, params: Params) -> None:
+        """Make ``params`` the pending set; live fields that differ go to the engine now.
+
+        "Reset to preset values": the running network takes the live values at once, the
+        structural ones wait for Reset like any edit.
+        """
+        live = {k: getattr(params, k) for k in self.pending.diff(params)
+                if self.specs[k].live}
+        self.pending = params
+        if live:
+            self.live_edit.emit(live)
+        self.changed.emit("")
+        self.pending_changed.emit()
 
     def load(self, params: Params) -> None:
         """Make ``params`` the pending set (e.g. a preset); applied by the next reset."""
@@ -189,9 +283,10 @@ class _Scale:
 class FieldEditor(QWidget):
     """The editor of one field, chosen from its type and metadata.
 
-    Numbers get a spin box (and a slider when the field is live and bounded), switches a check
-    box, choices a combo box and lists a line edit. Every user edit goes to the model; the
-    widget shows the model's pending value.
+    Numbers get an :class:`IntField` or :class:`FloatField` (and a slider when the field is
+    live and bounded), switches a check box, choices a combo box and lists a line edit. Every
+    user edit goes to the model through :func:`bind_editor`; a refused value is explained in
+    :attr:`note`, right under the field.
     """
 
     def __init__(self, name: str, model: ParamModel, parent: QWidget | None = None,
@@ -199,105 +294,99 @@ class FieldEditor(QWidget):
         super().__init__(parent)
         self.name = name
         self.model = model
-        self.spec = model.specs[name]
+        self.spec = spec = model.specs[name]
         self.setObjectName(f"edit_{name}")
         kind = _TYPES[name]
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        row = QHBoxLayout()
+        outer.addLayout(row)
+        message = QLabel()
+        message.setObjectName(f"message_{name}")
+        message.setProperty("refusal", True)
+        outer.addWidget(message)
+        self.note = RefusalNote(message)
+        #: The form's label of the field, greyed out with it.
+        self.label: QLabel | None = None
         self.slider: QSlider | None = None
         self._scale: _Scale | None = None
-        spec = self.spec
         if kind == "bool":
             self.widget: QWidget = QCheckBox(spec.label if show_label else "")
-            self.widget.toggled.connect(lambda on: self.model.set_value(name, bool(on)))
         elif spec.choices:
             combo = QComboBox()
-            combo.addItems(list(spec.choices))
-            combo.activated.connect(lambda i: self.model.set_value(name, spec.choices[i]))
+            for choice in spec.choices:
+                combo.addItem(choice, choice)
             self.widget = combo
         elif kind.startswith("tuple"):
-            edit = QLineEdit()
-            edit.editingFinished.connect(self._text_done)
-            self.widget = edit
-        elif kind == "int":
-            spin = QSpinBox()
-            spin.setRange(int(spec.low) if spec.low is not None else -_INT_MAX,
-                          int(spec.high) if spec.high is not None else _INT_MAX)
-            spin.setKeyboardTracking(False)
-            spin.valueChanged.connect(lambda v: self.model.set_value(name, int(v)))
-            self.widget = spin
+            self.widget = QLineEdit()
         else:
-            spin = QDoubleSpinBox()
-            # Rates and probabilities need six decimals; counts and thresholds read better with 4.
-            spin.setDecimals(6 if spec.high is not None and spec.high <= 1 else 4)
-            spin.setRange(spec.low if spec.low is not None else -1e9,
-                          spec.high if spec.high is not None else 1e9)
-            spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-            spin.setKeyboardTracking(False)
-            spin.valueChanged.connect(lambda v: self.model.set_value(name, float(v)))
-            self.widget = spin
-            if spec.live and spec.low is not None and spec.high is not None:
+            self.widget = IntField() if kind == "int" else FloatField()
+            if kind == "float" and spec.live and spec.low is not None and spec.high is not None:
                 self._scale = _Scale(spec, float(getattr(_DEFAULTS, name)))
                 self.slider = QSlider(Qt.Orientation.Horizontal)
                 self.slider.setRange(0, _SLIDER_TICKS)
                 self.slider.setObjectName(f"slider_{name}")
                 self.slider.valueChanged.connect(self._slid)
-                layout.addWidget(self.slider, 3)
+                row.addWidget(self.slider, 3)
         self.widget.setObjectName(f"field_{name}")
-        layout.addWidget(self.widget, 2)
-        tip = (f"<b>{spec.label}</b> ({name})<br>{spec.help}<br>Allowed: {spec.allowed()}"
-               f"{' ' + spec.unit if spec.unit else ''}<br><i>"
-               + ("Live: applied at the next step." if spec.live else
-                  "Structural: editable while paused, applied on Reset.") + "</i>")
-        self.setToolTip(tip)
-        self.widget.setToolTip(tip)
+        row.addWidget(self.widget, 2)
+        bind_editor(self.widget, name, model, self.note)
+        self.setToolTip(self.widget.toolTip())
         model.changed.connect(self._model_changed)
-        self.refresh()
+        self._show_slider()
 
     def _model_changed(self, name: str) -> None:
         if name in ("", self.name):
-            self.refresh()
+            self._show_slider()
 
     def _slid(self, tick: int) -> None:
         if self._scale is not None:
-            self.model.set_value(self.name, self._scale.to_value(tick))
+            self.model.offer(self.name, self._scale.to_value(tick))
 
-    def _text_done(self) -> None:
-        assert isinstance(self.widget, QLineEdit)
-        if self.widget.text() != format_value(self.model.value(self.name)):
-            self.model.set_text(self.name, self.widget.text())
-
-    def refresh(self) -> None:
-        """Show the model's pending value without echoing it back as an edit."""
-        value = self.model.value(self.name)
-        w = self.widget
-        w.blockSignals(True)
-        try:
-            if isinstance(w, QCheckBox):
-                w.setChecked(bool(value))
-            elif isinstance(w, QComboBox):
-                w.setCurrentIndex(max(0, w.findText(str(value))))
-            elif isinstance(w, QLineEdit):
-                w.setText(format_value(value))
-            elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
-                w.setValue(value)
-        finally:
-            w.blockSignals(False)
+    def _show_slider(self) -> None:
         if self.slider is not None and self._scale is not None:
             self.slider.blockSignals(True)
-            self.slider.setValue(self._scale.to_tick(float(value)))
+            self.slider.setValue(self._scale.to_tick(float(self.model.value(self.name))))
             self.slider.blockSignals(False)
 
-    def set_running(self, running: bool) -> None:
-        """Disable a structural field while the network runs."""
-        self.setEnabled(self.spec.live or not running)
+    def update_enabled(self, running: bool) -> None:
+        """Enable the field when it applies to the pending parameters and may change now.
+
+        A structural field is disabled while the network runs; a field the chosen input (or
+        target spread) does not use is disabled always.
+        """
+        enabled = ((self.spec.live or not running)
+                   and field_applies(self.name, self.model.pending))
+        self.setEnabled(enabled)
+        if self.label is not None:
+            self.label.setEnabled(enabled)
 
 
-def bind_editor(widget: QWidget, name: str, model: ParamModel) -> None:
-    """Bind a form's plain widget (spin box, combo box, line edit) to the field ``name``.
+def bind_editor(widget: QWidget, name: str, model: ParamModel, note: RefusalNote) -> None:
+    """Bind an editor widget to the field ``name``: it shows and edits the pending value.
 
-    The run controls use this for the input selector and noise level, so they share the
-    panel's model.
+    The one way fields take values, in the panel and in the run controls: an edit goes to
+    :meth:`ParamModel.offer`; a refused one (bad text, out of range, inconsistent with other
+    fields) changes nothing, the widget shows the value still in force and ``note`` says why,
+    naming what the field allows. Text equal to the shown text is no edit.
+
+    Parameters
+    ----------
+    widget : QWidget
+        A QCheckBox, a QComboBox (items carry the values as data), a QLineEdit, an
+        :class:`IntField` or a :class:`FloatField`.
+    name : str
+        The field.
+    model : ParamModel
+        Where the value lives.
+    note : RefusalNote
+        Where a refusal is shown.
+
+    Raises
+    ------
+    TypeError
+        For any other widget (a plain Qt spin box would clamp values silently).
     """
     spec = model.specs[name]
 
@@ -307,36 +396,43 @@ def bind_editor(widget: QWidget, name: str, model: ParamModel) -> None:
         value = model.value(name)
         widget.blockSignals(True)
         try:
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif isinstance(widget, QLineEdit):
                 widget.setText(format_value(value))
-            elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
+            else:
                 widget.setValue(value)
         finally:
             widget.blockSignals(False)
+        note.clear(widget)
 
-    if isinstance(widget, QComboBox):
-        widget.activated.connect(lambda i: model.set_value(name, widget.itemData(i)))
+    def took(message: str | None) -> None:
+        if message is None:
+            note.clear(widget)
+        else:
+            refresh()
+            note.show(widget, message)
+
+    def text_done() -> None:
+        if widget.text().strip() != format_value(model.value(name)):
+            took(model.offer_text(name, widget.text()))
+
+    if isinstance(widget, QCheckBox):
+        widget.toggled.connect(lambda on: took(model.offer(name, bool(on))))
+    elif isinstance(widget, QComboBox):
+        widget.activated.connect(lambda i: took(model.offer(name, widget.itemData(i))))
     elif isinstance(widget, QLineEdit):
-        widget.editingFinished.connect(
-            lambda: widget.text() == format_value(model.value(name))
-            or model.set_text(name, widget.text()))
-    elif isinstance(widget, QSpinBox):
-        widget.setRange(int(spec.low) if spec.low is not None else -_INT_MAX,
-                        int(spec.high) if spec.high is not None else _INT_MAX)
-        widget.setKeyboardTracking(False)
-        widget.valueChanged.connect(lambda v: model.set_value(name, int(v)))
-    elif isinstance(widget, QDoubleSpinBox):
-        widget.setDecimals(4)
-        widget.setRange(spec.low if spec.low is not None else -1e9,
-                        spec.high if spec.high is not None else 1e9)
-        widget.setSingleStep(0.01)
-        widget.setKeyboardTracking(False)
-        widget.valueChanged.connect(lambda v: model.set_value(name, float(v)))
-    widget.setToolTip(f"<b>{spec.label}</b><br>{spec.help}<br><i>"
-                      + ("Live: applied at the next step." if spec.live else
-                         "Applied on Reset.") + "</i>")
+        widget.editingFinished.connect(text_done)
+    elif isinstance(widget, (IntField, FloatField)):
+        widget.set_spec(spec)
+        widget.valueChanged.connect(lambda v: took(model.offer(name, v)))
+        widget.refused.connect(lambda message: note.show(widget, message))
+    else:
+        raise TypeError(f"cannot bind a {type(widget).__name__} to {name!r}; use IntField or "
+                        "FloatField for numbers")
+    widget.setToolTip(field_tooltip(name, spec))
     model.changed.connect(refresh)
     refresh()
 
@@ -348,25 +444,22 @@ class ParamPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("paramPanel")
         self.model = model
+        self.running = False
         self.setWidgetResizable(True)
         body = QWidget()
         outer = QVBoxLayout(body)
         outer.setContentsMargins(6, 6, 6, 6)
-        self.message = QLabel()
-        self.message.setObjectName("panelMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
         self.pending = QLabel()
         self.pending.setObjectName("panelPending")
         self.pending.setWordWrap(True)
         self.pending.hide()
         hint = QLabel("Fields with a slider, and the mechanism switches, change the running "
                       "network at the next step. The others are structural: edit them while "
-                      "paused; Reset applies them.")
+                      "paused; Reset applies them. Greyed fields do not apply to the chosen "
+                      "input.")
         hint.setObjectName("panelHint")
         hint.setWordWrap(True)
         outer.addWidget(hint)
-        outer.addWidget(self.message)
         outer.addWidget(self.pending)
         self.editors: dict[str, FieldEditor] = {}
         groups: dict[str, list[str]] = {}
@@ -393,29 +486,33 @@ class ParamPanel(QScrollArea):
                     label.setToolTip(editor.toolTip())
                     label.setBuddy(editor.widget)
                     form.addRow(label, editor)
+                    editor.label = label
             outer.addWidget(box)
         outer.addStretch(1)
         self.setWidget(body)
-        model.rejected.connect(self.show_message)
         model.pending_changed.connect(self._show_pending)
-        model.pending_changed.connect(self.message.hide)
+        model.changed.connect(self._update_enabled)
+        self._update_enabled()
 
-    def show_message(self, text: str) -> None:
-        """Show why a value was refused."""
-        self.message.setText(text)
-        self.message.show()
+    def refusals(self) -> dict[str, str]:
+        """The fields showing a refusal now, with the message."""
+        return {name: e.note.message() for name, e in self.editors.items() if e.note.message()}
 
     def _show_pending(self) -> None:
         pending = self.model.structural_pending()
         if pending:
-            items = ", ".join(f"{k} {format_value(a)} \u2192 {format_value(b)}"
-                              for k, (a, b) in pending.items())
+            items = ", ".join(f"{self.model.specs[k].label} {format_value(a)} \u2192 "
+                              f"{format_value(b)}" for k, (a, b) in pending.items())
             self.pending.setText(f"Applied on Reset: {items}")
             self.pending.show()
         else:
             self.pending.hide()
 
+    def _update_enabled(self, _name: str = "") -> None:
+        for editor in self.editors.values():
+            editor.update_enabled(self.running)
+
     def set_running(self, running: bool) -> None:
         """Enable or disable the structural fields."""
-        for editor in self.editors.values():
-            editor.set_running(running)
+        self.running = running
+        self._update_enabled()

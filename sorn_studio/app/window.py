@@ -6,6 +6,7 @@ The window only paints and forwards requests: every change to the simulation goe
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QDoubleSpinBox,
     QFileDialog,
     QLabel,
     QLineEdit,
@@ -28,15 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..params import Params
+from ..params import FieldSpec, Params
 from ..presets import DEFAULT_PRESET, get_preset, list_presets
 from ..studio.defaults import make_simulation
 from ..studio.frames import Frame
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .controller import FRAME_RATE, Controller
 from .discard import Choice, ask_to_discard, asks_before_discarding, set_asks_before_discarding
+from .fields import FloatField, IntField, RefusalNote
 from .forms import icon, load_form, style_sheet
-from .param_panel import ParamModel, ParamPanel, bind_editor, format_value
+from .param_panel import ParamModel, ParamPanel, bind_editor, field_applies, format_value
 from .plots import (
     ConnectionsView,
     DistributionsView,
@@ -71,6 +72,10 @@ VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
 }
 #: Analysis views that share the distributions dock's place as tabs by default.
 TABBED_VIEWS = ("isi", "lifetimes", "avalanches", "readout")
+#: Parameter fields in the run controls -> object names of their widget and label.
+_CONTROL_FIELDS = {"input_kind": ("inputCombo", "inputLabel"),
+                   "counting_n": ("countingNSpin", "countingLabel"),
+                   "words": ("wordsEdit", "wordsLabel"), "noise_sigma": ("noiseSpin", "noiseLabel")}
 _INPUTS = (("none", "None (spontaneous)"), ("random", "Random symbols"),
            ("counting", "Counting task (A B\u207f C)"), ("words", "Words"),
            ("raw", "Raw (uniform random, as sorn 0.7.4)"))
@@ -226,32 +231,51 @@ class MainWindow(QMainWindow):
                                ("resetButton", "actionReset")):
             tool = self._child(QToolButton, button, c)
             tool.setDefaultAction(self.action(action))
-        self.seed_spin = self._child(QSpinBox, "seedSpin", c)
+        self.pending_label = self._child(QLabel, "pendingLabel", c)
+        self.message_label = self._child(QLabel, "messageLabel", c)
+        self.message_label.setProperty("refusal", True)
+        # One place for every refusal in the controls: the field turns red, the message
+        # appears under the fields.
+        self.controls_note = RefusalNote(self.message_label)
+        self.seed_spin = self._child(IntField, "seedSpin", c)
+        self.seed_spin.set_spec(FieldSpec("Seed", low=0, high=2**31 - 1))
         self.seed_spin.setValue(int(sim.seed) % 2**31)
+        step_n = self._child(IntField, "stepNSpin", c)
+        step_n.set_spec(FieldSpec("Step N", "steps", 1, step_n.maximum()))
         self.preset_combo = self._child(QComboBox, "presetCombo", c)
-        for name in list_presets():
-            self.preset_combo.addItem(get_preset(name).title, name)
+        self._presets = {name: get_preset(name) for name in list_presets()}
+        for name, info in self._presets.items():
+            self.preset_combo.addItem(info.title, name)
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset))
         if self.preset_combo.currentIndex() < 0:
             self.preset_combo.setCurrentIndex(-1)
             self.preset_combo.setPlaceholderText("(custom parameters)")
         self.preset_combo.activated.connect(self._preset_activated)
-        self._show_preset_summary(preset)
+        self.revert_action = QAction("Reset to preset values", self)
+        self.revert_action.setObjectName("actionRevertPreset")
+        self.revert_action.setIconText("Revert")
+        self.revert_action.setToolTip("Reset to preset values: every parameter back to the "
+                                      "preset's (live ones at once, structural ones on Reset)")
+        self.revert_action.triggered.connect(
+            lambda: self.model.restore(self._presets[self.controller.preset].params))
+        self._child(QToolButton, "presetRevertButton", c).setDefaultAction(self.revert_action)
+        self._child(QMenu, "menuRun").addAction(self.revert_action)
         self.speed_combo = self._child(QComboBox, "speedCombo", c)
-        self.speed_spin = self._child(QSpinBox, "speedSpin", c)
+        self.speed_spin = self._child(IntField, "speedSpin", c)
+        self.speed_spin.set_spec(FieldSpec("Speed", "steps/s", 1, self.speed_spin.maximum()))
         self.speed_combo.currentIndexChanged.connect(self._speed_changed)
         self.speed_spin.valueChanged.connect(self._speed_changed)
         self.speed_spin.setEnabled(False)
+        for field in (self.seed_spin, step_n, self.speed_spin):
+            self.controls_note.watch(field)
         inputs = self._child(QComboBox, "inputCombo", c)
         for kind, text in _INPUTS:
             inputs.addItem(text, kind)
-        bind_editor(inputs, "input_kind", self.model)
-        bind_editor(self._child(QSpinBox, "countingNSpin", c), "counting_n", self.model)
-        bind_editor(self._child(QLineEdit, "wordsEdit", c), "words", self.model)
-        bind_editor(self._child(QDoubleSpinBox, "noiseSpin", c), "noise_sigma", self.model)
-        self.pending_label = self._child(QLabel, "pendingLabel", c)
-        self.message_label = self._child(QLabel, "messageLabel", c)
-        self.model.pending_changed.connect(self.message_label.clear)
+        for name, cls in (("input_kind", QComboBox), ("counting_n", IntField),
+                          ("words", QLineEdit), ("noise_sigma", FloatField)):
+            widget = self._child(cls, _CONTROL_FIELDS[name][0], c)
+            bind_editor(widget, name, self.model, self.controls_note)
+        self._show_pending()
 
     def _setup_status_bar(self) -> None:
         self.status: dict[str, QLabel] = {}
@@ -373,12 +397,31 @@ class MainWindow(QMainWindow):
                 self.controller.export_session(path, done=lambda _path: then())
 
     def _show_preset_summary(self, name: str | None) -> None:
+        """Describe preset ``name`` and mark it "modified" where the parameters differ from it."""
         label = self._child(QLabel, "presetSummary", self.controls)
-        if name is None or name not in list_presets():
+        preset = self._presets.get(name) if name is not None else None
+        changed = preset.params.diff(self.model.pending) if preset is not None else {}
+        specs = self.model.specs
+        items = [f"{specs[k].label} {format_value(a)} \u2192 {format_value(b)}"
+                 for k, (a, b) in changed.items()]
+        for i in range(self.preset_combo.count()):
+            key = self.preset_combo.itemData(i)
+            title = self._presets[key].title
+            self.preset_combo.setItemText(
+                i, f"{title} (modified)" if changed and key == name else title)
+        self.preset_combo.setToolTip(
+            "Published parameter sets; choosing one restarts the network"
+            + ("<br><b>Modified:</b> " + ", ".join(items) if items else ""))
+        self.revert_action.setEnabled(bool(changed))
+        if preset is None:
             label.setText("")
             return
-        preset = get_preset(name)
-        label.setText(preset.summary)
+        # The combo's "(modified)" is cut off in a narrow dock; this line is not.
+        shown = ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText(html.escape(preset.summary) + (
+            f"<br><span style='color:#f2c94c'>Modified: {html.escape(shown)}</span>"
+            if items else ""))
         label.setToolTip(f"{preset.source}\n{preset.notes}".strip())
 
     def show_preset_views(self, name: str | None) -> None:
@@ -400,8 +443,15 @@ class MainWindow(QMainWindow):
         self.action("actionPlay").setEnabled(not running)
         self.action("actionPause").setEnabled(running)
         self.param_panel.set_running(running)
-        for name in ("inputCombo", "countingNSpin", "wordsEdit"):
-            self._child(QWidget, name, self.controls).setEnabled(not running)
+        self._show_applicable()
+
+    def _show_applicable(self) -> None:
+        """Enable the structural run controls while paused, and only where they apply."""
+        running = self.controller.running
+        for name in ("input_kind", "counting_n", "words"):
+            enabled = not running and field_applies(name, self.model.pending)
+            for object_name in _CONTROL_FIELDS[name]:
+                self._child(QWidget, object_name, self.controls).setEnabled(enabled)
 
     # -- frames ----------------------------------------------------------------------------------
     def show_frame(self, frame: Frame) -> None:
@@ -470,16 +520,17 @@ class MainWindow(QMainWindow):
         s["fraction"].setText(f"E\u2192E {frame.status.conn_fraction * 100:.2f} %")
 
     def _show_pending(self) -> None:
+        specs = self.model.specs
         pending = self.model.structural_pending()
-        if pending:
-            self.pending_label.setText("Applied on Reset: " + ", ".join(
-                f"{k} \u2192 {format_value(b)}" for k, (_a, b) in pending.items()))
-        else:
-            self.pending_label.setText("")
+        self.pending_label.setText("Applied on Reset: " + ", ".join(
+            f"{specs[k].label} \u2192 {format_value(b)}" for k, (_a, b) in pending.items())
+            if pending else "")
+        self.pending_label.setVisible(bool(pending))
+        self._show_preset_summary(self.controller.preset)
+        self._show_applicable()
 
     def _rejected(self, text: str) -> None:
-        self.message_label.setText(text)
-        self.statusBar().showMessage(text, 8000)
+        self.controls_note.show(None, text)
 
     # -- errors ----------------------------------------------------------------------------------
     def show_error(self, message: str, details: str = "") -> None:

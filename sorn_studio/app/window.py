@@ -33,6 +33,7 @@ from ..studio.defaults import make_simulation
 from ..studio.frames import Frame
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .controller import FRAME_RATE, Controller
+from .export import export_widget
 from .forms import icon, load_form, style_sheet
 from .param_panel import ParamModel, ParamPanel, bind_editor, format_value
 from .plots import (
@@ -41,7 +42,6 @@ from .plots import (
     RasterView,
     ThresholdsView,
     WeightsView,
-    export_widget,
 )
 
 if TYPE_CHECKING:

@@ -5,8 +5,10 @@ The SVG is written by ``QSvgGenerator`` at the screen's resolution: pyqtgraph ca
 as ``QPicture`` recordings, which Qt rescales by the ratio of the two devices' resolutions,
 and font sizes in points are converted at the device's resolution too, so a generator left at
 its default 72 dpi drew axes, ticks and text at three quarters of their size while images
-and curves kept theirs (heatmaps "spilled" past their axes). pyqtgraph's own ``SVGExporter``
-re-parses Qt's SVG output and fails on the path data of recent Qt versions.
+and curves kept theirs (heatmaps "spilled" past their axes, colour-bar ticks were offset).
+This is QTBUG-20361; Orange's widget base fixes it the same way (biolab/orange-widget-base
+pull request 38). pyqtgraph's own ``SVGExporter`` works around the same scaling by rewriting
+Qt's SVG output, and fails on the path data of recent Qt versions.
 
 A PNG can be drawn at a larger scale (``scale=2``, or :func:`print_scale` for a print width at
 a resolution such as 300 dpi) and either format in a light theme for papers and slides
@@ -26,7 +28,15 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem
 
 from ..atomic import atomic_path
-from .plots import ACCENT, BACKGROUND, E_COLOR, FOREGROUND, I_COLOR, MARKER_COLOR
+from .plots import (
+    ACCENT,
+    BACKGROUND,
+    E_COLOR,
+    FOREGROUND,
+    I_COLOR,
+    MARKER_COLOR,
+    NEURON_COLORS,
+)
 
 __all__ = [
     "EXPORT_SUFFIXES",
@@ -51,6 +61,7 @@ LIGHT_COLORS = {
     I_COLOR: "#d03b3b",
     ACCENT: "#2f64c8",
     MARKER_COLOR: "#b8860b",
+    NEURON_COLORS[0]: "#1b8fc0",
     "#ffffff": "#000000",
     "#3b4254": "#9aa3b5",
 }

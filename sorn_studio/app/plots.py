@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
-from ..atomic import atomic_path
 from ..engine.snapshot import ParamChange
 from ..params import field_specs
 from ..studio.frames import Frame, Weights
@@ -41,7 +39,6 @@ __all__ = [
     "DistributionsView",
     "change_text",
     "connect_selection",
-    "export_widget",
 ]
 
 BACKGROUND = "#15171e"
@@ -1056,52 +1053,3 @@ def _floor_note(floor_fit: WeightFit | None, n_all: int) -> str:
             f"\u0394AIC {f.delta_aic:+.0f}, "
             f"sigma of ln w {f.lognormal_sigma:.3f}.")
 
-
-def export_widget(view: pg.GraphicsLayoutWidget, path: str | Path) -> Path:
-    """Write ``view`` to ``path`` as PNG or SVG (chosen by the suffix).
-
-    SVG is drawn with Qt's own ``QSvgGenerator`` (vector lines and text, images embedded):
-    pyqtgraph 0.14's SVG exporter cannot parse the path data Qt 6.12 writes.
-
-    Raises
-    ------
-    ValueError
-        For a suffix other than ``.png`` or ``.svg``.
-    OSError
-        When the file cannot be written.
-    """
-    import pyqtgraph.exporters as exporters
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise ValueError(f"cannot export to {path.name!r}: use a .png or .svg file name")
-    # Drawn into a temporary file beside the target, then renamed: a failed export never
-    # leaves a half-written figure under the chosen name.
-    with atomic_path(path, "the plot") as tmp:
-        if suffix == ".png":
-            exporters.ImageExporter(view.scene()).export(str(tmp))
-        else:
-            _render_svg(view, tmp)
-        # Qt's writers report failure by writing nothing rather than by raising.
-        if not tmp.exists() or tmp.stat().st_size == 0:
-            raise OSError(f"could not write {path}")
-    return path
-
-
-def _render_svg(view: pg.GraphicsLayoutWidget, path: Path) -> None:
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    source = view.sceneRect()
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(source.size().toSize())
-    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-    generator.setTitle(getattr(view, "title", "") or "SORN Studio plot")
-    painter = QPainter(generator)
-    try:
-        painter.fillRect(QRectF(0, 0, source.width(), source.height()), pg.mkColor(BACKGROUND))
-        view.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
-    finally:
-        painter.end()

@@ -35,6 +35,8 @@ from ..studio.frames import Frame
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .controller import FRAME_RATE, Controller
 from .discard import Choice, ask_to_discard, asks_before_discarding, set_asks_before_discarding
+from .export import export_widget
+from .export_dialog import ExportOptions, ExportOptionsDialog
 from .fields import FloatField, IntField, RefusalNote
 from .forms import icon, load_form, style_sheet
 from .param_panel import ParamModel, ParamPanel, bind_editor, field_applies, format_value
@@ -45,7 +47,6 @@ from .plots import (
     ThresholdsView,
     WeightsView,
     connect_selection,
-    export_widget,
 )
 
 if TYPE_CHECKING:
@@ -593,12 +594,21 @@ class MainWindow(QMainWindow):
             return
         if Path(path).suffix.lower() not in (".png", ".svg"):
             path += ".svg" if "svg" in chosen.lower() else ".png"
-        self.export_plot(name, path)
+        # Then the options (size, light background), in a window-modal dialog that does not
+        # block the event loop; saving happens when it is accepted.
+        box = ExportOptionsDialog((view.width(), view.height()),
+                                  Path(path).suffix.lower() == ".png", self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.accepted.connect(lambda: self.export_plot(name, path, box.options()))
+        self.export_options_box = box
+        box.open()
 
-    def export_plot(self, name: str, path: str | Path) -> Path | None:
-        """Write the view ``name`` to ``path`` (``.png`` or ``.svg``)."""
+    def export_plot(self, name: str, path: str | Path,
+                    options: ExportOptions | None = None) -> Path | None:
+        """Write the view ``name`` to ``path`` (``.png`` or ``.svg``) with ``options``."""
+        o = options or ExportOptions()
         try:
-            out = export_widget(self.views[name], path)
+            out = export_widget(self.views[name], path, scale=o.scale, dpi=o.dpi, light=o.light)
         except (OSError, ValueError) as exc:
             self.show_error(f"Could not export the plot: {exc}")
             return None

@@ -18,6 +18,8 @@ from .files import (
     load_session,
     read_session,
     save_session,
+    saved_history,
+    simulation_of,
 )
 from .migrations import MIGRATIONS
 from .replay import ReplayResult, replay_session
@@ -36,6 +38,8 @@ __all__ = [
     "save_session",
     "read_session",
     "load_session",
+    "simulation_of",
+    "saved_history",
     "replay_session",
     "session_summary",
 ]

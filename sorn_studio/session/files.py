@@ -19,6 +19,9 @@ Why it is built like this:
 - Loading hands the snapshot to ``Simulation.from_snapshot``, which checks the values (finite
   weights, no self-connections, generator state, input position, kernel order) before it
   builds anything.
+- The recorder keeps only a window of the newest steps; the studio also saves its whole-run
+  history (a thousand points or so, ``history/*``), so a reopened run shows all of it. A file
+  without one (older files, the command line's) opens with the window's history only.
 """
 
 from __future__ import annotations
@@ -46,9 +49,11 @@ from .archive import Archive
 from .errors import SessionError
 from .migrations import LEGACY_ARRAYS, LEGACY_JSON_KEYS, MIGRATIONS, json_item
 from .schema import (
+    HISTORY_KEYS,
     ITEMS,
     JSON_KEYS,
     KEYS_DOC,
+    MAX_HISTORY_POINTS,
     SCHEMA_VERSION,
     STATE_FIELDS,
     TEXT_LIMIT,
@@ -57,7 +62,8 @@ from .schema import (
 )
 
 __all__ = ["SessionError", "SessionInfo", "SessionData", "save_session", "read_session",
-           "load_session", "snapshot_of", "recorded_series", "weight_snapshots"]
+           "load_session", "simulation_of", "snapshot_of", "recorded_series",
+           "saved_history", "weight_snapshots"]
 
 
 @dataclass(frozen=True)
@@ -125,8 +131,8 @@ class SessionData:
 
 
 # -- writing -------------------------------------------------------------------------------------
-def _session_arrays(sim: Simulation, preset: str | None,
-                    extra: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
+def _session_arrays(sim: Simulation, preset: str | None, extra: Mapping[str, Any] | None,
+                    history: Mapping[str, np.ndarray] | None) -> dict[str, np.ndarray]:
     from .. import __version__
 
     snap = sim.snapshot()
@@ -174,11 +180,62 @@ def _session_arrays(sim: Simulation, preset: str | None,
     for name, value in snap.kernel_order.items():
         arrays[f"engine/{name}"] = (np.array(bool(value)) if name == "renorm_all"
                                     else value.astype(np.int32))
+    arrays.update(_history_arrays(history, snap.step, len(sim.recording.neurons)))
     return arrays
 
 
+def _history_arrays(history: Mapping[str, np.ndarray] | None, steps: int,
+                    k: int) -> dict[str, np.ndarray]:
+    """The ``history/*`` items of ``history`` (none when it is ``None`` or empty)."""
+    if history is None:
+        return {}
+    names = {key.removeprefix("history/") for key in HISTORY_KEYS}
+    if set(history) != names:
+        raise ValueError(f"argument 'history' must hold exactly {', '.join(sorted(names))}; "
+                         f"got {', '.join(sorted(map(str, history)))}")
+    arrays = {}
+    for key in HISTORY_KEYS:
+        name = key.removeprefix("history/")
+        values = np.asarray(history[name])
+        whole = name in ("step", "bin")
+        if whole and not (values.dtype.kind in "iu" or (
+                values.dtype.kind == "f" and np.all(np.isfinite(values))
+                and np.array_equal(values, np.round(values)))):
+            # The history keeps its steps as floats; they must still be whole.
+            raise ValueError(f"argument 'history': {name!r} must hold whole numbers")
+        arrays[key] = values.astype(np.int64 if whole else np.float64)
+    problem = _history_problem(arrays, steps, k)
+    if problem:
+        raise ValueError(f"argument 'history': {problem}")
+    return arrays if len(arrays["history/step"]) else {}
+
+
+def _history_problem(arrays: Mapping[str, np.ndarray], steps: int, k: int) -> str | None:
+    """What is wrong with the ``history/*`` items of a run of ``steps`` steps tracing ``k``
+    neurons, or ``None``."""
+    step = arrays["history/step"]
+    points = len(step) if step.ndim == 1 else -1
+    if points < 0 or points > MAX_HISTORY_POINTS:
+        return (f"item 'history/step' must be one row of at most {MAX_HISTORY_POINTS} points, "
+                f"found shape {step.shape}")
+    for key in HISTORY_KEYS:
+        shape = (() if key == "history/bin" else (points, k) if key == "history/t_e_neurons"
+                 else (points,))
+        if arrays[key].shape != shape:
+            return f"item {key!r} has shape {arrays[key].shape}; expected {shape}"
+        if arrays[key].dtype.kind == "f" and not np.all(np.isfinite(arrays[key])):
+            return f"item {key!r} holds values that are not finite"
+    size = int(arrays["history/bin"][()])
+    if not 1 <= size <= max(steps, 1):
+        return f"item 'history/bin' = {size} must be in [1, {max(steps, 1)}]"
+    if points and not (step[0] >= 1 and step[-1] <= steps and np.all(np.diff(step) > 0)):
+        return f"item 'history/step' must number steps 1 to {steps} in increasing order"
+    return None
+
+
 def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | None = None,
-                 extra: Mapping[str, Any] | None = None, *, compress: bool = False) -> Path:
+                 extra: Mapping[str, Any] | None = None, *, compress: bool = False,
+                 history: Mapping[str, np.ndarray] | None = None) -> Path:
     """Save ``sim`` to a session file, atomically.
 
     Call it while the simulation is not running (between chunks or runs).
@@ -196,6 +253,11 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
     compress : bool
         Deflate the archive members. Smaller files, slower saves; off by default because
         spikes are already bit-packed.
+    history : mapping of str to numpy.ndarray, optional
+        The whole-run history to keep with the run (the studio's
+        :meth:`~sorn_studio.studio.history.History.points`): ``"bin"`` and every trace of
+        :data:`~sorn_studio.studio.history.TRACES`, at most
+        :data:`~.schema.MAX_HISTORY_POINTS` points of steps up to the simulation's.
 
     Returns
     -------
@@ -205,7 +267,8 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
     Raises
     ------
     ValueError
-        When ``extra`` is not JSON-serialisable.
+        When ``extra`` is not JSON-serialisable, or ``history`` is not a whole-run history
+        of this run.
     OSError
         When the file cannot be written; an existing file at ``path`` is left untouched and no
         temporary file remains.
@@ -218,7 +281,7 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
         raise TypeError(f"argument 'extra' must be a dict with text keys, got {extra!r}")
     path = Path(path)
     with sim.exclusive("save it"):   # the snapshot and the recordings of one step
-        arrays = _session_arrays(sim, preset, extra)
+        arrays = _session_arrays(sim, preset, extra, history)
     with atomic_file(path, "session") as handle:
         (np.savez_compressed if compress else np.savez)(handle, **arrays)
     return path
@@ -266,7 +329,7 @@ def _largest_dims(info: SessionInfo) -> dict[str, int]:
         snapshots = min(snapshots, spec.max_snapshots)
     return {"ne": p.ne, "ni": p.ni, "nu": p.nu, "k": len(spec.neurons), "n_symbols": n_symbols,
             "n_u": n_u, "T": rows, "S": snapshots, "T_raw": steps,
-            "n_ee": p.ne * (p.ne - 1)}
+            "n_ee": p.ne * (p.ne - 1), "H": min(steps, MAX_HISTORY_POINTS)}
 
 
 def _int_scalar(path: Path, arrays: Mapping[str, np.ndarray], key: str) -> int:
@@ -395,7 +458,12 @@ def _check_arrays(path: Path, arrays: Mapping[str, np.ndarray], info: SessionInf
     dims = {"ne": p.ne, "ni": p.ni, "nu": p.nu, "k": len(info.recording.neurons),
             "n_symbols": n_symbols, "n_u": n_u, "T": _length(arrays, "rec/step"),
             "S": _length(arrays, "rec/snapshot_steps"), "T_raw": _length(arrays, "input/raw", 1),
-            "n_ee": _length(arrays, "engine/ee_in")}
+            "n_ee": _length(arrays, "engine/ee_in"), "H": _length(arrays, "history/step")}
+    held = [key for key in HISTORY_KEYS if key in arrays]
+    if held and len(held) < len(HISTORY_KEYS):
+        missing = [key for key in HISTORY_KEYS if key not in arrays]
+        raise SessionError(f"session file {path} holds part of the whole-run history: it "
+                           f"misses item(s) {', '.join(map(repr, missing))}")
     expected = expected_items(p.input_kind, info.recording, dims, set(arrays))
     for key, (dtype, shape) in expected.items():
         if key not in arrays:
@@ -407,6 +475,10 @@ def _check_arrays(path: Path, arrays: Mapping[str, np.ndarray], info: SessionInf
     problem = value_problem(arrays["rec/snapshots"], weights=True)
     if problem:
         raise SessionError(f"session file {path}: item 'rec/snapshots' {problem}")
+    problem = _history_problem(arrays, info.steps, len(info.recording.neurons)) if held \
+        else None
+    if problem:
+        raise SessionError(f"session file {path}: {problem}")
 
 
 def _check_recording(path: Path, arrays: Mapping[str, np.ndarray], info: SessionInfo) -> None:
@@ -497,6 +569,21 @@ def recorded_series(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: arrays[f"rec/{name}"] for name in SERIES if f"rec/{name}" in arrays}
 
 
+def saved_history(data: SessionData) -> dict[str, np.ndarray] | None:
+    """The whole-run history a validated session holds, or ``None`` when it holds none.
+
+    Returns
+    -------
+    dict or None
+        ``"bin"`` and one array per trace (what
+        :meth:`~sorn_studio.studio.history.History.restore` takes).
+    """
+    a = data.arrays
+    if "history/step" not in a or not len(a["history/step"]):
+        return None
+    return {key.removeprefix("history/"): a[key] for key in HISTORY_KEYS}
+
+
 def weight_snapshots(arrays: Mapping[str, np.ndarray]) -> list[tuple[int, np.ndarray]]:
     """The W^EE snapshots in a session's arrays as ``(step, w_ee)`` pairs."""
     return list(zip(arrays["rec/snapshot_steps"].tolist(), arrays["rec/snapshots"], strict=True))
@@ -527,7 +614,16 @@ def load_session(path: str | os.PathLike[str], *,
         As :func:`read_session`, or when a value is invalid (NaN, negative weight, an input
         position outside the words, a kernel order that does not fit the weights, ...).
     """
-    data = read_session(path)
+    return simulation_of(read_session(path), backend=backend, stacklevel=3)
+
+
+def simulation_of(data: SessionData, *, backend: str | None = None,
+                  stacklevel: int = 2) -> tuple[Simulation, SessionInfo]:
+    """The simulation a validated session holds (:func:`load_session` of what was read).
+
+    For callers that want more of the file than the simulation (e.g. :func:`saved_history`)
+    without reading it twice; parameters, returns and errors as :func:`load_session`.
+    """
     info = data.info
     try:
         sim = Simulation.from_snapshot(snapshot_of(data), recording=info.recording,
@@ -542,5 +638,5 @@ def load_session(path: str | os.PathLike[str], *,
     for finding in unusual_values(sim.state, sim.params, "state"):
         # Loaded as it is (it may be an edit on purpose), but not silently.
         warnings.warn(f"session file {info.path}: item {finding}", SnapshotWarning,
-                      stacklevel=2)
+                      stacklevel=stacklevel)
     return sim, info

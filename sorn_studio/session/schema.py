@@ -9,7 +9,11 @@ file and the recorder cannot disagree.
 Shapes are written in symbols, resolved per file: ``ne``, ``ni``, ``nu`` (network sizes),
 ``k`` (traced neurons), ``T`` (recorded steps kept), ``S`` (weight snapshots kept),
 ``T_raw`` (raw input columns), ``n_symbols`` and ``n_u`` (input pools), ``n_ee`` (E->E
-synapses), ``B(n)`` = ceil(n / 8) bytes of bit-packed flags.
+synapses), ``H`` (points of the whole-run history, at most :data:`MAX_HISTORY_POINTS`),
+``B(n)`` = ceil(n / 8) bytes of bit-packed flags.
+
+The whole-run history (``history/*``) comes from
+:data:`sorn_studio.studio.history.TRACES`, the studio history's own description of its traces.
 
 Run ``python -m sorn_studio.session.schema`` to print the README table.
 """
@@ -24,9 +28,11 @@ import numpy as np
 from ..engine.network import STATE_SHAPES
 from ..engine.snapshot import STATE_FIELDS
 from ..recording import SERIES, RecordingSpec, resolve_shape
+from ..studio.history import TRACES
 
 __all__ = ["SCHEMA_VERSION", "Item", "ITEMS", "KEYS_DOC", "JSON_KEYS", "STATE_FIELDS",
-           "TEXT_LIMIT", "expected_items", "markdown_table", "size_limit"]
+           "TEXT_LIMIT", "HISTORY_KEYS", "MAX_HISTORY_POINTS", "expected_items",
+           "markdown_table", "size_limit"]
 
 #: Version of the file layout written by ``save_session``.
 SCHEMA_VERSION = 1
@@ -37,7 +43,12 @@ WHEN: dict[str, str] = {
     "drive": "only when recording drive",
     "t_e_full": "only when recording t_e_full",
     "optional": "optional, numba backend",
+    "history": "optional, written by the studio",
 }
+#: Kinds of item a file may hold or not, whatever its input and recording.
+OPTIONAL = ("optional", "history")
+#: Most points of the whole-run history a file may hold (the studio keeps about 1 000).
+MAX_HISTORY_POINTS = 2**14
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ class Item:
             return params_input_kind == "raw"
         if self.when in ("drive", "t_e_full"):
             return bool(getattr(recording, self.when))
-        return self.when != "optional"
+        return self.when not in OPTIONAL
 
 
 # What each network array is, and (after "when") any detail of its layout.
@@ -120,7 +131,15 @@ ITEMS: tuple[Item, ...] = (
          "kernel's list order", "optional"),
     Item("engine/renorm_all", "bool", (), "the kernel's 'normalise every row next' flag",
          "optional"),
+    Item("history/bin", "int64", (), "steps per point of the whole-run history (the first "
+         "point covers steps from history/step[0]; the last may cover fewer)", "history"),
+    *(Item(f"history/{name}", "int64" if name == "step" else "float64",
+           ("H", "k") if name == "t_e_neurons" else ("H",), meaning, "history")
+      for name, meaning in TRACES.items()),
 )
+
+#: The items of the whole-run history: a file holds all of them or none.
+HISTORY_KEYS: tuple[str, ...] = tuple(item.key for item in ITEMS if item.when == "history")
 
 #: The JSON items, in the order they are read.
 JSON_KEYS: tuple[str, ...] = tuple(item.key for item in ITEMS if item.dtype == "json")
@@ -169,7 +188,7 @@ def expected_items(input_kind: str, recording: RecordingSpec, dims: Mapping[str,
     return {item.key: (item.dtype, resolve_shape(item.shape, dict(dims)))
             for item in ITEMS
             if item.dtype != "json" and (item.applies(input_kind, recording)
-                                         or (item.when == "optional" and item.key in present))}
+                                         or (item.when in OPTIONAL and item.key in present))}
 
 
 #: Most bytes a JSON item (or the schema version) may declare, far above any real metadata

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ..params import Params
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..engine import Simulation
 
 __all__ = ["Command", "Play", "Pause", "Step", "Reset", "Apply", "Speed", "Call", "Replace",
@@ -73,9 +75,10 @@ class Call:
 
 @dataclass(frozen=True)
 class Replace:
-    """Continue with another simulation."""
+    """Continue with another simulation, with the whole-run history it was saved with."""
 
     sim: Simulation
+    history: Mapping[str, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)

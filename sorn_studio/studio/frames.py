@@ -180,6 +180,10 @@ class Traces:
         ``(points, len(neurons))`` thresholds of the tracked neurons.
     neurons : tuple of int
         The E neurons whose thresholds ``t_e_neurons`` follows.
+    start : int
+        Steps of the run before the first point that the history does not hold: 0 when it
+        holds the whole run; a run opened from a file without its history starts where the
+        file's recording window starts.
     """
 
     step: np.ndarray
@@ -194,6 +198,7 @@ class Traces:
     t_i_mean: np.ndarray
     t_e_neurons: np.ndarray
     neurons: tuple[int, ...]
+    start: int = 0
 
 
 @dataclass(frozen=True)
@@ -455,7 +460,7 @@ def build_traces(history: History, neurons: tuple[int, ...], ne: int) -> Traces:
     """
     traces = {name: read_only(values) for name, values in history.snapshot().items()}
     frac_ee = read_only(connection_fraction_from_count(traces["n_ee"], ne))
-    return Traces(**traces, frac_ee=frac_ee, neurons=neurons)
+    return Traces(**traces, frac_ee=frac_ee, neurons=neurons, start=int(history.start))
 
 
 def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,

@@ -1,7 +1,9 @@
 """The whole-run history the studio plots: connection counts, rates and thresholds.
 
 It is kept at a resolution that halves whenever it fills, so memory stays flat however long
-the run is, and the whole run stays visible.
+the run is, and the whole run stays visible. Its points (:meth:`History.points`) are small and
+of fixed size, so a session file keeps them (the ``history/*`` items) and a reopened run shows
+its whole history, not only the steps its recorder's window still holds.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ..engine import Simulation
 
-__all__ = ["History"]
+__all__ = ["History", "TRACES"]
 
 #: The traces kept, each with how a bin of steps is reduced to one point.
 _REDUCERS: dict[str, Callable[..., np.ndarray]] = {
@@ -28,6 +30,20 @@ _REDUCERS: dict[str, Callable[..., np.ndarray]] = {
     "t_e_max": np.max,
     "t_i_mean": np.mean,
     "t_e_neurons": np.mean,
+}
+
+#: What each trace holds, one point per bin of steps (the session schema documents with it).
+TRACES: dict[str, str] = {
+    "step": "first step of each point of the whole-run history",
+    "rate_e": "mean fraction of E units active per step over each point's steps",
+    "rate_i": "mean fraction of I units active per step",
+    "n_ee": "mean E->E synapse count",
+    "n_ei": "mean I->E synapse count",
+    "t_e_mean": "mean T^E",
+    "t_e_min": "smallest T^E",
+    "t_e_max": "largest T^E",
+    "t_i_mean": "mean T^I (the value at the end of each chunk the studio ran)",
+    "t_e_neurons": "mean T^E of the traced neurons (recording 'neurons')",
 }
 
 
@@ -53,6 +69,9 @@ class History:
         self.k = k
         self.bin = 1
         self.n = 0
+        #: Steps of the run before the history's first point that it does not hold (0: it
+        #: holds the whole run); a run opened from a file without its history starts late.
+        self.start = 0
         self._buf = {name: np.empty((capacity, k) if name == "t_e_neurons" else capacity)
                      for name in _REDUCERS}
         self._pend: dict[str, np.ndarray] = {
@@ -114,6 +133,31 @@ class History:
                 len(steps), self.k),
         })
 
+    def points(self) -> dict[str, np.ndarray]:
+        """What :meth:`restore` needs: the traces of :meth:`snapshot` and ``"bin"``."""
+        return {"bin": np.array(self.bin, dtype=np.int64), **self.snapshot()}
+
+    def restore(self, points: Mapping[str, np.ndarray]) -> None:
+        """Start again from saved :meth:`points` (of any capacity); new steps follow them.
+
+        Parameters
+        ----------
+        points : mapping of str to numpy.ndarray
+            ``"bin"`` and one array per trace, all of the same length, steps increasing.
+            More points than ``capacity`` are merged pairwise until they fit.
+        """
+        self.clear()
+        data = {name: np.asarray(points[name], float) for name in _REDUCERS}
+        size = int(points["bin"])
+        while len(data["step"]) > self.capacity:
+            data = {name: _halve(values, _REDUCERS[name]) for name, values in data.items()}
+            size *= 2
+        n = len(data["step"])
+        for name, values in data.items():
+            self._buf[name][:n] = values.reshape((n,) + self._buf[name].shape[1:])
+        self.n, self.bin = n, max(1, size)
+        self.start = int(data["step"][0]) - 1 if n else 0
+
     def _compact(self) -> None:
         half = self.n // 2
         for name, reduce in _REDUCERS.items():
@@ -133,3 +177,10 @@ class History:
                 data = np.concatenate([data, reduce(self._pend[name], axis=0)[None]])
             out[name] = data.copy()
         return out
+
+
+def _halve(values: np.ndarray, reduce: Callable[..., np.ndarray]) -> np.ndarray:
+    """Merge neighbouring points pairwise; an odd last point stays as it is."""
+    half = len(values) // 2
+    pairs = values[: 2 * half].reshape((half, 2) + values.shape[1:])
+    return np.concatenate([reduce(pairs, axis=1), values[2 * half:]])

@@ -27,7 +27,7 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,11 @@ from .live_analysis import Analysis, LiveAnalysis
 if TYPE_CHECKING:
     from ..engine import Simulation
 
-__all__ = ["Runner"]
+__all__ = ["Runner", "MAX_REBUILT_STEPS"]
+
+#: Most recorded steps a whole-run history is rebuilt from when a run is opened without its
+#: own (a full recording may hold millions; a few arrays of that length are read at once).
+MAX_REBUILT_STEPS = 1_000_000
 
 
 class _Epoch:
@@ -193,9 +197,27 @@ class Runner:
         self._send(commands.Call(fn, future, saves))
         return future
 
-    def replace_simulation(self, sim: Simulation) -> None:
-        """Pause and continue with another simulation (e.g. a loaded session)."""
-        self._send(commands.Replace(sim))
+    def replace_simulation(self, sim: Simulation,
+                           history: Mapping[str, np.ndarray] | None = None) -> None:
+        """Pause and continue with another simulation (e.g. a loaded session).
+
+        Parameters
+        ----------
+        sim : Simulation
+            From now on only the runner's thread may touch it.
+        history : mapping, optional
+            Its whole-run history as saved (:meth:`.History.points`, e.g.
+            :func:`~sorn_studio.session.saved_history`); without it the history is rebuilt
+            from what the recorder still holds, and starts late.
+        """
+        self._send(commands.Replace(sim, history))
+
+    def history_points(self) -> dict[str, np.ndarray]:
+        """The whole-run history's :meth:`.History.points`, to save with the run.
+
+        Call it in the runner's thread only: from a function given to :meth:`call`.
+        """
+        return self._epoch.history.points()
 
     def refresh(self) -> None:
         """Ask for a new frame (with weights) even when nothing changed."""
@@ -304,7 +326,7 @@ class Runner:
             self._dirty = True
         elif isinstance(command, commands.Replace):
             self._playing, self._pending = False, 0
-            self._adopt(command.sim)
+            self._adopt(command.sim, command.history)
         elif isinstance(command, commands.Refresh):
             self._dirty = True
             self._epoch.weights_at = -math.inf
@@ -312,7 +334,7 @@ class Runner:
         elif isinstance(command, commands.Stop):
             self._stopped.set()
 
-    def _adopt(self, sim: Simulation) -> None:
+    def _adopt(self, sim: Simulation, history: Mapping[str, np.ndarray] | None = None) -> None:
         self._sim = sim
         # The lifetime view follows every synapse creation and pruning, exact to the step.
         sim.track_synapse_events(True)
@@ -321,9 +343,18 @@ class Runner:
         self._epoch.saved_step = sim.t
         self._rate_samples.clear()
         self._dirty = True
-        # A simulation that already ran (a loaded session) shows what its recorder still has.
-        if sim.t > 0:
-            self._epoch.take_steps(sim, min(sim.t, self._window()))
+        if sim.t == 0:
+            return
+        # A simulation that already ran (a loaded session): its saved whole-run history, else
+        # what its recorder still holds, the history before that marked as missing.
+        kept = min(len(sim.recorder.steps()), sim.t)
+        if history is not None:
+            self._epoch.history.restore(history)
+        else:
+            take = min(kept, MAX_REBUILT_STEPS)
+            self._epoch.history.take(sim, take)
+            self._epoch.history.start = sim.t - take
+        self._epoch.live.feed(sim, min(kept, self._window()))
 
     def _set_anchor(self) -> None:
         self._anchor = (time.perf_counter(), self._sim.t)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..params import Params
-from ..session import load_session, save_session
+from ..session import read_session, save_session, saved_history, simulation_of
 from ..studio.defaults import UniformRawInput
 from ..studio.frames import Frame
 from ..studio.runner import Runner
@@ -200,10 +200,12 @@ class Controller(QObject):
         """
         path = Path(path)
         preset = self.preset
+        runner = self.runner
         self.flush_params()
 
         def save(sim: Simulation) -> Path:
-            return save_session(sim, path, preset=preset)
+            # With the whole-run history, so the reopened run shows all of it.
+            return save_session(sim, path, preset=preset, history=runner.history_points())
 
         future = self.runner.call(save, saves=True)
 
@@ -231,8 +233,9 @@ class Controller(QObject):
         runner = self.runner
 
         def load(_sim: Simulation) -> SessionInfo:
-            sim, meta = load_session(path)
-            runner.replace_simulation(sim)
+            data = read_session(path)
+            sim, meta = simulation_of(data)
+            runner.replace_simulation(sim, saved_history(data))
             return meta
 
         self._stop_playing()

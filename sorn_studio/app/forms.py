@@ -23,9 +23,9 @@ FORMS: dict[str, tuple[str, ...]] = {
         "actionOpenSession", "actionExportSession", "actionQuit", "actionResetLayout",
         "actionAbout",
         "dockControls", "dockParams", "dockRaster", "dockWeights", "dockConnections",
-        "dockThresholds", "dockDistributions",
+        "dockThresholds", "dockDistributions", "dockChanges",
         "controlsHost", "paramsHost", "rasterHost", "weightsHost", "connectionsHost",
-        "thresholdsHost", "distributionsHost",
+        "thresholdsHost", "distributionsHost", "changesHost",
     ),
     "run_controls.ui": (
         "playButton", "pauseButton", "stepButton", "stepNButton", "stepNSpin", "presetCombo",

@@ -37,8 +37,10 @@ __all__ = [
     "ConnectionsView",
     "ThresholdsView",
     "DistributionsView",
+    "change_summary",
     "change_text",
     "connect_selection",
+    "step_text",
 ]
 
 BACKGROUND = "#15171e"
@@ -56,6 +58,8 @@ NEURON_COLORS = ("#56ccf2", "#bb6bd9", "#f2994a", "#f2c94c", "#9b51e0")
 MAX_MARKERS = 200
 #: Width of the left axis of every stacked time plot, so their step axes line up exactly.
 LEFT_AXIS_WIDTH = 58
+#: Shade of the part of a whole-run plot whose history the opened session does not hold.
+MISSING_COLOR = "#3b425460"
 
 pg.setConfigOptions(antialias=False, background=BACKGROUND, foreground=FOREGROUND)
 
@@ -66,17 +70,24 @@ def _fmt(value: Any) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
-def _steps(value: int) -> str:
+def step_text(value: int) -> str:
+    """A step count with spaced thousands, e.g. ``"12 345"``."""
     return f"{int(value):,}".replace(",", " ")
+
+
+def change_summary(change: ParamChange) -> str:
+    """One logged change with the field's label and without its step, e.g. ``"eta STDP:
+    0.004 -> 0.01"`` (the change log lists the step beside it)."""
+    _step, name, old, new = change
+    spec = field_specs().get(name)
+    label = spec.label if spec is not None else name
+    return f"{label}: {_fmt(old)} -> {_fmt(new)}"
 
 
 def change_text(change: ParamChange) -> str:
     """Describe one logged change with the field's label, e.g. ``"eta STDP: 0.004 -> 0.01 at
     step 12 345"``."""
-    step, name, old, new = change
-    spec = field_specs().get(name)
-    label = spec.label if spec is not None else name
-    return f"{label}: {_fmt(old)} -> {_fmt(new)} at step {_steps(step)}"
+    return f"{change_summary(change)} at step {step_text(change[0])}"
 
 
 #: Legend glyphs: a line, a dashed line, a filled box (bars).
@@ -193,6 +204,11 @@ class _Marker(pg.InfiniteLine):
         """Highlight the line while the mouse is on it."""
         self.setMouseHover(not ev.isExit())
 
+    def set_chosen(self, chosen: bool) -> None:
+        """Draw the line solid and wide while its change is the one jumped to."""
+        self.setPen(pg.mkPen(MARKER_COLOR, width=3) if chosen else
+                    pg.mkPen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine))
+
 
 class ChangeMarkers:
     """Vertical lines marking parameter changes on a set of time plots, with tooltips."""
@@ -204,6 +220,8 @@ class ChangeMarkers:
         self._steps: list[int] = []
         self._seen = 0
         self._epoch = -1
+        #: The step of the change jumped to (its lines drawn solid), if any.
+        self.chosen: int | None = None
 
     def update(self, changes: tuple, epoch: int) -> None:
         """Add lines for changes not shown yet; clear them after a reset."""
@@ -227,12 +245,21 @@ class ChangeMarkers:
             self.lines.append(row)
             self.texts.append(text)
             self._steps.append(step)
+            for line in row:
+                line.set_chosen(step == self.chosen)
         self._seen = len(changes)
         while len(self.lines) > MAX_MARKERS:
             for plot, line in zip(self.plots, self.lines.pop(0), strict=True):
                 plot.removeItem(line)
             self.texts.pop(0)
             self._steps.pop(0)
+
+    def choose(self, step: int | None) -> None:
+        """Draw the markers at ``step`` solid and wide (``None``: none)."""
+        self.chosen = step
+        for at, row in zip(self._steps, self.lines, strict=True):
+            for line in row:
+                line.set_chosen(at == step)
 
     def clear(self) -> None:
         """Remove every marker."""
@@ -243,6 +270,114 @@ class ChangeMarkers:
         self.texts.clear()
         self._steps.clear()
         self._seen = 0
+        self.chosen = None
+
+
+class WholeRunSteps:
+    """The step axis of a whole-run view: steady limits, the part a file lacks, a focus.
+
+    - The limits follow the history in rare jumps (:class:`~.ranges.SteadyRange`).
+    - A run opened from a file without its whole-run history has none before
+      :attr:`~sorn_studio.studio.frames.Traces.start`: the axis still starts at step 0, so
+      every change marker shows, and that part is shaded with a note saying the session does
+      not hold it, instead of the plot silently starting late.
+    - :meth:`focus` centres the axis on one step (a change chosen in the change log) and
+      holds it there until :meth:`whole_run`.
+
+    Parameters
+    ----------
+    plots : tuple of pyqtgraph.PlotItem
+        The plots sharing the axis; the note goes on the first.
+    markers : ChangeMarkers
+        Their change markers.
+    """
+
+    #: Half the span :meth:`focus` shows, as a fraction of the run so far.
+    FOCUS_FRACTION = 0.1
+
+    def __init__(self, plots: tuple[pg.PlotItem, ...], markers: ChangeMarkers) -> None:
+        self.plots = plots
+        self.markers = markers
+        self.limits = SteadyRange(pad_low=0.0, pad_high=0.25)
+        self.focused: tuple[float, float] | None = None
+        self.start = 0
+        self._now = 0
+        self._shown: tuple[np.ndarray, int, bool] | None = None
+        self.regions: list[pg.LinearRegionItem] = []
+        for plot in plots:
+            region = pg.LinearRegionItem((0, 0), movable=False, brush=pg.mkBrush(MISSING_COLOR),
+                                         pen=pg.mkPen(None))
+            region.setZValue(-10)
+            region.hide()
+            plot.addItem(region, ignoreBounds=True)
+            self.regions.append(region)
+        self.note = pg.TextItem("", color=FOREGROUND, anchor=(0, 0))
+        self.note.setZValue(20)
+        self.note.hide()
+        plots[0].addItem(self.note, ignoreBounds=True)
+
+    @property
+    def note_text(self) -> str:
+        """The note shown over the missing part ("" when the history is whole)."""
+        return (self.note.textItem.toPlainText().replace("\n", " ") if self.note.isVisible()
+                else "")
+
+    def reset(self) -> None:
+        """A new run: forget the limits, the focus and the missing part."""
+        self.limits.reset()
+        self.focused = None
+        self.markers.choose(None)
+
+    def show(self, steps: np.ndarray, now: int, start: int, running: bool) -> None:
+        """Fit the axis to a history of points at ``steps`` holding none before ``start``."""
+        self._now = int(now)
+        self._shown = (steps, int(now), bool(running))
+        if start != self.start:
+            self.start = int(start)
+            self._show_missing()
+        if self.focused is None:
+            _View._hold(self.plots, "x", self.limits,
+                        _step_extent(steps, now, self.start), tight=not running)
+
+    def place_note(self) -> None:
+        """Keep the note at the top left of the first plot (after its y range moved)."""
+        if self.start:
+            (x0, _), (_, y1) = self.plots[0].viewRange()
+            self.note.setPos(max(x0, 0.0), y1)
+
+    def _show_missing(self) -> None:
+        for region in self.regions:
+            region.setRegion((0, self.start))
+            region.setVisible(self.start > 0)
+        first = step_text(self.start + 1)
+        # Two short lines: the note often sits in a narrow plot.
+        self.note.setText(f"history before step {first}\nis not in this session")
+        self.note.setVisible(self.start > 0)
+        tip = (f"The opened session holds no whole-run history before step {first}: it was "
+               "saved without one (by the command line or an older version), and its "
+               "recording keeps only the newest steps. Its change markers are all shown.")
+        for region in self.regions:
+            region.setToolTip(tip if self.start else "")
+
+    def focus(self, step: int) -> tuple[float, float]:
+        """Centre the axis on ``step`` and mark its change; returns the range shown."""
+        half = max(MIN_STEP_SPAN, self.FOCUS_FRACTION * max(self._now, step))
+        self.focused = (step - half, step + half)
+        for plot in self.plots:
+            plot.setXRange(*self.focused, padding=0)
+        self.markers.choose(int(step))
+        self.place_note()
+        return self.focused
+
+    def whole_run(self) -> None:
+        """Leave the focus: the axis shows the whole run again."""
+        self.focused = None
+        self.limits.reset()
+        self.markers.choose(None)
+        if self._shown is not None:
+            steps, now, running = self._shown
+            self.show(steps, now, self.start, running)
+            self.place_note()
 
 
 class _View(pg.GraphicsLayoutWidget):
@@ -303,6 +438,24 @@ class _View(pg.GraphicsLayoutWidget):
         """Show ``frame``."""
         raise NotImplementedError
 
+    def focus_step(self, step: int) -> None:
+        """Centre a whole-run view's step axis on ``step`` and mark the change there
+        (double-click the view or :meth:`show_whole_run` to see the whole run again)."""
+        steps = getattr(self, "steps", None)
+        if isinstance(steps, WholeRunSteps):
+            steps.focus(step)
+
+    def show_whole_run(self) -> None:
+        """Show the whole run again after :meth:`focus_step`."""
+        steps = getattr(self, "steps", None)
+        if isinstance(steps, WholeRunSteps) and steps.focused is not None:
+            steps.whole_run()
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """A double-click leaves a focus on one step (the plots take no other mouse input)."""
+        self.show_whole_run()
+        super().mouseDoubleClickEvent(event)
+
     def _new_epoch(self, frame: Frame) -> bool:
         """Whether ``frame`` starts a new run (reset, preset, opened file) for this view."""
         new = frame.epoch != self._epoch
@@ -339,13 +492,13 @@ class _View(pg.GraphicsLayoutWidget):
 MIN_STEP_SPAN = 100
 
 
-def _step_extent(steps: np.ndarray, now: int) -> np.ndarray:
+def _step_extent(steps: np.ndarray, now: int, start: int = 0) -> np.ndarray:
     """First and last step a whole-run plot shows: the history's, at least MIN_STEP_SPAN wide.
 
     An empty history (a new run) gives the span from ``now``, so no range of the previous
-    run survives.
+    run survives. A history that lacks the run's first ``start`` steps still starts at 0.
     """
-    first = float(steps[0]) if len(steps) else float(now)
+    first = 0.0 if start else float(steps[0]) if len(steps) else float(now)
     last = float(steps[-1]) if len(steps) else float(now)
     return np.array([first, max(last, first + MIN_STEP_SPAN)])
 
@@ -542,7 +695,7 @@ class RasterView(_View):
         for line, high in zip(self.now_lines, (p.ne, p.ni, top), strict=True):
             line.setData((now, now), (0, high))
         self._show_selection(x_range)
-        self.header.setText(f"step {_steps(frame.step)} \u00b7 showing {_steps(window)}")
+        self.header.setText(f"step {step_text(frame.step)} \u00b7 showing {step_text(window)}")
         self.markers.update(frame.changes, frame.epoch)
 
     def _show_images(self, image_e: np.ndarray, image_i: np.ndarray, start: int, stop: int,
@@ -812,7 +965,6 @@ class ConnectionsView(_View):
         self.plots = (self.counts, self.fraction)
         for plot in self.plots:
             plot.enableAutoRange(False)
-        self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
         self._y_counts = SteadyRange()
         self._y_fraction = SteadyRange()
         self.curve_ee = self.counts.plot(pen=pg.mkPen(E_COLOR, width=1))
@@ -821,12 +973,14 @@ class ConnectionsView(_View):
         self.legend = self._legend_row(0, 0, [(E_COLOR, LINE, "E\u2192E synapses"),
                                               (I_COLOR, LINE, "I\u2192E synapses")])
         self.markers = ChangeMarkers(list(self.plots))
+        self.steps = WholeRunSteps(self.plots, self.markers)
         self.plain_axes()
 
     def update_frame(self, frame: Frame) -> None:
         """Show the connection history of ``frame``."""
         if self._new_epoch(frame):
-            for limits in (self._x, self._y_counts, self._y_fraction):
+            self.steps.reset()
+            for limits in (self._y_counts, self._y_fraction):
                 limits.reset()
         h = frame.history
         x = h.step
@@ -834,11 +988,11 @@ class ConnectionsView(_View):
         self.curve_ei.setData(x, h.n_ei, skipFiniteCheck=True)
         self.curve_frac.setData(x, h.frac_ee * 100.0, skipFiniteCheck=True)
         # While running the step axis keeps room ahead; a still picture fills the plot.
-        self._hold(self.plots, "x", self._x, _step_extent(x, frame.step),
-                   tight=not frame.running)
+        self.steps.show(x, frame.step, h.start, frame.running)
         self._hold((self.counts,), "y", self._y_counts,
                    np.concatenate([h.n_ee, h.n_ei]))
         self._hold((self.fraction,), "y", self._y_fraction, h.frac_ee * 100.0)
+        self.steps.place_note()
         self.markers.update(frame.changes, frame.epoch)
 
 
@@ -856,7 +1010,6 @@ class ThresholdsView(_View):
         self.plot = self._time_plot(1, 0, "threshold")
         self.plot.setLabel("bottom", "step")
         self.plot.enableAutoRange(False)
-        self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
         self._y = SteadyRange()
         self.low = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
         self.high = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
@@ -878,6 +1031,7 @@ class ThresholdsView(_View):
         self.selected: tuple[str, int] | None = None
         self._chosen_trace: tuple[list[float], list[float]] = ([], [])
         self.markers = ChangeMarkers([self.plot])
+        self.steps = WholeRunSteps((self.plot,), self.markers)
         self.plain_axes()
         self._fill_legend()
 
@@ -926,7 +1080,7 @@ class ThresholdsView(_View):
     def update_frame(self, frame: Frame) -> None:
         """Show the threshold history of ``frame``."""
         if self._new_epoch(frame):
-            self._x.reset()
+            self.steps.reset()
             self._y.reset()
             self._chosen_trace = ([], [])
             self.chosen.setData([], [])
@@ -954,10 +1108,10 @@ class ThresholdsView(_View):
         for k, curve in enumerate(self.neurons):
             curve.setData(x, traces[:, k], skipFiniteCheck=True)
         self._follow_chosen(frame)
-        self._hold((self.plot,), "x", self._x, _step_extent(x, frame.step),
-                   tight=not frame.running)
+        self.steps.show(x, frame.step, h.start, frame.running)
         self._hold((self.plot,), "y", self._y, np.concatenate(
             [h.t_e_min, h.t_e_max, h.t_i_mean, traces.ravel()]))
+        self.steps.place_note()
         self.markers.update(frame.changes, frame.epoch)
 
 

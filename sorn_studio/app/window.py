@@ -33,6 +33,7 @@ from ..presets import DEFAULT_PRESET, get_preset, list_presets
 from ..studio.defaults import make_simulation
 from ..studio.frames import Frame
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
+from .change_log import ChangeLogView, connect_jumps
 from .controller import FRAME_RATE, Controller
 from .discard import Choice, ask_to_discard, asks_before_discarding, set_asks_before_discarding
 from .export import export_widget
@@ -152,6 +153,10 @@ class MainWindow(QMainWindow):
         connect_selection(self.views["weights"], self.views["raster"], self.views["thresholds"])
         self.docks["controls"] = self._child(QDockWidget, "dockControls")
         self.docks["params"] = self._child(QDockWidget, "dockParams")
+        self.change_log = ChangeLogView()
+        self._child(QWidget, "changesHost").layout().addWidget(self.change_log)
+        self.docks["changes"] = self._child(QDockWidget, "dockChanges")
+        connect_jumps(self.change_log, self.views["connections"], self.views["thresholds"])
 
         self.controls = load_form("run_controls.ui")
         self._child(QWidget, "controlsHost").layout().addWidget(self.controls)
@@ -165,6 +170,7 @@ class MainWindow(QMainWindow):
         self.model.rejected.connect(self._rejected)
         self.model.pending_changed.connect(self._show_pending)
         self.controller.frame.connect(self.show_frame)
+        self.controller.frame.connect(self.change_log.update_frame)
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.session_loaded.connect(self._session_loaded)
@@ -310,6 +316,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["weights"], d["distributions"]], [560, 340], Qt.Orientation.Vertical)
         for name in TABBED_VIEWS:
             self.tabifyDockWidget(d["distributions"], d[name])
+        self.tabifyDockWidget(d["distributions"], d["changes"])
         d["distributions"].raise_()
 
     def reset_layout(self) -> None:

@@ -206,6 +206,33 @@ def test_replace_simulation_and_speed_limit(harness):
         harness.runner.step(0)
 
 
+def test_a_replaced_simulation_keeps_its_saved_history_or_says_where_it_starts(harness):
+    # The first run's whole history, as the studio saves it with a session.
+    harness.runner.step(3000)
+    harness.idle()
+    saved = harness.runner.call(lambda sim: harness.runner.history_points()).result(WAIT)
+    assert saved["step"][0] == 1 and saved["step"][-1] <= 3000
+    # Its twin, opened from a file with a 2 000-step window: with the saved history the
+    # whole run shows; without it the history starts at the window and says so.
+    twin = make_simulation(small_params(), seed=3, window=2000)
+    twin.step(3000)
+    harness.runner.replace_simulation(twin, saved)
+    frame = harness.idle()
+    np.testing.assert_array_equal(frame.history.step, saved["step"])
+    np.testing.assert_array_equal(frame.history.n_ee, saved["n_ee"])
+    assert frame.history.start == 0
+    late = make_simulation(small_params(), seed=3, window=2000)
+    late.step(3000)
+    harness.runner.replace_simulation(late)
+    frame = harness.idle()
+    assert frame.history.start == 1000 and frame.history.step[0] == 1001
+    # Steps run after opening extend it; a reset starts a whole new history.
+    harness.runner.step(10)
+    assert 3000 < harness.idle().history.step[-1] <= 3010
+    harness.runner.reset()
+    assert harness.idle().history.start == 0
+
+
 def test_stop_ends_a_free_run():
     h = Harness(make_simulation(small_params(), seed=1, window=2000))
     h.runner.play()

@@ -166,24 +166,33 @@ def _nice_ceil(value: float) -> float:
     return 10.0 * decade
 
 
-def _max_pool(image: np.ndarray, k_x: int, k_y: int) -> np.ndarray:
-    """Shrink a ``(columns, rows)`` image by taking the maximum of each ``k_x`` x ``k_y`` block.
+#: A raster pixel is in full colour when its neurons fired this many times more often than the
+#: population's mean over the window (and at most at 255, a spike in every step it covers).
+RASTER_CONTRAST = 3.0
 
-    A screen pixel that stands for several neurons or steps then shows a spike if any of them
-    fired; Qt's nearest-pixel scaling would drop most of them instead. The block grid starts
-    at the newest (last) column so the picture does not shimmer as the raster scrolls.
+
+def _mean_pool(image: np.ndarray, k_x: int, k_y: int) -> np.ndarray:
+    """Shrink a ``(columns, rows)`` image by averaging each ``k_x`` x ``k_y`` block.
+
+    A screen pixel that stands for several neurons or steps then shows how often they fired:
+    Qt's nearest-pixel scaling would drop most spikes, and taking the maximum would light
+    almost every pixel of a long window (one spike in a dozen steps is common) and hide the
+    structure. The block grid starts at the newest (last) column so the picture does not
+    shimmer as the raster scrolls.
     """
     cols, rows = image.shape
+    pooled = image.astype(np.float32)
     if k_x > 1:
         keep = cols // k_x * k_x
-        image = image[cols - keep:].reshape(keep // k_x, k_x, rows).max(axis=1)
+        pooled = pooled[cols - keep:].reshape(keep // k_x, k_x, rows).mean(axis=1)
         cols = keep // k_x
     if k_y > 1:
         pad = (-rows) % k_y
         if pad:
-            image = np.concatenate([image, np.zeros((cols, pad), image.dtype)], axis=1)
-        image = image.reshape(cols, -1, k_y).max(axis=2)
-    return image
+            # Rows past the last neuron are not neurons: averaged as if they never fired.
+            pooled = np.concatenate([pooled, np.zeros((cols, pad), np.float32)], axis=1)
+        pooled = pooled.reshape(cols, -1, k_y).mean(axis=2)
+    return np.rint(pooled).astype(image.dtype)
 
 
 class _Marker(pg.InfiniteLine):
@@ -704,17 +713,23 @@ class RasterView(_View):
             self.image_e.clear()
             self.image_i.clear()
             return
-        # Pool blocks of columns and rows that share a screen pixel (see _max_pool).
+        # Pool blocks of columns and rows that share a screen pixel (see _mean_pool).
         width = max(1.0, self.plot_e.vb.width())
         k_x = max(1, math.ceil(window / bin_ / width))
         for item, image, n, plot in ((self.image_e, image_e, ne, self.plot_e),
                                      (self.image_i, image_i, ni, self.plot_i)):
             k_y = max(1, math.ceil(n / max(1.0, plot.vb.height())))
-            shown = _max_pool(image, min(k_x, max(1, len(image))), k_y)
+            shown = _mean_pool(image, min(k_x, max(1, len(image))), k_y)
             if shown.size == 0:
                 item.clear()
                 continue
+            # Pixels hold how often their neurons fired (0..255). Scaled to the population's
+            # own mean, a network firing near its target rate reads clearly when many steps
+            # share a pixel, the faster inhibitory neurons do not saturate, and a lone spike
+            # of a zoomed-in window is a bright block.
+            full = min(255.0, max(32.0, RASTER_CONTRAST * float(image.mean())))
             item.setImage(shown, autoLevels=False)
+            item.setLevels((0, full))
             span = len(shown) * k_x * bin_
             item.setRect(QRectF(stop - span, 0, span, shown.shape[1] * k_y))
 

@@ -87,6 +87,8 @@ class Controller(QObject):
         self._in_gui.connect(self._call_in_gui, Qt.ConnectionType.QueuedConnection)
         self.last_frame: Frame | None = None
         self._playing = False  # the user asked the network to run freely
+        # Steps of the "step N" under way, added up over Step N clicks while it runs.
+        self._step_total = 0
         self._running = False
         self.frames_painted = 0
         self.fps = 0.0
@@ -151,12 +153,25 @@ class Controller(QObject):
         self.runner.pause()
         self._stop_playing()
 
-    def step(self, n: int = 1) -> None:
-        """Do ``n`` steps, then pause."""
+    def step(self, n: int = 1, full_speed: bool = False) -> None:
+        """Do ``n`` steps, then pause; ``full_speed`` ignores the speed limit for them."""
         self.flush_params()
+        # The runner adds a Step to the steps still due, and so does the progress total.
+        frame = self.last_frame
+        due = frame.status.pending_steps if frame is not None and not self._playing else 0
+        self._step_total = (self._step_total if due and self._running else 0) + int(n)
         self._playing = False
-        self.runner.step(n)
+        self.runner.step(n, full_speed=full_speed)
         self._set_running(True)
+
+    def step_progress(self) -> tuple[int, int] | None:
+        """``(done, total)`` of the "step N" under way, as the newest frame says; else None."""
+        frame = self.last_frame
+        if frame is None or frame.status.playing or not frame.status.pending_steps:
+            return None
+        due = frame.status.pending_steps
+        total = max(self._step_total, due)
+        return total - due, total
 
     def reset(self, seed: int | None = None, params: Params | None = None) -> None:
         """Restart at step 0 (``None`` keeps the seed / parameters)."""

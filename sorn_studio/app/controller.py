@@ -87,6 +87,10 @@ class Controller(QObject):
         self._in_gui.connect(self._call_in_gui, Qt.ConnectionType.QueuedConnection)
         self.last_frame: Frame | None = None
         self._playing = False  # the user asked the network to run freely
+        # The step the "step N" under way started at and the one it ends at; a Step N clicked
+        # while it runs moves the end. Progress counts from frames' step numbers, which stay
+        # right even in a frame built before the runner took the newest Step.
+        self._step_span = (0, 0)
         self._running = False
         self.frames_painted = 0
         self.fps = 0.0
@@ -151,12 +155,28 @@ class Controller(QObject):
         self.runner.pause()
         self._stop_playing()
 
-    def step(self, n: int = 1) -> None:
-        """Do ``n`` steps, then pause."""
+    def step(self, n: int = 1, full_speed: bool = False) -> None:
+        """Do ``n`` steps, then pause; ``full_speed`` ignores the speed limit for them."""
         self.flush_params()
+        # The runner adds a Step to the steps still due, and so does the progress.
+        frame = self.last_frame
+        now = frame.step if frame is not None else 0
+        stepping = (frame is not None and frame.status.pending_steps > 0 and self._running
+                    and not self._playing)
+        start, end = self._step_span if stepping else (now, now)
+        self._step_span = (start, end + int(n))
         self._playing = False
-        self.runner.step(n)
+        self.runner.step(n, full_speed=full_speed)
         self._set_running(True)
+
+    def step_progress(self) -> tuple[int, int] | None:
+        """``(done, total)`` of the "step N" under way, as the newest frame says; else None."""
+        frame = self.last_frame
+        if frame is None or frame.status.playing or not frame.status.pending_steps:
+            return None
+        start, end = self._step_span
+        total = max(end, frame.step + frame.status.pending_steps) - start
+        return min(max(frame.step - start, 0), total), total
 
     def reset(self, seed: int | None = None, params: Params | None = None) -> None:
         """Restart at step 0 (``None`` keeps the seed / parameters)."""

@@ -62,7 +62,9 @@ def main(options: StudioOptions | None = None) -> int:
     -------
     int
         Exit status: 0 on success, 2 when the session cannot be opened, a scripted run fails
-        or the screenshot cannot be written (one line on stderr says why).
+        or the screenshot cannot be written (one line on stderr says why). When Qt cannot
+        load its platform plugin the process ends with status 1, after naming the system
+        packages to install (see :mod:`.qt_platform`).
     """
     if options is None:
         options = StudioOptions()
@@ -73,13 +75,17 @@ def main(options: StudioOptions | None = None) -> int:
     from ..presets import DEFAULT_PRESET, get_preset
     from ..session import load_session
     from .forms import style_sheet
+    from .qt_platform import platform_failure_hint
     from .scripted import ScriptedRun
     from .window import MainWindow
 
     app = QApplication.instance()
     own_app = app is None
     if app is None:
-        app = QApplication([sys.argv[0] if sys.argv else "sorn-studio"])
+        # Qt aborts when it cannot load its platform plugin; this says which system packages
+        # to install first (on a minimal Linux, the X11 plugin's libraries).
+        with platform_failure_hint():
+            app = QApplication([sys.argv[0] if sys.argv else "sorn-studio"])
     app.setApplicationName("SORN Studio")
     app.setOrganizationName("SORN Studio")
     app.setStyleSheet(style_sheet())

@@ -12,17 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -32,6 +33,7 @@ from ..params import FieldSpec, Params
 from ..presets import DEFAULT_PRESET, get_preset, list_presets
 from ..studio.defaults import make_simulation
 from ..studio.frames import Frame
+from . import file_dialogs
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .change_log import ChangeLogView, connect_jumps
 from .controller import FRAME_RATE, Controller
@@ -204,8 +206,7 @@ class MainWindow(QMainWindow):
         self.action("actionPlay").triggered.connect(self.play)
         self.action("actionPause").triggered.connect(self.pause)
         self.action("actionStep").triggered.connect(lambda: self.step(1))
-        self.action("actionStepN").triggered.connect(
-            lambda: self.step(self._child(QSpinBox, "stepNSpin", self.controls).value()))
+        self.action("actionStepN").triggered.connect(self._step_n)
         self.action("actionReset").triggered.connect(
             lambda: self._unless_unsaved("Reset", self.reset))
         self.action("actionOpenSession").triggered.connect(self._open_session_dialog)
@@ -230,6 +231,28 @@ class MainWindow(QMainWindow):
             act = menu_export.addAction(f"{view.title}\u2026")
             act.setObjectName(f"actionExport_{name}")
             act.triggered.connect(lambda _=False, n=name: self._export_plot_dialog(n))
+        play_pause = QAction("Play / pause", self)
+        play_pause.setObjectName("actionPlayPause")
+        # A window shortcut: a focused text field takes the Space key first (Qt asks it with a
+        # ShortcutOverride), so typing a space into Words still works.
+        play_pause.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        play_pause.setToolTip("Run the network, or pause it when it runs")
+        play_pause.triggered.connect(self.toggle_play)
+        self._child(QMenu, "menuRun").insertAction(self.action("actionStep"), play_pause)
+        self.addAction(play_pause)
+        self._name_shortcuts()
+
+    def _name_shortcuts(self) -> None:
+        """End the tooltip of every action that has a shortcut with it ("Play (F5, Space)")."""
+        space = QKeySequence(Qt.Key.Key_Space)
+        for action in self.findChildren(QAction):
+            keys = list(action.shortcuts())
+            if action.objectName() in ("actionPlay", "actionPause"):
+                keys.append(space)  # through Play / pause, which does whichever applies
+            if not keys:
+                continue
+            names = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+            action.setToolTip(f"{action.toolTip()} ({names})")
 
     def _setup_controls(self, sim: Simulation, preset: str | None) -> None:
         c = self.controls
@@ -273,6 +296,8 @@ class MainWindow(QMainWindow):
         self.speed_combo.currentIndexChanged.connect(self._speed_changed)
         self.speed_spin.valueChanged.connect(self._speed_changed)
         self.speed_spin.setEnabled(False)
+        # Step N is at full speed anyway while the speed is not limited.
+        self._child(QCheckBox, "stepNFullSpeedCheck", c).setEnabled(False)
         for field in (self.seed_spin, step_n, self.speed_spin):
             self.controls_note.watch(field)
         inputs = self._child(QComboBox, "inputCombo", c)
@@ -285,6 +310,13 @@ class MainWindow(QMainWindow):
         self._show_pending()
 
     def _setup_status_bar(self) -> None:
+        # How far a "step N" is; shown only while one runs.
+        self.step_progress = QProgressBar()
+        self.step_progress.setObjectName("stepProgress")
+        self.step_progress.setToolTip("Steps done of the Step N under way")
+        self.step_progress.setMaximumWidth(220)
+        self.step_progress.hide()
+        self.statusBar().addPermanentWidget(self.step_progress)
         self.status: dict[str, QLabel] = {}
         for key, tip in (("step", "Steps simulated"), ("sim_rate", "Simulation speed"),
                          ("fps", "Frames painted per second"),
@@ -295,7 +327,18 @@ class MainWindow(QMainWindow):
             label.setToolTip(tip)
             self.statusBar().addPermanentWidget(label)
             self.status[key] = label
+        self._setup_start_hint()
         self._update_status(None)
+
+    def _setup_start_hint(self) -> None:
+        """A line above the raster saying how to start, until the network first runs."""
+        self.start_hint = QLabel(
+            "The network waits at step 0: press <b>Play</b> (Space or F5) to run it, or "
+            "<b>Step</b> (F10) to go one step at a time.")
+        self.start_hint.setObjectName("startHint")
+        self.start_hint.setWordWrap(True)
+        self.start_hint.setTextFormat(Qt.TextFormat.RichText)
+        self._child(QWidget, "rasterHost").layout().insertWidget(0, self.start_hint)
 
     def _arrange_default(self) -> None:
         d = self.docks
@@ -351,9 +394,22 @@ class MainWindow(QMainWindow):
         """Pause the network."""
         self.controller.pause()
 
-    def step(self, n: int = 1) -> None:
-        """Do ``n`` steps."""
-        self.controller.step(n)
+    def step(self, n: int = 1, full_speed: bool = False) -> None:
+        """Do ``n`` steps (``full_speed``: whatever the speed limit says)."""
+        self.controller.step(n, full_speed)
+
+    def _step_n(self) -> None:
+        """Step N, as the controls say: N, and whether at full speed."""
+        full = self._child(QCheckBox, "stepNFullSpeedCheck", self.controls)
+        self.step(self._child(QSpinBox, "stepNSpin", self.controls).value(),
+                  full.isEnabled() and full.isChecked())
+
+    def toggle_play(self) -> None:
+        """Pause the network when it runs (also a Step N), run it otherwise."""
+        if self.controller.running:
+            self.pause()
+        else:
+            self.play()
 
     def reset(self) -> None:
         """Restart at step 0 with the seed field and the pending parameters."""
@@ -444,6 +500,7 @@ class MainWindow(QMainWindow):
     def _speed_changed(self, *_: Any) -> None:
         limited = self.speed_combo.currentIndex() == 1
         self.speed_spin.setEnabled(limited)
+        self._child(QCheckBox, "stepNFullSpeedCheck", self.controls).setEnabled(limited)
         self.controller.set_speed(float(self.speed_spin.value()) if limited else None)
 
     def _show_running(self, running: bool) -> None:
@@ -517,15 +574,32 @@ class MainWindow(QMainWindow):
 
     def _update_status(self, frame: Frame | None) -> None:
         s = self.status
+        self._show_step_progress()
         if frame is None:
             for label in s.values():
                 label.setText("\u2013")
             return
+        if frame.step > 0 or frame.running:
+            # Once the network has run, the user knows how to start it.
+            self.start_hint.hide()
         s["step"].setText(f"step {frame.step:,}".replace(",", " "))
         s["sim_rate"].setText(f"{frame.status.sim_rate:,.0f} steps/s".replace(",", " "))
         s["fps"].setText(f"{self.controller.fps:.0f} frames/s")
         s["rate"].setText(f"rate {frame.raster.mean_rate:.3f}")
         s["fraction"].setText(f"E\u2192E {frame.status.conn_fraction * 100:.2f} %")
+
+    def _show_step_progress(self) -> None:
+        progress = self.controller.step_progress()
+        bar = self.step_progress
+        if progress is None:
+            bar.hide()
+            return
+        done, total = progress
+        # QProgressBar counts in int; the Step N field stops at 10^8, well inside.
+        bar.setRange(0, total)
+        bar.setValue(done)
+        bar.setFormat(f"Step N {done:,} / {total:,}".replace(",", " "))
+        bar.show()
 
     def _show_pending(self) -> None:
         specs = self.model.specs
@@ -563,7 +637,7 @@ class MainWindow(QMainWindow):
         """The file the user chooses to save the session to, or None."""
         frame = self.controller.last_frame
         stem = f"{self.controller.preset or 'sorn'}-step{frame.step if frame else 0}"
-        path, _ = QFileDialog.getSaveFileName(self, "Export session", f"{stem}.npz",
+        path, _ = file_dialogs.save_file_name(self, "Export session", f"{stem}.npz",
                                               "SORN sessions (*.npz)")
         if not path:
             return None
@@ -579,7 +653,7 @@ class MainWindow(QMainWindow):
         self.controller.export_session(path)
 
     def _open_session_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "SORN sessions (*.npz)")
+        path, _ = file_dialogs.open_file_name(self, "Open session", "", "SORN sessions (*.npz)")
         if path:
             self._unless_unsaved("Opening a session", lambda: self.open_session(path))
 
@@ -595,7 +669,7 @@ class MainWindow(QMainWindow):
 
     def _export_plot_dialog(self, name: str) -> None:
         view = self.views[name]
-        path, chosen = QFileDialog.getSaveFileName(
+        path, chosen = file_dialogs.save_file_name(
             self, f"Export {view.title}", f"{name}.png", "PNG image (*.png);;SVG image (*.svg)")
         if not path:
             return

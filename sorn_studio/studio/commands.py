@@ -34,9 +34,10 @@ class Pause:
 
 @dataclass(frozen=True)
 class Step:
-    """Do ``n`` more steps, then pause."""
+    """Do ``n`` more steps, then pause; ``full_speed`` does them ignoring the speed limit."""
 
     n: int
+    full_speed: bool = False
 
 
 @dataclass(frozen=True)

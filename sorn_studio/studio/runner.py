@@ -139,6 +139,8 @@ class Runner:
         self._playing = False
         self._pending = 0
         self._speed: float | None = None
+        # The steps due now ignore the speed limit (a "step N" at full speed).
+        self._unlimited_steps = False
         self._anchor = (0.0, 0)
         self._chunk = 10
         self._chunk_rate = 0.0
@@ -163,15 +165,23 @@ class Runner:
         """Stop after the current step (also cancels a pending "step N")."""
         self._send(commands.Pause())
 
-    def step(self, n: int = 1) -> None:
+    def step(self, n: int = 1, *, full_speed: bool = False) -> None:
         """Do exactly ``n`` more steps, then pause.
 
         Like every command it takes effect at the next step boundary: commands sent after it
         (a parameter change, say) do not wait for the ``n`` steps to finish.
+
+        Parameters
+        ----------
+        n : int
+            Steps to add to those still due.
+        full_speed : bool
+            Do the due steps as fast as possible whatever :meth:`set_speed` says; the limit
+            holds again for what follows. The newest Step decides for all the steps due.
         """
         if int(n) < 1:
             raise ValueError(f"step count n = {n} must be >= 1")
-        self._send(commands.Step(int(n)))
+        self._send(commands.Step(int(n), bool(full_speed)))
 
     def reset(self, seed: int | None = None, params: Params | None = None) -> None:
         """Pause and restart the network at step 0 (``None`` keeps the seed / parameters)."""
@@ -296,6 +306,7 @@ class Runner:
             # playing switches to stepping.
             self._pending = (0 if self._playing else self._pending) + command.n
             self._playing = False
+            self._unlimited_steps = command.full_speed
             self._set_anchor()
         elif isinstance(command, commands.Reset):
             self._playing, self._pending = False, 0
@@ -379,7 +390,7 @@ class Runner:
         n = max(1, min(self._chunk, self._window()))
         if self._pending:
             n = min(n, self._pending)
-        if self._speed is not None:
+        if self._speed is not None and not (self._pending and self._unlimited_steps):
             t0, s0 = self._anchor
             allowed = (time.perf_counter() - t0) * self._speed - (self._sim.t - s0)
             if allowed > max(self._speed * 0.25, 1.0):
@@ -400,6 +411,10 @@ class Runner:
         elapsed = time.perf_counter() - started
         if self._pending:
             self._pending -= done
+            if not self._pending and self._unlimited_steps:
+                # The limit holds again from here, counted from now rather than from before.
+                self._unlimited_steps = False
+                self._set_anchor()
         if done:
             self._dirty = True
             self._epoch.take_steps(self._sim, done)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from helpers import WAIT_MS
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+from sorn_studio.app import file_dialogs
 from sorn_studio.app.discard import asks_before_discarding, set_asks_before_discarding
 from sorn_studio.app.window import SETTINGS_APP, SETTINGS_ORG, MainWindow
 from sorn_studio.session import read_session
@@ -85,8 +86,8 @@ def test_discard_goes_on_and_the_next_reset_at_step_0_asks_nothing(asking, qtbot
 
 def test_save_first_writes_the_file_then_goes_on(asking, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "kept.npz"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(file_dialogs, "save_file_name",
+                        lambda *a, **k: (str(target), ""))
     seen: list[str] = []
     answer("discardSave", seen)
     combo = asking.preset_combo
@@ -99,8 +100,8 @@ def test_save_first_writes_the_file_then_goes_on(asking, qtbot, tmp_path, monkey
 
 def test_a_failed_save_discards_nothing(asking, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "missing-folder" / "kept.npz"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(file_dialogs, "save_file_name",
+                        lambda *a, **k: (str(target), ""))
     asking.interactive_errors = False
     answer("discardSave", [])
     asking.action("actionReset").trigger()

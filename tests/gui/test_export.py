@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
+from sorn_studio.app import file_dialogs
 from sorn_studio.app.export import MM_PER_INCH, export_widget, print_scale, render_image
 from sorn_studio.app.plots import BACKGROUND, FOREGROUND
 from sorn_studio.app.window import VIEW_DOCKS
@@ -148,13 +149,11 @@ def test_light_export_restyles_and_restores_every_view(qtbot, window, tmp_path, 
 
 
 def test_export_dialog_asks_for_size_and_theme(qtbot, window, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
-
     ran(qtbot, window, 200)
     view = shown_view(qtbot, window, "connections")
     target = tmp_path / "connections"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "PNG image (*.png)")))
+    monkeypatch.setattr(file_dialogs, "save_file_name",
+                        lambda *a, **k: (str(target), "PNG image (*.png)"))
     window._export_plot_dialog("connections")
     box = window.export_options_box
     qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
@@ -170,8 +169,8 @@ def test_export_dialog_asks_for_size_and_theme(qtbot, window, tmp_path, monkeypa
     assert png.dotsPerMeterX() / 1000 * MM_PER_INCH == pytest.approx(300, abs=0.1)
     assert (pixels(png).min(axis=2) > 245).mean() > 0.5
     # SVG: no size to choose (it is vector), the light theme still.
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "SVG image (*.svg)")))
+    monkeypatch.setattr(file_dialogs, "save_file_name",
+                        lambda *a, **k: (str(target), "SVG image (*.svg)"))
     window._export_plot_dialog("connections")
     box = window.export_options_box
     qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)

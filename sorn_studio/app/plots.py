@@ -8,13 +8,14 @@ forgets its ranges when a frame of a new epoch (a reset, a preset, an opened ses
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QTextDocument, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
@@ -389,6 +390,41 @@ class WholeRunSteps:
             self.place_note()
 
 
+#: Narrowest a title or note may make its layout cell (px); a longer text is cut at its cell.
+LABEL_MIN_WIDTH = 40
+
+
+def _relax_labels(scene: Any) -> None:
+    """Let every title and note of ``scene`` be narrower than its text.
+
+    pyqtgraph makes a label's text width its minimum width, so one long title ("E neuron 0:
+    its E->E inputs ...") kept a whole view wider than its dock, and Qt cut the view off at
+    the window's edge. A relaxed label still asks for its full width; when there is less, its
+    text is cut at the cell instead.
+    """
+    for item in scene.items():
+        if isinstance(item, pg.LabelItem) and not getattr(item, "_relaxed", False):
+            item._relaxed = True
+            item.setFlag(item.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+            item.updateMin = functools.partial(_relaxed_minimum, item)
+            item.updateMin()
+
+
+def _relaxed_minimum(label: pg.LabelItem) -> None:
+    # pyqtgraph's LabelItem.updateMin, with a small minimum width.
+    bounds = label.itemRect()
+    least = min(bounds.width(), LABEL_MIN_WIDTH)
+    label.setMinimumWidth(least)
+    label.setMinimumHeight(bounds.height())
+    label._sizeHint = {
+        Qt.SizeHint.MinimumSize: (least, bounds.height()),
+        Qt.SizeHint.PreferredSize: (bounds.width(), bounds.height()),
+        Qt.SizeHint.MaximumSize: (-1, -1),
+        Qt.SizeHint.MinimumDescent: (0, 0),
+    }
+    label.updateGeometry()
+
+
 class _View(pg.GraphicsLayoutWidget):
     """Base of the views: a named layout that can be exported."""
 
@@ -437,8 +473,16 @@ class _View(pg.GraphicsLayoutWidget):
         self._legends.append((legend, share))
         return legend
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """What the plots inside need: without it a dock would make the view narrower than
+        its plots, and Qt would cut them off at the window's edge."""
+        _relax_labels(self.scene())
+        least = self.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        return QSize(math.ceil(least.width()) + 2, math.ceil(least.height()) + 2)
+
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Rewrap the legends to the new width."""
+        """Let the titles shrink, then rewrap the legends to the new width."""
+        _relax_labels(self.scene())
         super().resizeEvent(event)
         for legend, share in getattr(self, "_legends", ()):
             legend.fit_width(max(60.0, self.width() * share - 24))

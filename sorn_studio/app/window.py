@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -74,6 +74,8 @@ VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "avalanches": ("dockAvalanches", "avalanchesHost", AvalanchesView),
     "readout": ("dockReadout", "readoutHost", ReadoutView),
 }
+#: Characters a combo box of the controls shows at least (it may grow wider).
+COMBO_CHARACTERS = 6
 #: Analysis views that share the distributions dock's place as tabs by default.
 TABBED_VIEWS = ("isi", "lifetimes", "avalanches", "readout")
 #: Parameter fields in the run controls -> object names of their widget and label.
@@ -159,6 +161,8 @@ class MainWindow(QMainWindow):
         self._child(QWidget, "changesHost").layout().addWidget(self.change_log)
         self.docks["changes"] = self._child(QDockWidget, "dockChanges")
         connect_jumps(self.change_log, self.views["connections"], self.views["thresholds"])
+        for dock in self.docks.values():
+            dock.dockLocationChanged.connect(lambda _area: self._take_new_shares())
 
         self.controls = load_form("run_controls.ui")
         self._child(QWidget, "controlsHost").layout().addWidget(self.controls)
@@ -178,6 +182,11 @@ class MainWindow(QMainWindow):
         self.controller.session_loaded.connect(self._session_loaded)
         self.controller.running_changed.connect(self._show_running)
 
+        #: Each docked view's share of the window (width, height), kept through resizes.
+        self._shares: dict[str, tuple[float, float]] = {}
+        self._resized = QTimer(self)
+        self._resized.setSingleShot(True)
+        self._resized.timeout.connect(self._restore_shares)
         self._arrange_default()
         self._default_state = self.saveState(LAYOUT_VERSION)
         if remember_layout:
@@ -261,6 +270,12 @@ class MainWindow(QMainWindow):
                                ("resetButton", "actionReset")):
             tool = self._child(QToolButton, button, c)
             tool.setDefaultAction(self.action(action))
+        for combo in c.findChildren(QComboBox):
+            # A long entry ("Raw (uniform random, as sorn 0.7.4)") must not set the dock's
+            # minimum width: the box shows what fits, the open list shows every entry whole.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_CHARACTERS)
         self.pending_label = self._child(QLabel, "pendingLabel", c)
         self.message_label = self._child(QLabel, "messageLabel", c)
         self.message_label.setProperty("refusal", True)
@@ -365,6 +380,55 @@ class MainWindow(QMainWindow):
     def reset_layout(self) -> None:
         """Put every dock back where it starts."""
         self.restoreState(self._default_state, LAYOUT_VERSION)
+        self._take_new_shares()
+
+    # -- sizes that survive a resize -------------------------------------------------------------
+    # Qt shares a change of the window's size out by the docks' current sizes, which the
+    # minimum sizes of a small window have distorted: 1600 -> 1024 -> 1600 px left the
+    # controls at 700 px. The studio keeps each view's share of the window instead, and
+    # takes a new one only when the user moves a separator or a dock.
+    def _docked(self) -> dict[str, QDockWidget]:
+        """The docks on screen inside the window (not floating, not a tab behind another)."""
+        return {name: dock for name, dock in self.docks.items()
+                if dock.isVisible() and not dock.isFloating()
+                and not dock.visibleRegion().isEmpty()}
+
+    def _take_new_shares(self) -> None:
+        QTimer.singleShot(0, self._remember_shares)
+
+    def _remember_shares(self) -> None:
+        width, height = max(1, self.width()), max(1, self.height())
+        self._shares = {name: (dock.width() / width, dock.height() / height)
+                        for name, dock in self._docked().items()}
+
+    def _restore_shares(self) -> None:
+        docks = {name: dock for name, dock in self._docked().items() if name in self._shares}
+        if not docks:
+            return
+        for axis, orientation, size in ((0, Qt.Orientation.Horizontal, self.width()),
+                                        (1, Qt.Orientation.Vertical, self.height())):
+            self.resizeDocks(list(docks.values()),
+                             [round(self._shares[name][axis] * size) for name in docks],
+                             orientation)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """Note the views' shares of the window once it is first laid out."""
+        super().showEvent(event)
+        if not self._shares:
+            self._take_new_shares()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """Give every view its share of the new size (once the resizing pauses)."""
+        super().resizeEvent(event)
+        if self._shares:
+            self._resized.start(0)
+
+    def event(self, event: QEvent) -> bool:
+        """Take the views' new shares when the user lets go of a separator."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.MouseButtonRelease:
+            self._take_new_shares()
+        return handled
 
     def _settings(self) -> QSettings:
         return QSettings(SETTINGS_ORG, SETTINGS_APP)
@@ -377,6 +441,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state, LAYOUT_VERSION)
+        self._take_new_shares()
 
     def save_layout(self) -> None:
         """Remember the window geometry and dock layout for the next launch."""

@@ -74,6 +74,8 @@ VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "avalanches": ("dockAvalanches", "avalanchesHost", AvalanchesView),
     "readout": ("dockReadout", "readoutHost", ReadoutView),
 }
+#: Slowest speed the run controls offer (steps per second).
+MIN_SPEED = 0.1
 #: Characters a combo box of the controls shows at least (it may grow wider).
 COMBO_CHARACTERS = 6
 #: Analysis views that share the distributions dock's place as tabs by default.
@@ -306,8 +308,10 @@ class MainWindow(QMainWindow):
         self._child(QToolButton, "presetRevertButton", c).setDefaultAction(self.revert_action)
         self._child(QMenu, "menuRun").addAction(self.revert_action)
         self.speed_combo = self._child(QComboBox, "speedCombo", c)
-        self.speed_spin = self._child(IntField, "speedSpin", c)
-        self.speed_spin.set_spec(FieldSpec("Speed", "steps/s", 1, self.speed_spin.maximum()))
+        self.speed_spin = self._child(FloatField, "speedSpin", c)
+        # Below one step per second a class can follow single spikes.
+        self.speed_spin.set_spec(FieldSpec("Speed", "steps/s", MIN_SPEED,
+                                           self.speed_spin.maximum()))
         self.speed_combo.currentIndexChanged.connect(self._speed_changed)
         self.speed_spin.valueChanged.connect(self._speed_changed)
         self.speed_spin.setEnabled(False)

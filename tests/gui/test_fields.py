@@ -140,9 +140,10 @@ def test_words_change_with_a_single_message_in_the_words_shown(qtbot, window):
 def test_run_control_numbers_refuse_with_their_range(qtbot, window):
     window.speed_combo.setCurrentIndex(1)
     for name, bad, allowed in (("seedSpin", "-1", "[0, 2147483647]"),
-                               ("speedSpin", "0.5", "[1, 1000000] steps/s"),
+                               ("speedSpin", "0.05", "[0.1, 1000000] steps/s"),
                                ("stepNSpin", "0", "[1, 100000000] steps")):
-        widget = window.controls.findChild(IntField, name)
+        widget = window.controls.findChild(FloatField if name == "speedSpin" else IntField,
+                                           name)
         before = shown(widget)
         type_into(widget, bad)
         assert_refused(widget, window.controls_note, before, allowed)
@@ -273,3 +274,14 @@ def test_leaving_a_field_refuses_like_return_while_the_network_runs(qtbot, windo
     window.pause()
     qtbot.waitUntil(lambda: not window.controller.running, timeout=WAIT_MS)
     assert steps_then_log(qtbot, window) == []
+
+
+def test_speeds_below_one_step_per_second_reach_the_runner(qtbot, window):
+    # A class follows single spikes at a step every two seconds.
+    window.speed_combo.setCurrentIndex(1)
+    speed = window.controls.findChild(FloatField, "speedSpin")
+    type_into(speed, "0.5")
+    assert speed.value() == 0.5
+    window.controller.runner.refresh()
+    qtbot.waitUntil(lambda: window.controller.last_frame.status.speed_limit == 0.5,
+                    timeout=WAIT_MS)

@@ -653,7 +653,9 @@ class MainWindow(QMainWindow):
             self.start_hint.hide()
         s["step"].setText(f"step {frame.step:,}".replace(",", " "))
         s["sim_rate"].setText(f"{frame.status.sim_rate:,.0f} steps/s".replace(",", " "))
-        s["fps"].setText(f"{self.controller.fps:.0f} frames/s")
+        # While paused no frames come, and the last measured rate would stand there for ever.
+        fps = self.controller.fps if frame.running else 0.0
+        s["fps"].setText(f"{fps:.0f} frames/s")
         s["rate"].setText(f"rate {frame.raster.mean_rate:.3f}")
         s["fraction"].setText(f"E\u2192E {frame.status.conn_fraction * 100:.2f} %")
 

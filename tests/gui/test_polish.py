@@ -179,3 +179,13 @@ def test_the_file_dialog_shows_whole_dates(qtbot, window, tmp_path):
     assert date and header.sectionSize(3) >= tree.fontMetrics().horizontalAdvance(date) + 8
     assert sum(header.sectionSize(i) for i in range(4)) <= tree.viewport().width()
     dialog.reject()
+
+
+def test_the_frame_rate_reads_zero_once_paused(qtbot, window):
+    label = window.status["fps"]
+    window.play()
+    qtbot.waitUntil(lambda: window.controller.fps > 0 and label.text() != "0 frames/s",
+                    timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: label.text() == "0 frames/s", timeout=WAIT_MS)

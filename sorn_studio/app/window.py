@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -195,6 +196,10 @@ class MainWindow(QMainWindow):
             self._restore_layout()
         self.show_preset_views(preset)
         self._show_running(self.controller.running)
+        app = QApplication.instance()
+        if app is not None:
+            # Space on a focused button, check box or list keeps its usual meaning.
+            app.installEventFilter(self)
         self.controller.start()
 
     # -- construction helpers --------------------------------------------------------------------
@@ -472,6 +477,15 @@ class MainWindow(QMainWindow):
         full = self._child(QCheckBox, "stepNFullSpeedCheck", self.controls)
         self.step(self._child(QSpinBox, "stepNSpin", self.controls).value(),
                   full.isEnabled() and full.isChecked())
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Let a focused button, check box or list take Space before the play/pause key."""
+        if (event.type() == QEvent.Type.ShortcutOverride
+                and event.key() == Qt.Key.Key_Space and not event.modifiers()
+                and isinstance(watched, (QAbstractButton, QComboBox))
+                and watched.window() is self):
+            event.accept()   # accepted here, Qt gives the key to the widget, not the shortcut
+        return False
 
     def toggle_play(self) -> None:
         """Pause the network when it runs (also a Step N), run it otherwise."""
@@ -791,6 +805,9 @@ class MainWindow(QMainWindow):
             self._closing = True
             if self.remember_layout:
                 self.save_layout()
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
             self.controller.shutdown()
             self.closed.emit()
         event.accept()

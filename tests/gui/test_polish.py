@@ -72,6 +72,18 @@ def test_space_in_a_text_field_is_typed_not_a_play(qtbot, window):
     assert not window.controller.running and window.controller.last_frame.step == 0
 
 
+def test_space_on_a_focused_check_box_ticks_it_and_does_not_play(qtbot, window):
+    box = window.param_panel.findChild(QCheckBox, "field_stdp") or next(
+        b for b in window.param_panel.findChildren(QCheckBox) if b.isEnabled())
+    window.activateWindow()
+    box.setFocus()
+    before = box.isChecked()
+    QTest.keyClick(box, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: box.isChecked() != before, timeout=WAIT_MS)
+    qtbot.wait(200)
+    assert not window.controller.running and window.controller.last_frame.step == 0
+
+
 def test_docks_close_with_their_button_and_come_back_from_the_view_menu(qtbot, window):
     menu = window.findChild(QMenu, "menuView")
     for name, dock in window.docks.items():

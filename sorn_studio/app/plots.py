@@ -400,14 +400,23 @@ def _relax_labels(scene: Any) -> None:
     pyqtgraph makes a label's text width its minimum width, so one long title ("E neuron 0:
     its E->E inputs ...") kept a whole view wider than its dock, and Qt cut the view off at
     the window's edge. A relaxed label still asks for its full width; when there is less, its
-    text is cut at the cell instead.
+    text starts at the cell's left edge and is cut at its right one.
     """
     for item in scene.items():
         if isinstance(item, pg.LabelItem) and not getattr(item, "_relaxed", False):
             item._relaxed = True
             item.setFlag(item.GraphicsItemFlag.ItemClipsChildrenToShape, True)
             item.updateMin = functools.partial(_relaxed_minimum, item)
+            item.resizeEvent = functools.partial(_placed_text, item, item.resizeEvent,
+                                                 item.opts.get("justify", "center"))
             item.updateMin()
+
+
+def _placed_text(label: pg.LabelItem, place: Any, justify: str, event: Any) -> None:
+    # A text wider than its cell starts at the cell's left edge, so what is cut is its end
+    # ("E->E: normal fits be"), not both ends ("rmal fits better (").
+    label.opts["justify"] = "left" if label.itemRect().width() > label.rect().width() else justify
+    place(event)
 
 
 def _relaxed_minimum(label: pg.LabelItem) -> None:

@@ -13,6 +13,8 @@ from enum import Enum
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
+from .plots import step_text
+
 __all__ = ["Choice", "ask_to_discard", "ASK_SETTING", "asks_before_discarding",
            "set_asks_before_discarding"]
 
@@ -39,7 +41,7 @@ def set_asks_before_discarding(settings: QSettings, ask: bool) -> None:
 
 
 def _steps_text(steps: int) -> str:
-    return f"{steps:,}".replace(",", "\u202f") + (" step" if steps == 1 else " steps")
+    return step_text(steps) + (" step" if steps == 1 else " steps")
 
 
 def ask_to_discard(parent: QWidget, unsaved_steps: int, action: str,

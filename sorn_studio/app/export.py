@@ -41,6 +41,7 @@ from .plots import (
 __all__ = [
     "EXPORT_SUFFIXES",
     "MAX_SCALE",
+    "MIN_SCALE",
     "export_widget",
     "light_theme",
     "print_scale",
@@ -51,6 +52,8 @@ __all__ = [
 EXPORT_SUFFIXES = (".png", ".svg")
 #: Largest PNG scale: 8x a full-screen view is already ~100 megapixels.
 MAX_SCALE = 8.0
+#: Smallest PNG scale.
+MIN_SCALE = 0.125
 LIGHT_BACKGROUND = "#ffffff"
 LIGHT_FOREGROUND = "#1f2430"
 LIGHT_PANEL = "#ffffffd8"
@@ -254,8 +257,8 @@ def render_image(view: pg.GraphicsLayoutWidget, scale: float = 1.0,
     -------
     PySide6.QtGui.QImage
     """
-    if not 0.125 <= scale <= MAX_SCALE:
-        raise ValueError(f"scale {scale:g} is outside 0.125 to {MAX_SCALE:g}")
+    if not MIN_SCALE <= scale <= MAX_SCALE:
+        raise ValueError(f"scale {scale:g} is outside {MIN_SCALE:g} to {MAX_SCALE:g}")
     source = view.sceneRect()
     size = QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .export import MAX_SCALE, print_scale
+from .export import MAX_SCALE, MIN_SCALE, print_scale
 
 __all__ = ["ExportOptions", "ExportOptionsDialog"]
 
@@ -108,9 +108,15 @@ class ExportOptionsDialog(QDialog):
         self.dpi_spin.setEnabled(printing)
         scale = self.options().scale
         width, height = (round(n * scale) for n in self._view_size)
-        too_big = scale > MAX_SCALE
-        self.pixels_label.setText(
-            f"Too large: at most {MAX_SCALE:g}\u00d7 the view ({self._view_size[0]} px wide)"
-            if too_big else f"{width} \u00d7 {height} pixels")
+        # The dialog refuses what render_image would refuse, before the user saves.
+        if scale > MAX_SCALE:
+            text = (f"Too large: at most {MAX_SCALE:g}\u00d7 the view "
+                    f"({self._view_size[0]} px wide)")
+        elif scale < MIN_SCALE:
+            text = (f"Too small: at least {MIN_SCALE:g}\u00d7 the view "
+                    f"({self._view_size[0]} px wide)")
+        else:
+            text = f"{width} \u00d7 {height} pixels"
+        self.pixels_label.setText(text)
         save = self.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
-        save.setEnabled(not too_big)
+        save.setEnabled(MIN_SCALE <= scale <= MAX_SCALE)

@@ -103,16 +103,12 @@ class ParamModel(QObject):
         The pending value of a field changed (``""``: possibly all of them).
     live_edit(dict)
         Live changes to send to the engine.
-    rejected(str)
-        A value given to :meth:`set_value` or :meth:`set_text` was refused; the message says
-        why. (Editors bound with :func:`bind_editor` show their own refusals instead.)
     pending_changed()
         The pending parameters changed.
     """
 
     changed = Signal(str)
     live_edit = Signal(dict)
-    rejected = Signal(str)
     pending_changed = Signal()
 
     def __init__(self, params: Params, parent: QObject | None = None) -> None:
@@ -176,20 +172,6 @@ class ParamModel(QObject):
         for name in changes:
             self.changed.emit(name)
         self.pending_changed.emit()
-
-    def set_value(self, name: str, value: Any) -> bool:
-        """:meth:`offer` for code: returns False (and emits ``rejected``) when refused."""
-        message = self.offer(name, value)
-        if message is not None:
-            self.rejected.emit(message)
-        return message is None
-
-    def set_text(self, name: str, text: str) -> bool:
-        """Like :meth:`set_value` for typed text."""
-        message = self.offer_text(name, text)
-        if message is not None:
-            self.rejected.emit(message)
-        return message is None
 
     def restore(self, params: Params) -> None:
         """Make ``params`` the pending set; live fields that differ go to the engine now.

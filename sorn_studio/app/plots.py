@@ -181,6 +181,8 @@ def _mean_pool(image: np.ndarray, k_x: int, k_y: int) -> np.ndarray:
     structure. The block grid starts at the newest (last) column so the picture does not
     shimmer as the raster scrolls.
     """
+    if k_x == 1 and k_y == 1:
+        return image
     cols, rows = image.shape
     pooled = image.astype(np.float32)
     if k_x > 1:
@@ -772,7 +774,10 @@ class RasterView(_View):
         for item, image, n, plot in ((self.image_e, image_e, ne, self.plot_e),
                                      (self.image_i, image_i, ni, self.plot_i)):
             k_y = max(1, math.ceil(n / max(1.0, plot.vb.height())))
-            shown = _mean_pool(image, min(k_x, max(1, len(image))), k_y)
+            # Only the columns in the window are pooled and drawn (a short window of a long
+            # tail would otherwise pool all of it every frame).
+            visible = image[-(math.ceil(window / bin_) + k_x):]
+            shown = _mean_pool(visible, min(k_x, max(1, len(visible))), k_y)
             if shown.size == 0:
                 item.clear()
                 continue

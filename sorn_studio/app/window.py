@@ -51,6 +51,7 @@ from .plots import (
     ThresholdsView,
     WeightsView,
     connect_selection,
+    step_text,
 )
 
 if TYPE_CHECKING:
@@ -176,7 +177,6 @@ class MainWindow(QMainWindow):
         self._setup_controls(sim, preset)
         self._setup_status_bar()
         self.model.live_edit.connect(self.controller.apply_live)
-        self.model.rejected.connect(self._rejected)
         self.model.pending_changed.connect(self._show_pending)
         self.controller.frame.connect(self.show_frame)
         self.controller.frame.connect(self.change_log.update_frame)
@@ -665,8 +665,8 @@ class MainWindow(QMainWindow):
         if frame.step > 0 or frame.running:
             # Once the network has run, the user knows how to start it.
             self.start_hint.hide()
-        s["step"].setText(f"step {frame.step:,}".replace(",", " "))
-        s["sim_rate"].setText(f"{frame.status.sim_rate:,.0f} steps/s".replace(",", " "))
+        s["step"].setText(f"step {step_text(frame.step)}")
+        s["sim_rate"].setText(f"{step_text(round(frame.status.sim_rate))} steps/s")
         # While paused no frames come, and the last measured rate would stand there for ever.
         fps = self.controller.fps if frame.running else 0.0
         s["fps"].setText(f"{fps:.0f} frames/s")
@@ -683,7 +683,7 @@ class MainWindow(QMainWindow):
         # QProgressBar counts in int; the Step N field stops at 10^8, well inside.
         bar.setRange(0, total)
         bar.setValue(done)
-        bar.setFormat(f"Step N {done:,} / {total:,}".replace(",", " "))
+        bar.setFormat(f"Step N {step_text(done)} / {step_text(total)}")
         bar.show()
 
     def _show_pending(self) -> None:
@@ -695,9 +695,6 @@ class MainWindow(QMainWindow):
         self.pending_label.setVisible(bool(pending))
         self._show_preset_summary(self.controller.preset)
         self._show_applicable()
-
-    def _rejected(self, text: str) -> None:
-        self.controls_note.show(None, text)
 
     # -- errors ----------------------------------------------------------------------------------
     def show_error(self, message: str, details: str = "") -> None:

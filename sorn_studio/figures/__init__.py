@@ -1,0 +1,27 @@
+"""Publication figures with matplotlib, shared by ``Plotter`` and ``sorn-studio report``.
+
+Nothing here imports Qt or pyqtgraph, nor chooses a matplotlib backend: the figures draw with
+whatever backend is active (``Agg`` on a machine without a display) and nothing is ever shown.
+
+Modules: :mod:`.canvas` (a figure and axes to draw into, or the caller's axes),
+:mod:`.save` (atomic saving, the format following the file suffix), :mod:`.style` (colours
+of the studio's views, for a white page).
+"""
+
+from __future__ import annotations
+
+from .canvas import axes_for, new_figure
+from .save import FIGURE_FORMATS, save_figure
+from .style import E_COLOR, FIT_COLOR, I_COLOR, MARK_COLOR, NORMAL_COLOR
+
+__all__ = [
+    "E_COLOR",
+    "FIGURE_FORMATS",
+    "FIT_COLOR",
+    "I_COLOR",
+    "MARK_COLOR",
+    "NORMAL_COLOR",
+    "axes_for",
+    "new_figure",
+    "save_figure",
+]

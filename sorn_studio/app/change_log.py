@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..engine.snapshot import ParamChange
 from ..studio.frames import Frame
-from .plots import change_summary, change_text, step_text
+from ..studio.texts import change_summary, change_text, step_text
 
 __all__ = ["ChangeLogView", "connect_jumps"]
 

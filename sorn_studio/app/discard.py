@@ -13,7 +13,7 @@ from enum import Enum
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
-from .plots import step_text
+from ..studio.texts import step_text
 
 __all__ = ["Choice", "ask_to_discard", "ASK_SETTING", "asks_before_discarding",
            "set_asks_before_discarding"]

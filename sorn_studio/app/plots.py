@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
-from ..engine.snapshot import ParamChange
-from ..params import field_specs
 from ..studio.frames import Frame, Weights
+from ..studio.texts import change_summary, change_text, step_text
 from .axes import StepAxis
 from .ranges import SteadyRange
 
@@ -63,32 +62,6 @@ LEFT_AXIS_WIDTH = 58
 MISSING_COLOR = "#3b425460"
 
 pg.setConfigOptions(antialias=False, background=BACKGROUND, foreground=FOREGROUND)
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
-
-
-def step_text(value: int) -> str:
-    """A step count with spaced thousands, e.g. ``"12 345"``."""
-    return f"{int(value):,}".replace(",", " ")
-
-
-def change_summary(change: ParamChange) -> str:
-    """One logged change with the field's label and without its step, e.g. ``"eta STDP:
-    0.004 -> 0.01"`` (the change log lists the step beside it)."""
-    _step, name, old, new = change
-    spec = field_specs().get(name)
-    label = spec.label if spec is not None else name
-    return f"{label}: {_fmt(old)} -> {_fmt(new)}"
-
-
-def change_text(change: ParamChange) -> str:
-    """Describe one logged change with the field's label, e.g. ``"eta STDP: 0.004 -> 0.01 at
-    step 12 345"``."""
-    return f"{change_summary(change)} at step {step_text(change[0])}"
 
 
 #: Legend glyphs: a line, a dashed line, a filled box (bars).

@@ -34,6 +34,7 @@ from ..params import FieldSpec, Params
 from ..presets import DEFAULT_PRESET, get_preset, list_presets
 from ..studio.defaults import make_simulation
 from ..studio.frames import Frame
+from ..studio.texts import step_text
 from . import file_dialogs
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .change_log import ChangeLogView, connect_jumps
@@ -51,7 +52,6 @@ from .plots import (
     ThresholdsView,
     WeightsView,
     connect_selection,
-    step_text,
 )
 
 if TYPE_CHECKING:

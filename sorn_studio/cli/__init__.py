@@ -10,6 +10,7 @@ Usage::
     sorn-studio info FILE.npz
     sorn-studio replay FILE.npz [--quiet]
     sorn-studio presets
+    sorn-studio report SESSION.npz --out DIR [--format png|svg|pdf ...] [--progress]
     sorn-studio experiment counting|spontaneous|avalanches ...
 
 Exit status: 0 on success; 1 when ``replay`` finds a difference or the studio fails (a session
@@ -21,7 +22,7 @@ installation, such as a failing import, shows its traceback).
 Each command lives in its own module, with the function that adds its parser to the
 sub-commands (``add_parser``; ``add_parsers`` in :mod:`.sessions` for ``info`` and ``replay``)
 and the function the parser stores as ``func``: :mod:`.gui`, :mod:`.run`, :mod:`.sessions`,
-:mod:`.presets`, :mod:`.experiments`.
+:mod:`.presets`, :mod:`.report`, :mod:`.experiments`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import experiments, gui, presets, run, sessions
-from .errors import EXIT_INTERRUPTED, PROG, UsageError, report
+from . import experiments, gui, presets, report, run, sessions
+from .errors import EXIT_INTERRUPTED, PROG, UsageError
+from .errors import report as report_error
 from .progress import NullProgress, Progress
 from .run import run_steps
 from .signals import StopFlag
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(sub)
     sessions.add_parsers(sub)
     presets.add_parser(sub)
+    report.add_parser(sub)
     experiments.add_parser(sub)
     return parser
 
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (UsageError, SessionError, ValueError, TypeError, OSError) as exc:
-        return report(str(exc))
+        return report_error(str(exc))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -14,6 +14,7 @@ from .signals import StopFlag
 
 if TYPE_CHECKING:  # the engine (numba) loads only when a command runs
     from sorn_studio.engine import Simulation
+    from sorn_studio.studio.history import History
 
 __all__ = ["add_parser", "run_command", "run_steps"]
 
@@ -47,7 +48,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run_steps(sim: Simulation, steps: int, should_stop: Callable[[], bool],
-              progress: Callable[[int, int], None] | None = None) -> int:
+              progress: Callable[[int, int], None] | None = None,
+              history: History | None = None) -> int:
     """Advance ``sim`` up to ``steps`` steps, stopping early at a step boundary on request.
 
     Parameters
@@ -60,6 +62,9 @@ def run_steps(sim: Simulation, steps: int, should_stop: Callable[[], bool],
         Checked between chunks; True ends the run there.
     progress : callable, optional
         Called as ``progress(done, steps)``.
+    history : History, optional
+        Takes in every step, as the studio's does, so that the session keeps the whole run's
+        connection and threshold history however small its recording window.
 
     Returns
     -------
@@ -68,7 +73,23 @@ def run_steps(sim: Simulation, steps: int, should_stop: Callable[[], bool],
     """
     if should_stop():
         return 0
-    return sim.run(steps, progress=progress, should_stop=should_stop)
+    if history is None:
+        return sim.run(steps, progress=progress, should_stop=should_stop)
+    from sorn_studio.engine.simulation import MAX_CHUNK
+
+    spec = sim.recorder.spec
+    # The history reads each span from the recorder, so a span must fit in its window.
+    span = MAX_CHUNK if spec.full else max(1, min(spec.window, MAX_CHUNK))
+    done = 0
+    while done < steps:
+        made = sim.run(min(span, steps - done))
+        history.take(sim, made)
+        done += made
+        if progress is not None:
+            progress(done, steps)
+        if done < steps and should_stop():
+            break
+    return done
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -95,6 +116,7 @@ def run_command(args: argparse.Namespace) -> int:
     from sorn_studio.recording import RecordingSpec
     from sorn_studio.session import save_session
     from sorn_studio.studio.defaults import tracked_neurons
+    from sorn_studio.studio.history import History
 
     out = Path(args.out)
     if out.is_dir():
@@ -131,12 +153,14 @@ def run_command(args: argparse.Namespace) -> int:
             else RecordingSpec(window=args.window, neurons=neurons))
     sim = Simulation(params, args.seed, recording=spec, raw_input=raw)
     bar: Progress = (NullProgress(args.steps) if args.quiet else Progress(args.steps))
+    history = History(k=len(neurons))
     with StopFlag() as stop:
-        done = run_steps(sim, args.steps, stop, bar.update)
+        done = run_steps(sim, args.steps, stop, bar.update, history=history)
         bar.finish()
         interrupted = stop.stopped and done < args.steps
         save_session(sim, out, preset=args.preset, compress=args.compress,
-                     extra={"cli": {"steps_requested": args.steps, "interrupted": interrupted}})
+                     extra={"cli": {"steps_requested": args.steps, "interrupted": interrupted}},
+                     history=history.points())
     how = f"interrupted after {done} of {args.steps} steps" if interrupted else f"{done} steps"
     print(f"saved {out} ({how}, seed {sim.seed})")
     return EXIT_INTERRUPTED if interrupted else 0

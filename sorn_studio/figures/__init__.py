@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .canvas import axes_for, new_figure
 from .save import FIGURE_FORMATS, save_figure
-from .style import E_COLOR, FIT_COLOR, I_COLOR, MARK_COLOR, NORMAL_COLOR
+from .style import E_COLOR, FIT_COLOR, I_COLOR, MARK_COLOR, NEURON_COLORS, NORMAL_COLOR
 
 __all__ = [
     "E_COLOR",
@@ -20,6 +20,7 @@ __all__ = [
     "FIT_COLOR",
     "I_COLOR",
     "MARK_COLOR",
+    "NEURON_COLORS",
     "NORMAL_COLOR",
     "axes_for",
     "new_figure",

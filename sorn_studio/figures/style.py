@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["E_COLOR", "FIT_COLOR", "I_COLOR", "MARK_COLOR", "NORMAL_COLOR"]
+__all__ = ["E_COLOR", "FIT_COLOR", "I_COLOR", "MARK_COLOR", "NEURON_COLORS", "NORMAL_COLOR"]
 
 #: Excitatory units and everything about them (green, as in the studio).
 E_COLOR = "#27ae60"
@@ -14,3 +14,5 @@ FIT_COLOR = "#2f5fd0"
 NORMAL_COLOR = "#e67e22"
 #: Marks on a time axis (parameter changes).
 MARK_COLOR = "#b7950b"
+#: Neurons followed one by one (the studio's hues, none green or red).
+NEURON_COLORS = ("#2d9cdb", "#9b51e0", "#e67e22", "#b7950b", "#6c3483")

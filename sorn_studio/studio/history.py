@@ -16,7 +16,11 @@ import numpy as np
 if TYPE_CHECKING:
     from ..engine import Simulation
 
-__all__ = ["History", "TRACES"]
+__all__ = ["History", "MAX_REBUILT_STEPS", "TRACES", "history_of"]
+
+#: Most recorded steps a whole-run history is rebuilt from when a run is opened without its
+#: own (a full recording may hold millions; a few arrays of that length are read at once).
+MAX_REBUILT_STEPS = 1_000_000
 
 #: The traces kept, each with how a bin of steps is reduced to one point.
 _REDUCERS: dict[str, Callable[..., np.ndarray]] = {
@@ -184,3 +188,33 @@ def _halve(values: np.ndarray, reduce: Callable[..., np.ndarray]) -> np.ndarray:
     half = len(values) // 2
     pairs = values[: 2 * half].reshape((half, 2) + values.shape[1:])
     return np.concatenate([reduce(pairs, axis=1), values[2 * half:]])
+
+
+def history_of(sim: Simulation, saved: Mapping[str, np.ndarray] | None = None, *,
+               capacity: int = 1024) -> History:
+    """The whole-run history of a simulation that already ran (a loaded session).
+
+    Parameters
+    ----------
+    sim : Simulation
+        Read, not changed.
+    saved : mapping, optional
+        Its whole-run history as saved (:meth:`History.points`, e.g.
+        :func:`~sorn_studio.session.saved_history`). Without it the history is rebuilt from
+        what the recorder still holds (at most :data:`MAX_REBUILT_STEPS` steps), and
+        :attr:`History.start` says how many steps before that it lacks.
+    capacity : int
+        Points kept (even).
+
+    Returns
+    -------
+    History
+    """
+    history = History(capacity, len(sim.recorder.spec.neurons))
+    if saved is not None:
+        history.restore(saved)
+    elif sim.t > 0:
+        take = min(len(sim.recorder.steps()), sim.t, MAX_REBUILT_STEPS)
+        history.take(sim, take)
+        history.start = sim.t - take
+    return history

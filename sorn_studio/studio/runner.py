@@ -38,17 +38,13 @@ from . import commands
 from .commands import Command
 from .defaults import DEFAULT_RASTER_STEPS, DEFAULT_WINDOW, make_simulation
 from .frames import Frame, Weights, build_frame, take_weights
-from .history import History
+from .history import MAX_REBUILT_STEPS, History, history_of
 from .live_analysis import Analysis, LiveAnalysis
 
 if TYPE_CHECKING:
     from ..engine import Simulation
 
 __all__ = ["Runner", "MAX_REBUILT_STEPS"]
-
-#: Most recorded steps a whole-run history is rebuilt from when a run is opened without its
-#: own (a full recording may hold millions; a few arrays of that length are read at once).
-MAX_REBUILT_STEPS = 1_000_000
 
 
 class _Epoch:
@@ -358,13 +354,8 @@ class Runner:
             return
         # A simulation that already ran (a loaded session): its saved whole-run history, else
         # what its recorder still holds, the history before that marked as missing.
+        self._epoch.history = history_of(sim, history, capacity=self._history_points)
         kept = min(len(sim.recorder.steps()), sim.t)
-        if history is not None:
-            self._epoch.history.restore(history)
-        else:
-            take = min(kept, MAX_REBUILT_STEPS)
-            self._epoch.history.take(sim, take)
-            self._epoch.history.start = sim.t - take
         self._epoch.live.feed(sim, min(kept, self._window()))
 
     def _set_anchor(self) -> None:

@@ -94,6 +94,31 @@ def test_run_with_raw_input(tmp_path, capsys):
 
 
 # -- Ctrl-C --------------------------------------------------------------------------------------
+def test_run_keeps_the_whole_run_history_however_small_its_window(tmp_path, capsys):
+    from sorn_studio.recording import RecordingSpec
+    from sorn_studio.session import saved_history
+    from sorn_studio.studio.defaults import tracked_neurons
+    from sorn_studio.studio.history import History
+
+    out = tmp_path / "h.npz"
+    code, _, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "5000", *SMALL,
+                           "--seed", "3", "--window", "700", "--quiet", "--out", str(out))
+    assert code == 0, err
+    saved = saved_history(read_session(out))
+    assert saved is not None and saved["step"][0] == 1
+    # The same run in the studio's way, span by span: the same history, point for point.
+    params = load_preset("zheng2013", ne=40, ni=8, lambda_ee=5, lambda_ei=2, lambda_ie=40)
+    neurons = tracked_neurons(params.ne)
+    sim = Simulation(params, 3, recording=RecordingSpec(window=700, neurons=neurons))
+    history = History(k=len(neurons))
+    while sim.t < 5000:
+        history.take(sim, sim.run(min(700, 5000 - sim.t)))
+    expected = history.points()
+    assert set(saved) == set(expected)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(saved[name], values, err_msg=name)
+
+
 def test_run_steps_stops_at_a_step_boundary():
     sim = Simulation(load_preset("zheng2013", ne=40, ni=8, lambda_ee=5, lambda_ei=2,
                                  lambda_ie=40), 1)
@@ -123,13 +148,13 @@ def test_stop_flag_turns_the_first_sigint_into_a_stop():
 def test_interrupted_run_still_saves(tmp_path, capsys, monkeypatch):
     original = run_command.run_steps
 
-    def interrupted(sim, steps, should_stop, progress=None):
+    def interrupted(sim, steps, should_stop, progress=None, **kwargs):
         # Ctrl-C arrives while the first chunk runs.
         def progress_then_sigint(done, n):
             if progress is not None:
                 progress(done, n)
             signal.raise_signal(signal.SIGINT)
-        return original(sim, steps, should_stop, progress_then_sigint)
+        return original(sim, steps, should_stop, progress_then_sigint, **kwargs)
 
     monkeypatch.setattr(run_command, "run_steps", interrupted)
     out = tmp_path / "i.npz"

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 
 from sorn_studio import load_preset
 from sorn_studio.app.change_log import ChangeLogView
-from sorn_studio.app.plots import change_text
 from sorn_studio.app.window import MainWindow
 from sorn_studio.session import read_session, save_session, saved_history
 from sorn_studio.studio.defaults import make_simulation
 from sorn_studio.studio.frames import Frame
 from sorn_studio.studio.history import History
+from sorn_studio.studio.texts import change_text
 
 
 def wait_frame(qtbot, win: MainWindow, ok: Callable[[Frame], bool]) -> Frame:

@@ -1,0 +1,396 @@
+"""The report's figures, each drawn from :class:`~.contents.ReportContents` with matplotlib.
+
+Each figure function returns the figure and a caption, or raises :class:`Unavailable` with the
+reason the session cannot give it (nothing recorded, no snapshots, too few avalanches, ...).
+Figures are free-standing (never held by ``pyplot``), so a report needs no display and leaves
+no state behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+from ..analysis import ANALYSIS_FLOOR, log_int_histogram
+from ..analysis.histograms import Histogram
+from ..figures import (
+    E_COLOR,
+    FIT_COLOR,
+    I_COLOR,
+    MARK_COLOR,
+    NEURON_COLORS,
+    NORMAL_COLOR,
+    new_figure,
+)
+from ..studio.frames import WeightFitCurves
+from ..studio.texts import change_text, step_text
+from .contents import FLOOR_LOG_EDGES, ReportContents
+
+__all__ = ["FIGURES", "ReportFigure", "Unavailable"]
+
+#: Width of every figure in inches: a page column at full width.
+WIDTH = 8.0
+#: Fewest avalanches a size and duration distribution is drawn from.
+MIN_AVALANCHES = 20
+#: Bins of the firing-rate histogram.
+RATE_BINS = 40
+#: Most change markers labelled with their text (more would cover the plot).
+MAX_LABELLED_CHANGES = 8
+
+
+class Unavailable(Exception):  # noqa: N818 - it says what happened, it is not a failure
+    """The session lacks what a figure needs; the message says what, for the page."""
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure of the report.
+
+    Attributes
+    ----------
+    stem : str
+        File name without suffix (``raster`` gives ``raster.png``, ``raster.svg``).
+    title : str
+        Heading on the page.
+    draw : callable
+        ``draw(contents) -> (Figure, caption)``; raises :class:`Unavailable`.
+    """
+
+    stem: str
+    title: str
+    draw: Callable[[ReportContents], tuple[Figure, str]]
+
+
+def _figure(height: float, rows: int = 1, cols: int = 1, **grid: object) -> tuple[Figure, list]:
+    fig = new_figure((WIDTH, height), pyplot=False)
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, **grid)
+    return fig, [ax for row in axes for ax in row]
+
+
+def _steps(first: int, last: int) -> str:
+    return f"steps {step_text(first)}-{step_text(last)}"
+
+
+def _light_map(color: str) -> LinearSegmentedColormap:
+    return LinearSegmentedColormap.from_list(color, ["#ffffff", color])
+
+
+# -- raster ------------------------------------------------------------------------------------
+def draw_raster(c: ReportContents) -> tuple[Figure, str]:
+    """Spikes of every neuron over the newest recorded steps, with the population rates."""
+    r = c.raster
+    if r is None or r.stop <= r.start:
+        raise Unavailable("the session recorded no steps")
+    fig, (ax_e, ax_i, ax_rate) = _figure(6.0, 3, 1, sharex=True,
+                                         gridspec_kw={"height_ratios": (4, 1, 1.6)})
+    extent_x = (r.start - 0.5, r.stop - 0.5)
+    for ax, image, n, color, name in ((ax_e, r.image_e, c.params.ne, E_COLOR, "E"),
+                                      (ax_i, r.image_i, c.params.ni, I_COLOR, "I")):
+        ax.imshow(np.asarray(image).T, aspect="auto", origin="lower", interpolation="nearest",
+                  cmap=_light_map(color), vmin=0, vmax=255,
+                  extent=(*extent_x, -0.5, n - 0.5))
+        ax.set_ylabel(f"{name} neuron")
+    ax_rate.plot(r.steps, r.rate_e, color=E_COLOR, lw=0.9, label="E")
+    ax_rate.plot(r.steps, r.rate_i, color=I_COLOR, lw=0.9, label="I")
+    ax_rate.set_ylim(bottom=0)
+    ax_rate.set_ylabel("rate")
+    ax_rate.set_xlabel("step")
+    ax_rate.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize="small",
+                   frameon=False, borderaxespad=0.1)
+    ax_e.set_title("Spike raster and population rate")
+    caption = (f"The newest {step_text(r.stop - r.start)} recorded steps "
+               f"({_steps(r.start, r.stop - 1)}): a dot for every spike of the "
+               f"{c.params.ne} excitatory (green) and {c.params.ni} inhibitory (red) units; "
+               f"below, the fraction of each population active per step (mean E rate "
+               f"{r.mean_rate:.3f}).")
+    return fig, caption
+
+
+# -- whole-run traces --------------------------------------------------------------------------
+def _mark_run(ax: Axes, c: ReportContents, label: bool) -> None:
+    """Shade the steps the history lacks and mark every logged change."""
+    start = c.traces.start
+    if start > 0:
+        ax.axvspan(0, start, color="#00000010", lw=0)
+        if label:
+            ax.text(start / 2, 0.5, f"history before step {step_text(start)}\n"
+                    "is not in this session", transform=ax.get_xaxis_transform(),
+                    ha="center", va="center", fontsize="small", color="#555555")
+    changes = c.info.change_log
+    for k, change in enumerate(changes):
+        at = change.step + 1
+        ax.axvline(at, color=MARK_COLOR, lw=0.8, ls="--")
+        if label and len(changes) <= MAX_LABELLED_CHANGES:
+            # Right of its line in the left half of the run, left of it in the right half, so
+            # the text stays inside the plot.
+            right_half = at > 0.6 * max(c.info.steps, 1)
+            ax.text(at, 0.98 - 0.08 * (k % 3), f" {change_text(change)} ",
+                    transform=ax.get_xaxis_transform(),
+                    fontsize="x-small", color="#6b5a06", va="top",
+                    ha="right" if right_half else "left", clip_on=True)
+
+
+def _check_traces(c: ReportContents) -> None:
+    if len(c.traces.step) == 0:
+        raise Unavailable("the session has no steps: nothing ran yet" if c.info.steps == 0
+                          else "the session keeps neither a recording nor a whole-run history")
+
+
+def _history_note(c: ReportContents) -> str:
+    if c.history_saved:
+        return "from the whole-run history the studio saved with the session"
+    if c.traces.start > 0:
+        return (f"rebuilt from the recorded steps; the first {step_text(c.traces.start)} "
+                "steps are not in the file (shaded)")
+    return "rebuilt from the recorded steps"
+
+
+def draw_connections(c: ReportContents) -> tuple[Figure, str]:
+    """Synapse counts and the E->E connection fraction over the whole run."""
+    _check_traces(c)
+    t = c.traces
+    fig, (ax_n, ax_f) = _figure(4.6, 2, 1, sharex=True)
+    ax_n.plot(t.step, t.n_ee, color=E_COLOR, lw=1, label="E\u2192E synapses")
+    ax_n.plot(t.step, t.n_ei, color=I_COLOR, lw=1, label="I\u2192E synapses")
+    ax_n.set_ylabel("synapses")
+    ax_f.plot(t.step, 100 * np.asarray(t.frac_ee), color=E_COLOR, lw=1)
+    if t.start > 0:
+        # The file keeps the network at step 0: the history's start, even when it was lost.
+        ax_n.plot([0, 0], [c.initial_n_ee, c.initial_n_ei], ls="none", marker="o", ms=4,
+                  color="#555555", label="step 0")
+        ax_f.plot([0], [100 * c.summary["initial_connection_fraction"]], ls="none",
+                  marker="o", ms=4, color="#555555")
+    ax_f.set_ylabel("E\u2192E connection\nfraction (%)")
+    ax_f.set_xlabel("step")
+    ax_f.set_xlim(0, max(c.info.steps, 1))
+    ax_n.set_ylim(bottom=0)
+    ax_f.set_ylim(bottom=0)
+    fig.legend(loc="outside lower center", fontsize="small", frameon=False, ncols=3)
+    _mark_run(ax_n, c, label=True)
+    _mark_run(ax_f, c, label=False)
+    ax_n.set_title("Connections")
+    s = c.summary
+    caption = (f"Number of E\u2192E and I\u2192E synapses and the E\u2192E connection fraction "
+               f"(synapses over the ne(ne-1) possible ones) over the run, "
+               f"{_history_note(c)}. From {100 * s['initial_connection_fraction']:.2f} % at "
+               f"step 0 to {100 * s['connection_fraction']:.2f} % at step "
+               f"{step_text(c.info.steps)}. Dashed lines mark parameter changes.")
+    return fig, caption
+
+
+def draw_thresholds(c: ReportContents) -> tuple[Figure, str]:
+    """Excitatory thresholds (mean and range) and the inhibitory mean over the whole run."""
+    _check_traces(c)
+    t = c.traces
+    fig, (ax,) = _figure(3.4)
+    ax.fill_between(t.step, t.t_e_min, t.t_e_max, color=E_COLOR, alpha=0.18, lw=0,
+                    label="T$^E$ min\u2013max")
+    ax.plot(t.step, t.t_e_mean, color=E_COLOR, lw=1, label="T$^E$ mean")
+    ax.plot(t.step, t.t_i_mean, color=I_COLOR, lw=1, label="T$^I$ mean")
+    neurons = np.asarray(t.t_e_neurons).reshape(len(t.step), -1)
+    for k, n in enumerate(t.neurons):
+        ax.plot(t.step, neurons[:, k], lw=0.8, color=NEURON_COLORS[k % len(NEURON_COLORS)],
+                label=f"neuron {n}")
+    ax.set_xlabel("step")
+    ax.set_ylabel("threshold")
+    ax.set_xlim(0, max(c.info.steps, 1))
+    fig.legend(loc="outside lower center", fontsize="small", frameon=False,
+               ncols=min(3 + len(t.neurons), 6))
+    _mark_run(ax, c, label=True)
+    ax.set_title("Thresholds")
+    caption = (f"Excitatory thresholds T^E (mean, and the band between the smallest and the "
+               f"largest) and the mean inhibitory threshold T^I over the run, "
+               f"{_history_note(c)}.")
+    return fig, caption
+
+
+# -- weights -----------------------------------------------------------------------------------
+def _weight_panel(ax: Axes, counts: np.ndarray, curves: WeightFitCurves | None,
+                  edges: np.ndarray, title: str) -> str:
+    """Histogram of log10 weights with both fits as expected counts; returns the fit text."""
+    x_edges = 10.0 ** np.asarray(edges)
+    ax.stairs(counts, x_edges, fill=True, color=E_COLOR, alpha=0.45, label="synapses")
+    centres = np.sqrt(x_edges[:-1] * x_edges[1:])
+    text = "too few distinct weights to fit"
+    if curves is not None:
+        ax.plot(centres, curves.lognormal, color=FIT_COLOR, lw=1.4, label="lognormal fit")
+        ax.plot(centres, curves.normal, color=NORMAL_COLOR, lw=1.2, ls="--",
+                label="normal fit")
+        fit = curves.fit
+        text = (f"n = {fit.n}, \u0394AIC = {fit.delta_aic:+.0f} "
+                f"({'lognormal' if fit.delta_aic > 0 else 'normal'} fits better)")
+    ax.set_xscale("log")
+    used = np.flatnonzero(counts)
+    if used.size:
+        # From a bin below the weakest synapse to 1: empty decades say nothing.
+        ax.set_xlim(x_edges[max(int(used[0]) - 1, 0)], x_edges[-1] * 1.05)
+    ax.set_xlabel("weight")
+    ax.set_ylabel("synapses per bin")
+    ax.set_title(f"{title}\n{text}", fontsize="medium")
+    ax.legend(loc="upper left", fontsize="x-small", frameon=False)
+    return text
+
+
+def draw_weights(c: ReportContents) -> tuple[Figure, str]:
+    """E->E weight distribution with lognormal and normal fits, all and above the floor."""
+    w = c.weights
+    if not np.any(np.asarray(w.ee_counts)):
+        raise Unavailable("W^EE has no synapses at the end of the session")
+    fig, (ax_all, ax_floor) = _figure(3.6, 1, 2)
+    fig.suptitle("E\u2192E weight distribution")
+    all_text = _weight_panel(ax_all, np.asarray(w.ee_counts), w.ee_fit,
+                             np.asarray(w.log_edges), "all E\u2192E synapses")
+    floor_text = _weight_panel(ax_floor, np.asarray(c.floor_counts), c.floor_curves,
+                               np.asarray(FLOOR_LOG_EDGES), f"synapses above {ANALYSIS_FLOOR:g}")
+    caption = (f"Distribution of the E\u2192E weights at step {step_text(w.step)} (log axis) "
+               f"with the maximum-likelihood lognormal and normal fits drawn as the counts "
+               f"they expect per bin; \u0394AIC = AIC(normal) - AIC(lognormal), positive "
+               f"favours the lognormal. All synapses: {all_text}. Above {ANALYSIS_FLOOR:g} "
+               f"(the range the authors' analysis plots, without the synapses structural "
+               f"plasticity has just created): {floor_text}.")
+    return fig, caption
+
+
+# -- activity statistics -----------------------------------------------------------------------
+def draw_rates(c: ReportContents) -> tuple[Figure, str]:
+    """Distribution of the excitatory neurons' firing rates, with the IP target."""
+    if c.rates is None or c.rate_steps is None:
+        raise Unavailable("the session recorded no steps")
+    rates = np.asarray(c.rates)
+    fig, (ax,) = _figure(3.2)
+    target = float(c.params.mu_ip)
+    # Bins over the rates and the target, not a fixed range: under intrinsic plasticity
+    # every rate lies within a few per cent of the target, in one bin of a wide range.
+    low, high = min(float(rates.min()), target), max(float(rates.max()), target)
+    pad = max(0.1 * (high - low), 0.002)
+    ax.hist(rates, bins=RATE_BINS, range=(max(0.0, low - pad), high + pad), color=E_COLOR,
+            alpha=0.6)
+    ax.axvline(target, color=FIT_COLOR, lw=1.2, ls="--", label=f"IP target {target:g}")
+    ax.set_xlabel("spikes per step")
+    ax.set_ylabel("E neurons")
+    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    ax.set_title("Firing rates")
+    first, last = c.rate_steps
+    caption = (f"Firing rate of each of the {rates.size} excitatory neurons over "
+               f"{_steps(first, last)}: mean {rates.mean():.4f}, sd {rates.std():.4f}, "
+               f"{int(np.sum(rates == 0))} silent. The dashed line is the mean target rate "
+               f"of intrinsic plasticity.")
+    return fig, caption
+
+
+def _stairs_density(ax: Axes, hist: Histogram, color: str, label: str) -> None:
+    # No baseline: on a log axis a step down to 0 would be a line to minus infinity.
+    ax.stairs(np.asarray(hist.density), np.asarray(hist.edges), color=color, lw=1.2,
+              label=label, baseline=None)
+
+
+def _log_log_density(ax: Axes, hist: Histogram, color: str, label: str) -> None:
+    """A density in logarithmic bins as points at the bins' geometric centres, on log axes.
+
+    Empty bins are left out rather than drawn at 0, which a log axis cannot show.
+    """
+    edges, density = np.asarray(hist.edges), np.asarray(hist.density)
+    used = density > 0
+    centres = np.sqrt(edges[:-1] * edges[1:])
+    ax.plot(centres[used], density[used], color=color, lw=1, marker="o", ms=3, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+
+
+def draw_isi(c: ReportContents) -> tuple[Figure, str]:
+    """Inter-spike intervals of the excitatory neurons with the exponential fit and the CV."""
+    isi = c.analysis.isi if c.analysis is not None else None
+    if isi is None or isi.histogram.n < 2:
+        raise Unavailable("fewer than two inter-spike intervals were recorded")
+    fig, (ax,) = _figure(3.4)
+    _stairs_density(ax, isi.histogram, E_COLOR, f"intervals (n = {step_text(isi.histogram.n)})")
+    k = np.arange(1, int(np.asarray(isi.histogram.edges)[-1]) + 1)
+    if np.isfinite(isi.fit_rate):
+        ax.plot(k, isi.fit_rate * np.exp(-isi.fit_rate * k), color=FIT_COLOR, lw=1.2,
+                ls="--", label=f"exponential fit, rate {isi.fit_rate:.3f}")
+    ax.set_yscale("log")
+    ax.set_xlabel("inter-spike interval (steps)")
+    ax.set_ylabel("probability density")
+    ax.text(0.98, 0.6, f"CV = {isi.cv:.2f}\nmean CV per neuron = {isi.mean_cv_per_neuron:.2f}",
+            transform=ax.transAxes, ha="right", fontsize="small")
+    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    ax.set_title("Inter-spike intervals")
+    caption = (f"Intervals between successive spikes of each excitatory neuron, pooled, over "
+               f"{_steps(isi.first_step, isi.last_step)} (the far tail beyond the 99.5th "
+               f"percentile is not binned). The dashed line is the maximum-likelihood "
+               f"exponential (Poisson) fit; the coefficient of variation is "
+               f"{isi.cv:.2f} (1 for a Poisson process).")
+    return fig, caption
+
+
+def draw_lifetimes(c: ReportContents) -> tuple[Figure, str]:
+    """Lifetimes of E->E synapses between the file's weight snapshots."""
+    life = c.lifetimes
+    if life is None:
+        raise Unavailable("the session keeps fewer than two W^EE snapshots; record with "
+                          "RecordingSpec(weights_every=k) to see synapse lifetimes")
+    if life.lifetimes.size == 0:
+        raise Unavailable(f"no synapse was both created and pruned between the snapshots "
+                          f"(steps {step_text(life.start)}-{step_text(life.end)})")
+    fig, (ax_hist, ax_surv) = _figure(3.4, 1, 2)
+    _log_log_density(ax_hist, log_int_histogram(life.lifetimes), E_COLOR, "created and pruned")
+    ax_hist.set_xlabel("lifetime (steps)")
+    ax_hist.set_ylabel("probability density")
+    ax_hist.legend(loc="upper right", fontsize="small", frameon=False)
+    times, survival = life.survival()
+    # Every new synapse is alive until the first death: the curve starts at 1.
+    ax_surv.step(np.concatenate([times[:1], times]), np.concatenate([[1.0], survival]),
+                 where="post", color=E_COLOR, lw=1.2)
+    ax_surv.set_xscale("log")
+    ax_surv.set_ylim(0, 1.02)
+    ax_surv.set_xlabel("age (steps)")
+    ax_surv.set_ylabel("fraction still alive")
+    fig.suptitle("Synapse lifetimes")
+    median = float(np.median(life.lifetimes))
+    caption = (f"Lifetimes of the E\u2192E synapses created by structural plasticity between "
+               f"steps {step_text(life.start)} and {step_text(life.end)}, seen in W^EE "
+               f"snapshots every {step_text(c.snapshot_every)} steps (a synapse created and "
+               f"pruned between two snapshots is not seen). {life.n_created} created, "
+               f"{life.lifetimes.size} of them pruned again (median lifetime {median:.0f} "
+               f"steps); right, the Kaplan-Meier survival of the new synapses.")
+    return fig, caption
+
+
+def draw_avalanches(c: ReportContents) -> tuple[Figure, str]:
+    """Avalanche size and duration distributions (Del Papa 2017) over the recording."""
+    panel = c.analysis.avalanches if c.analysis is not None else None
+    if panel is None or panel.sizes.n < MIN_AVALANCHES:
+        found = 0 if panel is None else panel.sizes.n
+        raise Unavailable(f"{found} avalanches in the recorded steps; at least "
+                          f"{MIN_AVALANCHES} are needed for their distributions")
+    fig, (ax_s, ax_d) = _figure(3.4, 1, 2)
+    for ax, hist, label in ((ax_s, panel.sizes, "size (spikes above threshold)"),
+                            (ax_d, panel.durations, "duration (steps)")):
+        _log_log_density(ax, hist, E_COLOR, "")
+        ax.set_xlabel(label)
+        ax.set_ylabel("probability density")
+    fig.suptitle(f"Neuronal avalanches (n = {panel.sizes.n})")
+    caption = (f"Avalanches over {_steps(panel.first_step, panel.last_step)}: runs of steps "
+               f"in which the number of active excitatory units exceeds the threshold "
+               f"round(<a>/2) = {panel.theta:g} (Del Papa et al. 2017); their sizes (spikes "
+               f"above the threshold) and durations, in logarithmic bins.")
+    return fig, caption
+
+
+#: The report's figures in page order.
+FIGURES: tuple[ReportFigure, ...] = (
+    ReportFigure("raster", "Spike raster and rates", draw_raster),
+    ReportFigure("connections", "Connections", draw_connections),
+    ReportFigure("thresholds", "Thresholds", draw_thresholds),
+    ReportFigure("weights", "Weight distribution", draw_weights),
+    ReportFigure("rates", "Firing-rate distribution", draw_rates),
+    ReportFigure("isi", "Inter-spike intervals", draw_isi),
+    ReportFigure("lifetimes", "Synapse lifetimes", draw_lifetimes),
+    ReportFigure("avalanches", "Avalanches", draw_avalanches),
+)

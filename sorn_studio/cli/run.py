@@ -37,6 +37,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                      help="keep every step's spikes and traces (default: the last --window)")
     run.add_argument("--window", type=whole_number(1), default=10_000, metavar="W",
                      help="steps of recording kept without --full-record (default 10000)")
+    run.add_argument("--weights-every", type=whole_number(0), default=0, metavar="K",
+                     help="keep a copy of W^EE every K steps (the newest 100, or all with "
+                     "--full-record), for synapse lifetimes in 'sorn-studio report' "
+                     "(default 0: none)")
     run.add_argument("--raw", metavar="FILE.npy", help="(nu, T) raw input for raw-input "
                      "presets")
     run.add_argument("--compress", action="store_true",
@@ -111,6 +115,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     from sorn_studio.atomic import check_writable
     from sorn_studio.engine import Simulation
+    from sorn_studio.memory import available_bytes
     from sorn_studio.params import parse_assignments
     from sorn_studio.presets import get_preset
     from sorn_studio.recording import RecordingSpec
@@ -147,10 +152,20 @@ def run_command(args: argparse.Namespace) -> int:
     if params.input_kind == "raw" and raw is None:
         raise UsageError(f"preset {args.preset!r} uses raw input; pass --raw FILE.npy holding "
                          f"a (nu={params.nu}, T >= {args.steps}) array")
+    every = args.weights_every
+    if every and args.full_record:
+        # Every snapshot is kept: refuse now what would fill the memory at the end.
+        need = args.steps // every * params.ne * params.ne * 8
+        free = available_bytes()
+        if free is not None and need > free // 2:
+            raise UsageError(f"--weights-every {every} with --full-record keeps "
+                             f"{args.steps // every} copies of W^EE ({need / 2**20:,.0f} MB), "
+                             f"more than half the {free / 2**20:,.0f} MB this system has "
+                             "free; choose a larger K")
     # Trace the thresholds the studio plots, so a headless session opens with its traces.
     neurons = tracked_neurons(params.ne)
-    spec = (RecordingSpec(full=True, neurons=neurons) if args.full_record
-            else RecordingSpec(window=args.window, neurons=neurons))
+    spec = (RecordingSpec(full=True, neurons=neurons, weights_every=every) if args.full_record
+            else RecordingSpec(window=args.window, neurons=neurons, weights_every=every))
     sim = Simulation(params, args.seed, recording=spec, raw_input=raw)
     bar: Progress = (NullProgress(args.steps) if args.quiet else Progress(args.steps))
     history = History(k=len(neurons))

@@ -58,7 +58,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: float = PNG_D
 
     # No date and fixed SVG element ids keep the files of identical figures identical, so a
     # report regenerated from the same session changes nothing under version control.
-    metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
     with atomic_path(path, "the figure") as tmp, matplotlib.rc_context(
             {"svg.hashsalt": "sorn-studio"}):
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata)

@@ -119,6 +119,21 @@ def test_run_keeps_the_whole_run_history_however_small_its_window(tmp_path, caps
         np.testing.assert_array_equal(saved[name], values, err_msg=name)
 
 
+def test_run_keeps_weight_snapshots_when_asked(tmp_path, capsys):
+    out = tmp_path / "w.npz"
+    code, _, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "3000", *SMALL,
+                           "--seed", "3", "--weights-every", "1000", "--quiet", "--out",
+                           str(out))
+    assert code == 0, err
+    arrays = read_session(out).arrays
+    assert arrays["rec/snapshot_steps"].tolist() == [1000, 2000, 3000]
+    code, _, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", str(10**15),
+                           *SMALL, "--weights-every", "1", "--full-record", "--out",
+                           str(tmp_path / "big.npz"))
+    assert code == 2 and "--weights-every 1 with --full-record keeps" in err
+    assert not (tmp_path / "big.npz").exists()
+
+
 def test_run_steps_stops_at_a_step_boundary():
     sim = Simulation(load_preset("zheng2013", ne=40, ni=8, lambda_ee=5, lambda_ei=2,
                                  lambda_ie=40), 1)

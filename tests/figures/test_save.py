@@ -51,9 +51,10 @@ def test_a_missing_folder_is_named(tmp_path):
         save_figure(_figure(), tmp_path / "nowhere" / "f.png")
 
 
-def test_vector_files_are_identical_for_identical_figures(tmp_path):
-    a = save_figure(_figure(), tmp_path / "a.svg").read_bytes()
-    b = save_figure(_figure(), tmp_path / "b.svg").read_bytes()
+@pytest.mark.parametrize("suffix", [".svg", ".pdf"])
+def test_vector_files_are_identical_for_identical_figures(tmp_path, suffix):
+    a = save_figure(_figure(), tmp_path / f"a{suffix}").read_bytes()
+    b = save_figure(_figure(), tmp_path / f"b{suffix}").read_bytes()
     assert a == b
 
 

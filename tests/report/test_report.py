@@ -68,6 +68,16 @@ def test_every_figure_and_the_page_are_written(full_session, tmp_path):
     assert dones == sorted(dones) and seen[-1][0] == seen[-1][1]
 
 
+def test_a_report_regenerated_from_the_same_session_is_byte_for_byte_the_same(full_session,
+                                                                             tmp_path):
+    first = write_report(full_session, tmp_path / "a", formats=("svg", "pdf"))
+    write_report(full_session, tmp_path / "b", formats=("svg", "pdf"))
+    names = sorted(p.name for p in first.folder.iterdir())
+    assert len(names) == 2 * len(FIGURES) + 1
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 def test_a_session_without_steps_skips_what_needs_them_and_says_why(tmp_path):
     sim = Simulation(load_preset("zheng2013", **SMALL), 1)
     save_session(sim, tmp_path / "empty.npz")

@@ -163,9 +163,9 @@ def draw_connections(c: ReportContents) -> tuple[Figure, str]:
     if t.start > 0:
         # The file keeps the network at step 0: the history's start, even when it was lost.
         ax_n.plot([0, 0], [c.initial_n_ee, c.initial_n_ei], ls="none", marker="o", ms=4,
-                  color="#555555", label="step 0")
+                  color="#555555", label="step 0", clip_on=False, zorder=3)
         ax_f.plot([0], [100 * c.summary["initial_connection_fraction"]], ls="none",
-                  marker="o", ms=4, color="#555555")
+                  marker="o", ms=4, color="#555555", clip_on=False, zorder=3)
     ax_f.set_ylabel("E\u2192E connection\nfraction (%)")
     ax_f.set_xlabel("step")
     ax_f.set_xlim(0, max(c.info.steps, 1))

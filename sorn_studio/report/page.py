@@ -21,7 +21,7 @@ h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #dde1ea; }
 table { border-collapse: collapse; }
 td, th { padding: .15rem .9rem .15rem 0; text-align: left; vertical-align: top; }
 th { font-weight: 600; color: #4a5268; }
-img { max-width: 100%; height: auto; }
+img { width: 100%; height: auto; }
 figure { margin: 0; }
 figcaption { color: #3b4256; font-size: .93rem; }
 .missing { color: #8a4b00; background: #fff6e5; padding: .4rem .7rem; border-radius: 4px; }

@@ -29,9 +29,22 @@ def studio(qtbot) -> Iterator[MainWindow]:
 
 
 def settle(qtbot, win: MainWindow, width: int, height: int) -> None:
+    """Resize the window and wait until the views have their shares back and stay put.
+
+    The window gives the views their shares from a timer after the resize, and Qt applies
+    them on a later layout pass; on a busy machine both can come well after the window has
+    its new size, so a fixed wait is not enough.
+    """
     win.resize(width, height)
     qtbot.waitUntil(lambda: win.width() == width and win.height() == height, timeout=WAIT_MS)
-    qtbot.wait(150)
+    seen: list[dict[str, int]] = []
+
+    def stable() -> bool:
+        seen.append({name: dock.width() for name, dock in win.docks.items()})
+        return (not win._resized.isActive() and len(seen) >= 4
+                and seen[-1] == seen[-2] == seen[-3] == seen[-4])
+
+    qtbot.waitUntil(stable, timeout=WAIT_MS)
 
 
 def widths(win: MainWindow) -> dict[str, int]:

@@ -190,13 +190,14 @@ def _finite(values: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None
 def draw_normal_fit_histogram(ax: Axes, values: ArrayLike, *, bins: int = 10,
                               integer: bool = False, histtype: str = "bar",
                               color: str = E_COLOR, fit_color: str = NORMAL_COLOR,
-                              label: str | None = None) -> NormalFitArtists:
+                              label: str = "Values") -> NormalFitArtists:
     """Draw the density histogram of ``values`` with the maximum-likelihood normal over it.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         The axes to draw into; labelled "Probability density" on y (the caller names x).
+        The legend's title says when the values do not vary (no fit).
     values : array_like, shape (n,)
         The values, e.g. the number of incoming synapses of each neuron.
     bins : int
@@ -208,8 +209,8 @@ def draw_normal_fit_histogram(ax: Axes, values: ArrayLike, *, bins: int = 10,
         Style of the histogram, as ``Axes.hist``.
     color, fit_color : str
         Colours of the histogram and of the fitted density.
-    label : str, optional
-        Legend label of the histogram.
+    label : str
+        Legend label of the histogram (the number of values is added).
 
     Returns
     -------
@@ -230,12 +231,11 @@ def draw_normal_fit_histogram(ax: Axes, values: ArrayLike, *, bins: int = 10,
         edges = np.histogram_bin_edges(v, bins=bins)
     filled = histtype in ("bar", "barstacked", "stepfilled")
     _, _, patches = ax.hist(v, bins=edges, density=True, histtype=histtype, color=color,
-                            alpha=0.6 if filled else 1.0, label=label)
+                            alpha=0.6 if filled else 1.0, label=f"{label} ({v.size})")
     ax.set_ylabel("Probability density")
     mean, std = float(v.mean()), float(v.std())
     if std == 0:
-        draw_note(ax, f"every value is {mean:g}: no spread to fit a normal to",
-                  where="upper left")
+        _legend(ax, f"every value is {mean:g}: no spread to fit a normal to")
         return NormalFitArtists(list(patches), None, mean, std, edges)
     from scipy.stats import norm  # lazily: scipy.stats costs a noticeable import time
 
@@ -244,6 +244,7 @@ def draw_normal_fit_histogram(ax: Axes, values: ArrayLike, *, bins: int = 10,
     (line,) = ax.plot(x, norm.pdf(x, mean, std), color=fit_color, linewidth=2,
                       label=f"Normal fit (mean {mean:.3g}, sd {std:.3g})")
     ax.set_xlim(low, high)
+    _legend(ax)
     return NormalFitArtists(list(patches), line, mean, std, edges)
 
 
@@ -450,7 +451,12 @@ def draw_isi_distribution(ax: Axes, spikes: ArrayLike, *, bins: int | None = Non
     stats = isi_statistics(x)
     intervals = stats.intervals
     if intervals.size == 0:
-        draw_note(ax, "no inter-spike intervals: no neuron fired twice")
+        if x.ndim == 1:
+            fired = int(x.sum())
+            draw_note(ax, f"no inter-spike intervals: the neuron fired {fired} "
+                          f"time{'' if fired == 1 else 's'} in {x.shape[0]} steps")
+        else:
+            draw_note(ax, "no inter-spike intervals: no neuron fired twice")
         return ISIArtists(None, None, stats)
     hist = _isi_histogram(intervals, bins)
     centres = (hist.edges[:-1] + hist.edges[1:]) / 2

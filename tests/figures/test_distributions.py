@@ -62,7 +62,7 @@ def test_normal_fit_histogram_is_a_density_with_the_ml_normal():
 def test_normal_fit_of_equal_values_is_a_histogram_and_a_note():
     ax = _axes()
     drawn = draw_normal_fit_histogram(ax, np.zeros(5), bins=3, integer=True)
-    assert drawn.fit is None and "no spread" in ax.texts[0].get_text()
+    assert drawn.fit is None and "no spread" in ax.get_legend().get_title().get_text()
 
 
 def test_normal_fit_histogram_refuses_bad_arguments():

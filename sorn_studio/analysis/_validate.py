@@ -56,6 +56,34 @@ def as_array(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None
     return arr
 
 
+def as_finite(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None,
+              allow_empty: bool = False) -> np.ndarray:
+    """Convert ``value`` to a float array of finite numbers (no NaN, no infinity).
+
+    Parameters
+    ----------
+    value : array_like
+        The user's input (a list works).
+    name : str
+        Argument name used in error messages.
+    ndim : tuple of int, optional
+        Accepted numbers of dimensions.
+    allow_empty : bool
+        Accept an array with no elements.
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    arr = as_array(value, name, ndim=ndim, allow_empty=allow_empty)
+    if arr.size and arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    return arr
+
+
 def as_spikes(
     value: ArrayLike, name: str = "spikes", *, ndim: tuple[int, ...] = (2,),
     allow_empty: bool = False,
@@ -95,3 +123,11 @@ def check_positive_int(value: int, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_finite_number(value: float, name: str) -> float:
+    """Return ``value`` as ``float`` after checking it is a finite real number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
+            or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)

@@ -33,13 +33,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..analysis import population_activity
-from ..analysis._validate import as_array, check_positive_int
+from ..analysis._validate import as_finite, check_finite_number, check_positive_int
 from ..figures.canvas import new_figure, root_figure
 from ..figures.correlation import (
     correlation_matrix,
     draw_correlation_graph,
     draw_correlation_matrix,
-    finite_number,
     graph_edges,
 )
 from ..figures.distributions import (
@@ -106,27 +105,6 @@ def _save_target(savefig: Any, method: str) -> Path | None:
     raise TypeError(f"savefig must be True, False or a file path (str or os.PathLike) ending "
                     f"in {', '.join(FIGURE_FORMATS)}; got {type(savefig).__name__} "
                     f"{savefig!r}")
-
-
-def _weight_matrix(weights: ArrayLike, name: str = "weights") -> np.ndarray:
-    w = as_array(weights, name, ndim=(2,))
-    if w.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must be numeric, got dtype {w.dtype}")
-    w = w.astype(float)
-    if not np.isfinite(w).all():
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
-    return w
-
-
-def _weight_values(weights: ArrayLike, name: str = "weights") -> np.ndarray:
-    """A weight matrix or a flat array of weights, as a flat float array."""
-    w = as_array(weights, name, ndim=(1, 2))
-    if w.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must be numeric, got dtype {w.dtype}")
-    w = w.astype(float).ravel()
-    if not np.isfinite(w).all():
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
-    return w
 
 
 def _bins(value: int, name: str = "bin_size") -> int:
@@ -253,7 +231,7 @@ def _spikes_figure(spike_train: ArrayLike, savefig: Any, ax: Any, method: str,
 
 def _connection_histogram(weights: ArrayLike, bin_size: int, histtype: str, savefig: Any,
                           ax: Any, method: str, axis: int) -> Figure:
-    w = _weight_matrix(weights)
+    w = as_finite(weights, "weights", ndim=(2,))
     bins = _bins(bin_size)
     histtype = _histtype(histtype)
     target = _save_target(savefig, method)
@@ -589,7 +567,7 @@ class Plotter:
         For the distribution on a log axis with lognormal and normal fits see
         :func:`sorn_studio.figures.distributions.draw_weight_distribution`.
         """
-        w = _weight_values(weights)
+        w = as_finite(weights, "weights", ndim=(1, 2)).ravel()
         bins = _bins(bin_size)
         target = _save_target(savefig, "weight_distribution")
         kept = w[w >= WEIGHT_FLOOR]
@@ -638,7 +616,7 @@ class Plotter:
         histogram is drawn under it. With fewer than three weights >= 0.01 (all-zero
         weights, say) the panels say there is nothing to fit.
         """
-        w = _weight_values(weights)
+        w = as_finite(weights, "weights", ndim=(1, 2)).ravel()
         points = check_positive_int(num_points, "num_points", minimum=2)
         target = _save_target(savefig, "linear_lognormal_fit")
         pair = _axes_pair(ax, "linear_lognormal_fit", "linear and log x")
@@ -691,7 +669,7 @@ class Plotter:
         keeps its place, and nothing is saved without ``fig_name``.
         """
         c = correlation_matrix(corr)
-        threshold = finite_number(corr_thres, "corr_thres")
+        threshold = check_finite_number(corr_thres, "corr_thres")
         if fig_name is not None and not isinstance(fig_name, str | os.PathLike):
             raise TypeError(f"fig_name must be None or a file path (str or os.PathLike), got "
                             f"{type(fig_name).__name__} {fig_name!r}")

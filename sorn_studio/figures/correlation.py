@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..analysis._validate import as_array, check_positive_int
+from ..analysis._validate import as_finite, check_finite_number, check_positive_int
 from .notes import draw_note
 from .style import FIT_COLOR
 
@@ -29,7 +29,6 @@ __all__ = [
     "correlation_matrix",
     "draw_correlation_graph",
     "draw_correlation_matrix",
-    "finite_number",
     "graph_edges",
 ]
 
@@ -106,37 +105,17 @@ def correlation_matrix(corr: ArrayLike, name: str = "corr") -> np.ndarray:
     ValueError
         When ``corr`` is not a non-empty square matrix of finite numbers.
     """
-    c = as_array(corr, name, ndim=(2,))
+    try:
+        c = as_finite(corr, name, ndim=(2,))
+    except ValueError as exc:
+        if "contains NaN" not in str(exc):
+            raise
+        raise ValueError(f"{exc} (numpy.corrcoef gives NaN for a neuron that never changes "
+                         "state; Statistics.avg_corr_coeff gives 0 there)") from None
     if c.shape[0] != c.shape[1]:
         raise ValueError(f"{name} must be a square (neurons, neurons) matrix, got shape "
                          f"{c.shape}")
-    if c.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must be numeric, got dtype {c.dtype}")
-    c = c.astype(float)
-    if not np.isfinite(c).all():
-        raise ValueError(f"{name} must be finite; it holds NaN or infinity (numpy.corrcoef "
-                         "gives NaN for a neuron that never changes state; "
-                         "Statistics.avg_corr_coeff gives 0 there)")
     return c
-
-
-def finite_number(value: float, name: str) -> float:
-    """``value`` as a float after checking it is a finite real number (not a bool).
-
-    Parameters
-    ----------
-    value : float
-    name : str
-        Argument name for error messages.
-
-    Returns
-    -------
-    float
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer
-                                                 | np.floating) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
 
 
 def _ticks(n: int) -> np.ndarray:
@@ -254,7 +233,7 @@ def draw_correlation_graph(ax: Axes, corr: ArrayLike, threshold: float, *,
     from matplotlib.collections import LineCollection
 
     c = correlation_matrix(corr)
-    threshold = finite_number(threshold, "threshold")
+    threshold = check_finite_number(threshold, "threshold")
     max_edges = check_positive_int(max_edges, "max_edges")
     n = c.shape[0]
     angle = np.pi / 2 - 2 * np.pi * np.arange(n) / n  # neuron 0 at the top, clockwise

@@ -24,7 +24,12 @@ from ..analysis import (
     isi_statistics,
     unit_histogram,
 )
-from ..analysis._validate import as_array, as_spikes, check_positive_int
+from ..analysis._validate import (
+    as_finite,
+    as_spikes,
+    check_finite_number,
+    check_positive_int,
+)
 from .notes import draw_note
 from .style import E_COLOR, FIT_COLOR, NORMAL_COLOR
 
@@ -177,16 +182,6 @@ def integer_edges(low: int, high: int, bins: int) -> np.ndarray:
     return low - 0.5 + width * np.arange(n_bins + 1, dtype=float)
 
 
-def _finite(values: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None) -> np.ndarray:
-    v = as_array(values, name, ndim=ndim, allow_empty=True)
-    if v.size and v.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must be numeric, got dtype {v.dtype}")
-    v = v.astype(float)
-    if not np.isfinite(v).all():
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
-    return v
-
-
 def draw_normal_fit_histogram(ax: Axes, values: ArrayLike, *, bins: int = 10,
                               integer: bool = False, histtype: str = "bar",
                               color: str = E_COLOR, fit_color: str = NORMAL_COLOR,
@@ -220,7 +215,7 @@ def draw_normal_fit_histogram(ax: Axes, values: ArrayLike, *, bins: int = 10,
         raise ValueError(f"histtype must be one of {', '.join(map(repr, HISTTYPES))}, "
                          f"got {histtype!r}")
     bins = check_positive_int(bins, "bins")
-    v = _finite(values, "values", ndim=(1,))
+    v = as_finite(values, "values", ndim=(1,), allow_empty=True)
     if v.size == 0:
         raise ValueError("values is empty: there is nothing to draw a histogram of")
     if integer:
@@ -267,9 +262,9 @@ def draw_weight_distribution(ax: Axes, weights: ArrayLike, *, floor: float = 0.0
 
     As in the studio's weight view: the fraction of synapses in bins equally wide in
     log10(weight), and the fraction each maximum-likelihood fit
-    (:func:`sorn_studio.analysis.fit_weight_distribution`) expects in each bin; a note gives
-    the AIC difference and the Kolmogorov-Smirnov distances. A lognormal is a bell on this
-    axis; a normal is lopsided and, for long-tailed weights, misses the small ones.
+    (:func:`sorn_studio.analysis.fit_weight_distribution`) expects in each bin; the legend's
+    title gives the AIC difference and the Kolmogorov-Smirnov distances. A lognormal is a bell
+    on this axis; a normal is lopsided and, for long-tailed weights, misses the small ones.
 
     Parameters
     ----------
@@ -292,11 +287,11 @@ def draw_weight_distribution(ax: Axes, weights: ArrayLike, *, floor: float = 0.0
     -------
     WeightDistributionArtists
     """
-    if isinstance(floor, bool) or not isinstance(floor, int | float | np.integer | np.floating) \
-            or not np.isfinite(floor) or floor < 0:
-        raise ValueError(f"floor must be a finite number >= 0, got {floor!r}")
+    floor = check_finite_number(floor, "floor")
+    if floor < 0:
+        raise ValueError(f"floor must be >= 0, got {floor:g}")
     bins_per_decade = check_positive_int(bins_per_decade, "bins_per_decade")
-    w = _finite(weights, "weights").ravel()
+    w = as_finite(weights, "weights", allow_empty=True).ravel()
     w = w[w > floor]
     ax.set_xscale("log")
     ax.set_xlabel("Weight")
@@ -305,7 +300,7 @@ def draw_weight_distribution(ax: Axes, weights: ArrayLike, *, floor: float = 0.0
     if w.size == 0:
         draw_note(ax, f"no weight {above}")
         return WeightDistributionArtists(None, None, None, None, 0)
-    edges = _log_edges(float(w.min()), float(w.max()), bins_per_decade, float(floor))
+    edges = _log_edges(float(w.min()), float(w.max()), bins_per_decade, floor)
     centres = np.sqrt(edges[:-1] * edges[1:])
     counts, _ = np.histogram(w, bins=edges)
     _, _, patches = ax.hist(centres, bins=edges, weights=counts / w.size, color=color,
@@ -360,7 +355,7 @@ def draw_lognormal_fit(ax: Axes, weights: ArrayLike, *, log_x: bool = False,
     """
     num_points = check_positive_int(num_points, "num_points", minimum=2)
     bins = check_positive_int(bins, "bins")
-    w = _finite(weights, "weights").ravel()
+    w = as_finite(weights, "weights", allow_empty=True).ravel()
     w = w[w > 0]
     ax.set_xlabel("Weight")
     ax.set_ylabel("Probability density")

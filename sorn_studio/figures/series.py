@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..analysis._validate import as_array
+from ..analysis._validate import as_finite
 from .notes import draw_note
 from .style import E_COLOR
 
@@ -40,12 +40,7 @@ def time_series(values: ArrayLike, name: str, *, non_negative: bool = False) -> 
         When ``values`` is not 1-dimensional or holds NaN, infinities or (with
         ``non_negative``) a negative value.
     """
-    v = as_array(values, name, ndim=(1,), allow_empty=True)
-    if v.size and v.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must be numeric, got dtype {v.dtype}")
-    v = v.astype(float)
-    if not np.isfinite(v).all():
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    v = as_finite(values, name, ndim=(1,), allow_empty=True)
     if non_negative and (v < 0).any():
         raise ValueError(f"{name} must be >= 0 (it counts something), found {v.min():g}")
     return v

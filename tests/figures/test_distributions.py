@@ -102,8 +102,10 @@ def test_weight_distribution_without_weights_or_fit_says_so():
     drawn = draw_weight_distribution(ax, [0.2, 0.2, 0.2])
     assert drawn.fit is None and len(drawn.patches) >= 1
     assert "no fit" in ax.get_legend().get_title().get_text()
-    with pytest.raises(ValueError, match="floor must be a finite number >= 0, got -1"):
+    with pytest.raises(ValueError, match="floor must be >= 0, got -1"):
         draw_weight_distribution(_axes(), [0.1], floor=-1)
+    with pytest.raises(ValueError, match="floor must be a finite number, got nan"):
+        draw_weight_distribution(_axes(), [0.1], floor=float("nan"))
 
 
 @pytest.mark.parametrize("log_x", [False, True])

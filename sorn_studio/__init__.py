@@ -20,6 +20,7 @@ _EXPORTS = {
     "Simulator": "sorn_studio.compat",
     "Trainer": "sorn_studio.compat",
     "Statistics": "sorn_studio.compat",
+    "Plotter": "sorn_studio.compat",
     "save_session": "sorn_studio.session",
     "load_session": "sorn_studio.session",
     "replay_session": "sorn_studio.session",

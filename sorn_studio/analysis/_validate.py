@@ -11,8 +11,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 
-def as_array(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None) -> np.ndarray:
-    """Convert ``value`` to a non-empty, NaN-free numeric array.
+def as_array(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None,
+             allow_empty: bool = False) -> np.ndarray:
+    """Convert ``value`` to a non-empty (unless allowed), NaN-free numeric array.
 
     Parameters
     ----------
@@ -22,6 +23,9 @@ def as_array(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None
         Argument name used in error messages.
     ndim : tuple of int, optional
         Accepted numbers of dimensions.
+    allow_empty : bool
+        Accept an array with no elements (a figure of a recording with no steps, say); its
+        dtype is then not checked, since ``numpy.asarray([])`` is float and ``[[]]`` too.
 
     Returns
     -------
@@ -42,6 +46,8 @@ def as_array(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None
         wanted = " or ".join(str(d) for d in ndim)
         raise ValueError(f"{name} must be {wanted}-dimensional, got shape {arr.shape}")
     if arr.size == 0:
+        if allow_empty:
+            return arr
         raise ValueError(f"{name} is empty (shape {arr.shape})")
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be numeric or boolean, got dtype {arr.dtype}")
@@ -50,8 +56,37 @@ def as_array(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None
     return arr
 
 
+def as_finite(value: ArrayLike, name: str, *, ndim: tuple[int, ...] | None = None,
+              allow_empty: bool = False) -> np.ndarray:
+    """Convert ``value`` to a float array of finite numbers (no NaN, no infinity).
+
+    Parameters
+    ----------
+    value : array_like
+        The user's input (a list works).
+    name : str
+        Argument name used in error messages.
+    ndim : tuple of int, optional
+        Accepted numbers of dimensions.
+    allow_empty : bool
+        Accept an array with no elements.
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    arr = as_array(value, name, ndim=ndim, allow_empty=allow_empty)
+    if arr.size and arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    return arr
+
+
 def as_spikes(
-    value: ArrayLike, name: str = "spikes", *, ndim: tuple[int, ...] = (2,)
+    value: ArrayLike, name: str = "spikes", *, ndim: tuple[int, ...] = (2,),
+    allow_empty: bool = False,
 ) -> np.ndarray:
     """Convert a spike array (time first) to ``bool``, checking it holds only 0 and 1.
 
@@ -63,17 +98,21 @@ def as_spikes(
         Argument name used in error messages.
     ndim : tuple of int
         Accepted numbers of dimensions.
+    allow_empty : bool
+        Accept a raster with no elements (no steps, for example).
 
     Returns
     -------
     numpy.ndarray of bool
     """
-    arr = as_array(value, name, ndim=ndim)
+    arr = as_array(value, name, ndim=ndim, allow_empty=allow_empty)
     if arr.dtype == bool:
         return arr
     # Silently thresholding e.g. membrane potentials would hide a caller's mistake.
-    if not np.isin(arr, (0, 1)).all():
-        raise ValueError(f"{name} must contain only 0 and 1 (or booleans)")
+    binary = np.isin(arr, (0, 1))
+    if not binary.all():
+        bad = arr[~binary].flat[0].item()
+        raise ValueError(f"{name} must contain only 0 and 1 (or booleans), found {bad!r}")
     return arr.astype(bool)
 
 
@@ -84,3 +123,11 @@ def check_positive_int(value: int, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_finite_number(value: float, name: str) -> float:
+    """Return ``value`` as ``float`` after checking it is a finite real number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
+            or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)

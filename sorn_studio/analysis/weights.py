@@ -172,6 +172,32 @@ class WeightFit:
         """AIC(normal) - AIC(lognormal); positive values favour the lognormal."""
         return self.aic_normal - self.aic_lognormal
 
+    def bin_probabilities(self, edges: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Probability each fit gives to each bin between ``edges`` (in weight units).
+
+        Multiplied by :attr:`n`, these are the numbers of synapses each fit expects per bin,
+        so they overlay a histogram of the same weights on any axis, linear or logarithmic.
+
+        Parameters
+        ----------
+        edges : array_like, shape (n_bins + 1,)
+            Ascending, positive bin edges (the lognormal lives on positive weights).
+
+        Returns
+        -------
+        lognormal, normal : numpy.ndarray, shape (n_bins,)
+            The mass of each fit in each bin; the normal's mass below the first edge (below
+            zero, for instance) is in no bin, which is part of what it gets wrong.
+        """
+        from scipy.special import ndtr  # lazily, as in fit_weight_distribution
+
+        e = as_array(edges, "edges", ndim=(1,)).astype(float)
+        if e.size < 2 or (np.diff(e) <= 0).any() or e[0] <= 0:
+            raise ValueError("edges must hold at least two ascending, positive values")
+        lognormal = np.diff(ndtr((np.log(e) - self.lognormal_mu) / self.lognormal_sigma))
+        normal = np.diff(ndtr((e - self.normal_mean) / self.normal_std))
+        return lognormal, normal
+
 
 def _ks_statistic(cdf_sorted: np.ndarray) -> float:
     """Kolmogorov-Smirnov distance between a sample and a model, from the model's CDF at the

@@ -34,10 +34,12 @@ in the README section "Coming from sorn 0.7.4".
 Modules: :mod:`.arguments` (the accepted names and the argument and ``state_dict`` checks),
 :mod:`.convert` (sorn 0.7.4 layout <-> engine state, hyperparameters -> ``Params``),
 :mod:`.simulate` (stepping a simulation and collecting the callbacks), :mod:`.runners`
-(``Simulator``, ``Trainer``), :mod:`.statistics` (``Statistics``).
+(``Simulator``, ``Trainer``), :mod:`.statistics` (``Statistics``), :mod:`.plotter`
+(``Plotter``, sorn 0.7.4's figures; matplotlib is imported only when one is drawn).
 """
 
 from .arguments import CALLBACKS, FREEZE_NAMES, LEGACY_DEFAULTS, PHASES, STATE_KEYS
+from .plotter import Plotter
 from .runners import LegacySimulator, LegacyTrainer, Simulator, Trainer
 from .statistics import Statistics
 
@@ -45,6 +47,7 @@ __all__ = [
     "Simulator",
     "Trainer",
     "Statistics",
+    "Plotter",
     "LegacySimulator",
     "LegacyTrainer",
     "LEGACY_DEFAULTS",

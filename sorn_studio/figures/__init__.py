@@ -5,12 +5,16 @@ whatever backend is active (``Agg`` on a machine without a display) and nothing 
 
 Modules: :mod:`.canvas` (a figure and axes to draw into, or the caller's axes),
 :mod:`.save` (atomic saving, the format following the file suffix), :mod:`.style` (colours
-of the studio's views, for a white page).
+of the studio's views, for a white page), :mod:`.notes` (a note on axes with nothing to show),
+and the drawing functions, each ``draw_xxx(ax, data, **style)`` drawing into the axes it is
+given: :mod:`.spikes` (raster, population rate) and :mod:`.distributions` (histogram with a
+normal fit, weights with lognormal and normal fits, lognormal fit with mode / mean / median,
+inter-spike intervals with the exponential fit and CV).
 """
 
 from __future__ import annotations
 
-from .canvas import axes_for, new_figure
+from .canvas import axes_for, new_figure, root_figure
 from .save import FIGURE_FORMATS, save_figure
 from .style import E_COLOR, FIT_COLOR, I_COLOR, MARK_COLOR, NEURON_COLORS, NORMAL_COLOR
 
@@ -24,5 +28,6 @@ __all__ = [
     "NORMAL_COLOR",
     "axes_for",
     "new_figure",
+    "root_figure",
     "save_figure",
 ]

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["axes_for", "new_figure"]
+__all__ = ["axes_for", "new_figure", "root_figure"]
 
 
 def new_figure(figsize: tuple[float, float], *, pyplot: bool) -> Figure:
@@ -69,3 +69,25 @@ def axes_for(ax: Axes | None, figsize: tuple[float, float], *,
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be matplotlib Axes or None, not {type(ax).__name__}")
     return ax.figure, ax
+
+
+def root_figure(ax: Axes) -> Figure:
+    """The top-level figure holding ``ax``, the one to save or show.
+
+    ``ax.figure`` is a ``SubFigure`` for axes drawn in a subfigure; a subfigure cannot be
+    saved on its own, and its size is its parent's.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import SubFigure
+
+    fig = ax.figure
+    while isinstance(fig, SubFigure):
+        fig = fig.figure
+    return fig

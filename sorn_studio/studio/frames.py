@@ -320,18 +320,13 @@ def weight_fit_curves(weights: np.ndarray, log_edges: np.ndarray) -> WeightFitCu
     WeightFitCurves or None
         ``None`` when fewer than three distinct weights exist (nothing to fit).
     """
-    from scipy.special import ndtr  # the normal CDF; scipy is imported lazily (start-up)
-
     w = np.asarray(weights, float)
     w = w[w > 0]
     if w.size < 3 or np.ptp(w) == 0:
         return None
     fit = fit_weight_distribution(w)
-    # The lognormal of log-mean mu is a normal in log10(w) with mean mu/ln10, sd sigma/ln10.
-    z = (np.asarray(log_edges) * np.log(10.0) - fit.lognormal_mu) / fit.lognormal_sigma
-    lognormal = fit.n * np.diff(ndtr(z))
-    normal = fit.n * np.diff(ndtr((10.0 ** np.asarray(log_edges) - fit.normal_mean)
-                                  / fit.normal_std))
+    lognormal, normal = fit.bin_probabilities(10.0 ** np.asarray(log_edges, float))
+    lognormal, normal = fit.n * lognormal, fit.n * normal
     return WeightFitCurves(fit=fit, lognormal=read_only(lognormal), normal=read_only(normal),
                            floor_fit=fit_above_floor(w))
 

@@ -100,7 +100,7 @@ def write_report(session: str | os.PathLike[str], out: str | os.PathLike[str], *
         raise FileNotFoundError(f"cannot write the report to {folder}: folder "
                                 f"{folder.parent} does not exist")
     stages = ("reading the session", "loading the network", "whole-run history", "weights",
-              "intervals and avalanches", "synapse lifetimes")
+              "spikes and avalanches", "synapse lifetimes")
     total = len(stages) + len(FIGURES) + 1
     done = 0
 

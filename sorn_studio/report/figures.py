@@ -13,10 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from ..analysis import ANALYSIS_FLOOR, log_int_histogram
+from ..analysis import (
+    ANALYSIS_FLOOR,
+    WeightFit,
+    firing_rates,
+    log_int_histogram,
+    population_rate,
+)
 from ..analysis.histograms import Histogram
 from ..figures import (
     E_COLOR,
@@ -24,12 +29,12 @@ from ..figures import (
     I_COLOR,
     MARK_COLOR,
     NEURON_COLORS,
-    NORMAL_COLOR,
     new_figure,
 )
-from ..studio.frames import WeightFitCurves
+from ..figures.distributions import draw_isi_distribution, draw_weight_distribution
+from ..figures.spikes import draw_population_rate, draw_raster
 from ..studio.texts import change_text, step_text
-from .contents import FLOOR_LOG_EDGES, ReportContents
+from .contents import ReportContents
 
 __all__ = ["FIGURES", "ReportFigure", "Unavailable"]
 
@@ -58,7 +63,8 @@ class ReportFigure:
     title : str
         Heading on the page.
     draw : callable
-        ``draw(contents) -> (Figure, caption)``; raises :class:`Unavailable`.
+        ``draw(contents) -> (Figure, caption)``, one of the ``*_figure`` functions here;
+        raises :class:`Unavailable`.
     """
 
     stem: str
@@ -77,38 +83,35 @@ def _steps(first: int, last: int) -> str:
     return f"steps {step_text(first)}-{step_text(last)}"
 
 
-def _light_map(color: str) -> LinearSegmentedColormap:
-    return LinearSegmentedColormap.from_list(color, ["#ffffff", color])
-
-
 # -- raster ------------------------------------------------------------------------------------
-def draw_raster(c: ReportContents) -> tuple[Figure, str]:
+def raster_figure(c: ReportContents) -> tuple[Figure, str]:
     """Spikes of every neuron over the newest recorded steps, with the population rates."""
-    r = c.raster
-    if r is None or r.stop <= r.start:
+    shown = len(c.raster_i)
+    if shown == 0:
         raise Unavailable("the session recorded no steps")
+    steps = c.steps[-shown:]
+    spikes_e = c.spikes_e[-shown:]
     fig, (ax_e, ax_i, ax_rate) = _figure(6.0, 3, 1, sharex=True,
                                          gridspec_kw={"height_ratios": (4, 1, 1.6)})
-    extent_x = (r.start - 0.5, r.stop - 0.5)
-    for ax, image, n, color, name in ((ax_e, r.image_e, c.params.ne, E_COLOR, "E"),
-                                      (ax_i, r.image_i, c.params.ni, I_COLOR, "I")):
-        ax.imshow(np.asarray(image).T, aspect="auto", origin="lower", interpolation="nearest",
-                  cmap=_light_map(color), vmin=0, vmax=255,
-                  extent=(*extent_x, -0.5, n - 0.5))
+    for ax, spikes, color, name in ((ax_e, spikes_e, E_COLOR, "E"),
+                                    (ax_i, c.raster_i, I_COLOR, "I")):
+        draw_raster(ax, spikes, steps=steps, color=color)
+        ax.set_xlabel("")
         ax.set_ylabel(f"{name} neuron")
-    ax_rate.plot(r.steps, r.rate_e, color=E_COLOR, lw=0.9, label="E")
-    ax_rate.plot(r.steps, r.rate_i, color=I_COLOR, lw=0.9, label="I")
-    ax_rate.set_ylim(bottom=0)
-    ax_rate.set_ylabel("rate")
-    ax_rate.set_xlabel("step")
+    for spikes, color, name in ((spikes_e, E_COLOR, "E"), (c.raster_i, I_COLOR, "I")):
+        draw_population_rate(ax_rate, spikes, steps=steps, color=color).set_label(name)
+    rates = np.concatenate([population_rate(spikes_e), population_rate(c.raster_i)])
+    ax_rate.set_ylim(0, 1.1 * max(float(rates.max()), 1e-3))
+    ax_rate.set_ylabel("Rate")
+    ax_rate.set_xlabel("Step")
     ax_rate.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize="small",
                    frameon=False, borderaxespad=0.1)
     ax_e.set_title("Spike raster and population rate")
-    caption = (f"The newest {step_text(r.stop - r.start)} recorded steps "
-               f"({_steps(r.start, r.stop - 1)}): a dot for every spike of the "
+    caption = (f"The newest {step_text(shown)} recorded steps "
+               f"({_steps(int(steps[0]), int(steps[-1]))}): a mark for every spike of the "
                f"{c.params.ne} excitatory (green) and {c.params.ni} inhibitory (red) units; "
                f"below, the fraction of each population active per step (mean E rate "
-               f"{r.mean_rate:.3f}).")
+               f"{float(spikes_e.mean()):.3f}, I {float(c.raster_i.mean()):.3f}).")
     return fig, caption
 
 
@@ -151,14 +154,14 @@ def _history_note(c: ReportContents) -> str:
     return "rebuilt from the recorded steps"
 
 
-def draw_connections(c: ReportContents) -> tuple[Figure, str]:
+def connections_figure(c: ReportContents) -> tuple[Figure, str]:
     """Synapse counts and the E->E connection fraction over the whole run."""
     _check_traces(c)
     t = c.traces
     fig, (ax_n, ax_f) = _figure(4.6, 2, 1, sharex=True)
     ax_n.plot(t.step, t.n_ee, color=E_COLOR, lw=1, label="E\u2192E synapses")
     ax_n.plot(t.step, t.n_ei, color=I_COLOR, lw=1, label="I\u2192E synapses")
-    ax_n.set_ylabel("synapses")
+    ax_n.set_ylabel("Synapses")
     ax_f.plot(t.step, 100 * np.asarray(t.frac_ee), color=E_COLOR, lw=1)
     if t.start > 0:
         # The file keeps the network at step 0: the history's start, even when it was lost.
@@ -167,7 +170,7 @@ def draw_connections(c: ReportContents) -> tuple[Figure, str]:
         ax_f.plot([0], [100 * c.summary["initial_connection_fraction"]], ls="none",
                   marker="o", ms=4, color="#555555", clip_on=False, zorder=3)
     ax_f.set_ylabel("E\u2192E connection\nfraction (%)")
-    ax_f.set_xlabel("step")
+    ax_f.set_xlabel("Step")
     ax_f.set_xlim(0, max(c.info.steps, 1))
     ax_n.set_ylim(bottom=0)
     ax_f.set_ylim(bottom=0)
@@ -184,7 +187,7 @@ def draw_connections(c: ReportContents) -> tuple[Figure, str]:
     return fig, caption
 
 
-def draw_thresholds(c: ReportContents) -> tuple[Figure, str]:
+def thresholds_figure(c: ReportContents) -> tuple[Figure, str]:
     """Excitatory thresholds (mean and range) and the inhibitory mean over the whole run."""
     _check_traces(c)
     t = c.traces
@@ -197,8 +200,8 @@ def draw_thresholds(c: ReportContents) -> tuple[Figure, str]:
     for k, n in enumerate(t.neurons):
         ax.plot(t.step, neurons[:, k], lw=0.8, color=NEURON_COLORS[k % len(NEURON_COLORS)],
                 label=f"neuron {n}")
-    ax.set_xlabel("step")
-    ax.set_ylabel("threshold")
+    ax.set_xlabel("Step")
+    ax.set_ylabel("Threshold")
     ax.set_xlim(0, max(c.info.steps, 1))
     fig.legend(loc="outside lower center", fontsize="small", frameon=False,
                ncols=min(3 + len(t.neurons), 6))
@@ -211,58 +214,42 @@ def draw_thresholds(c: ReportContents) -> tuple[Figure, str]:
 
 
 # -- weights -----------------------------------------------------------------------------------
-def _weight_panel(ax: Axes, counts: np.ndarray, curves: WeightFitCurves | None,
-                  edges: np.ndarray, title: str) -> str:
-    """Histogram of log10 weights with both fits as expected counts; returns the fit text."""
-    x_edges = 10.0 ** np.asarray(edges)
-    ax.stairs(counts, x_edges, fill=True, color=E_COLOR, alpha=0.45, label="synapses")
-    centres = np.sqrt(x_edges[:-1] * x_edges[1:])
-    text = "too few distinct weights to fit"
-    if curves is not None:
-        ax.plot(centres, curves.lognormal, color=FIT_COLOR, lw=1.4, label="lognormal fit")
-        ax.plot(centres, curves.normal, color=NORMAL_COLOR, lw=1.2, ls="--",
-                label="normal fit")
-        fit = curves.fit
-        text = (f"n = {fit.n}, \u0394AIC = {fit.delta_aic:+.0f} "
-                f"({'lognormal' if fit.delta_aic > 0 else 'normal'} fits better)")
-    ax.set_xscale("log")
-    used = np.flatnonzero(counts)
-    if used.size:
-        # From a bin below the weakest synapse to 1: empty decades say nothing.
-        ax.set_xlim(x_edges[max(int(used[0]) - 1, 0)], x_edges[-1] * 1.05)
-    ax.set_xlabel("weight")
-    ax.set_ylabel("synapses per bin")
-    ax.set_title(f"{title}\n{text}", fontsize="medium")
-    ax.legend(loc="upper left", fontsize="x-small", frameon=False)
-    return text
+def _fit_text(fit: WeightFit | None) -> str:
+    if fit is None:
+        return "too few distinct weights to fit"
+    better = "lognormal" if fit.delta_aic > 0 else "normal"
+    return f"n = {fit.n}, \u0394AIC = {fit.delta_aic:+.0f} ({better} fits better)"
 
 
-def draw_weights(c: ReportContents) -> tuple[Figure, str]:
+def weights_figure(c: ReportContents) -> tuple[Figure, str]:
     """E->E weight distribution with lognormal and normal fits, all and above the floor."""
     w = c.weights
-    if not np.any(np.asarray(w.ee_counts)):
+    w_ee = np.asarray(w.w_ee, float)
+    if not np.any(w_ee > 0):
         raise Unavailable("W^EE has no synapses at the end of the session")
-    fig, (ax_all, ax_floor) = _figure(3.6, 1, 2)
+    fig, axes = _figure(3.8, 1, 2)
     fig.suptitle("E\u2192E weight distribution")
-    all_text = _weight_panel(ax_all, np.asarray(w.ee_counts), w.ee_fit,
-                             np.asarray(w.log_edges), "all E\u2192E synapses")
-    floor_text = _weight_panel(ax_floor, np.asarray(c.floor_counts), c.floor_curves,
-                               np.asarray(FLOOR_LOG_EDGES), f"synapses above {ANALYSIS_FLOOR:g}")
+    texts = []
+    for ax, floor, title in ((axes[0], 0.0, "all E\u2192E synapses"),
+                             (axes[1], ANALYSIS_FLOOR, f"synapses above {ANALYSIS_FLOOR:g}")):
+        drawn = draw_weight_distribution(ax, w_ee, floor=floor)
+        texts.append(_fit_text(drawn.fit))
+        ax.set_title(title, fontsize="medium")
     caption = (f"Distribution of the E\u2192E weights at step {step_text(w.step)} (log axis) "
-               f"with the maximum-likelihood lognormal and normal fits drawn as the counts "
-               f"they expect per bin; \u0394AIC = AIC(normal) - AIC(lognormal), positive "
-               f"favours the lognormal. All synapses: {all_text}. Above {ANALYSIS_FLOOR:g} "
-               f"(the range the authors' analysis plots, without the synapses structural "
-               f"plasticity has just created): {floor_text}.")
+               f"with the maximum-likelihood lognormal and normal fits drawn as the fraction "
+               f"of synapses they expect per bin; \u0394AIC = AIC(normal) - AIC(lognormal), "
+               f"positive favours the lognormal. All synapses: {texts[0]}. Above "
+               f"{ANALYSIS_FLOOR:g} (the range the authors' analysis plots, without the "
+               f"synapses structural plasticity has just created): {texts[1]}.")
     return fig, caption
 
 
 # -- activity statistics -----------------------------------------------------------------------
-def draw_rates(c: ReportContents) -> tuple[Figure, str]:
+def rates_figure(c: ReportContents) -> tuple[Figure, str]:
     """Distribution of the excitatory neurons' firing rates, with the IP target."""
-    if c.rates is None or c.rate_steps is None:
+    if len(c.steps) == 0:
         raise Unavailable("the session recorded no steps")
-    rates = np.asarray(c.rates)
+    rates = firing_rates(c.spikes_e)
     fig, (ax,) = _figure(3.2)
     target = float(c.params.mu_ip)
     # Bins over the rates and the target, not a fixed range: under intrinsic plasticity
@@ -272,22 +259,16 @@ def draw_rates(c: ReportContents) -> tuple[Figure, str]:
     ax.hist(rates, bins=RATE_BINS, range=(max(0.0, low - pad), high + pad), color=E_COLOR,
             alpha=0.6)
     ax.axvline(target, color=FIT_COLOR, lw=1.2, ls="--", label=f"IP target {target:g}")
-    ax.set_xlabel("spikes per step")
+    ax.set_xlabel("Spikes per step")
     ax.set_ylabel("E neurons")
     ax.legend(loc="upper right", fontsize="small", frameon=False)
     ax.set_title("Firing rates")
-    first, last = c.rate_steps
+    first, last = int(c.steps[0]), int(c.steps[-1])
     caption = (f"Firing rate of each of the {rates.size} excitatory neurons over "
                f"{_steps(first, last)}: mean {rates.mean():.4f}, sd {rates.std():.4f}, "
                f"{int(np.sum(rates == 0))} silent. The dashed line is the mean target rate "
                f"of intrinsic plasticity.")
     return fig, caption
-
-
-def _stairs_density(ax: Axes, hist: Histogram, color: str, label: str) -> None:
-    # No baseline: on a log axis a step down to 0 would be a line to minus infinity.
-    ax.stairs(np.asarray(hist.density), np.asarray(hist.edges), color=color, lw=1.2,
-              label=label, baseline=None)
 
 
 def _log_log_density(ax: Axes, hist: Histogram, color: str, label: str) -> None:
@@ -303,33 +284,26 @@ def _log_log_density(ax: Axes, hist: Histogram, color: str, label: str) -> None:
     ax.set_yscale("log")
 
 
-def draw_isi(c: ReportContents) -> tuple[Figure, str]:
+def isi_figure(c: ReportContents) -> tuple[Figure, str]:
     """Inter-spike intervals of the excitatory neurons with the exponential fit and the CV."""
-    isi = c.analysis.isi if c.analysis is not None else None
-    if isi is None or isi.histogram.n < 2:
-        raise Unavailable("fewer than two inter-spike intervals were recorded")
+    if len(c.steps) == 0:
+        raise Unavailable("the session recorded no steps")
     fig, (ax,) = _figure(3.4)
-    _stairs_density(ax, isi.histogram, E_COLOR, f"intervals (n = {step_text(isi.histogram.n)})")
-    k = np.arange(1, int(np.asarray(isi.histogram.edges)[-1]) + 1)
-    if np.isfinite(isi.fit_rate):
-        ax.plot(k, isi.fit_rate * np.exp(-isi.fit_rate * k), color=FIT_COLOR, lw=1.2,
-                ls="--", label=f"exponential fit, rate {isi.fit_rate:.3f}")
-    ax.set_yscale("log")
-    ax.set_xlabel("inter-spike interval (steps)")
-    ax.set_ylabel("probability density")
-    ax.text(0.98, 0.6, f"CV = {isi.cv:.2f}\nmean CV per neuron = {isi.mean_cv_per_neuron:.2f}",
-            transform=ax.transAxes, ha="right", fontsize="small")
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    drawn = draw_isi_distribution(ax, c.spikes_e)
+    stats = drawn.stats
+    if stats is None or stats.intervals.size < 2:
+        raise Unavailable("fewer than two inter-spike intervals were recorded")
     ax.set_title("Inter-spike intervals")
     caption = (f"Intervals between successive spikes of each excitatory neuron, pooled, over "
-               f"{_steps(isi.first_step, isi.last_step)} (the far tail beyond the 99.5th "
-               f"percentile is not binned). The dashed line is the maximum-likelihood "
-               f"exponential (Poisson) fit; the coefficient of variation is "
-               f"{isi.cv:.2f} (1 for a Poisson process).")
+               f"{_steps(int(c.steps[0]), int(c.steps[-1]))} "
+               f"({step_text(stats.intervals.size)} intervals; the far tail beyond the 99.5th "
+               f"percentile is not binned). The line is the maximum-likelihood exponential "
+               f"(Poisson) fit; the coefficient of variation is {stats.cv:.2f} (1 for a "
+               f"Poisson process).")
     return fig, caption
 
 
-def draw_lifetimes(c: ReportContents) -> tuple[Figure, str]:
+def lifetimes_figure(c: ReportContents) -> tuple[Figure, str]:
     """Lifetimes of E->E synapses between the file's weight snapshots."""
     life = c.lifetimes
     if life is None:
@@ -340,8 +314,8 @@ def draw_lifetimes(c: ReportContents) -> tuple[Figure, str]:
                           f"(steps {step_text(life.start)}-{step_text(life.end)})")
     fig, (ax_hist, ax_surv) = _figure(3.4, 1, 2)
     _log_log_density(ax_hist, log_int_histogram(life.lifetimes), E_COLOR, "created and pruned")
-    ax_hist.set_xlabel("lifetime (steps)")
-    ax_hist.set_ylabel("probability density")
+    ax_hist.set_xlabel("Lifetime (steps)")
+    ax_hist.set_ylabel("Probability density")
     ax_hist.legend(loc="upper right", fontsize="small", frameon=False)
     times, survival = life.survival()
     # Every new synapse is alive until the first death: the curve starts at 1.
@@ -349,8 +323,8 @@ def draw_lifetimes(c: ReportContents) -> tuple[Figure, str]:
                  where="post", color=E_COLOR, lw=1.2)
     ax_surv.set_xscale("log")
     ax_surv.set_ylim(0, 1.02)
-    ax_surv.set_xlabel("age (steps)")
-    ax_surv.set_ylabel("fraction still alive")
+    ax_surv.set_xlabel("Age (steps)")
+    ax_surv.set_ylabel("Fraction still alive")
     fig.suptitle("Synapse lifetimes")
     median = float(np.median(life.lifetimes))
     caption = (f"Lifetimes of the E\u2192E synapses created by structural plasticity between "
@@ -362,35 +336,36 @@ def draw_lifetimes(c: ReportContents) -> tuple[Figure, str]:
     return fig, caption
 
 
-def draw_avalanches(c: ReportContents) -> tuple[Figure, str]:
+def avalanches_figure(c: ReportContents) -> tuple[Figure, str]:
     """Avalanche size and duration distributions (Del Papa 2017) over the recording."""
-    panel = c.analysis.avalanches if c.analysis is not None else None
-    if panel is None or panel.sizes.n < MIN_AVALANCHES:
-        found = 0 if panel is None else panel.sizes.n
-        raise Unavailable(f"{found} avalanches in the recorded steps; at least "
+    found = c.avalanches
+    if found is None or len(found) < MIN_AVALANCHES or c.avalanche_steps is None:
+        count = 0 if found is None else len(found)
+        raise Unavailable(f"{count} avalanches in the recorded steps; at least "
                           f"{MIN_AVALANCHES} are needed for their distributions")
     fig, (ax_s, ax_d) = _figure(3.4, 1, 2)
-    for ax, hist, label in ((ax_s, panel.sizes, "size (spikes above threshold)"),
-                            (ax_d, panel.durations, "duration (steps)")):
-        _log_log_density(ax, hist, E_COLOR, "")
+    for ax, values, label in ((ax_s, np.rint(found.sizes), "Size (spikes above threshold)"),
+                              (ax_d, found.durations, "Duration (steps)")):
+        _log_log_density(ax, log_int_histogram(values), E_COLOR, "")
         ax.set_xlabel(label)
-        ax.set_ylabel("probability density")
-    fig.suptitle(f"Neuronal avalanches (n = {panel.sizes.n})")
-    caption = (f"Avalanches over {_steps(panel.first_step, panel.last_step)}: runs of steps "
-               f"in which the number of active excitatory units exceeds the threshold "
-               f"round(<a>/2) = {panel.theta:g} (Del Papa et al. 2017); their sizes (spikes "
-               f"above the threshold) and durations, in logarithmic bins.")
+        ax.set_ylabel("Probability density")
+    fig.suptitle(f"Neuronal avalanches (n = {step_text(len(found))})")
+    first, last = c.avalanche_steps
+    caption = (f"Avalanches over {_steps(first, last)}: runs of steps in which the number of "
+               f"active excitatory units exceeds the threshold round(<a>/2) = "
+               f"{found.theta:g} (Del Papa et al. 2017); their sizes (spikes above the "
+               f"threshold) and durations, in logarithmic bins.")
     return fig, caption
 
 
 #: The report's figures in page order.
 FIGURES: tuple[ReportFigure, ...] = (
-    ReportFigure("raster", "Spike raster and rates", draw_raster),
-    ReportFigure("connections", "Connections", draw_connections),
-    ReportFigure("thresholds", "Thresholds", draw_thresholds),
-    ReportFigure("weights", "Weight distribution", draw_weights),
-    ReportFigure("rates", "Firing-rate distribution", draw_rates),
-    ReportFigure("isi", "Inter-spike intervals", draw_isi),
-    ReportFigure("lifetimes", "Synapse lifetimes", draw_lifetimes),
-    ReportFigure("avalanches", "Avalanches", draw_avalanches),
+    ReportFigure("raster", "Spike raster and rates", raster_figure),
+    ReportFigure("connections", "Connections", connections_figure),
+    ReportFigure("thresholds", "Thresholds", thresholds_figure),
+    ReportFigure("weights", "Weight distribution", weights_figure),
+    ReportFigure("rates", "Firing-rate distribution", rates_figure),
+    ReportFigure("isi", "Inter-spike intervals", isi_figure),
+    ReportFigure("lifetimes", "Synapse lifetimes", lifetimes_figure),
+    ReportFigure("avalanches", "Avalanches", avalanches_figure),
 )

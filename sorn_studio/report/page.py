@@ -77,12 +77,6 @@ def _summary_rows(c: ReportContents) -> list[tuple[str, str]]:
         ("file", f"{c.info.path.name}: sorn-studio {s['app_version']}, schema "
                  f"{s['schema_version']}, saved {s['created']}, backend {s['backend']}"),
     ]
-    if c.analysis is not None and c.analysis.readout is not None \
-            and len(c.analysis.readout.accuracy):
-        r = c.analysis.readout
-        rows.append(("counting readout", f"next-symbol accuracy {r.accuracy[-1]:.3f}, on C and "
-                     f"F {r.accuracy_cf[-1]:.3f} (ridge readout trained on {r.train_steps} "
-                     f"and tested on {r.test_steps} of the newest steps, network not frozen)"))
     if not s["replayable"]:
         rows.append(("replay", f"not possible: {s['replay_note']}"))
     return rows

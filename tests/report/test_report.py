@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from sorn_studio import RecordingSpec, Simulation, load_preset
+from sorn_studio.analysis import detect_avalanches, isi_statistics
 from sorn_studio.cli import main
 from sorn_studio.report import FIGURES, write_report
 from sorn_studio.report import figures as report_figures
@@ -108,7 +109,7 @@ def test_the_connection_figure_draws_the_saved_history_or_the_recording(tmp_path
     data = read_session(tmp_path / "h.npz")
     contents = gather_contents(data)
     assert contents.history_saved and contents.traces.start == 0
-    fig, caption = report_figures.draw_connections(contents)
+    fig, caption = report_figures.connections_figure(contents)
     line = fig.axes[0].lines[0]
     np.testing.assert_array_equal(line.get_ydata(), data.arrays["history/n_ee"])
     assert "whole-run history the studio saved" in caption
@@ -117,7 +118,7 @@ def test_the_connection_figure_draws_the_saved_history_or_the_recording(tmp_path
     data = read_session(tmp_path / "r.npz")
     contents = gather_contents(data)
     assert not contents.history_saved and contents.traces.start == 3000
-    fig, caption = report_figures.draw_connections(contents)
+    fig, caption = report_figures.connections_figure(contents)
     np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), data.arrays["rec/n_ee"])
     assert "first 3 000 steps are not in the file" in caption
     # The file keeps step 0, so the first point is drawn even without the history.
@@ -132,21 +133,25 @@ def test_the_weight_figure_reports_the_studio_fits(full_session):
 
     contents = gather_contents(read_session(full_session))
     studio = take_weights(load_session(full_session)[0])
-    fig, caption = report_figures.draw_weights(contents)
+    fig, caption = report_figures.weights_figure(contents)
     delta = studio.ee_fit.fit.delta_aic
-    assert f"\u0394AIC = {delta:+.0f}" in fig.axes[0].get_title()
+    assert f"\u0394AIC {delta:+.0f}" in fig.axes[0].get_legend().get_title().get_text()
     assert f"\u0394AIC = {delta:+.0f}" in caption
-    assert fig.axes[0].get_xlabel() == "weight" and fig.axes[0].get_xscale() == "log"
+    floor = studio.ee_fit.floor_fit.delta_aic
+    assert f"\u0394AIC = {floor:+.0f}" in caption.split("Above")[1]
+    assert fig.axes[0].get_xlabel() == "Weight" and fig.axes[0].get_xscale() == "log"
 
 
 def test_isi_and_avalanche_figures_show_their_statistics(full_session):
     contents = gather_contents(read_session(full_session))
-    fig, caption = report_figures.draw_isi(contents)
-    assert f"coefficient of variation is {contents.analysis.isi.cv:.2f}" in caption
-    assert any(f"CV = {contents.analysis.isi.cv:.2f}" in t.get_text() for t in fig.axes[0].texts)
+    fig, caption = report_figures.isi_figure(contents)
+    cv = isi_statistics(contents.spikes_e).cv
+    assert f"coefficient of variation is {cv:.2f}" in caption
+    assert f"CV {cv:.2f}" in fig.axes[0].get_legend().get_title().get_text()
     assert fig.axes[0].get_yscale() == "log"
-    fig, caption = report_figures.draw_avalanches(contents)
-    assert f"round(<a>/2) = {contents.analysis.avalanches.theta:g}" in caption
+    fig, caption = report_figures.avalanches_figure(contents)
+    theta = detect_avalanches(contents.spikes_e).theta
+    assert f"round(<a>/2) = {theta:g}" in caption
     assert [ax.get_xscale() for ax in fig.axes] == ["log", "log"]
 
 

@@ -153,15 +153,19 @@ def run_command(args: argparse.Namespace) -> int:
         raise UsageError(f"preset {args.preset!r} uses raw input; pass --raw FILE.npy holding "
                          f"a (nu={params.nu}, T >= {args.steps}) array")
     every = args.weights_every
-    if every and args.full_record:
-        # Every snapshot is kept: refuse now what would fill the memory at the end.
-        need = args.steps // every * params.ne * params.ne * 8
+    if every:
+        # The snapshots are kept in memory until the save (the newest max_snapshots of them,
+        # or all with --full-record): refuse now what would fill it at the end.
+        kept = args.steps // every
+        if not args.full_record:
+            kept = min(kept, RecordingSpec().max_snapshots)
+        need = kept * params.ne * params.ne * 8
         free = available_bytes()
         if free is not None and need > free // 2:
-            raise UsageError(f"--weights-every {every} with --full-record keeps "
-                             f"{args.steps // every} copies of W^EE ({need / 2**20:,.0f} MB), "
-                             f"more than half the {free / 2**20:,.0f} MB this system has "
-                             "free; choose a larger K")
+            raise UsageError(f"--weights-every {every} keeps {kept} copies of W^EE "
+                             f"({need / 2**20:,.0f} MB), more than half the "
+                             f"{free / 2**20:,.0f} MB this system has free; choose a larger K"
+                             f"{'' if args.full_record else ' or a smaller network'}")
     # Trace the thresholds the studio plots, so a headless session opens with its traces.
     neurons = tracked_neurons(params.ne)
     spec = (RecordingSpec(full=True, neurons=neurons, weights_every=every) if args.full_record

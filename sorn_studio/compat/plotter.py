@@ -42,7 +42,7 @@ from ..figures.correlation import (
     graph_edges,
 )
 from ..figures.distributions import (
-    HISTTYPES,
+    check_histtype,
     draw_isi_distribution,
     draw_lognormal_fit,
     draw_normal_fit_histogram,
@@ -121,13 +121,6 @@ def _neuron(value: int, n_neurons: int) -> int:
         raise ValueError(f"neuron must be in [{-n_neurons}, {n_neurons - 1}] for a spike_train "
                          f"of {n_neurons} neurons, got {value}")
     return int(value) % n_neurons
-
-
-def _histtype(value: str) -> str:
-    if value not in HISTTYPES:
-        raise ValueError(f"histtype must be one of {', '.join(map(repr, HISTTYPES))}, got "
-                         f"{value!r}")
-    return value
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -233,7 +226,7 @@ def _connection_histogram(weights: ArrayLike, bin_size: int, histtype: str, save
                           ax: Any, method: str, axis: int) -> Figure:
     w = as_finite(weights, "weights", ndim=(2,))
     bins = _bins(bin_size)
-    histtype = _histtype(histtype)
+    histtype = check_histtype(histtype)
     target = _save_target(savefig, method)
     counts = np.sum(w > 0, axis=axis)
     incoming = axis == 0
@@ -628,7 +621,8 @@ class Plotter:
             pair = tuple(owned.subplots(1, 2))
         with _closing_on_error(owned):
             for a, log_x, scale in ((pair[0], False, "Linear"), (pair[1], True, "Logarithmic")):
-                draw_lognormal_fit(a, kept, log_x=log_x, num_points=points, bins=bins)
+                draw_lognormal_fit(a, kept, what=f"weight >= {WEIGHT_FLOOR:g}", log_x=log_x,
+                                   num_points=points, bins=bins)
                 a.set_title(f"{scale} scale")
             if owned is not None:
                 owned.suptitle(f"Lognormal fit of the connection weights >= {WEIGHT_FLOOR:g} "

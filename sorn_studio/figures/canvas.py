@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["axes_for", "new_figure", "root_figure"]
+__all__ = ["new_figure", "root_figure"]
 
 
 def new_figure(figsize: tuple[float, float], *, pyplot: bool) -> Figure:
@@ -36,39 +36,6 @@ def new_figure(figsize: tuple[float, float], *, pyplot: bool) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize)
-
-
-def axes_for(ax: Axes | None, figsize: tuple[float, float], *,
-             pyplot: bool = True) -> tuple[Figure, Axes]:
-    """The axes to draw into and their figure: ``ax`` itself, or one axes on a new figure.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes or None
-        The caller's axes (drawn into as they are; their figure is returned), or None for a
-        new figure (see :func:`new_figure`).
-    figsize : tuple of float
-        Size in inches of a new figure.
-    pyplot : bool
-        As for :func:`new_figure`.
-
-    Returns
-    -------
-    (Figure, Axes)
-
-    Raises
-    ------
-    TypeError
-        When ``ax`` is neither None nor matplotlib axes.
-    """
-    if ax is None:
-        fig = new_figure(figsize, pyplot=pyplot)
-        return fig, fig.add_subplot()
-    from matplotlib.axes import Axes
-
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be matplotlib Axes or None, not {type(ax).__name__}")
-    return ax.figure, ax
 
 
 def root_figure(ax: Axes) -> Figure:

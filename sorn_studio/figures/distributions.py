@@ -43,7 +43,9 @@ __all__ = [
     "LognormalFitArtists",
     "NormalFitArtists",
     "WeightDistributionArtists",
+    "check_histtype",
     "draw_isi_distribution",
+    "draw_log_density",
     "draw_lognormal_fit",
     "draw_normal_fit_histogram",
     "draw_weight_distribution",
@@ -148,6 +150,14 @@ class ISIArtists:
     stats: ISIStatistics | None
 
 
+def check_histtype(value: str) -> str:
+    """``value`` if it is one of :data:`HISTTYPES`, else a ``ValueError`` naming them."""
+    if value not in HISTTYPES:
+        raise ValueError(f"histtype must be one of {', '.join(map(repr, HISTTYPES))}, got "
+                         f"{value!r}")
+    return value
+
+
 def _legend(ax: Axes, title: str | None = None) -> None:
     """The legend, with what the figure measured (AIC, CV) as its title: one box, so notes
     and legend never overlap."""
@@ -211,9 +221,7 @@ def draw_normal_fit_histogram(ax: Axes, values: ArrayLike, *, bins: int = 10,
     -------
     NormalFitArtists
     """
-    if histtype not in HISTTYPES:
-        raise ValueError(f"histtype must be one of {', '.join(map(repr, HISTTYPES))}, "
-                         f"got {histtype!r}")
+    histtype = check_histtype(histtype)
     bins = check_positive_int(bins, "bins")
     v = as_finite(values, "values", ndim=(1,), allow_empty=True)
     if v.size == 0:
@@ -323,7 +331,8 @@ def draw_weight_distribution(ax: Axes, weights: ArrayLike, *, floor: float = 0.0
     return WeightDistributionArtists(list(patches), lognormal, normal, fit, int(w.size))
 
 
-def draw_lognormal_fit(ax: Axes, weights: ArrayLike, *, log_x: bool = False,
+def draw_lognormal_fit(ax: Axes, weights: ArrayLike, *, what: str = "positive weight",
+                       log_x: bool = False,
                        num_points: int = 100, bins: int = 30, color: str = E_COLOR,
                        fit_color: str = FIT_COLOR) -> LognormalFitArtists:
     """Draw the density of ``weights`` with the fitted lognormal and its mode, mean, median.
@@ -340,6 +349,8 @@ def draw_lognormal_fit(ax: Axes, weights: ArrayLike, *, log_x: bool = False,
     weights : array_like
         Positive weights (pick the range first, e.g. ``w[w >= 0.01]``); values <= 0 are
         not synapses and are left out.
+    what : str
+        What ``weights`` hold, for the note when there are none (e.g. "weight >= 0.01").
     log_x : bool
         Logarithmic x axis (with geometric bins).
     num_points : int
@@ -362,7 +373,7 @@ def draw_lognormal_fit(ax: Axes, weights: ArrayLike, *, log_x: bool = False,
     if log_x:
         ax.set_xscale("log")
     if w.size == 0:
-        draw_note(ax, "no positive weight")
+        draw_note(ax, f"no {what}")
         return LognormalFitArtists(None, None, {}, None)
     low, high = float(w.min()), float(w.max())
     if high > low:
@@ -473,3 +484,39 @@ def draw_isi_distribution(ax: Axes, spikes: ArrayLike, *, bins: int | None = Non
         note += f"; mean per neuron {per_neuron.mean():.2f} ({per_neuron.size} neurons)"
     _legend(ax, note)
     return ISIArtists(list(patches), line, stats)
+
+
+def draw_log_density(ax: Axes, hist: Histogram, *, color: str = E_COLOR,
+                     label: str | None = None) -> Line2D | None:
+    """Draw a density in logarithmic bins as points at the bins' geometric centres, log-log.
+
+    For heavy-tailed quantities (avalanche sizes and durations, synapse lifetimes): empty
+    bins are left out rather than drawn at 0, which a log axis cannot show.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to draw into; both of its axes become logarithmic.
+    hist : sorn_studio.analysis.Histogram
+        E.g. :func:`sorn_studio.analysis.log_int_histogram` of the values.
+    color : str
+        Colour of the points and the line through them.
+    label : str, optional
+        Legend label.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D or None
+        The points; None when every bin is empty (a note says so).
+    """
+    edges, density = np.asarray(hist.edges, float), np.asarray(hist.density, float)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    used = density > 0
+    if not used.any():
+        draw_note(ax, "nothing to show: every bin is empty")
+        return None
+    centres = np.sqrt(edges[:-1] * edges[1:])
+    (line,) = ax.plot(centres[used], density[used], color=color, linewidth=1, marker="o",
+                      markersize=3, label=label)
+    return line

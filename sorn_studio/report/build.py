@@ -70,8 +70,9 @@ def write_report(session: str | os.PathLike[str], out: str | os.PathLike[str], *
         The session ``.npz`` (untrusted: read with every check of
         :func:`~sorn_studio.session.read_session`).
     out : str or os.PathLike
-        The output folder; created if missing (its parent must exist). Files of an earlier
-        report there are replaced, each atomically.
+        The output folder; created if missing (its parent must exist). An earlier report's
+        figures there (``raster.png``, ...) are removed or replaced, each file atomically;
+        other files are left alone.
     formats : sequence of str
         Any of ``"png"``, ``"svg"``, ``"pdf"``; the page shows the SVG or else the PNG (a
         PDF-only report links its files).
@@ -118,11 +119,25 @@ def write_report(session: str | os.PathLike[str], out: str | os.PathLike[str], *
     drawn: list[DrawnFigure] = []
     for spec in FIGURES:
         step(f"figure {spec.stem}")
+        # An earlier report's files of this figure go, so the folder holds only this
+        # report's (a figure skipped now leaves no old picture behind).
+        for suffix in FIGURE_FORMATS:
+            (folder / f"{spec.stem}{suffix}").unlink(missing_ok=True)
         try:
             fig, caption = spec.draw(contents)
         except Unavailable as exc:
             drawn.append(DrawnFigure(spec.stem, spec.title, missing=str(exc)))
             continue
+        except (ValueError, ArithmeticError) as exc:
+            # One figure the data defeat (a fit that fails, say) costs that figure, not the
+            # report: the page says what went wrong.
+            drawn.append(DrawnFigure(spec.stem, spec.title,
+                                     missing=f"it could not be drawn: {exc}"))
+            continue
+        # Lay the figure out once and keep that layout, so every format shows the same
+        # figure and a report regenerated in other formats is byte for byte the same.
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
         files = tuple(save_figure(fig, folder / f"{spec.stem}.{fmt}").name for fmt in chosen)
         drawn.append(DrawnFigure(spec.stem, spec.title, files=files, caption=caption))
     step("page")

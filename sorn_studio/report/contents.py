@@ -23,13 +23,16 @@ from ..session import SessionData, SessionInfo, saved_history, session_summary, 
 from ..studio.frames import Traces, Weights, build_traces, take_weights
 from ..studio.history import history_of
 
-__all__ = ["RASTER_STEPS", "ANALYSIS_STEPS", "AVALANCHE_STEPS", "ReportContents",
+__all__ = ["RASTER_STEPS", "ANALYSIS_STEPS", "AVALANCHE_STEPS", "MAX_SPIKE_CELLS", "ReportContents",
            "gather_contents"]
 
 #: Newest recorded steps the raster shows.
 RASTER_STEPS = 1_000
-#: Newest recorded steps the firing-rate and ISI distributions are taken from.
+#: Newest recorded steps the firing-rate and ISI distributions are taken from, at most.
 ANALYSIS_STEPS = 100_000
+#: Most spikes-by-neurons cells read unpacked at once (100 000 steps of 200 neurons): a
+#: larger network gets fewer steps, so the memory a report takes does not grow with it.
+MAX_SPIKE_CELLS = 20_000_000
 #: Newest recorded steps the avalanche distributions are taken from.
 AVALANCHE_STEPS = 1_000_000
 
@@ -49,8 +52,9 @@ class ReportContents:
     recorded_steps : int
         Steps the file's recording holds (the newest ones).
     steps : numpy.ndarray
-        Step number of each of the newest :data:`ANALYSIS_STEPS` recorded steps (empty when
-        none were recorded).
+        Step number of each of the newest :data:`ANALYSIS_STEPS` recorded steps (fewer for a
+        network of more than 200 E units, see :data:`MAX_SPIKE_CELLS`; empty when none
+        were recorded).
     spikes_e : numpy.ndarray of bool, shape (len(steps), ne)
         The excitatory spikes of those steps: the firing rates, the intervals and the raster
         (its last :data:`RASTER_STEPS` rows) come from them.
@@ -131,7 +135,7 @@ def gather_contents(data: SessionData,
     stage("weights")
     weights = take_weights(sim)
     stage("spikes and avalanches")
-    window = min(recorded, ANALYSIS_STEPS)
+    window = min(recorded, ANALYSIS_STEPS, max(RASTER_STEPS, MAX_SPIKE_CELLS // params.ne))
     steps = np.asarray(rec.steps(last=window)) if window else np.zeros(0, np.int64)
     spikes_e = (np.asarray(rec.spikes_e(last=window)) if window
                 else np.zeros((0, params.ne), bool))

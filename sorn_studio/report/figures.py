@@ -22,7 +22,6 @@ from ..analysis import (
     log_int_histogram,
     population_rate,
 )
-from ..analysis.histograms import Histogram
 from ..figures import (
     E_COLOR,
     FIT_COLOR,
@@ -31,7 +30,11 @@ from ..figures import (
     NEURON_COLORS,
     new_figure,
 )
-from ..figures.distributions import draw_isi_distribution, draw_weight_distribution
+from ..figures.distributions import (
+    draw_isi_distribution,
+    draw_log_density,
+    draw_weight_distribution,
+)
 from ..figures.spikes import draw_population_rate, draw_raster
 from ..studio.texts import change_text, step_text
 from .contents import ReportContents
@@ -95,7 +98,8 @@ def raster_figure(c: ReportContents) -> tuple[Figure, str]:
                                          gridspec_kw={"height_ratios": (4, 1, 1.6)})
     for ax, spikes, color, name in ((ax_e, spikes_e, E_COLOR, "E"),
                                     (ax_i, c.raster_i, I_COLOR, "I")):
-        draw_raster(ax, spikes, steps=steps, color=color)
+        # As one image in SVG and PDF: a vector mark per spike makes files of megabytes.
+        draw_raster(ax, spikes, steps=steps, color=color, rasterized=True)
         ax.set_xlabel("")
         ax.set_ylabel(f"{name} neuron")
     for spikes, color, name in ((spikes_e, E_COLOR, "E"), (c.raster_i, I_COLOR, "I")):
@@ -127,7 +131,7 @@ def _mark_run(ax: Axes, c: ReportContents, label: bool) -> None:
                     ha="center", va="center", fontsize="small", color="#555555")
     changes = c.info.change_log
     for k, change in enumerate(changes):
-        at = change.step + 1
+        at = change.step   # where the studio draws it: after that step
         ax.axvline(at, color=MARK_COLOR, lw=0.8, ls="--")
         if label and len(changes) <= MAX_LABELLED_CHANGES:
             # Right of its line in the left half of the run, left of it in the right half, so
@@ -251,37 +255,27 @@ def rates_figure(c: ReportContents) -> tuple[Figure, str]:
         raise Unavailable("the session recorded no steps")
     rates = firing_rates(c.spikes_e)
     fig, (ax,) = _figure(3.2)
-    target = float(c.params.mu_ip)
+    target = float(c.params.mu_ip) if c.params.ip else None
     # Bins over the rates and the target, not a fixed range: under intrinsic plasticity
     # every rate lies within a few per cent of the target, in one bin of a wide range.
-    low, high = min(float(rates.min()), target), max(float(rates.max()), target)
+    marks = [float(rates.min()), float(rates.max())] + ([target] if target is not None else [])
+    low, high = min(marks), max(marks)
     pad = max(0.1 * (high - low), 0.002)
     ax.hist(rates, bins=RATE_BINS, range=(max(0.0, low - pad), high + pad), color=E_COLOR,
             alpha=0.6)
-    ax.axvline(target, color=FIT_COLOR, lw=1.2, ls="--", label=f"IP target {target:g}")
+    if target is not None:
+        ax.axvline(target, color=FIT_COLOR, lw=1.2, ls="--", label=f"IP target {target:g}")
+        ax.legend(loc="upper right", fontsize="small", frameon=False)
     ax.set_xlabel("Spikes per step")
     ax.set_ylabel("E neurons")
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
     ax.set_title("Firing rates")
     first, last = int(c.steps[0]), int(c.steps[-1])
     caption = (f"Firing rate of each of the {rates.size} excitatory neurons over "
                f"{_steps(first, last)}: mean {rates.mean():.4f}, sd {rates.std():.4f}, "
-               f"{int(np.sum(rates == 0))} silent. The dashed line is the mean target rate "
-               f"of intrinsic plasticity.")
+               f"{int(np.sum(rates == 0))} silent. "
+               + ("The dashed line is the mean target rate of intrinsic plasticity."
+                  if target is not None else "Intrinsic plasticity is off."))
     return fig, caption
-
-
-def _log_log_density(ax: Axes, hist: Histogram, color: str, label: str) -> None:
-    """A density in logarithmic bins as points at the bins' geometric centres, on log axes.
-
-    Empty bins are left out rather than drawn at 0, which a log axis cannot show.
-    """
-    edges, density = np.asarray(hist.edges), np.asarray(hist.density)
-    used = density > 0
-    centres = np.sqrt(edges[:-1] * edges[1:])
-    ax.plot(centres[used], density[used], color=color, lw=1, marker="o", ms=3, label=label)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
 
 
 def isi_figure(c: ReportContents) -> tuple[Figure, str]:
@@ -313,7 +307,7 @@ def lifetimes_figure(c: ReportContents) -> tuple[Figure, str]:
         raise Unavailable(f"no synapse was both created and pruned between the snapshots "
                           f"(steps {step_text(life.start)}-{step_text(life.end)})")
     fig, (ax_hist, ax_surv) = _figure(3.4, 1, 2)
-    _log_log_density(ax_hist, log_int_histogram(life.lifetimes), E_COLOR, "created and pruned")
+    draw_log_density(ax_hist, log_int_histogram(life.lifetimes), label="created and pruned")
     ax_hist.set_xlabel("Lifetime (steps)")
     ax_hist.set_ylabel("Probability density")
     ax_hist.legend(loc="upper right", fontsize="small", frameon=False)
@@ -346,7 +340,7 @@ def avalanches_figure(c: ReportContents) -> tuple[Figure, str]:
     fig, (ax_s, ax_d) = _figure(3.4, 1, 2)
     for ax, values, label in ((ax_s, np.rint(found.sizes), "Size (spikes above threshold)"),
                               (ax_d, found.durations, "Duration (steps)")):
-        _log_log_density(ax, log_int_histogram(values), E_COLOR, "")
+        draw_log_density(ax, log_int_histogram(values))
         ax.set_xlabel(label)
         ax.set_ylabel("Probability density")
     fig.suptitle(f"Neuronal avalanches (n = {step_text(len(found))})")

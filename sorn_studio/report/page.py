@@ -120,9 +120,10 @@ def report_page(c: ReportContents, figures: Sequence[DrawnFigure]) -> str:
                      for k, v in _summary_rows(c))
     changes = c.info.change_log
     if changes:
-        items = "\n".join(f"<tr><td>step {step_text(ch.step + 1)}</td>"
+        items = "\n".join(f"<tr><td>at step {step_text(ch.step)}</td>"
                           f"<td>{escape(change_summary(ch))}</td></tr>" for ch in changes)
-        change_html = ("<p>Live changes, each applied before the step given:</p>\n"
+        change_html = ("<p>Live changes, each made after the step given (as the studio's "
+                       "change log and the figures' markers say):</p>\n"
                        f"<table>{items}</table>")
     else:
         change_html = "<p>None: the parameters stayed as they started.</p>"

@@ -119,7 +119,7 @@ def test_run_keeps_the_whole_run_history_however_small_its_window(tmp_path, caps
         np.testing.assert_array_equal(saved[name], values, err_msg=name)
 
 
-def test_run_keeps_weight_snapshots_when_asked(tmp_path, capsys):
+def test_run_keeps_weight_snapshots_when_asked(tmp_path, capsys, monkeypatch):
     out = tmp_path / "w.npz"
     code, _, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "3000", *SMALL,
                            "--seed", "3", "--weights-every", "1000", "--quiet", "--out",
@@ -127,11 +127,15 @@ def test_run_keeps_weight_snapshots_when_asked(tmp_path, capsys):
     assert code == 0, err
     arrays = read_session(out).arrays
     assert arrays["rec/snapshot_steps"].tolist() == [1000, 2000, 3000]
-    code, _, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", str(10**15),
-                           *SMALL, "--weights-every", "1", "--full-record", "--out",
-                           str(tmp_path / "big.npz"))
-    assert code == 2 and "--weights-every 1 with --full-record keeps" in err
-    assert not (tmp_path / "big.npz").exists()
+    # Snapshots that would not fit are refused before the first step, with or without a
+    # full recording (100 copies of a 40 x 40 W^EE are 1.25 MB).
+    monkeypatch.setattr("sorn_studio.memory.available_bytes", lambda: 2 * 2**20)
+    for extra in ([], ["--full-record"]):
+        code, _, err = run_cli(capsys, "run", "--preset", "zheng2013", "--steps", "1000",
+                               *SMALL, "--weights-every", "1", *extra, "--out",
+                               str(tmp_path / "big.npz"))
+        assert code == 2 and "--weights-every 1 keeps" in err, err
+        assert not (tmp_path / "big.npz").exists()
 
 
 def test_run_steps_stops_at_a_step_boundary():

@@ -130,8 +130,15 @@ def test_hist_incoming_conn_counts_columns_with_a_normal_fit(sorn_run, tmp_path)
     counts = (w_ee > 0).sum(axis=0)                    # W[pre, post]: a column is the input
     assert ax.get_xlabel().startswith("Number of incoming connections")
     assert f"mu = {counts.mean():.2f}" in ax.get_title()
+    # The spread tells columns from rows (the means are equal: both are synapses / ne).
+    rows = (w_ee > 0).sum(axis=1)
+    assert f"{rows.std():.2f}" != f"{counts.std():.2f}"
+    assert f"std = {counts.std():.2f}" in ax.get_title()
     bars = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert 1 < len(bars) <= 10
+    edges = [b.get_x() for b in bars] + [bars[-1].get_x() + bars[-1].get_width()]
+    heights = np.histogram(counts, bins=edges, density=True)[0]
+    np.testing.assert_allclose([b.get_height() for b in bars], heights)
     assert sum(b.get_height() * b.get_width() for b in bars) == pytest.approx(1.0)
     assert all(float(b.get_width()).is_integer() for b in bars)   # whole-number bins
     (fit,) = ax.get_lines()
@@ -461,7 +468,7 @@ def test_weight_figures_of_weights_with_nothing_to_fit(weights, tmp_path):
         assert not ax.get_lines()
     assert [t.get_text() for t in histogram.texts] == ["no weight >= 0.01"]
     for ax in (linear, log):
-        assert [t.get_text() for t in ax.texts] == ["no positive weight"]
+        assert [t.get_text() for t in ax.texts] == ["no weight >= 0.01"]
 
 
 def test_weights_as_lists_and_flat_arrays(sorn_run):

@@ -157,3 +157,20 @@ def test_isi_distribution_without_intervals_is_a_note():
     ax = _axes()
     assert draw_isi_distribution(ax, np.zeros((0, 3))).stats is None
     assert ax.texts[0].get_text() == "no time steps"
+
+
+def test_log_density_leaves_out_empty_bins_and_notes_when_all_are_empty():
+    from sorn_studio.analysis import Histogram, log_int_histogram
+    from sorn_studio.figures.distributions import draw_log_density
+
+    fig = new_figure((3, 2), pyplot=False)
+    ax = fig.add_subplot()
+    hist = log_int_histogram(np.array([1, 1, 2, 50, 51, 400]))
+    line = draw_log_density(ax, hist, label="sizes")
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    assert len(line.get_xdata()) == int(np.count_nonzero(hist.density)) < len(hist.density)
+    assert np.all(line.get_ydata() > 0) and line.get_label() == "sizes"
+    empty = Histogram.from_counts(np.array([0.5, 1.5, 2.5]), np.array([0, 0]))
+    ax2 = fig.add_subplot(2, 1, 2)
+    assert draw_log_density(ax2, empty) is None
+    assert "every bin is empty" in ax2.texts[0].get_text()

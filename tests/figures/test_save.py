@@ -8,11 +8,12 @@ matplotlib.use("Agg")
 
 import pytest
 
-from sorn_studio.figures import axes_for, new_figure, save_figure
+from sorn_studio.figures import new_figure, save_figure
 
 
 def _figure():
-    fig, ax = axes_for(None, (3, 2), pyplot=False)
+    fig = new_figure((3, 2), pyplot=False)
+    ax = fig.add_subplot()
     ax.plot([0, 1, 4])
     return fig
 
@@ -67,11 +68,3 @@ def test_free_standing_figures_are_not_held_by_pyplot():
     fig = new_figure((2, 2), pyplot=True)
     assert fig.number in plt.get_fignums()
     plt.close(fig)
-
-
-def test_given_axes_are_drawn_into_and_bad_ones_refused():
-    fig = new_figure((2, 2), pyplot=False)
-    ax = fig.add_subplot()
-    assert axes_for(ax, (9, 9)) == (fig, ax)
-    with pytest.raises(TypeError, match="ax must be matplotlib Axes or None, not str"):
-        axes_for("axes", (2, 2))

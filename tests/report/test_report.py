@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import html
+
 import numpy as np
 import pytest
 
@@ -47,10 +49,17 @@ def full_session(tmp_path_factory):
     return path
 
 
-def test_every_figure_and_the_page_are_written(full_session, tmp_path):
-    seen = []
-    report = write_report(full_session, tmp_path / "out",
+@pytest.fixture(scope="module")
+def full_report(full_session, tmp_path_factory):
+    seen: list[tuple[int, int]] = []
+    report = write_report(full_session, tmp_path_factory.mktemp("report") / "out",
                           progress=lambda done, total, what: seen.append((done, total)))
+    return report, seen
+
+
+def test_every_figure_and_the_page_are_written(full_report):
+    report, seen = full_report
+    tmp_path = report.folder.parent
     assert [f.stem for f in report.figures] == [f.stem for f in FIGURES]
     missing = {f.stem: f.missing for f in report.figures if f.missing}
     assert missing == {}
@@ -61,7 +70,7 @@ def test_every_figure_and_the_page_are_written(full_session, tmp_path):
         assert b"<svg" in (tmp_path / "out" / fig.files[1]).read_bytes()[:2000]
     page = report.page.read_text(encoding="utf-8")
     for fig in report.figures:
-        assert f'<img src="{fig.stem}.svg"' in page and fig.caption.split(":")[0] in page
+        assert f'<img src="{fig.stem}.svg"' in page and html.escape(fig.caption) in page
     assert "zheng2013" in page and "6 000" in page
     assert "eta STDP: 0.004 -&gt; 0.008" in page          # the change, escaped
     # Progress counts up to its total and ends there.
@@ -69,14 +78,15 @@ def test_every_figure_and_the_page_are_written(full_session, tmp_path):
     assert dones == sorted(dones) and seen[-1][0] == seen[-1][1]
 
 
-def test_a_report_regenerated_from_the_same_session_is_byte_for_byte_the_same(full_session,
-                                                                             tmp_path):
-    first = write_report(full_session, tmp_path / "a", formats=("svg", "pdf"))
-    write_report(full_session, tmp_path / "b", formats=("svg", "pdf"))
-    names = sorted(p.name for p in first.folder.iterdir())
-    assert len(names) == 2 * len(FIGURES) + 1
+def test_a_report_regenerated_from_the_same_session_is_byte_for_byte_the_same(
+        full_session, full_report, tmp_path):
+    # SVG here; that PDFs carry no date either is checked in tests/figures/test_save.py.
+    first, _ = full_report
+    again = write_report(full_session, tmp_path / "again", formats=("svg",))
+    names = sorted(p.name for p in again.folder.glob("*.svg"))
+    assert len(names) == len(FIGURES)
     for name in names:
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+        assert (first.folder / name).read_bytes() == (again.folder / name).read_bytes(), name
 
 
 def test_a_session_without_steps_skips_what_needs_them_and_says_why(tmp_path):
@@ -188,7 +198,7 @@ def test_the_command_writes_the_report_and_names_what_it_skipped(tmp_path, capsy
 
 @pytest.mark.parametrize("args, message", [
     (["missing.npz", "--out", "out"], "missing.npz"),
-    (["s.npz", "--out", "s.npz"], "--out"),
+    (["s.npz", "--out", "s.npz"], "it is a file"),
     (["s.npz", "--out", "nowhere/out"], "does not exist"),
 ])
 def test_the_command_refuses_bad_input_in_one_line(tmp_path, capsys, monkeypatch, args,
@@ -199,3 +209,19 @@ def test_the_command_refuses_bad_input_in_one_line(tmp_path, capsys, monkeypatch
     _, err = capsys.readouterr()
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_what_the_session_file_says_reaches_the_page_escaped(tmp_path):
+    # A counting-task session whose preset name is markup: the file is untrusted input.
+    sim = Simulation(load_preset("lazar2009"), 2, recording=RecordingSpec(window=2000))
+    sim.run(1500)
+    sim.apply_params(eta_ip=0.02)
+    sim.run(500)
+    hostile = '<script>alert("x")</script>'
+    save_session(sim, tmp_path / "c.npz", preset=hostile)
+    report = write_report(tmp_path / "c.npz", tmp_path / "out", formats=("png",))
+    page = report.page.read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "input counting" in page and "at step 1 500" in page
+    assert not [f.stem for f in report.figures if f.missing and f.stem != "lifetimes"]

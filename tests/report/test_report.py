@@ -225,3 +225,28 @@ def test_what_the_session_file_says_reaches_the_page_escaped(tmp_path):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "input counting" in page and "at step 1 500" in page
     assert not [f.stem for f in report.figures if f.missing and f.stem != "lifetimes"]
+
+
+def test_a_new_report_replaces_the_old_figures_and_survives_a_figure_that_fails(
+        tmp_path, monkeypatch):
+    from sorn_studio.report import build
+
+    _session(tmp_path / "s.npz", steps=1000, weights_every=0)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lifetimes.png").write_bytes(b"an old picture")
+    (out / "notes.txt").write_text("mine")
+
+    def broken(contents):
+        raise ValueError("the fit did not converge")
+
+    figures = tuple(f if f.stem != "rates" else report_figures.ReportFigure(
+        f.stem, f.title, broken) for f in FIGURES)
+    monkeypatch.setattr(build, "FIGURES", figures)
+    report = write_report(tmp_path / "s.npz", out, formats=("svg",))
+    missing = {f.stem: f.missing for f in report.figures if f.missing}
+    assert missing["rates"] == "it could not be drawn: the fit did not converge"
+    assert not (out / "lifetimes.png").exists() and (out / "notes.txt").read_text() == "mine"
+    assert not list(out.glob("*.png"))
+    assert "Not drawn: it could not be drawn: the fit did not converge." in \
+        report.page.read_text(encoding="utf-8")

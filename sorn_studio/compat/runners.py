@@ -58,6 +58,8 @@ def _start(sim: Simulation, net: NetworkState, rng: np.random.Generator) -> None
     It goes through the engine's snapshot / restore pair, which validates the network
     (shapes, finite values, weights, self-connections) and rebuilds the kernel's synapse lists.
     """
+    # One generator's state: a sorn 0.7.4 call runs on one stream (draw layout 1), as it
+    # always has, so a script's np.random.seed(k) repeats what it did before.
     arrays, generator, params = net.arrays(), rng.bit_generator.state, sim.params.to_dict()
     # Raw input is fed column by column with each call (feed_input), so none is carried.
     sim.restore(Snapshot(

@@ -27,6 +27,7 @@ from .snapshot import (
     check_structural,
     json_value,
 )
+from .streams import DRAW_LAYOUT, DRAW_LAYOUTS, RandomStreams
 
 __all__ = ["Simulation", "ParamChange", "BACKENDS"]
 
@@ -95,15 +96,6 @@ def _check_live(names: Any) -> None:
                              "structural); pass it to reset(params=...) instead")
 
 
-def _generator_from(state: Any, part: str) -> np.random.Generator:
-    rng = np.random.default_rng()
-    try:
-        rng.bit_generator.state = dict(state)
-    except (TypeError, ValueError, KeyError, OverflowError) as exc:
-        raise SnapshotError(part, f"is not a valid generator state: {exc}") from None
-    return rng
-
-
 def _mask_events(before: np.ndarray, after: np.ndarray, step: int) -> np.ndarray:
     """Synapse events of one step from the masks around it: prunings, then creations (the
     kernel's order: STDP prunes before structural plasticity creates)."""
@@ -122,8 +114,9 @@ class Simulation:
     params : Params
         The network's parameters.
     seed : int or None
-        Seed of the simulation's single ``numpy.random.Generator``; ``None`` draws a fresh one
-        (kept in :attr:`seed`, so the run can still be reproduced).
+        Seed of the run: the network is drawn with ``numpy.random.default_rng(seed)``, and
+        each step's random numbers come from the streams of :mod:`.streams`; ``None`` draws a
+        fresh seed (kept in :attr:`seed`, so the run can still be reproduced).
     recording : RecordingSpec, optional
         What to record; a 10 000-step window by default.
     raw_input : numpy.ndarray, optional
@@ -131,6 +124,11 @@ class Simulation:
         :meth:`feed_input`.
     backend : {"numba", "numpy"}
         The compiled kernel, or the numpy reference of the same step (slow; for checking).
+    draw_layout : {1, 2}
+        Where each step's random numbers come from (:mod:`.streams`): 2, a stream per purpose
+        (input, structural plasticity, noise), so that networks of the same seed share their
+        input and noise whatever their mechanisms; 1, the single stream of earlier versions
+        (for their sessions).
 
     Notes
     -----
@@ -144,9 +142,13 @@ class Simulation:
 
     def __init__(self, params: Params, seed: int | None = 0, *,
                  recording: RecordingSpec | None = None, raw_input: np.ndarray | None = None,
-                 backend: str = "numba") -> None:
+                 backend: str = "numba", draw_layout: int = DRAW_LAYOUT) -> None:
         _check_params(params)
+        if draw_layout not in DRAW_LAYOUTS:
+            raise ValueError(f"argument 'draw_layout' = {draw_layout!r} is not allowed; use "
+                             f"one of {', '.join(map(str, DRAW_LAYOUTS))}")
         self._configure(recording, backend)
+        self._draw_layout = draw_layout
         self._check_neurons(params)
         if raw_input is not None and params.input_kind != "raw":
             raise ValueError(f"argument 'raw_input' is given but input_kind = "
@@ -225,9 +227,10 @@ class Simulation:
         self._rng = np.random.default_rng(self._seed)
         self._state = init_state(self._params, self._rng)
         self._input = InputSource.create(self._params, self._rng, self._raw_initial)
+        self._streams = RandomStreams.fresh(self._seed, self._rng, self._draw_layout)
         self._adj, self._renorm_all = self._adjacency_for(self._state, {})
         self._initial_state = self._state.copy()
-        self._initial_rng_state = self._rng.bit_generator.state
+        self._initial_rng_state = self._streams.state()
         self._initial_params = self._params
         self._t = 0
         self._change_log: list[ParamChange] = []
@@ -254,10 +257,11 @@ class Simulation:
         """
         self._seed = _check_seed(seed)
         self._rng = np.random.default_rng(self._seed)
+        self._streams = RandomStreams.fresh(self._seed, self._rng, self._draw_layout)
         # In place: the sorn 0.7.4 layer restarts once per call, often for a single step.
         for name, arr in self._state.arrays().items():
             np.copyto(getattr(self._initial_state, name), arr)
-        self._initial_rng_state = self._rng.bit_generator.state
+        self._initial_rng_state = self._streams.state()
         self._initial_params = self._params
         self._t = 0
         self._change_log = []
@@ -284,7 +288,7 @@ class Simulation:
             seed=self._seed, step=self._t, backend=self._backend,
             params=self._params.to_dict(), initial_params=self._initial_params.to_dict(),
             change_log=tuple((int(c.step), c.name, c.old, c.new) for c in self._change_log),
-            pending=self.pending_changes, rng=self._rng.bit_generator.state,
+            pending=self.pending_changes, rng=self._streams.state(),
             initial_rng=copy.deepcopy(self._initial_rng_state),
             state={k: v.copy() for k, v in self._state.arrays().items()},
             initial_state={k: v.copy() for k, v in self._initial_state.arrays().items()},
@@ -334,8 +338,11 @@ class Simulation:
         # A run that starts at the snapshot gives the same arrays twice: checked once.
         initial = (state.copy() if snapshot.initial_state is snapshot.state else NetworkState(
             **check_network_arrays(snapshot.initial_state, params, "initial")))
-        rng = _generator_from(snapshot.rng, "rng/current")
-        _generator_from(snapshot.initial_rng, "rng/initial")
+        streams = RandomStreams.from_state(snapshot.rng, "rng/current")
+        initial_layout = RandomStreams.from_state(snapshot.initial_rng, "rng/initial").layout
+        if initial_layout != streams.layout:
+            raise SnapshotError("rng/initial", f"has draw layout {initial_layout} but "
+                                f"'rng/current' has {streams.layout}")
         source = InputSource.restore(params, snapshot.input_pools, snapshot.input_position,
                                      snapshot.raw_input, snapshot.raw_cursor)
         adj, renorm_all = self._adjacency_for(state, snapshot.kernel_order)
@@ -344,7 +351,9 @@ class Simulation:
 
         self._params, self._initial_params, self._seed, self._t = params, initial_params, seed, step
         self._state, self._initial_state = state, initial
-        self._rng = rng
+        self._streams, self._draw_layout = streams, streams.layout
+        # Only a reset draws from it again, and a reset makes it anew from the seed.
+        self._rng = np.random.default_rng(seed)
         self._initial_rng_state = copy.deepcopy(dict(snapshot.initial_rng))
         self._change_log = list(log)
         self._input = source
@@ -482,15 +491,21 @@ class Simulation:
         return list(self._change_log)
 
     @property
-    def rng(self) -> np.random.Generator:
-        """The run's generator (read its ``bit_generator.state``; drawing from it changes
-        the run)."""
-        return self._rng
+    def rng_state(self) -> dict[str, Any]:
+        """State of the run's random streams now, as JSON values (a copy; see
+        :meth:`.streams.RandomStreams.state`)."""
+        return self._streams.state()
 
     @property
     def initial_rng_state(self) -> dict[str, Any]:
-        """Bit-generator state at step 0, after the network was drawn (a copy)."""
+        """State of the run's random streams at step 0, after the network was drawn (a
+        copy)."""
         return copy.deepcopy(self._initial_rng_state)
+
+    @property
+    def draw_layout(self) -> int:
+        """Where each step's random numbers come from (:mod:`.streams`): 1 or 2."""
+        return self._draw_layout
 
     @property
     def state(self) -> NetworkState:
@@ -720,7 +735,7 @@ class Simulation:
     def _advance(self, n: int) -> None:
         p = self._params
         layout = DrawLayout.for_params(p, self._input.uses_draws)
-        draws = self._rng.standard_normal((n, layout.width))
+        draws = self._streams.block(n, layout)
         if layout.sp_off >= 0:
             sp_cols = slice(layout.sp_off, layout.sp_off + layout.n_sp)
             draws[:, sp_cols] = to_uniform(draws[:, sp_cols])

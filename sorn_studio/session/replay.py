@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import Simulation, Snapshot
+from ..engine.streams import RandomStreams
 from ..params import Params
 from ..recording import RecordingSpec
 from .files import read_session, recorded_series, snapshot_of, weight_snapshots
@@ -113,7 +114,7 @@ def _compare(target: _Target, sim: Simulation) -> tuple[int, str] | None:
     for name in STATE_FIELDS:
         if not np.array_equal(want.state[name], getattr(sim.state, name)):
             found.append((steps, f"state/{name}"))
-    if sim.rng.bit_generator.state != want.rng:
+    if sim.rng_state != want.rng:
         found.append((steps, "rng/current"))
     if not np.array_equal(sim.input.position, want.input_position):
         found.append((steps, "input/position"))
@@ -161,8 +162,11 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
     total = snap.step
     if target.note:
         return ReplayResult(False, total, 0, None, None, f"cannot replay: {target.note}")
+    # The run is re-made with the draw layout it was made with (older files: one stream).
+    layout = RandomStreams.from_state(snap.initial_rng, "rng/initial").layout
     sim = Simulation(Params.from_dict(snap.initial_params), snap.seed, recording=target.recording,
-                     raw_input=snap.raw_input, backend=backend or snap.backend)
+                     raw_input=snap.raw_input, backend=backend or snap.backend,
+                     draw_layout=layout)
     for name in STATE_FIELDS:
         if not np.array_equal(getattr(sim.initial_state, name), snap.initial_state[name]):
             return ReplayResult(False, total, 0, 0, f"initial/{name}",

@@ -107,8 +107,10 @@ ITEMS: tuple[Item, ...] = (
          "live parameter or mechanism switch name went from old to new"),
     Item("input", "json", (), "kind, alphabet, raw_cursor (next raw column), raw_complete "
          "(whether input/raw holds every column used since step 0)"),
-    Item("rng/initial", "json", (), "numpy bit-generator state at step 0 (after init)"),
-    Item("rng/current", "json", (), "numpy bit-generator state now"),
+    Item("rng/initial", "json", (), "state of the run's random streams at step 0 (after "
+         "init): {draw_layout: 2, streams: {input, sp, noise}} of numpy bit-generator states, "
+         "or one bit-generator state (draw layout 1: files of earlier versions)"),
+    Item("rng/current", "json", (), "state of the run's random streams now (as rng/initial)"),
     Item("input/position", "int64", ("2",), "[current word, position in the word] of symbol "
          "input"),
     Item("input/pools", "int32", ("n_symbols", "n_u"), "excitatory units each input symbol "

@@ -72,7 +72,7 @@ K = 257
 def assert_same_run(a: Simulation, b: Simulation) -> None:
     assert a.t == b.t
     assert a.state.equals(b.state)
-    assert a.rng.bit_generator.state == b.rng.bit_generator.state
+    assert a.rng_state == b.rng_state
     assert np.array_equal(a.input.position, b.input.position)
     assert a.params == b.params
     assert list(a.change_log) == list(b.change_log)

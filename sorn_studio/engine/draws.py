@@ -3,7 +3,8 @@
 Every step consumes a row of standard-normal draws, laid out by :class:`DrawLayout`: the
 input's word choice, then structural plasticity (a gate and one draw per possible new
 synapse), then the noise of every neuron. Which generator fills which columns is
-:mod:`.streams`' business (a stream per purpose, or one for the whole row in older runs). The input and SP columns are turned into uniforms in [0, 1] with the normal CDF
+:mod:`.streams`' business (a stream per purpose, or one for the whole row in older runs).
+The input and SP columns are turned into uniforms in [0, 1] with the normal CDF
 (:func:`to_uniform`), which is exact in distribution and keeps one kind of draw for the whole
 row. ``Generator.standard_normal`` fills arrays in C order with no state carried between calls,
 so drawing an (n, k) block for n steps at once gives exactly the numbers n single steps would

@@ -11,6 +11,8 @@ Usage::
     sorn-studio replay FILE.npz [--quiet]
     sorn-studio presets
     sorn-studio report SESSION.npz --out DIR [--format png|svg|pdf ...] [--progress]
+    sorn-studio compare (--preset NAME | --from SESSION.npz) --steps N [--seed S]
+                    --variant NAME=VALUE[,NAME=VALUE...] ... [--quiet] [--out DIR]
     sorn-studio experiment counting|spontaneous|avalanches ...
 
 Exit status: 0 on success; 1 when ``replay`` finds a difference or the studio fails (a session
@@ -22,7 +24,7 @@ installation, such as a failing import, shows its traceback).
 Each command lives in its own module, with the function that adds its parser to the
 sub-commands (``add_parser``; ``add_parsers`` in :mod:`.sessions` for ``info`` and ``replay``)
 and the function the parser stores as ``func``: :mod:`.gui`, :mod:`.run`, :mod:`.sessions`,
-:mod:`.presets`, :mod:`.report`, :mod:`.experiments`.
+:mod:`.presets`, :mod:`.report`, :mod:`.compare`, :mod:`.experiments`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import experiments, gui, presets, report, run, sessions
+from . import compare, experiments, gui, presets, report, run, sessions
 from .errors import EXIT_INTERRUPTED, PROG, UsageError
 from .errors import report as report_error
 from .progress import NullProgress, Progress
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_parsers(sub)
     presets.add_parser(sub)
     report.add_parser(sub)
+    compare.add_parser(sub)
     experiments.add_parser(sub)
     return parser
 

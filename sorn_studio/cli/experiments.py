@@ -14,7 +14,6 @@ from typing import Any, TextIO
 import numpy as np
 
 from sorn_studio.analysis.weights import ANALYSIS_FLOOR
-from sorn_studio.atomic import check_writable
 from sorn_studio.experiments.avalanches import AvalancheExperiment, run_avalanches
 from sorn_studio.experiments.counting import (
     COUNTING_CONDITIONS,
@@ -34,6 +33,7 @@ from sorn_studio.params import MECHANISMS, Params, parse_assignments
 from sorn_studio.presets import load_preset
 
 from .errors import report
+from .folders import check_out_folder
 from .numbers import SEED, finite_non_negative, whole_number
 from .progress import Progress
 
@@ -391,21 +391,6 @@ SET_BY_THE_EXPERIMENT: dict[str, dict[str, str]] = {
 }
 
 
-def _check_out(out: Path) -> None:
-    """Make the ``--out`` folder and check it can be written, before the experiment runs (not
-    after hours of it)."""
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: is a file; give a folder for the result tables")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"--out {out}: cannot make the folder ({exc.strerror})") from None
-    try:
-        check_writable(out / "results", "results")
-    except OSError as exc:
-        raise ValueError(f"--out: {exc.args[-1]}") from None
-
-
 def experiment_command(args: argparse.Namespace) -> int:
     """Run the experiment named by ``args.experiment``.
 
@@ -432,7 +417,7 @@ def experiment_command(args: argparse.Namespace) -> int:
                                        for key in overridden))
         params = load_preset(args.preset, **changes)
         if args.out:
-            _check_out(args.out)
+            check_out_folder(args.out)
         runners[name](args, params, sys.stdout, sys.stderr)
     except ValueError as exc:
         return report(str(exc), f"experiment {name}")

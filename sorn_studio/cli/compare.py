@@ -1,0 +1,100 @@
+"""``sorn-studio compare``: a baseline and variants of it, step for step on the same input and
+noise, and how far each variant departs."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from .errors import EXIT_INTERRUPTED, UsageError
+from .folders import check_out_folder
+from .numbers import SEED, whole_number
+from .progress import NullProgress, Progress
+from .signals import StopFlag
+
+__all__ = ["add_parser", "compare_command"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``compare`` to ``subparsers`` (the ``sorn-studio`` commands):
+    ``func=compare_command``."""
+    compare = subparsers.add_parser(
+        "compare", help="run a baseline and variants in lockstep and compare them",
+        description="Run a baseline network and up to four variants of it (each a set of live "
+        "parameter changes) together, step for step, on the same input and noise, from a "
+        "fresh network or a saved session. Prints one line per network: the mean Hamming "
+        "distance of x to the baseline over the last 10 %% of steps, the final rate, "
+        "connection fraction and E->E synapse count.")
+    compare.add_argument("--preset", metavar="NAME", help="preset of a fresh network "
+                         "(see 'sorn-studio presets'); or --from")
+    compare.add_argument("--from", dest="source", metavar="SESSION.npz",
+                         help="start every network from this session's state")
+    compare.add_argument("--steps", required=True, type=whole_number(1), metavar="N",
+                         help="steps to run")
+    compare.add_argument("--seed", type=SEED, metavar="S", help="random seed of a fresh "
+                         "network (default 0)")
+    compare.add_argument("--variant", action="append", required=True,
+                         metavar="NAME=VALUE[,NAME=VALUE...]",
+                         help="a variant: live parameter changes (repeat for up to four), "
+                         "e.g. --variant stdp=false --variant eta_ip=0.02,sp=off")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.add_argument("--out", metavar="DIR", help="write traces.csv, comparison.json and "
+                         "each network's session here")
+    compare.set_defaults(func=compare_command)
+    return compare
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """Run ``sorn-studio compare``; 0, or 130 after Ctrl-C (what ran is still printed and
+    written)."""
+    from sorn_studio.compare import Lockstep, Variant, write_comparison
+    from sorn_studio.engine import Simulation
+    from sorn_studio.params import parse_assignments
+    from sorn_studio.presets import get_preset
+    from sorn_studio.session import read_session
+    from sorn_studio.session.files import snapshot_of
+
+    if (args.preset is None) == (args.source is None):
+        raise UsageError("give either --preset NAME (a fresh network) or --from SESSION.npz")
+    if args.source is not None and args.seed is not None:
+        raise UsageError("--seed is for a fresh network; a session keeps its own")
+    variants = []
+    for text in args.variant:
+        try:
+            changes = parse_assignments(part for part in text.split(",") if part.strip())
+        except ValueError as exc:
+            raise UsageError(f"--variant {text}: {exc}") from None
+        variants.append(Variant(text, changes))
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        check_out_folder(out)
+    if args.source is not None:
+        data = read_session(args.source)
+        start, preset = snapshot_of(data), data.info.preset
+    else:
+        preset = args.preset
+        start = Simulation(get_preset(preset).params, 0 if args.seed is None else args.seed
+                           ).snapshot()
+    lockstep = Lockstep(start, variants)
+    bar: Progress = NullProgress(args.steps) if args.quiet else Progress(args.steps)
+    with StopFlag() as stop:
+        done = lockstep.run(args.steps, progress=bar.update, should_stop=stop)
+    bar.finish()
+    interrupted = done < args.steps
+    print(f"{'network':<28} {'Hamming (last 10%)':>18} {'rate':>8} {'fraction':>9} "
+          f"{'E->E':>6}")
+    for row in lockstep.summary():
+        print(f"{row['name']:<28} {_fmt(row['hamming_tail'], 2):>18} {_fmt(row['rate']):>8} "
+              f"{_fmt(row['connection_fraction']):>9} {row['n_ee']:>6}")
+    if out is not None:
+        write_comparison(lockstep, out, preset=preset)
+        print(f"wrote {out}")
+    if interrupted:
+        print(f"interrupted after {done} of {args.steps} steps")
+        return EXIT_INTERRUPTED
+    return 0

@@ -1,0 +1,110 @@
+"""Lockstep comparison: a variant identical to the baseline stays identical (Hamming 0 for the
+whole run), one with a rule off departs, and the traces, files and command say so."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sorn_studio import Simulation, load_preset
+from sorn_studio.cli import main
+from sorn_studio.compare import Lockstep, Variant, lockstep, write_comparison
+from sorn_studio.session import read_session, replay_session
+
+SMALL = dict(ne=40, ni=8, lambda_ee=5, lambda_ei=2, lambda_ie=40)
+
+
+def _start(steps: int = 0):
+    sim = Simulation(load_preset("zheng2013", **SMALL), 5)
+    sim.run(steps)
+    return sim.snapshot()
+
+
+def test_a_twin_stays_identical_and_a_variant_with_a_rule_off_departs():
+    run = Lockstep(_start(), [Variant("twin"), Variant("same value", {"eta_stdp": 0.004}),
+                              Variant("no STDP", {"stdp": False})])
+    assert run.run(6000) == 6000
+    run.finish()
+    twin, same, no_stdp = run.traces
+    for traces in (twin, same):
+        assert traces.hamming and max(traces.hamming) == 0.0
+        assert max(map(abs, traces.rate_diff + traces.n_ee_diff + traces.mean_abs_dw)) == 0
+    for sim in run.networks[:2]:
+        assert sim.state.equals(run.baseline.state)
+    assert run.tail_hamming()[:2] == [0.0, 0.0]
+    assert run.tail_hamming()[2] > 1 and no_stdp.mean_abs_dw[-1] > 0
+    rows = run.summary()
+    assert [r["name"] for r in rows] == ["baseline", "twin", "same value", "no STDP"]
+    assert rows[1]["n_ee"] == rows[0]["n_ee"] != rows[3]["n_ee"]
+
+
+def test_from_any_moment_of_a_run_the_variants_start_there():
+    start = _start(1500)
+    run = Lockstep(start, [Variant("no SP", {"sp": False})])
+    run.run(2500)
+    run.finish()
+    assert run.start_step == 1500 and run.step == 4000
+    assert run.traces[0].steps[0] > 1500 and run.traces[0].steps[-1] == 4000
+    assert run.networks[0].change_log[-1][:2] == (1500, "sp")
+
+
+def test_traces_are_bounded_however_long_the_run(monkeypatch):
+    monkeypatch.setattr(lockstep, "MAX_POINTS", 3)
+    run = Lockstep(_start(), [Variant("no IP", {"ip": False})])
+    run.run(9000)
+    run.finish()
+    assert len(run.traces[0].steps) <= 4 and run.traces[0].steps[-1] == 9000
+
+
+@pytest.mark.parametrize(("variants", "message"), [
+    ([], "holds 0 variants; give 1 to 4"),
+    ([Variant(str(k)) for k in range(5)], "holds 5 variants"),
+    ([Variant("a"), Variant("a")], "must differ"),
+    ([Variant("big", {"ne": 100})], "variant 'big': parameter 'ne' cannot change"),
+    ([Variant("fast", {"eta_stdp": 5.0})], "variant 'fast': .*eta_stdp.*out of range"),
+])
+def test_bad_variants_are_refused_naming_them(variants, message):
+    with pytest.raises(ValueError, match=message):
+        Lockstep(_start(), variants)
+
+
+def test_the_files_hold_the_traces_and_sessions_that_replay(tmp_path):
+    run = Lockstep(_start(), [Variant("no STDP", {"stdp": False})])
+    run.run(2000)
+    written = write_comparison(run, tmp_path / "out", preset="zheng2013")
+    names = sorted(p.name for p in written)
+    assert names == ["baseline.npz", "comparison.json", "traces.csv", "variant1_no_STDP.npz"]
+    doc = json.loads((tmp_path / "out" / "comparison.json").read_text())
+    assert doc["summary"][1]["name"] == "no STDP" and doc["step"] == 2000
+    lines = (tmp_path / "out" / "traces.csv").read_text().splitlines()
+    assert lines[0].startswith("variant,step,hamming") and len(lines) == 1 + 2
+    for name in ("baseline.npz", "variant1_no_STDP.npz"):
+        assert replay_session(tmp_path / "out" / name).matched
+    info = read_session(tmp_path / "out" / "variant1_no_STDP.npz").info
+    assert info.extra["compare"]["network"] == "no STDP"
+
+
+def test_the_command_prints_a_line_per_network(tmp_path, capsys):
+    code = main(["compare", "--preset", "zheng2013", "--steps", "3000", "--seed", "2",
+                 "--variant", "stdp=off", "--variant", "eta_ip=0.01", "--quiet",
+                 "--out", str(tmp_path / "cmp")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[0] == "network" and [ln.split()[0] for ln in lines[1:4]] == [
+        "baseline", "stdp=off", "eta_ip=0.01"]
+    assert lines[3].split()[1] == "0.00"            # the preset's own value: no difference
+    assert float(lines[2].split()[1]) > 0
+    assert (tmp_path / "cmp" / "traces.csv").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--steps", "10", "--variant", "sp=off"], "either --preset"),
+    (["--preset", "zheng2013", "--steps", "10", "--variant", "x"], "--variant x"),
+    (["--preset", "zheng2013", "--steps", "10", "--variant", "ne=50"], "structural"),
+])
+def test_the_command_refuses_bad_input_in_one_line(capsys, args, message):
+    assert main(["compare", *args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and message in err

@@ -39,6 +39,23 @@ def test_a_twin_stays_identical_and_a_variant_with_a_rule_off_departs():
     assert rows[1]["n_ee"] == rows[0]["n_ee"] != rows[3]["n_ee"]
 
 
+def test_the_hamming_trace_is_that_of_the_unpacked_spikes():
+    from sorn_studio import RecordingSpec
+    from sorn_studio.analysis import hamming_distance
+
+    run = Lockstep(_start(), [Variant("no IP", {"ip": False})])
+    run.run(1000)
+    run.finish()
+    # The same two networks again, with their spikes kept unpacked.
+    a = Simulation.from_snapshot(_start(), recording=RecordingSpec(window=1000))
+    b = Simulation.from_snapshot(_start(), recording=RecordingSpec(window=1000))
+    b.apply_params(ip=False)
+    a.run(1000)
+    b.run(1000)
+    expected = hamming_distance(a.recorder.spikes_e(), b.recorder.spikes_e()).mean()
+    assert expected > 0 and run.traces[0].hamming == [pytest.approx(expected)]
+
+
 def test_from_any_moment_of_a_run_the_variants_start_there():
     start = _start(1500)
     run = Lockstep(start, [Variant("no SP", {"sp": False})])
@@ -71,12 +88,12 @@ def test_bad_variants_are_refused_naming_them(variants, message):
 
 def test_the_files_hold_the_traces_and_sessions_that_replay(tmp_path):
     run = Lockstep(_start(), [Variant("no STDP", {"stdp": False})])
-    run.run(2000)
+    run.run(lockstep.SPAN + 500)           # two points: a full span and the rest
     written = write_comparison(run, tmp_path / "out", preset="zheng2013")
     names = sorted(p.name for p in written)
     assert names == ["baseline.npz", "comparison.json", "traces.csv", "variant1_no_STDP.npz"]
     doc = json.loads((tmp_path / "out" / "comparison.json").read_text())
-    assert doc["summary"][1]["name"] == "no STDP" and doc["step"] == 2000
+    assert doc["summary"][1]["name"] == "no STDP" and doc["step"] == lockstep.SPAN + 500
     lines = (tmp_path / "out" / "traces.csv").read_text().splitlines()
     assert lines[0].startswith("variant,step,hamming") and len(lines) == 1 + 2
     for name in ("baseline.npz", "variant1_no_STDP.npz"):

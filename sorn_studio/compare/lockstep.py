@@ -10,6 +10,7 @@ the baseline, Hamming distance 0, for ever.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,13 @@ class Lockstep:
         recording = RecordingSpec(window=SPAN)
         self.start_step = int(start.step)
         self.baseline = Simulation.from_snapshot(start, recording=recording, backend=backend)
+        if self.baseline.draw_layout == 1:
+            # One stream for the whole row: a variant that changes the row (structural
+            # plasticity or noise switched, another SP rate) draws other input and noise.
+            warnings.warn("the start is a run of draw layout 1 (a session of an earlier "
+                          "version): variants that switch structural plasticity or noise "
+                          "do not see the baseline's input and noise", UserWarning,
+                          stacklevel=2)
         self.variants = list(variants)
         self.networks: list[Simulation] = []
         for variant in variants:

@@ -125,3 +125,11 @@ def test_the_command_refuses_bad_input_in_one_line(capsys, args, message):
     assert main(["compare", *args]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_a_start_of_the_old_draw_layout_is_compared_with_a_warning():
+    old = Simulation(load_preset("zheng2013", **SMALL), 5, draw_layout=1).snapshot()
+    with pytest.warns(UserWarning, match="draw layout 1"):
+        run = Lockstep(old, [Variant("twin")])
+    run.run(500)
+    assert run.tail_hamming() == [0.0]

@@ -87,7 +87,8 @@ class Snapshot:
     pending : dict
         Live changes requested but not applied yet (they apply at the next step).
     rng, initial_rng : dict
-        numpy bit-generator state now and at step 0 (``Generator.bit_generator.state``).
+        State of the run's random streams now and at step 0, as JSON values
+        (:meth:`~sorn_studio.engine.streams.RandomStreams.state`).
     state, initial_state : dict of str to numpy.ndarray
         The network arrays (:data:`STATE_FIELDS`) now and at step 0.
     input_position : numpy.ndarray
@@ -120,6 +121,16 @@ class Snapshot:
     raw_input: np.ndarray | None = None
     raw_cursor: int = 0
     kernel_order: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its arrays (the network now and at step 0, the input, the kernel's
+        order): what keeping it costs, for a bounded store of checkpoints."""
+        arrays = [*self.state.values(), *self.initial_state.values(), self.input_position,
+                  self.input_pools, *self.kernel_order.values()]
+        if self.raw_input is not None:
+            arrays.append(self.raw_input)
+        return int(sum(np.asarray(a).nbytes for a in arrays))
 
     @property
     def raw_complete(self) -> bool:

@@ -27,7 +27,7 @@ from .snapshot import (
     check_structural,
     json_value,
 )
-from .streams import DRAW_LAYOUT, DRAW_LAYOUTS, RandomStreams
+from .streams import DRAW_LAYOUT, RandomStreams
 
 __all__ = ["Simulation", "ParamChange", "BACKENDS"]
 
@@ -144,9 +144,6 @@ class Simulation:
                  recording: RecordingSpec | None = None, raw_input: np.ndarray | None = None,
                  backend: str = "numba", draw_layout: int = DRAW_LAYOUT) -> None:
         _check_params(params)
-        if draw_layout not in DRAW_LAYOUTS:
-            raise ValueError(f"argument 'draw_layout' = {draw_layout!r} is not allowed; use "
-                             f"one of {', '.join(map(str, DRAW_LAYOUTS))}")
         self._configure(recording, backend)
         self._draw_layout = draw_layout
         self._check_neurons(params)
@@ -224,10 +221,11 @@ class Simulation:
             _check_params(params)
             self._check_neurons(params)
             self._params = params
-        self._rng = np.random.default_rng(self._seed)
-        self._state = init_state(self._params, self._rng)
-        self._input = InputSource.create(self._params, self._rng, self._raw_initial)
-        self._streams = RandomStreams.fresh(self._seed, self._rng, self._draw_layout)
+        # The network is drawn with the seed's generator; layout 1 goes on drawing from it.
+        rng = np.random.default_rng(self._seed)
+        self._state = init_state(self._params, rng)
+        self._input = InputSource.create(self._params, rng, self._raw_initial)
+        self._streams = RandomStreams.fresh(self._seed, rng, self._draw_layout)
         self._adj, self._renorm_all = self._adjacency_for(self._state, {})
         self._initial_state = self._state.copy()
         self._initial_rng_state = self._streams.state()
@@ -256,8 +254,8 @@ class Simulation:
             Seed of the new ``numpy.random.Generator``.
         """
         self._seed = _check_seed(seed)
-        self._rng = np.random.default_rng(self._seed)
-        self._streams = RandomStreams.fresh(self._seed, self._rng, self._draw_layout)
+        self._streams = RandomStreams.fresh(self._seed, np.random.default_rng(self._seed),
+                                            self._draw_layout)
         # In place: the sorn 0.7.4 layer restarts once per call, often for a single step.
         for name, arr in self._state.arrays().items():
             np.copyto(getattr(self._initial_state, name), arr)
@@ -352,8 +350,6 @@ class Simulation:
         self._params, self._initial_params, self._seed, self._t = params, initial_params, seed, step
         self._state, self._initial_state = state, initial
         self._streams, self._draw_layout = streams, streams.layout
-        # Only a reset draws from it again, and a reset makes it anew from the seed.
-        self._rng = np.random.default_rng(seed)
         self._initial_rng_state = copy.deepcopy(dict(snapshot.initial_rng))
         self._change_log = list(log)
         self._input = source

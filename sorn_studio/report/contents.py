@@ -2,7 +2,7 @@
 
 The report shows what the studio's views show, computed the same way: the whole-run traces
 of :func:`~sorn_studio.studio.frames.build_traces` (the studio's history, or the one it
-rebuilds from a recording), the weights of :func:`~sorn_studio.studio.frames.take_weights`,
+rebuilds from a recording), the E->E weights as the studio copies them,
 and spikes, rates, intervals and avalanches from :mod:`sorn_studio.analysis`. Only the
 windows differ: a report reads the whole recording (within the bounds below) where the
 studio shows its newest steps.
@@ -20,7 +20,7 @@ from ..analysis import Avalanches, SynapseLifetimes, detect_avalanches
 from ..analysis.lifetimes import synapse_lifetimes_from_snapshots
 from ..params import Params
 from ..session import SessionData, SessionInfo, saved_history, session_summary, simulation_of
-from ..studio.frames import Traces, Weights, build_traces, take_weights
+from ..studio.frames import Traces, build_traces
 from ..studio.history import history_of
 
 __all__ = ["RASTER_STEPS", "ANALYSIS_STEPS", "AVALANCHE_STEPS", "MAX_SPIKE_CELLS", "ReportContents",
@@ -68,8 +68,9 @@ class ReportContents:
     initial_n_ee, initial_n_ei : int
         E->E and I->E synapses at step 0 (the file keeps the initial network, so a history
         that starts late still has its first point).
-    weights : Weights
-        The weights at the end, with the histograms and fits of all E->E synapses.
+    w_ee : numpy.ndarray of float32, shape (ne, ne)
+        W^EE at the end of the session, in the studio's precision (so that its fits are the
+        studio's, to the last digit).
     avalanches : Avalanches or None
         Avalanches (Del Papa 2017) in the newest :data:`AVALANCHE_STEPS` recorded steps,
         ``None`` without recorded steps.
@@ -92,7 +93,7 @@ class ReportContents:
     history_saved: bool
     initial_n_ee: int
     initial_n_ei: int
-    weights: Weights
+    w_ee: np.ndarray
     avalanches: Avalanches | None
     avalanche_steps: tuple[int, int] | None
     lifetimes: SynapseLifetimes | None
@@ -133,7 +134,7 @@ def gather_contents(data: SessionData,
     saved = saved_history(data)
     traces = build_traces(history_of(sim, saved), rec.spec.neurons, params.ne)
     stage("weights")
-    weights = take_weights(sim)
+    w_ee = np.array(sim.w_ee, dtype=np.float32)
     stage("spikes and avalanches")
     window = min(recorded, ANALYSIS_STEPS, max(RASTER_STEPS, MAX_SPIKE_CELLS // params.ne))
     steps = np.asarray(rec.steps(last=window)) if window else np.zeros(0, np.int64)
@@ -157,7 +158,7 @@ def gather_contents(data: SessionData,
         steps=steps, spikes_e=spikes_e, raster_i=raster_i, traces=traces,
         history_saved=saved is not None,
         initial_n_ee=int(np.count_nonzero(data.arrays["initial/w_ee"])),
-        initial_n_ei=int(np.count_nonzero(data.arrays["initial/w_ei"])), weights=weights,
+        initial_n_ei=int(np.count_nonzero(data.arrays["initial/w_ei"])), w_ee=w_ee,
         avalanches=avalanches, avalanche_steps=avalanche_steps,
         lifetimes=lifetimes, snapshot_every=rec.spec.weights_every if snapshots else 0,
     )

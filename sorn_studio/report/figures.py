@@ -227,8 +227,7 @@ def _fit_text(fit: WeightFit | None) -> str:
 
 def weights_figure(c: ReportContents) -> tuple[Figure, str]:
     """E->E weight distribution with lognormal and normal fits, all and above the floor."""
-    w = c.weights
-    w_ee = np.asarray(w.w_ee, float)
+    w_ee = np.asarray(c.w_ee, float)
     if not np.any(w_ee > 0):
         raise Unavailable("W^EE has no synapses at the end of the session")
     fig, axes = _figure(3.8, 1, 2)
@@ -239,7 +238,8 @@ def weights_figure(c: ReportContents) -> tuple[Figure, str]:
         drawn = draw_weight_distribution(ax, w_ee, floor=floor)
         texts.append(_fit_text(drawn.fit))
         ax.set_title(title, fontsize="medium")
-    caption = (f"Distribution of the E\u2192E weights at step {step_text(w.step)} (log axis) "
+    caption = (f"Distribution of the E\u2192E weights at step {step_text(c.info.steps)} "
+               f"(log axis) "
                f"with the maximum-likelihood lognormal and normal fits drawn as the fraction "
                f"of synapses they expect per bin; \u0394AIC = AIC(normal) - AIC(lognormal), "
                f"positive favours the lognormal. All synapses: {texts[0]}. Above "

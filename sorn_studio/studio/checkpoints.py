@@ -1,8 +1,8 @@
 """Checkpoints of a run for time travel: full snapshots every k steps, in a bounded ring.
 
-The studio offers the running simulation to :class:`CheckpointRing` after each chunk; every
-``every`` steps it keeps a :class:`~sorn_studio.engine.Snapshot`, dropping the oldest when
-the kept ones would take more than ``max_bytes``. Restoring one
+Whoever runs the simulation offers it to :class:`CheckpointRing` between chunks (the studio's
+runner does not yet); every ``every`` steps it keeps a :class:`~sorn_studio.engine.Snapshot`,
+dropping the oldest when the kept ones would take more than ``max_bytes``. Restoring one
 (:meth:`~sorn_studio.engine.Simulation.restore`) puts the run exactly there, and a run
 continued from it with the same changes equals the uninterrupted one, bit for bit. Qt-free.
 """

@@ -1,4 +1,4 @@
-"""Where a figure is drawn: a new figure, or axes the caller gives."""
+"""Where a figure is drawn: a new figure (pyplot's or free-standing), the figure of given axes."""
 
 from __future__ import annotations
 

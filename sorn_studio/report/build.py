@@ -10,7 +10,7 @@ from pathlib import Path
 from ..atomic import atomic_file
 from ..figures import FIGURE_FORMATS, save_figure
 from ..session import read_session
-from .contents import ReportContents, gather_contents
+from .contents import STAGES, ReportContents, gather_contents
 from .figures import FIGURES, Unavailable
 from .page import DrawnFigure, report_page
 
@@ -100,22 +100,20 @@ def write_report(session: str | os.PathLike[str], out: str | os.PathLike[str], *
     if not folder.parent.is_dir():
         raise FileNotFoundError(f"cannot write the report to {folder}: folder "
                                 f"{folder.parent} does not exist")
-    stages = ("reading the session", "loading the network", "whole-run history", "weights",
-              "spikes and avalanches", "synapse lifetimes")
-    total = len(stages) + len(FIGURES) + 1
+    # Reading, the stages of gathering, every figure and the page.
+    total = 1 + len(STAGES) + len(FIGURES) + 1
     done = 0
 
     def step(what: str) -> None:
         nonlocal done
         if progress is not None:
-            progress(min(done, total - 1), total, what)
+            progress(done, total, what)
         done += 1
 
-    step(stages[0])
+    step("reading the session")
     data = read_session(session)
     folder.mkdir(exist_ok=True)
     contents = gather_contents(data, step)
-    done = len(stages)   # stages the session did not need (nothing recorded) count as done
     drawn: list[DrawnFigure] = []
     for spec in FIGURES:
         step(f"figure {spec.stem}")

@@ -23,9 +23,12 @@ from ..session import SessionData, SessionInfo, saved_history, session_summary, 
 from ..studio.frames import Traces, build_traces
 from ..studio.history import history_of
 
-__all__ = ["RASTER_STEPS", "ANALYSIS_STEPS", "AVALANCHE_STEPS", "MAX_SPIKE_CELLS", "ReportContents",
-           "gather_contents"]
+__all__ = ["STAGES", "RASTER_STEPS", "ANALYSIS_STEPS", "AVALANCHE_STEPS", "MAX_SPIKE_CELLS",
+           "ReportContents", "gather_contents"]
 
+#: The stages of :func:`gather_contents`, in order (each is announced to its ``progress``).
+STAGES = ("loading the network", "whole-run history", "weights", "spikes and avalanches",
+          "synapse lifetimes")
 #: Newest recorded steps the raster shows.
 RASTER_STEPS = 1_000
 #: Newest recorded steps the firing-rate and ISI distributions are taken from, at most.
@@ -125,17 +128,17 @@ def gather_contents(data: SessionData,
         if progress is not None:
             progress(name)
 
-    stage("loading the network")
+    stage(STAGES[0])
     sim, info = simulation_of(data, stacklevel=3)
     params = sim.params
     rec = sim.recorder
     recorded = int(min(len(rec.steps()), sim.t))
-    stage("whole-run history")
+    stage(STAGES[1])
     saved = saved_history(data)
     traces = build_traces(history_of(sim, saved), rec.spec.neurons, params.ne)
-    stage("weights")
+    stage(STAGES[2])
     w_ee = np.array(sim.w_ee, dtype=np.float32)
-    stage("spikes and avalanches")
+    stage(STAGES[3])
     window = min(recorded, ANALYSIS_STEPS, max(RASTER_STEPS, MAX_SPIKE_CELLS // params.ne))
     steps = np.asarray(rec.steps(last=window)) if window else np.zeros(0, np.int64)
     spikes_e = (np.asarray(rec.spikes_e(last=window)) if window
@@ -150,7 +153,7 @@ def gather_contents(data: SessionData,
         avalanches = detect_avalanches(np.asarray(rec.active_e(last=kept)))
         first = rec.steps(last=kept)
         avalanche_steps = (int(first[0]), int(first[-1]))
-    stage("synapse lifetimes")
+    stage(STAGES[4])
     snapshots = rec.weight_snapshots()
     lifetimes = (synapse_lifetimes_from_snapshots(snapshots) if len(snapshots) >= 2 else None)
     return ReportContents(

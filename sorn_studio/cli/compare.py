@@ -4,12 +4,11 @@ noise, and how far each variant departs."""
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from .errors import EXIT_INTERRUPTED, UsageError
 from .folders import check_out_folder
-from .numbers import SEED, whole_number
+from .numbers import SEED, number_text, whole_number
 from .progress import NullProgress, Progress
 from .signals import StopFlag
 
@@ -43,10 +42,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                          "each network's session here")
     compare.set_defaults(func=compare_command)
     return compare
-
-
-def _fmt(value: float, digits: int = 4) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.{digits}f}"
 
 
 def compare_command(args: argparse.Namespace) -> int:
@@ -89,8 +84,9 @@ def compare_command(args: argparse.Namespace) -> int:
     print(f"{'network':<28} {'Hamming (last 10%)':>18} {'rate':>8} {'fraction':>9} "
           f"{'E->E':>6}")
     for row in lockstep.summary():
-        print(f"{row['name']:<28} {_fmt(row['hamming_tail'], 2):>18} {_fmt(row['rate']):>8} "
-              f"{_fmt(row['connection_fraction']):>9} {row['n_ee']:>6}")
+        print(f"{row['name']:<28} {number_text(row['hamming_tail'], 2):>18} "
+              f"{number_text(row['rate']):>8} {number_text(row['connection_fraction']):>9} "
+              f"{row['n_ee']:>6}")
     if out is not None:
         write_comparison(lockstep, out, preset=preset)
         print(f"wrote {out}")

@@ -64,3 +64,8 @@ def finite_non_negative(text: str) -> float:
 
 #: A random seed: any whole number >= 0 (numpy takes seeds of any size).
 SEED = whole_number(0, None)
+
+
+def number_text(value: float, digits: int = 4) -> str:
+    """``value`` with ``digits`` decimals for a table, or ``n/a`` for NaN (nothing measured)."""
+    return "n/a" if math.isnan(value) else f"{value:.{digits}f}"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import math
 
 from .errors import EXIT_INTERRUPTED
+from .numbers import number_text
 from .progress import NullProgress, Progress
 from .signals import StopFlag
 
@@ -31,10 +31,6 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     replay.set_defaults(func=replay_command)
 
 
-def _fmt_rate(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.4f}"
-
-
 def info_command(args: argparse.Namespace) -> int:
     """Print the summary of the session ``args.file``; 0 (a bad file raises ``SessionError``)."""
     from sorn_studio.session import read_session, session_summary
@@ -46,7 +42,7 @@ def info_command(args: argparse.Namespace) -> int:
     print(f"network:       {s['ne']} E, {s['ni']} I; input {s['input_kind']}")
     print(f"seed:          {s['seed']}")
     print(f"steps:         {s['steps']} (recorded: last {s['recorded_steps']})")
-    print(f"mean rate:     E {_fmt_rate(s['rate_e'])}, I {_fmt_rate(s['rate_i'])} "
+    print(f"mean rate:     E {number_text(s['rate_e'])}, I {number_text(s['rate_i'])} "
           "spikes per neuron and step (over the recorded steps)")
     print(f"E->E synapses: {s['n_ee']}, connection fraction {s['connection_fraction']:.4f} "
           f"(initially {s['initial_connection_fraction']:.4f})")

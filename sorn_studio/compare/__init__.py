@@ -7,8 +7,8 @@ each network's session.
 
 from __future__ import annotations
 
-from .lockstep import MAX_POINTS, MAX_VARIANTS, Lockstep, Variant, VariantTraces
+from .lockstep import MAX_POINTS, MAX_VARIANTS, SPAN, Lockstep, Variant, VariantTraces
 from .output import write_comparison
 
-__all__ = ["MAX_POINTS", "MAX_VARIANTS", "Lockstep", "Variant", "VariantTraces",
+__all__ = ["MAX_POINTS", "MAX_VARIANTS", "SPAN", "Lockstep", "Variant", "VariantTraces",
            "write_comparison"]

@@ -62,6 +62,8 @@ class VariantTraces:
         Largest minus smallest T^E of the variant (at the point's end).
     mean_abs_dw : list of float
         Mean |W^EE - baseline W^EE| over all pairs (at the point's end).
+    counts : list of int
+        Steps each point covers (the weights when points are merged).
     """
 
     steps: list[int] = field(default_factory=list)
@@ -71,6 +73,23 @@ class VariantTraces:
     fraction_diff: list[float] = field(default_factory=list)
     te_spread: list[float] = field(default_factory=list)
     mean_abs_dw: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+
+    def halve(self) -> None:
+        """Merge neighbouring points pairwise (an odd last point stays): the means weighted by
+        the steps they cover, the values "at the point's end" from the later point."""
+        pairs = len(self.steps) // 2
+        for name in ("hamming", "rate_diff"):
+            values = getattr(self, name)
+            merged = [(values[2 * k] * self.counts[2 * k]
+                       + values[2 * k + 1] * self.counts[2 * k + 1])
+                      / (self.counts[2 * k] + self.counts[2 * k + 1]) for k in range(pairs)]
+            setattr(self, name, merged + values[2 * pairs:])
+        for name in ("steps", "n_ee_diff", "fraction_diff", "te_spread", "mean_abs_dw"):
+            values = getattr(self, name)
+            setattr(self, name, values[1:2 * pairs:2] + values[2 * pairs:])
+        self.counts = ([self.counts[2 * k] + self.counts[2 * k + 1] for k in range(pairs)]
+                       + self.counts[2 * pairs:])
 
     def columns(self) -> dict[str, list]:
         """The traces by name, in table order."""
@@ -215,8 +234,15 @@ class Lockstep:
             t.te_spread.append(float(np.ptp(sim.t_e)))
             t.mean_abs_dw.append(float(np.abs(np.asarray(sim.w_ee)
                                               - np.asarray(base.w_ee)).mean()))
+            t.counts.append(self._acc_steps)
             self._acc[k][:] = 0.0
         self._acc_steps = 0
+        if len(self.traces[0].steps) > MAX_POINTS:
+            # A run advanced piecemeal (the studio's, a chunk per frame) can go on for ever:
+            # merge points, and make the next ones cover as many steps, rather than grow.
+            for t in self.traces:
+                t.halve()
+            self._bin = max([self._bin, *self.traces[0].counts])
 
     def finish(self) -> None:
         """Close the last, partly filled point of the traces."""

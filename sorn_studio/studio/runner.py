@@ -40,6 +40,7 @@ from .defaults import DEFAULT_RASTER_STEPS, DEFAULT_WINDOW, make_simulation
 from .frames import Frame, Weights, build_frame, take_weights
 from .history import MAX_REBUILT_STEPS, History, history_of
 from .live_analysis import Analysis, LiveAnalysis
+from .pacing import ChunkSizer, RateMeter
 
 if TYPE_CHECKING:
     from ..engine import Simulation
@@ -138,9 +139,8 @@ class Runner:
         # The steps due now ignore the speed limit (a "step N" at full speed).
         self._unlimited_steps = False
         self._anchor = (0.0, 0)
-        self._chunk = 10
-        self._chunk_rate = 0.0
-        self._rate_samples: list[tuple[float, int]] = []
+        self._chunk = ChunkSizer()
+        self._rate = RateMeter()
         self._dirty = True
         self._frames = 0
         self._last_frame = -math.inf
@@ -348,7 +348,7 @@ class Runner:
         self._epochs += 1
         self._epoch = _Epoch(self._epochs, len(sim.recorder.spec.neurons), self._history_points)
         self._epoch.saved_step = sim.t
-        self._rate_samples.clear()
+        self._rate.clear()
         self._dirty = True
         if sim.t == 0:
             return
@@ -378,7 +378,7 @@ class Runner:
 
     def _advance(self) -> None:
         """Do one chunk of steps sized to take about one frame interval."""
-        n = max(1, min(self._chunk, self._window()))
+        n = max(1, min(self._chunk.steps, self._window()))
         if self._pending:
             n = min(n, self._pending)
         if self._speed is not None and not (self._pending and self._unlimited_steps):
@@ -409,11 +409,8 @@ class Runner:
         if done:
             self._dirty = True
             self._epoch.take_steps(self._sim, done)
-            self._tune_chunk(done, elapsed)
-        now = time.perf_counter()
-        self._rate_samples.append((now, self._sim.t))
-        while len(self._rate_samples) > 2 and now - self._rate_samples[0][0] > 1.0:
-            self._rate_samples.pop(0)
+            self._chunk.tune(done, elapsed, 1.0 / self.max_fps, self._window())
+        self._rate.add(self._sim.t)
 
     def _top_up_raw_input(self, n: int) -> None:
         sim = self._sim
@@ -426,19 +423,6 @@ class Runner:
 
     def _interrupted(self) -> bool:
         return self._has_commands.is_set() or self._stopped.is_set()
-
-    def _tune_chunk(self, done: int, elapsed: float) -> None:
-        if elapsed <= 0:
-            self._chunk = min(self._chunk * 2, self._window())
-            return
-        rate = done / elapsed
-        self._chunk_rate = rate if self._chunk_rate == 0 else 0.7 * self._chunk_rate + 0.3 * rate
-        # Aim at one frame interval: fewer, longer kernel calls (which release the GIL) leave
-        # less per-chunk Python work competing with painting; commands still interrupt a chunk
-        # at once (should_stop). Grow at most fourfold per chunk so one lucky measurement does
-        # not cause a long stall.
-        target = int(self._chunk_rate * 1.0 / self.max_fps)
-        self._chunk = int(min(max(target, 1), self._chunk * 4, self._window()))
 
     # -- frames ----------------------------------------------------------------------------------
     def _maybe_emit(self) -> None:
@@ -470,11 +454,7 @@ class Runner:
         if not busy or now - epoch.analysis_at >= self.analysis_interval:
             epoch.analysis = epoch.live.compute(sim)
             epoch.analysis_at = now
-        if busy and len(self._rate_samples) >= 2:
-            (t0, s0), (t1, s1) = self._rate_samples[0], self._rate_samples[-1]
-            sim_rate = (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
-        else:
-            sim_rate = 0.0
+        sim_rate = self._rate.rate() if busy else 0.0
         self._frames += 1
         return build_frame(
             sim, epoch.history, index=self._frames, epoch=epoch.number,

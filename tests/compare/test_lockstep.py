@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from sorn_studio import Simulation, load_preset
@@ -133,3 +134,20 @@ def test_a_start_of_the_old_draw_layout_is_compared_with_a_warning():
         run = Lockstep(old, [Variant("twin")])
     run.run(500)
     assert run.tail_hamming() == [0.0]
+
+
+def test_a_run_advanced_piecemeal_keeps_bounded_traces_with_weighted_means(monkeypatch):
+    monkeypatch.setattr(lockstep, "MAX_POINTS", 8)
+    run = Lockstep(_start(), [Variant("no IP", {"ip": False})])
+    whole = Lockstep(_start(), [Variant("no IP", {"ip": False})])
+    for n in (50, 70, 30, 90) * 10:          # like the studio: a chunk per frame, uneven
+        run.run(n)
+    whole.run(2400)
+    run.finish()
+    whole.finish()
+    trace = run.traces[0]
+    assert len(trace.steps) <= 8 and trace.steps[-1] == 2400 and sum(trace.counts) == 2400
+    # The step-weighted mean over the whole run is the same however the points were merged.
+    mean = np.dot(trace.hamming, trace.counts) / 2400
+    assert mean == pytest.approx(np.dot(whole.traces[0].hamming, whole.traces[0].counts) / 2400)
+    assert trace.n_ee_diff[-1] == whole.traces[0].n_ee_diff[-1]

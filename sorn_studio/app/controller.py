@@ -20,7 +20,7 @@ from ..session import read_session, save_session, saved_history, simulation_of
 from ..studio.defaults import UniformRawInput
 from ..studio.frames import Frame
 from ..studio.runner import Runner
-from .worker import FrameMailbox, SimThread
+from .worker import PAINT_BUDGET, FrameMailbox, PaintPacer, SimThread
 
 if TYPE_CHECKING:
     from ..engine import Simulation
@@ -30,12 +30,6 @@ __all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET"]
 
 #: Repaint rate of the views (frames per second); the runner never sends more.
 FRAME_RATE = 20
-#: Largest fraction of the time the GUI thread spends showing frames while the network runs.
-#: Painting competes with the simulation for the machine (caches, memory bandwidth, the GIL),
-#: so after a frame that took t seconds to show, the next one waits until t / PAINT_BUDGET
-#: has passed: a light window keeps the full frame rate, a heavy one (many large views, a
-#: slow machine) paints less often instead of slowing the network down.
-PAINT_BUDGET = 0.2
 #: Quiet time before a burst of slider moves is sent to the engine as one change.
 DEBOUNCE_MS = 120
 
@@ -92,12 +86,7 @@ class Controller(QObject):
         # right even in a frame built before the runner took the newest Step.
         self._step_span = (0, 0)
         self._running = False
-        self.frames_painted = 0
-        self.fps = 0.0
-        self._fps_count = 0
-        self._fps_since = time.perf_counter()
-        self._not_before = 0.0
-        self.paint_seconds = 0.0
+        self.pacer = PaintPacer(self.mailbox)
         self._pending_live: dict[str, Any] = {}
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -274,30 +263,50 @@ class Controller(QObject):
         future.add_done_callback(finished)
         return future
 
+    def continue_with(self, sim: Simulation, history: dict[str, Any] | None = None) -> None:
+        """Pause and go on with ``sim`` (a network of a comparison), its steps unsaved.
+
+        Parameters
+        ----------
+        sim : Simulation
+            No other thread may use it any more.
+        history : mapping, optional
+            Its whole-run traces (:meth:`~sorn_studio.studio.history.History.points`).
+        """
+        self._stop_playing()
+        self._pending_live.clear()
+        self._debounce.stop()
+        self.runner.replace_simulation(sim, history, saved=False)
+
     def _loaded(self, meta: SessionInfo, path: Path) -> None:
         self.preset = meta.preset
         self.session_loaded.emit(meta)
         self.message.emit(f"Opened session {path}")
 
     # -- frames ----------------------------------------------------------------------------------
+    @property
+    def fps(self) -> float:
+        """Frames painted per second, measured over about a second."""
+        return self.pacer.fps
+
+    @property
+    def frames_painted(self) -> int:
+        """Frames painted so far."""
+        return self.pacer.frames_painted
+
+    @property
+    def paint_seconds(self) -> float:
+        """Seconds the GUI thread spent showing frames so far."""
+        return self.pacer.paint_seconds
+
     def _take_frame(self) -> None:
-        now = time.perf_counter()
-        # While the budget holds the next frame back, it stays in the mailbox and the worker
-        # builds no newer one: neither thread spends anything on frames nobody will see.
-        frame = self.mailbox.take() if now >= self._not_before else None
+        started = time.perf_counter()
+        frame = self.pacer.take()
         if frame is not None:
             self.last_frame = frame
-            self.frames_painted += 1
-            self._fps_count += 1
             self.frame.emit(frame)
             self._set_running(frame.running or self._playing)
-            cost = time.perf_counter() - now
-            self.paint_seconds += cost
-            self._not_before = now + cost / PAINT_BUDGET if frame.running else 0.0
-        if now - self._fps_since >= 1.0:
-            self.fps = self._fps_count / (now - self._fps_since)
-            self._fps_count = 0
-            self._fps_since = now
+            self.pacer.painted(started, frame.running)
 
     def _worker_error(self, message: str, details: str) -> None:
         # Runs in the worker thread; a signal carries it to the GUI thread.

@@ -414,12 +414,13 @@ class _View(pg.GraphicsLayoutWidget):
 
     title = ""
 
-    def plain_axes(self) -> None:
+    def plain_axes(self, plots: list[pg.PlotItem] | None = None) -> None:
         """Show axis values as they are: no "(x0.001)" SI rescaling, which confuses rates.
 
         Call after the last ``setLabel``: setting a label restores pyqtgraph's default ranges.
+        ``plots`` are those of a nested layout (the view's own by default).
         """
-        for item in self.ci.items:
+        for item in self.ci.items if plots is None else plots:
             if isinstance(item, pg.PlotItem):
                 for side in ("left", "bottom"):
                     axis = item.getAxis(side)

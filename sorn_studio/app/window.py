@@ -38,6 +38,7 @@ from ..studio.texts import step_text
 from . import file_dialogs
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
 from .change_log import ChangeLogView, connect_jumps
+from .compare_window import CompareWindow
 from .controller import FRAME_RATE, Controller
 from .discard import Choice, ask_to_discard, asks_before_discarding, set_asks_before_discarding
 from .export import export_widget
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.confirm_discard = True
         self._discard_agreed = False
 
+        self.compare_window: CompareWindow | None = None
         self.views: dict[str, Any] = {}
         self.docks: dict[str, QDockWidget] = {}
         for name, (dock_name, host_name, cls) in VIEW_DOCKS.items():
@@ -247,6 +249,13 @@ class MainWindow(QMainWindow):
             act = menu_export.addAction(f"{view.title}\u2026")
             act.setObjectName(f"actionExport_{name}")
             act.triggered.connect(lambda _=False, n=name: self._export_plot_dialog(n))
+        compare = QAction("Compare variants\u2026", self)
+        compare.setObjectName("actionCompare")
+        compare.setShortcut(QKeySequence("Ctrl+K"))
+        compare.setToolTip("Run the network and up to four variants of it side by side, on the "
+                           "same input and noise, from its state now")
+        compare.triggered.connect(self.open_compare)
+        self._child(QMenu, "menuRun").addAction(compare)
         play_pause = QAction("Play / pause", self)
         play_pause.setObjectName("actionPlayPause")
         # A window shortcut: a focused text field takes the Space key first (Qt asks it with a
@@ -778,6 +787,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Plot saved to {out}", 8000)
         return out
 
+    def open_compare(self) -> CompareWindow:
+        """Show the Compare window (one per studio window), its baseline the network now."""
+        if self.compare_window is None:
+            self.compare_window = CompareWindow(self.controller, self)
+            self.compare_window.resize(max(900, self.width()), max(640, self.height()))
+        frame = self.controller.last_frame
+        if frame is not None and self.compare_window.runner is None:
+            self.compare_window.set_baseline(frame.params)
+        self.compare_window.show()
+        self.compare_window.raise_()
+        self.compare_window.activateWindow()
+        return self.compare_window
+
     def _about(self) -> None:
         from .. import __version__
 
@@ -805,6 +827,8 @@ class MainWindow(QMainWindow):
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self)
+            if self.compare_window is not None:
+                self.compare_window.close()
             self.controller.shutdown()
             self.closed.emit()
         event.accept()

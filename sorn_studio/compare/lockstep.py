@@ -109,6 +109,8 @@ class Lockstep:
         Each variant's live parameter changes, applied before its first step.
     backend : {"numba", "numpy"}, optional
         The engine of every network; the snapshot's by default.
+    neurons : tuple of int
+        Excitatory neurons whose thresholds every network's recorder traces.
 
     Raises
     ------
@@ -118,7 +120,7 @@ class Lockstep:
     """
 
     def __init__(self, start: Snapshot, variants: Sequence[Variant], *,
-                 backend: str | None = None) -> None:
+                 backend: str | None = None, neurons: tuple[int, ...] = ()) -> None:
         if not 1 <= len(variants) <= MAX_VARIANTS:
             raise ValueError(f"argument 'variants' holds {len(variants)} variants; give 1 to "
                              f"{MAX_VARIANTS}")
@@ -127,7 +129,7 @@ class Lockstep:
             raise ValueError(f"variant names must differ from each other and from "
                              f"'baseline': {names}")
         specs = field_specs()
-        recording = RecordingSpec(window=SPAN)
+        recording = RecordingSpec(window=SPAN, neurons=tuple(neurons))
         self.start_step = int(start.step)
         self.baseline = Simulation.from_snapshot(start, recording=recording, backend=backend)
         if self.baseline.draw_layout == 1:

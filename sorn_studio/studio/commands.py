@@ -80,6 +80,7 @@ class Replace:
 
     sim: Simulation
     history: Mapping[str, np.ndarray] | None = None
+    saved: bool = True
 
 
 @dataclass(frozen=True)

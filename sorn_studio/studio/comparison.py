@@ -32,6 +32,7 @@ from ..compare import SPAN, Lockstep, Variant
 from ..readonly import read_only
 from . import commands
 from .commands import Command
+from .defaults import tracked_neurons
 from .frames import Raster, Traces, build_raster, build_traces
 from .history import History
 from .pacing import ChunkSizer, RateMeter
@@ -168,6 +169,9 @@ class CompareRunner:
         Steps each raster shows and the columns it is decimated to.
     history_points : int
         Points of each network's whole-run traces (even).
+    history : mapping, optional
+        The run's whole-run traces so far (:meth:`.History.points`): every network's traces
+        continue them, so each shows the shared past and then its own course.
 
     Raises
     ------
@@ -180,10 +184,12 @@ class CompareRunner:
                  ready: Callable[[], bool] | None = None,
                  on_error: Callable[[str, str], None] | None = None, *,
                  max_fps: float = 20.0, raster_steps: int = COMPARE_RASTER_STEPS,
-                 raster_columns: int = 400, history_points: int = 512) -> None:
+                 raster_columns: int = 400, history_points: int = 512,
+                 history: Mapping[str, np.ndarray] | None = None) -> None:
         if not 0 < max_fps <= 1000:
             raise ValueError(f"max_fps = {max_fps} must be in (0, 1000]")
-        self.lockstep = Lockstep(start, variants)
+        self.lockstep = Lockstep(start, variants,
+                                 neurons=tracked_neurons(int(start.params["ne"])))
         self._sink = sink
         self._ready = ready or (lambda: True)
         self._on_error = on_error or (lambda message, details: None)
@@ -192,6 +198,9 @@ class CompareRunner:
         self.raster_columns = int(raster_columns)
         self._histories = [History(history_points, len(sim.recorder.spec.neurons))
                            for sim in self.simulations]
+        if history is not None:
+            for each in self._histories:
+                each.restore(history)
         self._inbox: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._has_commands = threading.Event()
         self._stopped = threading.Event()

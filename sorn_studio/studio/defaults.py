@@ -10,11 +10,13 @@ from ..params import Params
 
 if TYPE_CHECKING:  # the engine (numba) is imported only when a simulation is built
     from ..engine import Simulation
+    from ..recording import RecordingSpec
 
 __all__ = [
     "DEFAULT_WINDOW",
     "DEFAULT_RASTER_STEPS",
     "make_simulation",
+    "studio_recording",
     "tracked_neurons",
     "UniformRawInput",
 ]
@@ -48,11 +50,17 @@ def make_simulation(params: Params, seed: int = 0, window: int = DEFAULT_WINDOW)
         A fresh simulation at step 0.
     """
     from ..engine import Simulation
+
+    return Simulation(params, seed=seed, recording=studio_recording(params.ne, window))
+
+
+def studio_recording(ne: int, window: int = DEFAULT_WINDOW) -> RecordingSpec:
+    """What the studio records of a network of ``ne`` excitatory units: a ``window``-step
+    ring buffer (bounded memory, no weight snapshots) tracing :func:`tracked_neurons`."""
     from ..recording import RecordingSpec
 
-    spec = RecordingSpec(window=window, full=False, weights_every=0,
-                         neurons=tracked_neurons(params.ne))
-    return Simulation(params, seed=seed, recording=spec)
+    return RecordingSpec(window=window, full=False, weights_every=0,
+                         neurons=tracked_neurons(ne))
 
 
 class UniformRawInput:

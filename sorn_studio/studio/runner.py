@@ -204,7 +204,8 @@ class Runner:
         return future
 
     def replace_simulation(self, sim: Simulation,
-                           history: Mapping[str, np.ndarray] | None = None) -> None:
+                           history: Mapping[str, np.ndarray] | None = None, *,
+                           saved: bool = True) -> None:
         """Pause and continue with another simulation (e.g. a loaded session).
 
         Parameters
@@ -215,8 +216,11 @@ class Runner:
             Its whole-run history as saved (:meth:`.History.points`, e.g.
             :func:`~sorn_studio.session.saved_history`); without it the history is rebuilt
             from what the recorder still holds, and starts late.
+        saved : bool
+            Whether the run is saved as it is (an opened file); False counts all its steps
+            as unsaved (a network continued from a comparison).
         """
-        self._send(commands.Replace(sim, history))
+        self._send(commands.Replace(sim, history, saved))
 
     def history_points(self) -> dict[str, np.ndarray]:
         """The whole-run history's :meth:`.History.points`, to save with the run.
@@ -334,6 +338,8 @@ class Runner:
         elif isinstance(command, commands.Replace):
             self._playing, self._pending = False, 0
             self._adopt(command.sim, command.history)
+            if not command.saved:
+                self._epoch.saved_step = 0
         elif isinstance(command, commands.Refresh):
             self._dirty = True
             self._epoch.weights_at = -math.inf

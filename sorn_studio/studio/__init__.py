@@ -6,7 +6,10 @@
   them from a simulation;
 * :mod:`.history`: the whole-run traces at a resolution that halves as they fill;
 * :mod:`.live_analysis`: ISI, lifetime, avalanche and readout analyses of the running network;
-* :mod:`.defaults`: how the studio builds and feeds its simulations.
+* :mod:`.defaults`: how the studio builds and feeds its simulations;
+* :mod:`.pacing`: chunk sizes and measured speed, shared by the run loops;
+* :mod:`.comparison`: the Compare mode's run loop (a lockstep comparison) and its frames;
+* :mod:`.checkpoints`: a bounded ring of snapshots for going back in a run.
 
 The GUI (:mod:`sorn_studio.app`) only paints frames and sends commands; nothing here imports
 Qt, so all of it runs and is tested headless.

@@ -6,7 +6,9 @@ the order sent, between chunks of steps, so every change happens at a step bound
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,8 +20,8 @@ if TYPE_CHECKING:
 
     from ..engine import Simulation
 
-__all__ = ["Command", "Play", "Pause", "Step", "Reset", "Apply", "Speed", "Call", "Replace",
-           "Refresh", "Stop"]
+__all__ = ["Command", "Inbox", "Play", "Pause", "Step", "Reset", "Apply", "Speed", "Call",
+           "Replace", "Refresh", "Stop"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,67 @@ class Stop:
 
 
 Command = Play | Pause | Step | Reset | Apply | Speed | Call | Replace | Refresh | Stop
+
+
+class Inbox:
+    """The thread-safe command queue of a run loop, with the events its threads wait on.
+
+    Any thread :meth:`send` s; the loop's thread takes the commands with :meth:`take_all`
+    between chunks, and waits for the next one with :meth:`wait` when it has nothing to do.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._arrived = threading.Event()
+        self._idle = threading.Event()
+        self._stopped = threading.Event()
+
+    def send(self, command: Command) -> None:
+        """Queue ``command`` (any thread)."""
+        self._idle.clear()
+        self._queue.put(command)
+        self._arrived.set()
+
+    def stop(self) -> None:
+        """Ask the loop to end, at once and through the queue (any thread)."""
+        self._stopped.set()
+        self.send(Stop())
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called or a :class:`Stop` taken."""
+        return self._stopped.is_set()
+
+    def take_all(self) -> Iterator[Command]:
+        """The queued commands in the order sent (the loop's thread); a :class:`Stop` among
+        them marks the inbox stopped."""
+        self._arrived.clear()
+        while True:
+            try:
+                command = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(command, Stop):
+                self._stopped.set()
+            yield command
+
+    def empty(self) -> bool:
+        """Whether no command waits."""
+        return self._queue.empty()
+
+    def pending(self) -> bool:
+        """Whether a command arrived since the last :meth:`take_all` (a running chunk stops
+        early for it)."""
+        return self._arrived.is_set() or self._stopped.is_set()
+
+    def wait(self, timeout: float) -> None:
+        """Sleep until a command arrives, at most ``timeout`` seconds."""
+        self._arrived.wait(timeout)
+
+    def mark_idle(self) -> None:
+        """The loop applied every command and has nothing more to do now."""
+        self._idle.set()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until the loop is idle; False on timeout."""
+        return self._idle.wait(timeout)

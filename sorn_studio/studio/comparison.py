@@ -16,8 +16,6 @@ mean |delta w|), all decimated to what a screen shows.
 from __future__ import annotations
 
 import math
-import queue
-import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -201,10 +199,7 @@ class CompareRunner:
         if history is not None:
             for each in self._histories:
                 each.restore(history)
-        self._inbox: queue.SimpleQueue[Command] = queue.SimpleQueue()
-        self._has_commands = threading.Event()
-        self._stopped = threading.Event()
-        self._idle = threading.Event()
+        self._inbox = commands.Inbox()
         # State below is touched only by the thread that runs the loop.
         self._playing = False
         self._pending = 0
@@ -227,9 +222,7 @@ class CompareRunner:
 
     # -- commands (any thread) -------------------------------------------------------------------
     def _send(self, command: Command) -> None:
-        self._idle.clear()
-        self._inbox.put(command)
-        self._has_commands.set()
+        self._inbox.send(command)
 
     def play(self) -> None:
         """Run freely until paused."""
@@ -253,40 +246,34 @@ class CompareRunner:
 
     def stop(self) -> None:
         """End :meth:`run` at the next chunk boundary."""
-        self._stopped.set()
-        self._send(commands.Stop())
+        self._inbox.stop()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until commands are applied, no steps are due and the last frame is out."""
-        return self._idle.wait(timeout)
+        return self._inbox.wait_idle(timeout)
 
     # -- the loop --------------------------------------------------------------------------------
     def run(self) -> None:
         """Process commands and steps until :meth:`stop`."""
-        while not self._stopped.is_set():
+        while not self._inbox.stopped:
             self.tick(block=True)
 
     def tick(self, block: bool = False) -> None:
         """One iteration: commands, one chunk of steps, maybe a frame."""
         self._drain()
-        if self._stopped.is_set():
+        if self._inbox.stopped:
             return
         if self._playing or self._pending:
             self._advance()
         self._maybe_emit()
         busy = self._playing or self._pending
         if not busy and not self._dirty and self._inbox.empty():
-            self._idle.set()
-        if block and not busy and self._inbox.empty() and not self._stopped.is_set():
-            self._has_commands.wait(1.0 / self.max_fps if self._dirty else 0.5)
+            self._inbox.mark_idle()
+        if block and not busy and self._inbox.empty() and not self._inbox.stopped:
+            self._inbox.wait(1.0 / self.max_fps if self._dirty else 0.5)
 
     def _drain(self) -> None:
-        self._has_commands.clear()
-        while True:
-            try:
-                command = self._inbox.get_nowait()
-            except queue.Empty:
-                return
+        for command in self._inbox.take_all():
             if isinstance(command, commands.Play):
                 self._playing, self._pending = True, 0
             elif isinstance(command, commands.Pause):
@@ -301,8 +288,6 @@ class CompareRunner:
                         command.future.set_result(command.fn(self))
                     except Exception as exc:  # noqa: BLE001 - for whoever waits on it
                         command.future.set_exception(exc)
-            elif isinstance(command, commands.Stop):
-                self._stopped.set()
             self._dirty = True
 
     def _advance(self) -> None:

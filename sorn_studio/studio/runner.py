@@ -23,8 +23,6 @@ Why it is shaped like this:
 from __future__ import annotations
 
 import math
-import queue
-import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -118,7 +116,7 @@ class Runner:
                  raw_source: Callable[[int, int], np.ndarray] | None = None) -> None:
         if not 0 < max_fps <= 1000:
             raise ValueError(f"max_fps = {max_fps} must be in (0, 1000]")
-        self._inbox: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._inbox = commands.Inbox()
         self._sink = sink
         self._ready = ready or (lambda: True)
         self._on_error = on_error or (lambda message, details: None)
@@ -129,9 +127,6 @@ class Runner:
         self.weights_interval = float(weights_interval)
         self.analysis_interval = float(analysis_interval)
         self._history_points = int(history_points)
-        self._stopped = threading.Event()
-        self._idle = threading.Event()
-        self._has_commands = threading.Event()
         # State below is touched only by the runner's thread.
         self._playing = False
         self._pending = 0
@@ -149,9 +144,7 @@ class Runner:
 
     # -- commands (any thread) -----------------------------------------------------------------
     def _send(self, command: Command) -> None:
-        self._idle.clear()
-        self._inbox.put(command)
-        self._has_commands.set()
+        self._inbox.send(command)
 
     def play(self) -> None:
         """Run freely until paused."""
@@ -235,25 +228,24 @@ class Runner:
 
     def stop(self) -> None:
         """End :meth:`run`; a running chunk is cut short at the next step boundary."""
-        self._stopped.set()
-        self._send(commands.Stop())
+        self._inbox.stop()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until every command is applied, no steps are due and the last frame is out.
 
         Returns False on timeout. Only meaningful while another thread calls :meth:`run`.
         """
-        return self._idle.wait(timeout)
+        return self._inbox.wait_idle(timeout)
 
     @property
     def stopped(self) -> bool:
         """Whether :meth:`stop` was called."""
-        return self._stopped.is_set()
+        return self._inbox.stopped
 
     # -- the loop (runner thread) ----------------------------------------------------------------
     def run(self) -> None:
         """Process commands and steps until :meth:`stop`; call this in the worker thread."""
-        while not self._stopped.is_set():
+        while not self._inbox.stopped:
             self.tick(block=True)
 
     def tick(self, block: bool = False) -> None:
@@ -266,28 +258,23 @@ class Runner:
             of returning at once.
         """
         self._drain()
-        if self._stopped.is_set():
+        if self._inbox.stopped:
             return
         if self._playing or self._pending:
             self._advance()
         self._maybe_emit()
-        if self._stopped.is_set():
+        if self._inbox.stopped:
             return
         busy = self._playing or self._pending
         if not busy and not self._dirty and self._inbox.empty():
-            self._idle.set()
+            self._inbox.mark_idle()
         if block and not busy and self._inbox.empty():
             # Idle: sleep until a command arrives, or until the consumer may be ready for the
             # frame still owed.
-            self._has_commands.wait(1.0 / self.max_fps if self._dirty else 0.5)
+            self._inbox.wait(1.0 / self.max_fps if self._dirty else 0.5)
 
     def _drain(self) -> None:
-        self._has_commands.clear()
-        while True:
-            try:
-                command = self._inbox.get_nowait()
-            except queue.Empty:
-                return
+        for command in self._inbox.take_all():
             try:
                 self._apply(command)
             except Exception as exc:  # noqa: BLE001 - any failure is reported, the loop lives on
@@ -344,8 +331,6 @@ class Runner:
             self._dirty = True
             self._epoch.weights_at = -math.inf
             self._epoch.analysis_at = -math.inf
-        elif isinstance(command, commands.Stop):
-            self._stopped.set()
 
     def _adopt(self, sim: Simulation, history: Mapping[str, np.ndarray] | None = None) -> None:
         self._sim = sim
@@ -395,7 +380,7 @@ class Runner:
                 self._set_anchor()
                 allowed = 1.0
             if allowed < 1.0:
-                self._has_commands.wait(min((1.0 - allowed) / self._speed, 1.0 / self.max_fps))
+                self._inbox.wait(min((1.0 - allowed) / self._speed, 1.0 / self.max_fps))
                 return
             n = min(n, int(allowed))
         started = time.perf_counter()
@@ -428,7 +413,7 @@ class Runner:
             sim.feed_input(self._raw_source(sim.params.nu, max(4 * n, 1000)))
 
     def _interrupted(self) -> bool:
-        return self._has_commands.is_set() or self._stopped.is_set()
+        return self._inbox.pending()
 
     # -- frames ----------------------------------------------------------------------------------
     def _maybe_emit(self) -> None:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..compare import MAX_VARIANTS, Variant
 from ..params import MECHANISMS, Params, field_specs, parse_assignments
-from ..studio.comparison import CompareFrame, CompareRunner
+from ..studio.comparison import CompareFrame, CompareRunner, changes_text
 from ..studio.defaults import studio_recording
 from ..studio.texts import step_text
 from .compare_view import VARIANT_COLORS, CompareView
@@ -101,8 +101,8 @@ class VariantRow(QWidget):
             box.blockSignals(True)
             box.setChecked(bool(changes.get(mech, getattr(self._baseline, mech, True))))
             box.blockSignals(False)
-        self.more.setText(", ".join(f"{k}={v}" for k, v in changes.items()
-                                    if k not in self.switches))
+        others = {k: v for k, v in changes.items() if k not in self.switches}
+        self.more.setText(changes_text(others) if others else "")
 
     def variant(self) -> Variant:
         """The variant the row describes.

@@ -8,7 +8,7 @@ by the worker at a step boundary), and they receive frames from the controller's
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,13 +20,15 @@ from ..session import read_session, save_session, saved_history, simulation_of
 from ..studio.defaults import UniformRawInput
 from ..studio.frames import Frame
 from ..studio.runner import Runner
-from .worker import PAINT_BUDGET, FrameMailbox, PaintPacer, SimThread
+from .worker import FrameMailbox, PaintPacer, SimThread
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..engine import Simulation
     from ..session import SessionInfo
 
-__all__ = ["Controller", "FRAME_RATE", "PAINT_BUDGET"]
+__all__ = ["Controller", "FRAME_RATE"]
 
 #: Repaint rate of the views (frames per second); the runner never sends more.
 FRAME_RATE = 20
@@ -263,7 +265,8 @@ class Controller(QObject):
         future.add_done_callback(finished)
         return future
 
-    def continue_with(self, sim: Simulation, history: dict[str, Any] | None = None) -> None:
+    def continue_with(self, sim: Simulation,
+                      history: Mapping[str, np.ndarray] | None = None) -> None:
         """Pause and go on with ``sim`` (a network of a comparison), its steps unsaved.
 
         Parameters

@@ -1,7 +1,9 @@
-"""The commands a :class:`~sorn_studio.studio.runner.Runner` takes from its inbox.
+"""The commands the studio's run loops take from their :class:`Inbox`: the
+:class:`~sorn_studio.studio.runner.Runner`'s and the Compare mode's
+:class:`~sorn_studio.studio.comparison.CompareRunner`'s.
 
-Any thread may send them (through the runner's methods); the runner's thread applies them in
-the order sent, between chunks of steps, so every change happens at a step boundary.
+Any thread may send them (through the loop's methods); the loop's thread applies them in the
+order sent, between chunks of steps, so every change happens at a step boundary.
 """
 
 from __future__ import annotations

@@ -22,13 +22,7 @@ class ChunkSizer:
     """
 
     def __init__(self, first: int = 10) -> None:
-        self.first = int(first)
-        self.steps = self.first
-        self._rate = 0.0
-
-    def restart(self) -> None:
-        """Forget what was measured (another simulation, or other networks)."""
-        self.steps = self.first
+        self.steps = int(first)
         self._rate = 0.0
 
     def tune(self, done: int, elapsed: float, frame_interval: float, most: int) -> None:

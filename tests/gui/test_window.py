@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from sorn_studio import Simulation, load_preset
-from sorn_studio.app.controller import PAINT_BUDGET
 from sorn_studio.app.window import TABBED_VIEWS, VIEW_DOCKS, MainWindow
-from sorn_studio.app.worker import live_threads
+from sorn_studio.app.worker import PAINT_BUDGET, live_threads
 from sorn_studio.presets import get_preset, list_presets
 from sorn_studio.studio.frames import Frame
 from sorn_studio.studio.texts import change_text

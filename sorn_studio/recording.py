@@ -401,9 +401,10 @@ class Recorder:
         """Kept ``(step, W^EE)`` snapshots, oldest first."""
         return list(self._snapshots)
 
-    def series(self) -> dict[str, np.ndarray]:
-        """Every kept series under its storage name (packed spikes stay packed)."""
-        return {name: s.get() for name, s in self._series.items()}
+    def series(self, last: int | None = None) -> dict[str, np.ndarray]:
+        """Every kept series under its storage name (packed spikes stay packed); with
+        ``last``, only its newest ``last`` rows."""
+        return {name: s.get(last) for name, s in self._series.items()}
 
     def restore(self, series: dict[str, np.ndarray], total_steps: int,
                 snapshots: list[tuple[int, np.ndarray]]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import Simulation, Snapshot
+from ..engine.follow import LogMismatch, follow_change_log
 from ..engine.streams import RandomStreams
 from ..params import Params
 from ..recording import RecordingSpec
@@ -176,32 +177,11 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
         return ReplayResult(False, total, 0, 0, "rng/initial",
                             "the seed does not give the stored initial generator state")
 
-    def report(done: int, _n: int, base: int = 0) -> None:
-        if progress is not None:
-            progress(base + done, total)
-
-    def advance(to: int) -> bool:
-        n = to - sim.t
-        if n <= 0:
-            return True
-        base = sim.t
-        done = sim.run(n, progress=lambda d, m: report(d, m, base), should_stop=should_stop)
-        return done == n
-
-    for step, name, old, new in snap.change_log:
-        if not advance(step):
-            break
-        current = getattr(sim.params, name)
-        if current != old:
-            return ReplayResult(False, total, sim.t, sim.t, f"params/{name}",
-                                f"at step {sim.t} the log changes {name!r} from {old!r}, but "
-                                f"the replay has {current!r}")
-        # One entry per application, in log order: a mu_ip change shifts H^IP by new - old,
-        # so merging two entries of one step into one would round differently.
-        sim.apply_params(**{name: new})
-        sim.run(0)
-    else:
-        advance(total)
+    try:
+        follow_change_log(sim, snap.change_log, total, progress=progress,
+                          should_stop=should_stop)
+    except LogMismatch as exc:
+        return ReplayResult(False, total, sim.t, sim.t, f"params/{exc.name}", str(exc))
     if sim.t < total:
         return ReplayResult(False, total, sim.t, None, None,
                             f"replay stopped at step {sim.t} of {total}", stopped=True)

@@ -9,7 +9,8 @@
 * :mod:`.defaults`: how the studio builds and feeds its simulations;
 * :mod:`.pacing`: chunk sizes and measured speed, shared by the run loops;
 * :mod:`.comparison`: the Compare mode's run loop (a lockstep comparison) and its frames;
-* :mod:`.checkpoints`: a bounded ring of snapshots for going back in a run.
+* :mod:`.checkpoints`: checkpoints of a run and the memory-capped store that keeps them;
+* :mod:`.branches`: time travel, going back to a checkpoint, and the tree of branches.
 
 The GUI (:mod:`sorn_studio.app`) only paints frames and sends commands; nothing here imports
 Qt, so all of it runs and is tested headless.

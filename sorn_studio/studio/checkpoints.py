@@ -1,54 +1,131 @@
-"""Checkpoints of a run for time travel: full snapshots every k steps, in a bounded ring.
+"""Checkpoints of a studio run for time travel, and the memory-capped store that keeps them.
 
-Whoever runs the simulation offers it to :class:`CheckpointRing` between chunks (the studio's
-runner does not yet); every ``every`` steps it keeps a :class:`~sorn_studio.engine.Snapshot`,
-dropping the oldest when the kept ones would take more than ``max_bytes``. Restoring one
-(:meth:`~sorn_studio.engine.Simulation.restore`) puts the run exactly there, and a run
-continued from it with the same changes equals the uninterrupted one, bit for bit. Qt-free.
+A :class:`Checkpoint` is everything the studio shows of a run at one step boundary: the
+simulation's :class:`~sorn_studio.engine.Snapshot`, the newest recordings (what the raster and
+the live analyses read) and the whole-run :class:`~.history.History`. Restoring one puts the
+run exactly there, and a run continued from it with the same changes equals the uninterrupted
+one, bit for bit.
+
+The :class:`CheckpointStore` keeps them within one memory cap. When full it thins the
+checkpoints evenly (it drops the one whose neighbours lie closest together), so the whole run
+stays reachable at a coarser spacing instead of losing its beginning; pinned checkpoints (the
+tips of branches the user left) go last. Qt-free.
 """
 
 from __future__ import annotations
 
-import bisect
+import copy
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from ..engine import Simulation, Snapshot
+    from .history import History
 
-__all__ = ["CheckpointRing"]
+__all__ = ["Checkpoint", "CheckpointStore"]
 
 
-class CheckpointRing:
-    """Snapshots of one run every ``every`` steps, at most ``max_bytes`` of them.
+def _nbytes(arrays: Mapping[str, np.ndarray]) -> int:
+    return sum(int(np.asarray(a).nbytes) for a in arrays.values())
+
+
+@dataclass(frozen=True, eq=False)
+class Checkpoint:
+    """A studio run at one step boundary; immutable once taken.
+
+    Attributes
+    ----------
+    snapshot : Snapshot
+        The simulation.
+    series : mapping of str to numpy.ndarray
+        The recorder's newest rows (:meth:`~sorn_studio.recording.Recorder.series`).
+    weight_snapshots : tuple of (int, numpy.ndarray)
+        The recorder's W^EE snapshots.
+    history : History
+        A copy of the whole-run history.
+    """
+
+    snapshot: Snapshot
+    series: Mapping[str, np.ndarray]
+    weight_snapshots: tuple[tuple[int, np.ndarray], ...]
+    history: History
+    nbytes: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        hist = self.history.points()
+        size = (self.snapshot.nbytes + _nbytes(self.series) + _nbytes(hist)
+                + sum(int(w.nbytes) for _, w in self.weight_snapshots))
+        object.__setattr__(self, "nbytes", size)
+
+    @classmethod
+    def take(cls, sim: Simulation, history: History, rows: int) -> Checkpoint:
+        """Checkpoint ``sim`` (from the thread that runs it) with its history.
+
+        Parameters
+        ----------
+        sim : Simulation
+            Read, not changed.
+        history : History
+            Its whole-run history (copied).
+        rows : int
+            Newest recorded steps to keep (the studio's window).
+        """
+        series = {name: np.array(rows_, copy=True)
+                  for name, rows_ in sim.recorder.series(last=rows).items()}
+        weights = tuple((int(k), w.copy()) for k, w in sim.recorder.weight_snapshots())
+        return cls(sim.snapshot(), series, weights, copy.deepcopy(history))
+
+    @property
+    def step(self) -> int:
+        """The step it was taken at."""
+        return int(self.snapshot.step)
+
+    @property
+    def change_log(self) -> tuple[tuple[int, str, object, object], ...]:
+        """The changes applied by then, ``(step, name, old, new)``."""
+        return self.snapshot.change_log
+
+    def restore(self, sim: Simulation) -> History:
+        """Put ``sim`` and its recorder exactly here; returns a copy of the history to go on
+        with (the checkpoint itself stays as it is)."""
+        sim.restore(self.snapshot)
+        sim.recorder.restore(dict(self.series), self.step, list(self.weight_snapshots))
+        return copy.deepcopy(self.history)
+
+
+@dataclass(eq=False)
+class _Kept:
+    checkpoint: Checkpoint
+    pinned: bool = False
+    permanent: bool = False
+
+
+class CheckpointStore:
+    """Checkpoints of one run and its branches, at most ``max_bytes`` of them.
 
     Parameters
     ----------
-    every : int
-        Steps between checkpoints (>= 1).
     max_bytes : int
-        Most memory the kept snapshots may take (:attr:`Snapshot.nbytes`); the oldest go
-        first. At least one checkpoint is always kept.
+        Most memory the kept checkpoints may take (:attr:`Checkpoint.nbytes`). The newest one
+        is always kept, even alone above the cap.
 
     Raises
     ------
     ValueError
-        For ``every`` < 1 or ``max_bytes`` < 1, naming the argument.
+        For ``max_bytes`` < 1, naming the argument.
     """
 
-    def __init__(self, every: int, max_bytes: int) -> None:
-        for name, value in (("every", every), ("max_bytes", max_bytes)):
-            if isinstance(value, bool) or int(value) != value or value < 1:
-                raise ValueError(f"argument {name!r} = {value!r} must be a whole number >= 1")
-        self.every = int(every)
+    def __init__(self, max_bytes: int) -> None:
+        if isinstance(max_bytes, bool) or int(max_bytes) != max_bytes or max_bytes < 1:
+            raise ValueError(f"argument 'max_bytes' = {max_bytes!r} must be a whole number "
+                             ">= 1")
         self.max_bytes = int(max_bytes)
-        self._steps: list[int] = []
-        self._snapshots: list[Snapshot] = []
+        self._kept: list[_Kept] = []
         self._nbytes = 0
-
-    @property
-    def steps(self) -> list[int]:
-        """The steps of the kept checkpoints, ascending."""
-        return list(self._steps)
 
     @property
     def nbytes(self) -> int:
@@ -56,53 +133,65 @@ class CheckpointRing:
         return self._nbytes
 
     def __len__(self) -> int:
-        return len(self._steps)
+        return len(self._kept)
 
     def clear(self) -> None:
         """Forget every checkpoint (a reset, another run)."""
-        self._steps.clear()
-        self._snapshots.clear()
+        self._kept.clear()
         self._nbytes = 0
 
-    def offer(self, sim: Simulation) -> bool:
-        """Keep a snapshot of ``sim`` if a checkpoint is due: at the first offer, then at the
-        first offer at or after each multiple of ``every`` (so that chunks of any size give
-        checkpoints at steps near the same round numbers).
+    def add(self, checkpoint: Checkpoint, *, pinned: bool = False,
+            permanent: bool = False) -> None:
+        """Keep ``checkpoint``, thinning the others when memory is short.
 
-        Call it between chunks, from the thread that runs ``sim``.
-
-        Returns
-        -------
-        bool
-            Whether a checkpoint was taken.
+        ``pinned`` ones go only when no other can; a ``permanent`` one never goes (the start
+        every branch can be rebuilt from).
         """
-        step = int(sim.t)
-        if self._steps and step // self.every <= self._steps[-1] // self.every:
-            return False
-        self.add(sim.snapshot())
-        return True
+        self._kept.append(_Kept(checkpoint, pinned, permanent))
+        self._nbytes += checkpoint.nbytes
+        while self._nbytes > self.max_bytes:
+            victim = self._victim()
+            if victim is None:
+                break
+            self._drop(victim)
 
-    def add(self, snapshot: Snapshot) -> None:
-        """Keep ``snapshot`` (after the kept ones: its step must be later than theirs)."""
-        if self._steps and snapshot.step <= self._steps[-1]:
-            raise ValueError(f"a checkpoint at step {snapshot.step} comes after the one at "
-                             f"step {self._steps[-1]}: forget the later ones first "
-                             "(drop_after)")
-        self._steps.append(int(snapshot.step))
-        self._snapshots.append(snapshot)
-        self._nbytes += snapshot.nbytes
-        while self._nbytes > self.max_bytes and len(self._steps) > 1:
-            self._steps.pop(0)
-            self._nbytes -= self._snapshots.pop(0).nbytes
+    def where(self, keep: Callable[[Checkpoint], bool]) -> list[Checkpoint]:
+        """The kept checkpoints for which ``keep`` is true, by step."""
+        return sorted((k.checkpoint for k in self._kept if keep(k.checkpoint)),
+                      key=lambda c: c.step)
 
-    def at_or_before(self, step: int) -> Snapshot | None:
-        """The latest checkpoint at or before ``step``, or None when none is that early."""
-        k = bisect.bisect_right(self._steps, int(step))
-        return self._snapshots[k - 1] if k else None
+    def pin(self, checkpoint: Checkpoint, pinned: bool = True) -> None:
+        """Keep ``checkpoint`` until the unpinned ones are gone (or stop doing so)."""
+        for kept in self._kept:
+            if kept.checkpoint is checkpoint:
+                kept.pinned = pinned
 
-    def drop_after(self, step: int) -> None:
-        """Forget the checkpoints later than ``step`` (the run went back there and on anew)."""
-        k = bisect.bisect_right(self._steps, int(step))
-        for snap in self._snapshots[k:]:
-            self._nbytes -= snap.nbytes
-        del self._steps[k:], self._snapshots[k:]
+    def discard(self, keep: Callable[[Checkpoint], bool]) -> None:
+        """Forget the checkpoints for which ``keep`` is false."""
+        for kept in [k for k in self._kept if not keep(k.checkpoint)]:
+            self._drop(kept)
+
+    def _drop(self, kept: _Kept) -> None:
+        self._kept.remove(kept)
+        self._nbytes -= kept.checkpoint.nbytes
+
+    def _victim(self) -> _Kept | None:
+        """The checkpoint to drop, None when none may go: never the newest nor a permanent
+        one; unpinned before pinned; among those, the one whose neighbours in step (of any
+        branch) lie closest together, so the rest stay evenly spread; the run's first and
+        last ones go last."""
+        allowed = [k for k in self._kept[:-1] if not k.permanent]
+        candidates = [k for k in allowed if not k.pinned] or allowed
+        if not candidates:
+            return None
+        steps = sorted(k.checkpoint.step for k in self._kept)
+
+        def gap(kept: _Kept) -> tuple[float, int]:
+            s = kept.checkpoint.step
+            lower = [t for t in steps if t < s]
+            upper = [t for t in steps if t > s]
+            if not lower or not upper:
+                return (math.inf, s)
+            return (upper[0] - lower[-1], s)
+
+        return min(candidates, key=gap)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..engine import Simulation
 
 __all__ = ["Command", "Inbox", "Play", "Pause", "Step", "Reset", "Apply", "Speed", "Call",
-           "Replace", "Refresh", "Stop"]
+           "Replace", "Refresh", "GoTo", "SwitchBranch", "BranchBefore", "DeleteBranch", "Stop"]
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,40 @@ class Refresh:
 
 
 @dataclass(frozen=True)
+class GoTo:
+    """Go back (or forward) to the current branch's checkpoint at ``step``, paused."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class SwitchBranch:
+    """Go to the tip of branch ``number`` (rebuilt at full speed when its tip was not kept)."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class BranchBefore:
+    """Start a branch just before entry ``index`` of the current branch's change log."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class DeleteBranch:
+    """Forget branch ``number`` and the checkpoints only it holds."""
+
+    number: int
+
+
+@dataclass(frozen=True)
 class Stop:
     """End the loop."""
 
 
-Command = Play | Pause | Step | Reset | Apply | Speed | Call | Replace | Refresh | Stop
+Command = (Play | Pause | Step | Reset | Apply | Speed | Call | Replace | Refresh | GoTo
+           | SwitchBranch | BranchBefore | DeleteBranch | Stop)
 
 
 class Inbox:

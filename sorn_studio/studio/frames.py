@@ -34,6 +34,7 @@ from .live_analysis import Analysis
 if TYPE_CHECKING:
     from ..engine import ParamChange, Simulation
     from ..recording import Recorder
+    from .branches import TimelineView
 
 __all__ = [
     "Frame",
@@ -284,6 +285,8 @@ class Frame:
     t_e, t_i : numpy.ndarray or None
         The thresholds of every E and I neuron now (a view follows a chosen neuron with
         them); ``None`` in hand-built frames.
+    timeline : TimelineView or None
+        Checkpoints and branches (:mod:`.branches`); ``None`` in hand-built frames.
     """
 
     index: int
@@ -298,6 +301,7 @@ class Frame:
     analysis: Analysis | None
     t_e: np.ndarray | None = None
     t_i: np.ndarray | None = None
+    timeline: TimelineView | None = None
 
     @property
     def running(self) -> bool:
@@ -461,7 +465,8 @@ def build_traces(history: History, neurons: tuple[int, ...], ne: int) -> Traces:
 def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
                 playing: bool, pending_steps: int, sim_rate: float,
                 speed_limit: float | None, raster_steps: int, raster_columns: int,
-                weights: Weights, analysis: Analysis | None, saved_step: int = 0) -> Frame:
+                weights: Weights, analysis: Analysis | None, saved_step: int = 0,
+                timeline: TimelineView | None = None) -> Frame:
     """Snapshot ``sim`` into a :class:`Frame`; reads the simulation, changes nothing.
 
     Parameters
@@ -482,6 +487,8 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
         The newest analyses.
     saved_step : int
         The step at which the run was last saved, opened or reset.
+    timeline : TimelineView, optional
+        Checkpoints and branches.
 
     Returns
     -------
@@ -503,4 +510,5 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
         weights=weights, analysis=analysis,
         t_e=read_only(np.array(sim.t_e, dtype=np.float32)),
         t_i=read_only(np.array(sim.t_i, dtype=np.float32)),
+        timeline=timeline,
     )

@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine.follow import follow_change_log
 from ..params import Params
 from . import commands
+from .branches import DEFAULT_EVERY, DEFAULT_MAX_BYTES, Timeline
 from .commands import Command
 from .defaults import DEFAULT_RASTER_STEPS, DEFAULT_WINDOW, make_simulation
 from .frames import Frame, Weights, build_frame, take_weights
@@ -105,6 +107,10 @@ class Runner:
         ``raw_source(nu, steps)`` returns more ``(nu, steps)`` raw input whenever a simulation
         with ``input_kind == "raw"`` is about to run out (e.g. :class:`~.defaults.UniformRawInput`).
         Without it such a simulation stops with an error when its input is used up.
+    checkpoint_every : int
+        Steps between the checkpoints time travel goes back to (:mod:`.branches`).
+    checkpoint_bytes : int
+        Memory the checkpoints may take.
     """
 
     def __init__(self, sim: Simulation, sink: Callable[[Frame], None],
@@ -113,7 +119,9 @@ class Runner:
                  max_fps: float = 60.0, raster_steps: int = DEFAULT_RASTER_STEPS,
                  raster_columns: int = 1000, weights_interval: float = 0.5,
                  analysis_interval: float = 1.0, history_points: int = 1024,
-                 raw_source: Callable[[int, int], np.ndarray] | None = None) -> None:
+                 raw_source: Callable[[int, int], np.ndarray] | None = None,
+                 checkpoint_every: int = DEFAULT_EVERY,
+                 checkpoint_bytes: int = DEFAULT_MAX_BYTES) -> None:
         if not 0 < max_fps <= 1000:
             raise ValueError(f"max_fps = {max_fps} must be in (0, 1000]")
         self._inbox = commands.Inbox()
@@ -127,6 +135,8 @@ class Runner:
         self.weights_interval = float(weights_interval)
         self.analysis_interval = float(analysis_interval)
         self._history_points = int(history_points)
+        self._checkpoint_every = checkpoint_every
+        self._checkpoint_bytes = checkpoint_bytes
         # State below is touched only by the runner's thread.
         self._playing = False
         self._pending = 0
@@ -222,6 +232,25 @@ class Runner:
         """
         return self._epoch.history.points()
 
+    def go_to(self, step: int) -> None:
+        """Pause and go back (or forward) to the current branch's checkpoint at ``step``;
+        playing on gives the branch again, and a change made then starts a new branch."""
+        self._send(commands.GoTo(int(step)))
+
+    def switch_branch(self, number: int) -> None:
+        """Pause and go to the tip of branch ``number`` (rebuilt at full speed from the
+        latest checkpoint on it when its tip was not kept)."""
+        self._send(commands.SwitchBranch(int(number)))
+
+    def branch_before(self, index: int) -> None:
+        """Pause and start a branch just before entry ``index`` of the change log: the run
+        as it was then, without that change."""
+        self._send(commands.BranchBefore(int(index)))
+
+    def delete_branch(self, number: int) -> None:
+        """Forget branch ``number`` (not the current one) and the checkpoints only it holds."""
+        self._send(commands.DeleteBranch(int(number)))
+
     def refresh(self) -> None:
         """Ask for a new frame (with weights) even when nothing changed."""
         self._send(commands.Refresh())
@@ -306,7 +335,11 @@ class Runner:
                 sim.reset(seed=command.seed, params=params)
                 self._adopt(sim)
         elif isinstance(command, commands.Apply):
+            # A change behind the tip (after going back) starts a branch from here.
+            forks = self._timeline.forks(sim, command.changes)
             sim.apply_params(**command.changes)
+            if forks:
+                self._timeline.fork(sim)
             self._dirty = True
         elif isinstance(command, commands.Speed):
             self._speed = command.steps_per_second
@@ -331,6 +364,25 @@ class Runner:
             self._dirty = True
             self._epoch.weights_at = -math.inf
             self._epoch.analysis_at = -math.inf
+        elif isinstance(command, commands.GoTo):
+            self._playing, self._pending = False, 0
+            self._continue_from(self._timeline.go_to(sim, self._epoch.history, command.step))
+        elif isinstance(command, commands.SwitchBranch | commands.BranchBefore):
+            self._playing, self._pending = False, 0
+            timeline, history = self._timeline, self._epoch.history
+            history, steps = (timeline.switch(sim, history, command.number)
+                              if isinstance(command, commands.SwitchBranch)
+                              else timeline.branch_before(sim, history, command.index))
+            self._continue_from(history)
+            if steps:
+                # The branch is rebuilt by following its log, as fast as possible.
+                self._pending, self._unlimited_steps = steps, True
+                self._set_anchor()
+            else:
+                self._follow(sim.t)
+        elif isinstance(command, commands.DeleteBranch):
+            self._timeline.delete(command.number)
+            self._dirty = True
 
     def _adopt(self, sim: Simulation, history: Mapping[str, np.ndarray] | None = None) -> None:
         self._sim = sim
@@ -341,13 +393,43 @@ class Runner:
         self._epoch.saved_step = sim.t
         self._rate.clear()
         self._dirty = True
-        if sim.t == 0:
-            return
-        # A simulation that already ran (a loaded session): its saved whole-run history, else
-        # what its recorder still holds, the history before that marked as missing.
-        self._epoch.history = history_of(sim, history, capacity=self._history_points)
+        if sim.t > 0:
+            # A simulation that already ran (a loaded session): its saved whole-run history,
+            # else what its recorder still holds, the history before that marked as missing.
+            self._epoch.history = history_of(sim, history, capacity=self._history_points)
+            self._feed_recorded()
+        self._timeline = Timeline(sim, self._epoch.history, rows=self._window(),
+                                  every=self._checkpoint_every,
+                                  max_bytes=self._checkpoint_bytes)
+
+    def _continue_from(self, history: History) -> None:
+        """A new epoch after time travel: the restored history, the live analyses fed from
+        the restored recordings; the run differs from any saved file now."""
+        self._sim.track_synapse_events(True)
+        self._epochs += 1
+        self._epoch = _Epoch(self._epochs, len(self._sim.recorder.spec.neurons),
+                             self._history_points)
+        self._epoch.history = history
+        self._epoch.saved_step = 0
+        self._rate.clear()
+        self._dirty = True
+        self._feed_recorded()
+
+    def _feed_recorded(self) -> None:
+        sim = self._sim
         kept = min(len(sim.recorder.steps()), sim.t)
         self._epoch.live.feed(sim, min(kept, self._window()))
+
+    def _follow(self, to_step: int) -> int:
+        """Run to ``to_step`` (cut short by a command); behind the branch's tip, its logged
+        changes are applied at their steps. Returns the steps done."""
+        sim = self._sim
+        before = sim.t
+        schedule = self._timeline.schedule(sim)
+        if schedule is None:
+            return int(sim.run(to_step - before, should_stop=self._interrupted))
+        follow_change_log(sim, schedule, to_step, should_stop=self._interrupted)
+        return sim.t - before
 
     def _set_anchor(self) -> None:
         self._anchor = (time.perf_counter(), self._sim.t)
@@ -370,6 +452,8 @@ class Runner:
     def _advance(self) -> None:
         """Do one chunk of steps sized to take about one frame interval."""
         n = max(1, min(self._chunk.steps, self._window()))
+        # Chunks end on multiples of the checkpoint spacing, so checkpoints land on round steps.
+        n = min(n, self._checkpoint_every - self._sim.t % self._checkpoint_every)
         if self._pending:
             n = min(n, self._pending)
         if self._speed is not None and not (self._pending and self._unlimited_steps):
@@ -386,7 +470,7 @@ class Runner:
         started = time.perf_counter()
         try:
             self._top_up_raw_input(n)
-            done = int(self._sim.run(n, should_stop=self._interrupted))
+            done = self._follow(self._sim.t + n)
         except Exception as exc:  # noqa: BLE001 - report, pause, stay usable
             self._fail(exc)
             return
@@ -400,6 +484,7 @@ class Runner:
         if done:
             self._dirty = True
             self._epoch.take_steps(self._sim, done)
+            self._timeline.after_steps(self._sim, self._epoch.history)
             self._chunk.tune(done, elapsed, 1.0 / self.max_fps, self._window())
         self._rate.add(self._sim.t)
 
@@ -452,4 +537,4 @@ class Runner:
             playing=self._playing, pending_steps=self._pending, sim_rate=sim_rate,
             speed_limit=self._speed, raster_steps=min(self.raster_steps, self._window()),
             raster_columns=self.raster_columns, weights=epoch.weights, analysis=epoch.analysis,
-            saved_step=epoch.saved_step)
+            saved_step=epoch.saved_step, timeline=self._timeline.view())

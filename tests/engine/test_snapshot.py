@@ -10,6 +10,7 @@ import pytest
 
 from sorn_studio import RecordingSpec, Simulation, load_preset
 from sorn_studio.engine import Snapshot, SnapshotError
+from sorn_studio.engine.follow import LogMismatch, follow_change_log
 from sorn_studio.engine.streams import RandomStreams
 
 SMALL = dict(ne=30, ni=6, lambda_ee=5, lambda_ei=2, lambda_ie=30)
@@ -176,3 +177,24 @@ def test_raw_input_travels_with_the_snapshot():
     same_run(sim, copy)
     with pytest.raises(SnapshotError, match="cursor 301 is outside the 300 raw columns"):
         copy.restore(broken(snap, raw_cursor=301))
+
+
+def test_following_a_change_log_from_a_snapshot_gives_the_run_again():
+    params = load_preset("zheng2013", ne=30, ni=6, lambda_ee=6, lambda_ei=3, lambda_ie=30)
+    run = Simulation(params, 4)
+    run.run(300)
+    middle = run.snapshot()
+    run.apply_params(stdp=False, eta_ip=0.02)
+    run.run(200)
+    run.apply_params(stdp=True)
+    run.run(0)
+    log = [tuple(c) for c in run.change_log]
+    again = Simulation.from_snapshot(middle)
+    assert follow_change_log(again, log, run.t)
+    assert again.state.equals(run.state) and again.change_log == run.change_log
+    # A log that does not fit the run is refused, naming the step and the parameter.
+    other = Simulation.from_snapshot(middle)
+    with pytest.raises(LogMismatch, match="at step 300 the log changes 'stdp' from False"):
+        follow_change_log(other, [(300, "stdp", False, True)], 400)
+    with pytest.raises(ValueError, match="past step 100"):
+        follow_change_log(other, log, 100)

@@ -1,71 +1,83 @@
-"""Checkpoints for time travel: taken every k steps, bounded in memory, and a run continued
-from one equals the uninterrupted run bit for bit."""
+"""Checkpoints for time travel: a checkpoint restores the run and what the studio shows of
+it exactly; the store keeps them within its memory cap, thinned evenly over the run."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from sorn_studio import Simulation, load_preset
-from sorn_studio.studio.checkpoints import CheckpointRing
+from sorn_studio import load_preset
+from sorn_studio.studio.checkpoints import Checkpoint, CheckpointStore
+from sorn_studio.studio.defaults import make_simulation
+from sorn_studio.studio.history import History
 
-SMALL = dict(ne=40, ni=8, lambda_ee=5, lambda_ei=2, lambda_ie=40)
-
-
-def _sim() -> Simulation:
-    return Simulation(load_preset("zheng2013", **SMALL), 9)
-
-
-def test_checkpoints_come_every_k_steps_and_the_oldest_go_when_memory_is_full():
-    sim = _sim()
-    one = sim.snapshot().nbytes
-    assert one > 0
-    ring = CheckpointRing(every=1000, max_bytes=3 * one)
-    taken = []
-    for _ in range(12):
-        sim.run(500)
-        taken.append(ring.offer(sim))
-    assert taken == [True, True] + [False, True] * 5
-    kept = ring.steps
-    assert kept[-1] == 6000 and kept[0] > 500 and kept == sorted(kept)
-    assert ring.nbytes == sum(ring.at_or_before(s).nbytes for s in kept) <= ring.max_bytes
-    assert len(kept) < 7                     # not all seven checkpoints fit: the oldest went
-    assert ring.at_or_before(5999).step == 5000 and ring.at_or_before(3999) is None
+SMALL = dict(ne=40, ni=8, lambda_ee=8, lambda_ei=4, lambda_ie=40)
+WINDOW = 2000
 
 
-def test_a_run_continued_from_a_checkpoint_equals_the_uninterrupted_one():
+def _sim():
+    return make_simulation(load_preset("zheng2013", **SMALL), seed=2, window=WINDOW)
+
+
+def _history(sim) -> History:
+    history = History(64, len(sim.recorder.spec.neurons))
+    history.take(sim, min(sim.t, WINDOW))
+    return history
+
+
+def test_a_checkpoint_restores_the_run_its_recordings_and_its_history():
     sim, straight = _sim(), _sim()
-    ring = CheckpointRing(every=500, max_bytes=10**9)
-    for _ in range(6):
-        sim.run(500)
-        ring.offer(sim)
+    sim.run(3000)
+    checkpoint = Checkpoint.take(sim, _history(sim), WINDOW)
+    series = {k: v.copy() for k, v in sim.recorder.series().items()}
+    points = _history(sim).points()
     sim.apply_params(stdp=False)
-    sim.run(700)
-    # Back to step 2 000, then on with other changes: a branch.
-    sim.restore(ring.at_or_before(2000))
-    ring.drop_after(2000)
-    assert sim.t == 2000 and ring.steps == [500, 1000, 1500, 2000]
-    sim.apply_params(eta_ip=0.02)
     sim.run(1500)
-    straight.run(2000)
-    straight.apply_params(eta_ip=0.02)
-    straight.run(1500)
+    history = checkpoint.restore(sim)
+    assert sim.t == 3000 and sim.change_log == []
+    restored = sim.recorder.series()
+    assert all(np.array_equal(restored[k], series[k][-WINDOW:]) for k in series)
+    assert all(np.array_equal(history.points()[k], points[k]) for k in points)
+    sim.run(1000)
+    straight.run(4000)
     assert sim.state.equals(straight.state) and sim.rng_state == straight.rng_state
-    assert sim.change_log == straight.change_log
+    # The checkpoint is not changed by what the run did after it was restored.
+    assert checkpoint.step == 3000 and checkpoint.restore(sim) is not history
 
 
-def test_bad_arguments_and_out_of_order_checkpoints_are_refused():
-    for kwargs, name in (({"every": 0, "max_bytes": 1}, "every"),
-                         ({"every": 1, "max_bytes": 0}, "max_bytes"),
-                         ({"every": 1.5, "max_bytes": 1}, "every")):
-        with pytest.raises(ValueError, match=f"argument '{name}'"):
-            CheckpointRing(**kwargs)
+def test_pinned_checkpoints_go_last_and_a_permanent_one_never():
     sim = _sim()
-    ring = CheckpointRing(every=1, max_bytes=10**9)
-    sim.run(10)
-    early = sim.snapshot()
-    sim.run(10)
-    ring.offer(sim)
-    with pytest.raises(ValueError, match="comes after the one at step 20"):
-        ring.add(early)
-    ring.clear()
-    assert len(ring) == 0 and ring.nbytes == 0
+    sim.run(WINDOW)
+    one = Checkpoint.take(sim, _history(sim), WINDOW).nbytes
+    store = CheckpointStore(3 * one + one // 2)
+    first = Checkpoint.take(sim, _history(sim), WINDOW)
+    store.add(first, permanent=True)
+    sim.run(100)
+    pinned = Checkpoint.take(sim, _history(sim), WINDOW)
+    store.add(pinned, pinned=True)
+    for _ in range(6):
+        sim.run(100)
+        store.add(Checkpoint.take(sim, _history(sim), WINDOW))
+    kept = store.where(lambda c: True)
+    assert first in kept and pinned in kept and len(kept) == 3
+    assert store.nbytes == sum(c.nbytes for c in kept) <= store.max_bytes
+    store.discard(lambda c: c is not pinned)
+    assert pinned not in store.where(lambda c: True) and len(store) == 2
+
+
+def test_the_store_thins_evenly_and_keeps_the_first_and_the_newest():
+    sim = _sim()
+    sim.run(WINDOW)                                 # checkpoints of equal size from here
+    history = History(64, 3)
+    one = Checkpoint.take(sim, history, WINDOW).nbytes
+    store = CheckpointStore(5 * one + one // 2)
+    store.add(Checkpoint.take(sim, history, WINDOW), permanent=True)
+    for _ in range(20):
+        sim.run(100)
+        store.add(Checkpoint.take(sim, history, WINDOW))
+    steps = [c.step for c in store.where(lambda c: True)]
+    assert len(steps) == 5 and steps[0] == WINDOW and steps[-1] == WINDOW + 2000
+    gaps = [b - a for a, b in zip(steps, steps[1:], strict=False)]
+    assert max(gaps) <= 2 * min(gaps) + 100        # spread over the run, not only its end
+    with pytest.raises(ValueError, match="argument 'max_bytes'"):
+        CheckpointStore(0)

@@ -1,0 +1,377 @@
+"""Time travel in a studio run: checkpoints, going back to one, and the tree of branches.
+
+A run is its start and its change log (:mod:`sorn_studio.engine.follow`): going back to a
+checkpoint and playing on re-applies the logged changes at their steps and gives the same run
+again, bit for bit, up to where the user left it (the branch's *tip*) and on from there. A
+parameter change made while behind the tip starts a new branch at that step; the old one keeps
+its tip. Branches form a tree (:class:`Branch`: parent, step it left it, changes since).
+
+Which checkpoints belong to which branch needs no bookkeeping: a checkpoint lies on a branch
+when the changes it had applied are the start of the branch's log and the branch's next
+change comes no earlier than its step. So branches share their common past.
+
+:class:`Timeline` holds the tree and the :class:`~.checkpoints.CheckpointStore`; the studio's
+:class:`~.runner.Runner` calls it between chunks, in its own thread. Qt-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from .checkpoints import Checkpoint, CheckpointStore
+from .texts import change_text
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
+    from .history import History
+
+__all__ = ["Branch", "BranchRow", "Timeline", "TimelineView", "MAX_BRANCHES",
+           "DEFAULT_EVERY", "DEFAULT_MAX_BYTES"]
+
+#: Most branches of one run (each may pin a checkpoint of a few MB).
+MAX_BRANCHES = 32
+#: Steps between checkpoints by default: the studio's recording window, so each checkpoint's
+#: recordings reach back to the one before.
+DEFAULT_EVERY = 10_000
+#: Memory the checkpoints may take by default (about 130 of them at N^E = 200).
+DEFAULT_MAX_BYTES = 256 * 2**20
+
+Entry = tuple[int, str, Any, Any]
+
+
+def _log(entries: Sequence[Any]) -> tuple[Entry, ...]:
+    return tuple((int(e[0]), str(e[1]), e[2], e[3]) for e in entries)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One line of the run.
+
+    Attributes
+    ----------
+    id : int
+        Its number (0: the run as it started).
+    parent : int or None
+        The branch it left (None for branch 0).
+    fork_step : int
+        The step it left its parent at (for branch 0, the step the studio took the run over).
+    tip_step : int
+        The furthest step it reached.
+    log : tuple of (step, name, old, new)
+        Its whole change log, from step 0.
+    note : str
+        How it began, when not by a change (e.g. "before eta STDP: 0.004 -> 0.01").
+    """
+
+    id: int
+    parent: int | None
+    fork_step: int
+    tip_step: int
+    log: tuple[Entry, ...]
+    note: str = ""
+
+    def holds(self, step: int, applied: Sequence[Entry]) -> bool:
+        """Whether the run state at ``step`` with ``applied`` changes lies on this branch."""
+        n = len(applied)
+        return (step <= self.tip_step and self.log[:n] == tuple(applied)
+                and (n == len(self.log) or self.log[n][0] >= step))
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    """A branch as the branches panel lists it."""
+
+    id: int
+    parent: int | None
+    fork_step: int
+    tip_step: int
+    changes: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """What a frame shows of the timeline.
+
+    Attributes
+    ----------
+    checkpoints : tuple of int
+        Steps of the checkpoints on the current branch, ascending.
+    nbytes, max_bytes : int
+        Memory the checkpoints take, and their cap.
+    branches : tuple of BranchRow
+        Every branch, by number.
+    current : int
+        The branch the run is on.
+    tip_step : int
+        How far the current branch reached (the run is behind it after going back).
+    """
+
+    checkpoints: tuple[int, ...]
+    nbytes: int
+    max_bytes: int
+    branches: tuple[BranchRow, ...]
+    current: int
+    tip_step: int
+
+
+class Timeline:
+    """Checkpoints and branches of one studio run.
+
+    Parameters
+    ----------
+    sim : Simulation
+        The run, at the step the studio takes it over.
+    history : History
+        Its whole-run history.
+    rows : int
+        Recorded steps each checkpoint keeps (the studio's window).
+    every : int
+        Steps between checkpoints (>= 1).
+    max_bytes : int
+        Memory cap of the checkpoints.
+    """
+
+    def __init__(self, sim: Simulation, history: History, *, rows: int,
+                 every: int = DEFAULT_EVERY, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if isinstance(every, bool) or int(every) != every or every < 1:
+            raise ValueError(f"argument 'every' = {every!r} must be a whole number >= 1")
+        self.every = int(every)
+        self.rows = int(rows)
+        self.store = CheckpointStore(max_bytes)
+        self._branches: dict[int, Branch] = {
+            0: Branch(0, None, int(sim.t), int(sim.t), _log(sim.change_log))}
+        self._next_id = 1
+        self.current = 0
+        self._view: TimelineView | None = None
+        # The first checkpoint stays: every branch can be rebuilt from it by its log.
+        self.store.add(Checkpoint.take(sim, history, self.rows), permanent=True)
+
+    # -- queries -------------------------------------------------------------------------------
+    @property
+    def branches(self) -> Mapping[int, Branch]:
+        """Every branch by number."""
+        return dict(self._branches)
+
+    def branch(self, number: int) -> Branch:
+        """The branch ``number``; a ValueError names the ones there are."""
+        try:
+            return self._branches[int(number)]
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"there is no branch {number!r}; the branches are "
+                             f"{sorted(self._branches)}") from None
+
+    def behind(self, sim: Simulation) -> bool:
+        """Whether ``sim`` is behind the current branch's tip (it went back): playing on
+        then follows the branch's logged changes."""
+        branch = self._branches[self.current]
+        return sim.t < branch.tip_step or len(sim.change_log) < len(branch.log)
+
+    def schedule(self, sim: Simulation) -> tuple[Entry, ...] | None:
+        """The change log to follow while behind the tip, else None (the run goes its own
+        way and the branch grows)."""
+        return self._branches[self.current].log if self.behind(sim) else None
+
+    def on_branch(self, number: int) -> list[Checkpoint]:
+        """The checkpoints that lie on branch ``number``, by step."""
+        branch = self.branch(number)
+        return self.store.where(lambda c: branch.holds(c.step, c.change_log))
+
+    def view(self) -> TimelineView:
+        """What frames show (rebuilt only after a change)."""
+        if self._view is None:
+            rows = tuple(BranchRow(b.id, b.parent, b.fork_step, b.tip_step, self._changes(b),
+                                   b.id == self.current)
+                         for b in sorted(self._branches.values(), key=lambda b: b.id))
+            current = self._branches[self.current]
+            self._view = TimelineView(
+                tuple(c.step for c in self.on_branch(self.current)), self.store.nbytes,
+                self.store.max_bytes, rows, self.current, current.tip_step)
+        return self._view
+
+    def _changes(self, branch: Branch) -> str:
+        """The branch's own changes (those after the part of the log it shares with its
+        parent), as the change log writes them."""
+        if branch.parent is None:
+            own = branch.log
+        else:
+            parent = self._branches[branch.parent].log
+            shared = 0
+            while (shared < min(len(parent), len(branch.log))
+                   and parent[shared] == branch.log[shared]):
+                shared += 1
+            own = branch.log[shared:]
+        text = "; ".join(change_text(entry) for entry in own)
+        return "; ".join(part for part in (branch.note, text) if part) or "no changes"
+
+    # -- the run goes on -------------------------------------------------------------------------
+    def after_steps(self, sim: Simulation, history: History) -> None:
+        """Call after each chunk: the branch grows with the run, and a checkpoint is taken
+        when one is due."""
+        self._sync(sim)
+        self._offer(sim, history)
+
+    def forks(self, sim: Simulation, changes: Mapping[str, Any]) -> bool:
+        """Whether applying ``changes`` now starts a branch (they change something while the
+        run is behind the tip); call :meth:`fork` once they are applied.
+
+        Raises
+        ------
+        ValueError
+            When it would, and the run already has :data:`MAX_BRANCHES` branches.
+        """
+        params = sim.params
+        if not self.behind(sim) or all(getattr(params, k, v) == v for k, v in changes.items()):
+            return False
+        self._check_room()
+        return True
+
+    def fork(self, sim: Simulation) -> int:
+        """Start a branch here, from the changes applied so far; returns its number."""
+        return self._fork(_log(sim.change_log), int(sim.t))
+
+    # -- going back ------------------------------------------------------------------------------
+    def go_to(self, sim: Simulation, history: History, step: int) -> History:
+        """Go back (or forward) on the current branch to its checkpoint at ``step``.
+
+        Returns the history to go on with. Playing on from there gives the branch again.
+
+        Raises
+        ------
+        ValueError
+            When the branch has no checkpoint at ``step``.
+        """
+        found = [c for c in self.on_branch(self.current) if c.step == int(step)]
+        if not found:
+            steps = [c.step for c in self.on_branch(self.current)]
+            raise ValueError(f"there is no checkpoint at step {step!r} on this branch; it has "
+                             f"checkpoints at steps {steps}")
+        self._leave(sim, history)
+        return self._restore(sim, found[-1])
+
+    def switch(self, sim: Simulation, history: History, number: int) -> tuple[History, int]:
+        """Go to the tip of branch ``number``.
+
+        Returns the history to go on with and the steps still to run to reach the tip (0
+        when its tip was kept; else the run follows the branch's log from the latest
+        checkpoint on it, at full speed).
+        """
+        target = self.branch(number)
+        self._leave(sim, history)
+        self.current = target.id
+        return self._resume(sim, target)
+
+    def branch_before(self, sim: Simulation, history: History, index: int
+                      ) -> tuple[History, int]:
+        """Start a branch just before entry ``index`` of the current branch's log: the run
+        as it was at that step, without that change nor those after it.
+
+        Returns the history to go on with and the steps to run to get there.
+
+        Raises
+        ------
+        ValueError
+            For an ``index`` outside the log, or when the run already has
+            :data:`MAX_BRANCHES` branches.
+        """
+        self._sync(sim)
+        log = self._branches[self.current].log
+        if isinstance(index, bool) or not 0 <= int(index) < len(log):
+            raise ValueError(f"argument 'index' = {index!r} must name an entry of the change "
+                             f"log, 0 to {len(log) - 1}")
+        step = log[int(index)][0]
+        self._check_room()
+        self._leave(sim, history)
+        number = self._fork(log[:int(index)], step,
+                            note=f"before {change_text(log[int(index)])}")
+        return self._resume(sim, self._branches[number])
+
+    def delete(self, number: int) -> None:
+        """Forget branch ``number`` (not the current one, nor one with branches of its own)
+        and the checkpoints no other branch holds."""
+        branch = self.branch(number)
+        if branch.id == self.current or branch.parent is None:
+            which = "the current" if branch.id == self.current else "the first"
+            raise ValueError(f"branch {number} is {which} branch and cannot be deleted")
+        children = [b.id for b in self._branches.values() if b.parent == branch.id]
+        if children:
+            raise ValueError(f"branch {number} has branches of its own ({children}); delete "
+                             "them first")
+        del self._branches[branch.id]
+        self.store.discard(lambda c: any(b.holds(c.step, c.change_log)
+                                         for b in self._branches.values()))
+        self._view = None
+
+    # -- inside ----------------------------------------------------------------------------------
+    def _sync(self, sim: Simulation) -> None:
+        """At or past the tip, the branch is what the run did."""
+        if self.behind(sim):
+            return
+        branch = self._branches[self.current]
+        if sim.t > branch.tip_step:
+            # The tip kept for coming back is passed: an ordinary checkpoint from now on.
+            for checkpoint in self.on_branch(branch.id):
+                if checkpoint.step == branch.tip_step:
+                    self.store.pin(checkpoint, False)
+        if sim.t != branch.tip_step or len(sim.change_log) != len(branch.log):
+            self._set(replace(branch, tip_step=int(sim.t), log=_log(sim.change_log)))
+
+    def _set(self, branch: Branch) -> None:
+        self._branches[branch.id] = branch
+        self._view = None
+
+    def _offer(self, sim: Simulation, history: History) -> None:
+        bucket = int(sim.t) // self.every
+        here = self.on_branch(self.current)
+        if sim.pending_changes or any(c.step // self.every == bucket for c in here):
+            return
+        self.store.add(Checkpoint.take(sim, history, self.rows))
+        self._view = None
+
+    def _leave(self, sim: Simulation, history: History) -> None:
+        """Before going elsewhere: changes asked for count as made, and the branch's tip is
+        kept (pinned) so that coming back is immediate."""
+        if sim.pending_changes:
+            sim.run(0)
+        self._sync(sim)
+        branch = self._branches[self.current]
+        if sim.t != branch.tip_step or self.behind(sim):
+            return
+        tips = [c for c in self.on_branch(branch.id) if c.step == branch.tip_step]
+        if tips:
+            self.store.pin(tips[-1])
+        else:
+            self.store.add(Checkpoint.take(sim, history, self.rows), pinned=True)
+        self._view = None
+
+    def _restore(self, sim: Simulation, checkpoint: Checkpoint) -> History:
+        history = checkpoint.restore(sim)
+        self._view = None
+        return history
+
+    def _resume(self, sim: Simulation, branch: Branch) -> tuple[History, int]:
+        """Restore the latest checkpoint on ``branch`` at or before its tip; the steps left."""
+        kept = [c for c in self.on_branch(branch.id) if c.step <= branch.tip_step]
+        if not kept:
+            raise ValueError(f"no checkpoint lies on branch {branch.id}; it cannot be rebuilt")
+        checkpoint = kept[-1]
+        return self._restore(sim, checkpoint), branch.tip_step - checkpoint.step
+
+    def _check_room(self) -> None:
+        if len(self._branches) >= MAX_BRANCHES:
+            raise ValueError(f"this run has {len(self._branches)} branches, the most it may "
+                             "have; delete one in the Branches panel first")
+
+    def _fork(self, log: tuple[Entry, ...], step: int, note: str = "") -> int:
+        self._check_room()
+        parent = self._branches[self.current]
+        # The branch leaves the earliest branch of the line that passes through its start.
+        while parent.parent is not None and self._branches[parent.parent].holds(step, log):
+            parent = self._branches[parent.parent]
+        number = self._next_id
+        self._next_id += 1
+        self._set(Branch(number, parent.id, int(step), int(step), log, note))
+        self.current = number
+        return number

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -42,11 +43,15 @@ class ChangeLogView(QWidget):
         An entry was activated: show the change at this step.
     whole_run_requested()
         The "Whole run" button was pressed.
+    branch_before_requested(int)
+        "Branch from just before this change" was chosen for this entry (its index in the
+        change log).
     """
 
     title = "Changes"
     jump_requested = Signal(int)
     whole_run_requested = Signal()
+    branch_before_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +64,8 @@ class ChangeLogView(QWidget):
         self.tree.setToolTip("Every live change applied to this run; double-click one (or press "
                              "Enter) to centre the Connections and Thresholds plots on it")
         self.tree.itemActivated.connect(self._activated)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._menu)
         self.hint = QLabel("No change yet: edit a live parameter and it is listed here.")
         self.hint.setWordWrap(True)
         self.whole_run = QPushButton("Whole run")
@@ -122,6 +129,24 @@ class ChangeLogView(QWidget):
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.whole_run.setEnabled(True)
         self.jump_requested.emit(int(item.data(0, STEP_ROLE)))
+
+    def branch_menu(self, row: int) -> QMenu:
+        """The context menu of entry ``row``: show it, or branch from just before it."""
+        item = self.tree.topLevelItem(row)
+        menu = QMenu(self)
+        show = menu.addAction("Show on the time plots")
+        show.triggered.connect(lambda: self._activated(item))
+        branch = menu.addAction("Branch from just before this change")
+        branch.setToolTip("Go back to the run as it was just before this change and go on "
+                          "from there without it, as a new branch")
+        branch.triggered.connect(lambda: self.branch_before_requested.emit(row))
+        return menu
+
+    def _menu(self, pos: Any) -> None:
+        item = self.tree.itemAt(pos)
+        if item is not None:
+            row = self.tree.indexOfTopLevelItem(item)
+            self.branch_menu(row).exec(self.tree.viewport().mapToGlobal(pos))
 
     def _show_whole_run(self) -> None:
         self.whole_run.setEnabled(False)

@@ -192,6 +192,29 @@ class Controller(QObject):
             changes, self._pending_live = self._pending_live, {}
             self.runner.apply_params(**changes)
 
+    # -- time travel -----------------------------------------------------------------------------
+    def go_to(self, step: int) -> None:
+        """Pause and go to the current branch's checkpoint at ``step``."""
+        self.flush_params()
+        self.runner.go_to(step)
+        self._stop_playing()
+
+    def switch_branch(self, number: int) -> None:
+        """Pause and go to the end of branch ``number``."""
+        self.flush_params()
+        self.runner.switch_branch(number)
+        self._stop_playing()
+
+    def branch_before(self, index: int) -> None:
+        """Pause and branch from just before entry ``index`` of the change log."""
+        self.flush_params()
+        self.runner.branch_before(index)
+        self._stop_playing()
+
+    def delete_branch(self, number: int) -> None:
+        """Forget branch ``number`` and the checkpoints only it holds."""
+        self.runner.delete_branch(number)
+
     # -- files -----------------------------------------------------------------------------------
     def export_session(self, path: str | Path,
                        done: Callable[[Path], None] | None = None) -> Future:

@@ -20,11 +20,13 @@ from PySide6.QtGui import QTextDocument, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QHBoxLayout,
+    QMenu,
     QSpinBox,
     QWidget,
 )
 
 from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
+from ..studio.branches import TimelineView
 from ..studio.frames import Frame, Weights
 from ..studio.texts import change_summary, change_text, step_text
 from .axes import StepAxis
@@ -207,6 +209,19 @@ class ChangeMarkers:
         self._epoch = -1
         #: The step of the change jumped to (its lines drawn solid), if any.
         self.chosen: int | None = None
+        #: The change log shown, ``(step, name, old, new)`` entries.
+        self.changes: tuple = ()
+
+    def near(self, plot: pg.PlotItem, x_px: float, within: float = 6.0) -> list[int]:
+        """Indices in :attr:`changes` of the entries whose marker lies within ``within``
+        pixels of scene x ``x_px`` on ``plot``."""
+        view = plot.getViewBox()
+        out = []
+        for index, change in enumerate(self.changes):
+            at = view.mapViewToScene(pg.Point(float(change[0]), 0.0)).x()
+            if abs(at - x_px) <= within:
+                out.append(index)
+        return out
 
     def update(self, changes: tuple, epoch: int) -> None:
         """Add lines for changes not shown yet; clear them after a reset."""
@@ -233,6 +248,7 @@ class ChangeMarkers:
             for line in row:
                 line.set_chosen(step == self.chosen)
         self._seen = len(changes)
+        self.changes = changes
         while len(self.lines) > MAX_MARKERS:
             for plot, line in zip(self.plots, self.lines.pop(0), strict=True):
                 plot.removeItem(line)
@@ -256,6 +272,7 @@ class ChangeMarkers:
         self._steps.clear()
         self._seen = 0
         self.chosen = None
+        self.changes = ()
 
 
 class WholeRunSteps:
@@ -300,6 +317,26 @@ class WholeRunSteps:
         self.note.setZValue(20)
         self.note.hide()
         plots[0].addItem(self.note, ignoreBounds=True)
+        # The checkpoints time travel can go back to, as ticks along the lowest plot's floor.
+        self.ticks = pg.ScatterPlotItem(symbol="t1", size=9, pen=pg.mkPen(None),
+                                        brush=pg.mkBrush(FOREGROUND))
+        self.ticks.setZValue(15)
+        plots[-1].addItem(self.ticks, ignoreBounds=True)
+        self.timeline: TimelineView | None = None
+        self._ticks_at: tuple = ()
+
+    def show_checkpoints(self, timeline: TimelineView | None) -> None:
+        """Tick the checkpoints of ``timeline`` along the lowest plot (after its y range)."""
+        self.timeline = timeline
+        steps = timeline.checkpoints if timeline is not None else ()
+        low, high = self.plots[-1].viewRange()[1]
+        # A little above the floor, so the whole tick shows above the axis.
+        floor = low + 0.035 * (high - low)
+        if (steps, floor) == self._ticks_at:
+            return
+        self._ticks_at = (steps, floor)
+        self.ticks.setData(x=np.asarray(steps, float), y=np.full(len(steps), floor))
+        self.ticks.setToolTip("checkpoints: right-click the plot to go back to one")
 
     @property
     def note_text(self) -> str:
@@ -412,6 +449,11 @@ def _relaxed_minimum(label: pg.LabelItem) -> None:
 class _View(pg.GraphicsLayoutWidget):
     """Base of the views: a named layout that can be exported."""
 
+    #: Go back to the checkpoint at this step (a right-click on a whole-run plot).
+    go_to_requested = Signal(int)
+    #: Branch from just before this entry of the change log (a right-click on its marker).
+    branch_before_requested = Signal(int)
+
     title = ""
 
     def plain_axes(self, plots: list[pg.PlotItem] | None = None) -> None:
@@ -493,6 +535,38 @@ class _View(pg.GraphicsLayoutWidget):
         """A double-click leaves a focus on one step (the plots take no other mouse input)."""
         self.show_whole_run()
         super().mouseDoubleClickEvent(event)
+
+    def time_travel_menu(self, pos: Any) -> QMenu | None:
+        """The menu a right-click at widget position ``pos`` opens on a whole-run plot: go
+        back to the checkpoint before that step, and on a change marker, branch from just
+        before that change. None off the plots (or when there is nothing to offer)."""
+        steps = getattr(self, "steps", None)
+        if not isinstance(steps, WholeRunSteps):
+            return None
+        scene = self.mapToScene(pos)
+        plot = next((p for p in steps.plots if p.sceneBoundingRect().contains(scene)), None)
+        if plot is None:
+            return None
+        menu = QMenu(self)
+        for index in steps.markers.near(plot, scene.x()):
+            change = steps.markers.changes[index]
+            act = menu.addAction(f"Branch from just before this change ({change_text(change)})")
+            act.triggered.connect(lambda _=False, i=index: self.branch_before_requested.emit(i))
+        step = plot.getViewBox().mapSceneToView(scene).x()
+        back = (steps.timeline.nearest(step, not_after=True) if steps.timeline is not None
+                else None)
+        if back is not None:
+            act = menu.addAction(f"Go back to the checkpoint at step {step_text(back)}")
+            act.triggered.connect(lambda _=False, s=back: self.go_to_requested.emit(s))
+        return menu if menu.actions() else None
+
+    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Right-click on a whole-run plot: time travel (:meth:`time_travel_menu`)."""
+        menu = self.time_travel_menu(event.pos())
+        if menu is None:
+            super().contextMenuEvent(event)
+            return
+        menu.exec(event.globalPos())
 
     def _new_epoch(self, frame: Frame) -> bool:
         """Whether ``frame`` starts a new run (reset, preset, opened file) for this view."""
@@ -1040,6 +1114,7 @@ class ConnectionsView(_View):
                    np.concatenate([h.n_ee, h.n_ei]))
         self._hold((self.fraction,), "y", self._y_fraction, h.frac_ee * 100.0)
         self.steps.place_note()
+        self.steps.show_checkpoints(frame.timeline)
         self.markers.update(frame.changes, frame.epoch)
 
 
@@ -1159,6 +1234,7 @@ class ThresholdsView(_View):
         self._hold((self.plot,), "y", self._y, np.concatenate(
             [h.t_e_min, h.t_e_max, h.t_i_mean, traces.ravel()]))
         self.steps.place_note()
+        self.steps.show_checkpoints(frame.timeline)
         self.markers.update(frame.changes, frame.epoch)
 
 

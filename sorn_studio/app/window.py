@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSpinBox,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -54,6 +55,7 @@ from .plots import (
     WeightsView,
     connect_selection,
 )
+from .timeline import BranchesView, TimelineBar, memory_text
 
 if TYPE_CHECKING:
     from ..engine import Simulation
@@ -64,7 +66,7 @@ __all__ = ["MainWindow", "SETTINGS_ORG", "SETTINGS_APP", "VIEW_DOCKS"]
 SETTINGS_ORG = "SORN Studio"
 SETTINGS_APP = "SORN Studio"
 #: Bump when the dock layout changes so an old saved layout is not restored onto a new one.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 #: View name -> (dock object name, host object name, view class).
 VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "raster": ("dockRaster", "rasterHost", RasterView),
@@ -167,6 +169,11 @@ class MainWindow(QMainWindow):
         self._child(QWidget, "changesHost").layout().addWidget(self.change_log)
         self.docks["changes"] = self._child(QDockWidget, "dockChanges")
         connect_jumps(self.change_log, self.views["connections"], self.views["thresholds"])
+        self.branches = BranchesView()
+        self._child(QWidget, "branchesHost").layout().addWidget(self.branches)
+        self.docks["branches"] = self._child(QDockWidget, "dockBranches")
+        self.timeline_bar = TimelineBar()
+        self._setup_timeline()
         for dock in self.docks.values():
             dock.dockLocationChanged.connect(lambda _area: self._take_new_shares())
 
@@ -182,6 +189,15 @@ class MainWindow(QMainWindow):
         self.model.pending_changed.connect(self._show_pending)
         self.controller.frame.connect(self.show_frame)
         self.controller.frame.connect(self.change_log.update_frame)
+        self.controller.frame.connect(self.branches.update_frame)
+        self.controller.frame.connect(self.timeline_bar.update_frame)
+        self.branches.switch_requested.connect(self.controller.switch_branch)
+        self.branches.delete_requested.connect(self.controller.delete_branch)
+        self.change_log.branch_before_requested.connect(self.controller.branch_before)
+        self.timeline_bar.go_to_requested.connect(self.controller.go_to)
+        for name in ("connections", "thresholds"):
+            self.views[name].go_to_requested.connect(self.controller.go_to)
+            self.views[name].branch_before_requested.connect(self.controller.branch_before)
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.session_loaded.connect(self._session_loaded)
@@ -342,6 +358,31 @@ class MainWindow(QMainWindow):
             bind_editor(widget, name, self.model, self.controls_note)
         self._show_pending()
 
+    def _setup_timeline(self) -> None:
+        """The timeline bar in a toolbar row of its own under the run controls."""
+        bar = QToolBar("Timeline", self)
+        bar.setObjectName("timelineToolBar")
+        bar.setMovable(False)
+        title = QLabel("  Timeline ")
+        title.setToolTip(self.timeline_bar.toolTip())
+        bar.addWidget(title)
+        bar.addWidget(self.timeline_bar)
+        self.timeline_memory = QLabel("")
+        self.timeline_memory.setObjectName("timelineMemory")
+        self.timeline_memory.setToolTip("Checkpoints are full copies of the network every so "
+                                        "many steps, within this memory; when it is full they "
+                                        "are thinned evenly over the run")
+        bar.addWidget(self.timeline_memory)
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.controller.frame.connect(self._show_timeline_memory)
+
+    def _show_timeline_memory(self, frame: Frame) -> None:
+        if frame.timeline is not None:
+            text = f"  {memory_text(frame.timeline)}  "
+            if text != self.timeline_memory.text():
+                self.timeline_memory.setText(text)
+
     def _setup_status_bar(self) -> None:
         # How far a "step N" is; shown only while one runs.
         self.step_progress = QProgressBar()
@@ -393,6 +434,7 @@ class MainWindow(QMainWindow):
         for name in TABBED_VIEWS:
             self.tabifyDockWidget(d["distributions"], d[name])
         self.tabifyDockWidget(d["distributions"], d["changes"])
+        self.tabifyDockWidget(d["distributions"], d["branches"])
         d["distributions"].raise_()
 
     def reset_layout(self) -> None:

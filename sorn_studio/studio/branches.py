@@ -116,6 +116,15 @@ class TimelineView:
     current: int
     tip_step: int
 
+    def nearest(self, step: float, *, not_after: bool = False) -> int | None:
+        """The checkpoint step nearest ``step`` (with ``not_after``, the latest at or before
+        it); None when there is none."""
+        steps = self.checkpoints
+        if not_after:
+            before = [s for s in steps if s <= step]
+            return before[-1] if before else None
+        return min(steps, key=lambda s: (abs(s - step), s)) if steps else None
+
 
 class Timeline:
     """Checkpoints and branches of one studio run.

@@ -69,26 +69,30 @@ def test_stdp_potentiation_depression_cap_and_pruning_by_hand(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_stdp_then_synaptic_normalisation_by_hand(backend):
+@pytest.mark.parametrize("sn", [True, False])
+def test_stdp_then_synaptic_normalisation_by_hand(backend, sn):
     # Same spikes, eta 0.5. Row 1: [.5, 0, .25, .25] -> STDP [1, 0, .25, .75] (sum 2) -> SN
     # [.5, 0, .125, .375]. Row 3: [0, .75, .25, 0] -> [0, .25, .25, 0] (sum .5) -> [0, .5, .5, 0].
     # Row 0: [0, .5, .5, 0] -> W[0,1] pruned -> [0, 0, 1, 0]. Row 2 sums to 1: SN leaves it.
+    # With SN off its part is zero and the STDP parts are the same.
     w = np.zeros((4, 4))
     w[1, 0], w[1, 2], w[1, 3] = 0.5, 0.25, 0.25
     w[3, 1], w[3, 2] = 0.75, 0.25
     w[0, 1], w[0, 2] = 0.5, 0.5
     w[2, 3] = 1.0
-    p = tiny_params(4, 1, stdp=True, eta_stdp=0.5, sn=True)
+    p = tiny_params(4, 1, stdp=True, eta_stdp=0.5, sn=sn)
     sim = _tracked(p, backend, x=[1, 0, 0, 1], t_e=[SILENT, FIRE, SILENT, SILENT], w_ee=w)
     start = _start(sim)
     sim.step(1)
     att = sim.take_attribution()
+    sn_part = {(1, 0): -0.5, (1, 2): -0.125, (1, 3): -0.375, (3, 1): 0.25, (3, 2): 0.25,
+               (0, 2): 0.5}
     _assert_only(att, {"ee_stdp_ltp": {(1, 0): 0.5, (1, 3): 0.5},
                        "ee_stdp_ltd": {(3, 1): -0.5},
                        "ee_prune": {(0, 1): -0.5},
-                       "ee_sn": {(1, 0): -0.5, (1, 2): -0.125, (1, 3): -0.375,
-                                 (3, 1): 0.25, (3, 2): 0.25, (0, 2): 0.5}})
-    np.testing.assert_array_equal(sim.w_ee[1], [0.5, 0.0, 0.125, 0.375])
+                       "ee_sn": sn_part if sn else {}})
+    np.testing.assert_array_equal(sim.w_ee[1], [0.5, 0.0, 0.125, 0.375] if sn
+                                  else [1.0, 0.0, 0.25, 0.75])
     _assert_telescopes_exactly(start, att, sim)
 
 
@@ -113,13 +117,15 @@ def test_intrinsic_plasticity_and_its_clip_by_hand(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_istdp_its_floor_and_cap_and_normalisation_by_hand(backend):
+@pytest.mark.parametrize("sn", [True, False])
+def test_istdp_its_floor_and_cap_and_normalisation_by_hand(backend, sn):
     # y(t) = [1, 0], x(t+1) = [1, 0, 1]; mu_IP .5 and eta_inh .25: an active post gains
     # -.25 (1 - 3) = .5, a silent one loses .25; I unit 1 was silent, its column stays.
     # Row 0: [.5, 1] -> [1, 1] -> SN [.5, .5]. Row 1: [.25, .375] -> 0, floored at .125 ->
     # [.125, .375] -> SN [.25, .75]. Row 2: [.75, 1] -> 1.25, capped at 1 -> SN [.5, .5].
+    # With SN off its part is zero and the others are the same.
     p = tiny_params(3, 2, istdp=True, eta_inh=0.25, mu_ip=0.5, w_ei_min=0.125, w_max=1.0,
-                    sn=True, lambda_ei=2)
+                    sn=sn, lambda_ei=2)
     w_ei = np.array([[0.5, 1.0], [0.25, 0.375], [0.75, 1.0]])
     sim = _tracked(p, backend, y=[1, 0], t_e=[FIRE, SILENT, FIRE], w_ei=w_ei)
     start = _start(sim)
@@ -128,8 +134,9 @@ def test_istdp_its_floor_and_cap_and_normalisation_by_hand(backend):
     _assert_only(att, {"ei_istdp": {(0, 0): 0.5, (1, 0): -0.25, (2, 0): 0.5},
                        "ei_clamp": {(1, 0): 0.125, (2, 0): -0.25},
                        "ei_sn": {(0, 0): -0.5, (0, 1): -0.5, (1, 0): 0.125, (1, 1): 0.375,
-                                 (2, 0): -0.5, (2, 1): -0.5}})
-    np.testing.assert_array_equal(sim.w_ei, [[0.5, 0.5], [0.25, 0.75], [0.5, 0.5]])
+                                 (2, 0): -0.5, (2, 1): -0.5} if sn else {}})
+    np.testing.assert_array_equal(sim.w_ei, [[0.5, 0.5], [0.25, 0.75], [0.5, 0.5]] if sn
+                                  else [[1.0, 1.0], [0.125, 0.375], [1.0, 1.0]])
     _assert_telescopes_exactly(start, att, sim)
 
 

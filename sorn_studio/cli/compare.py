@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from .errors import EXIT_INTERRUPTED, UsageError
 from .folders import check_out_folder
@@ -24,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "parameter changes) together, step for step, on the same input and noise, from a "
         "fresh network or a saved session. Prints one line per network: the mean Hamming "
         "distance of x to the baseline over the last 10 %% of steps, the final rate, "
-        "connection fraction and E->E synapse count.")
+        "connection fraction and E->E synapse count; with --attribution, also what each "
+        "rule of each network changed.")
     compare.add_argument("--preset", metavar="NAME", help="preset of a fresh network "
                          "(see 'sorn-studio presets'); or --from")
     compare.add_argument("--from", dest="source", metavar="SESSION.npz",
@@ -37,6 +39,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                          metavar="NAME=VALUE[,NAME=VALUE...]",
                          help="a variant: live parameter changes (repeat for up to four), "
                          "e.g. --variant stdp=false --variant eta_ip=0.02,sp=off")
+    compare.add_argument("--attribution", action="store_true",
+                         help="measure what each rule of each network changes (W^EE by STDP "
+                         "potentiation and depression, the cap, pruning, growth and SN; T^E by "
+                         "IP and its clip; W^EI by iSTDP, its clamp and SN): print each part's "
+                         "sum of |change| over the run, and with --out write attribution.csv")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
     compare.add_argument("--out", metavar="DIR", help="write traces.csv, comparison.json and "
                          "each network's session here")
@@ -75,7 +82,7 @@ def compare_command(args: argparse.Namespace) -> int:
         preset = args.preset
         start = Simulation(get_preset(preset).params, 0 if args.seed is None else args.seed
                            ).snapshot()
-    lockstep = Lockstep(start, variants)
+    lockstep = Lockstep(start, variants, attribution=args.attribution)
     bar: Progress = NullProgress(args.steps) if args.quiet else Progress(args.steps)
     with StopFlag() as stop:
         done = lockstep.run(args.steps, progress=bar.update, should_stop=stop)
@@ -83,10 +90,13 @@ def compare_command(args: argparse.Namespace) -> int:
     interrupted = done < args.steps
     print(f"{'network':<28} {'Hamming (last 10%)':>18} {'rate':>8} {'fraction':>9} "
           f"{'E->E':>6}")
-    for row in lockstep.summary():
+    rows = lockstep.summary()
+    for row in rows:
         print(f"{row['name']:<28} {number_text(row['hamming_tail'], 2):>18} "
               f"{number_text(row['rate']):>8} {number_text(row['connection_fraction']):>9} "
               f"{row['n_ee']:>6}")
+    if args.attribution:
+        _print_attribution(rows, lockstep.start_step, lockstep.step)
     if out is not None:
         write_comparison(lockstep, out, preset=preset)
         print(f"wrote {out}")
@@ -94,3 +104,18 @@ def compare_command(args: argparse.Namespace) -> int:
         print(f"interrupted after {done} of {args.steps} steps")
         return EXIT_INTERRUPTED
     return 0
+
+
+def _print_attribution(rows: list[dict[str, Any]], start: int, end: int) -> None:
+    """A row per part, a column per network (``rows``, from ``Lockstep.summary``): the part's
+    sum of |change| over steps ``start``-``end``."""
+    from sorn_studio.engine.attribution import PART_NAMES
+
+    widths = [max(10, len(row["name"])) for row in rows]
+    print(f"attribution, steps {start}-{end}: sum over synapses (neurons for te_*) of "
+          "|change| by each rule")
+    print(f"{'part':<12}" + "".join(f" {row['name']:>{w}}" for row, w in
+                                    zip(rows, widths, strict=True)))
+    for name in PART_NAMES:
+        print(f"{name:<12}" + "".join(f" {number_text(row['attribution'][name + '_abs']):>{w}}"
+                                      for row, w in zip(rows, widths, strict=True)))

@@ -4,7 +4,9 @@ Every network starts from one snapshot and so from one state and one set of rand
 (:mod:`sorn_studio.engine.streams`): with the streams split by purpose, a variant sees the
 baseline's input sequence and noise step for step, whatever its mechanisms and learning
 rates, and differs only by what its changes do. A variant without changes stays identical to
-the baseline, Hamming distance 0, for ever.
+the baseline, Hamming distance 0, for ever. With ``attribution=True`` every network, the
+baseline too, also measures what each of its rules did (:mod:`sorn_studio.engine.attribution`),
+point by point and over the whole comparison.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from typing import Any
 import numpy as np
 
 from ..analysis import connection_fraction_from_count
-from ..engine import Simulation, Snapshot
+from ..engine import Attribution, Simulation, Snapshot
+from ..engine.attribution import PART_NAMES
 from ..params import field_specs
 from ..recording import RecordingSpec, count_set_bits
 
-__all__ = ["MAX_VARIANTS", "MAX_POINTS", "Lockstep", "Variant", "VariantTraces"]
+__all__ = ["MAX_VARIANTS", "MAX_POINTS", "Lockstep", "Variant", "VariantTraces",
+           "AttributionTraces"]
 
 #: Variants beside the baseline.
 MAX_VARIANTS = 4
@@ -98,6 +102,44 @@ class VariantTraces:
                 "te_spread": self.te_spread, "mean_abs_dw": self.mean_abs_dw}
 
 
+@dataclass
+class AttributionTraces:
+    """What each rule of one network did, point by point (the points of
+    :class:`VariantTraces`).
+
+    Attributes
+    ----------
+    steps : list of int
+        Last step of each point.
+    parts : dict of str to list of float
+        For every part of :data:`~sorn_studio.engine.attribution.PART_NAMES` (``ee_stdp_ltp``,
+        ...), its total over the point's steps: the part summed over all synapses (or
+        neurons), signed, as :meth:`Attribution.totals` gives it; stacked, the W^EE parts of a
+        point add up to the change of the sum of W^EE over it.
+    counts : list of int
+        Steps each point covers.
+    """
+
+    steps: list[int] = field(default_factory=list)
+    parts: dict[str, list[float]] = field(
+        default_factory=lambda: {name: [] for name in PART_NAMES})
+    counts: list[int] = field(default_factory=list)
+
+    def halve(self) -> None:
+        """Merge neighbouring points pairwise (an odd last point stays): totals add up."""
+        pairs = len(self.steps) // 2
+        for name, values in self.parts.items():
+            self.parts[name] = ([values[2 * k] + values[2 * k + 1] for k in range(pairs)]
+                                + values[2 * pairs:])
+        self.steps = self.steps[1:2 * pairs:2] + self.steps[2 * pairs:]
+        self.counts = ([self.counts[2 * k] + self.counts[2 * k + 1] for k in range(pairs)]
+                       + self.counts[2 * pairs:])
+
+    def columns(self) -> dict[str, list]:
+        """The traces by name, in table order: step, then the parts."""
+        return {"step": self.steps, **self.parts}
+
+
 class Lockstep:
     """A baseline and up to :data:`MAX_VARIANTS` variants run step for step from one state.
 
@@ -111,6 +153,10 @@ class Lockstep:
         The engine of every network; the snapshot's by default.
     neurons : tuple of int
         Excitatory neurons whose thresholds every network's recorder traces.
+    attribution : bool
+        Track attribution in every network (:meth:`Simulation.track_attribution`): then
+        :attr:`attribution_traces` holds each network's per-point totals,
+        :meth:`attribution` the whole comparison's parts, and :meth:`summary` their totals.
 
     Raises
     ------
@@ -120,7 +166,8 @@ class Lockstep:
     """
 
     def __init__(self, start: Snapshot, variants: Sequence[Variant], *,
-                 backend: str | None = None, neurons: tuple[int, ...] = ()) -> None:
+                 backend: str | None = None, neurons: tuple[int, ...] = (),
+                 attribution: bool = False) -> None:
         if not 1 <= len(variants) <= MAX_VARIANTS:
             raise ValueError(f"argument 'variants' holds {len(variants)} variants; give 1 to "
                              f"{MAX_VARIANTS}")
@@ -158,6 +205,23 @@ class Lockstep:
         self._acc_steps = 0
         self._tail_from = math.inf
         self._tail = [[0.0, 0] for _ in variants]     # hamming sum and steps of the tail
+        self.tracks_attribution = bool(attribution)
+        #: Per network (baseline first): what each rule did, point by point.
+        self.attribution_traces: list[AttributionTraces] = []
+        # Per network: the open point's totals and the whole comparison's parts so far.
+        self._att_point: list[np.ndarray] = []
+        self._att_run: list[dict[str, np.ndarray]] = []
+        if attribution:
+            for sim in self.all_networks:
+                sim.track_attribution()
+            self.attribution_traces = [AttributionTraces() for _ in self.all_networks]
+            self._att_point = [np.zeros(len(PART_NAMES)) for _ in self.all_networks]
+            self._att_run = [{} for _ in self.all_networks]
+
+    @property
+    def all_networks(self) -> list[Simulation]:
+        """The baseline, then each variant's network."""
+        return [self.baseline, *self.networks]
 
     @property
     def step(self) -> int:
@@ -238,13 +302,52 @@ class Lockstep:
                                               - np.asarray(base.w_ee)).mean()))
             t.counts.append(self._acc_steps)
             self._acc[k][:] = 0.0
+        if self.tracks_attribution:
+            self._gather_attribution()
+            for k, trace in enumerate(self.attribution_traces):
+                trace.steps.append(self.step)
+                trace.counts.append(self._acc_steps)
+                for name, total in zip(PART_NAMES, self._att_point[k], strict=True):
+                    trace.parts[name].append(float(total))
+                self._att_point[k][:] = 0.0
         self._acc_steps = 0
         if len(self.traces[0].steps) > MAX_POINTS:
             # A run advanced piecemeal (the studio's, a chunk per frame) can go on for ever:
             # merge points, and make the next ones cover as many steps, rather than grow.
-            for t in self.traces:
+            for t in (*self.traces, *self.attribution_traces):
                 t.halve()
             self._bin = max([self._bin, *self.traces[0].counts])
+
+    def _gather_attribution(self) -> None:
+        """Take each network's attribution since the last gathering into the open point's
+        totals and the whole comparison's parts."""
+        for k, sim in enumerate(self.all_networks):
+            att = sim.take_attribution()
+            totals = att.totals()
+            self._att_point[k] += [totals[name] for name in PART_NAMES]
+            run = self._att_run[k]
+            for name, arr in att.parts().items():
+                if name in run:
+                    run[name] += arr
+                else:
+                    run[name] = arr.copy()
+
+    def attribution(self) -> list[Attribution]:
+        """What each rule of every network (baseline first) did from the comparison's start
+        to now, per synapse and neuron.
+
+        Raises
+        ------
+        RuntimeError
+            When the comparison was made without ``attribution=True``.
+        """
+        if not self.tracks_attribution:
+            raise RuntimeError("this comparison does not track attribution: make it with "
+                               "Lockstep(..., attribution=True)")
+        self._gather_attribution()
+        return [Attribution(start_step=self.start_step, end_step=self.step,
+                            **{name: run[name].copy() for name in PART_NAMES})
+                for run in self._att_run]
 
     def finish(self) -> None:
         """Close the last, partly filled point of the traces."""
@@ -258,12 +361,16 @@ class Lockstep:
 
     def summary(self) -> list[dict[str, Any]]:
         """One record per network (baseline first): name, changes, tail Hamming distance,
-        final E rate over the last span, connection fraction and synapse count."""
+        final E rate over the last span, connection fraction and synapse count; with
+        attribution, ``attribution``: the totals of :meth:`attribution` (each part's signed
+        sum and its sum of magnitudes, as :meth:`Attribution.totals`)."""
         rows = []
         tails = [0.0, *self.tail_hamming()]
         names = [("baseline", {}), *((v.name, dict(v.changes)) for v in self.variants)]
-        for (name, changes), sim, tail in zip(names, (self.baseline, *self.networks), tails,
-                                              strict=True):
+        attributions = (self.attribution() if self.tracks_attribution
+                        else [None] * len(self.all_networks))
+        for (name, changes), sim, tail, att in zip(names, self.all_networks, tails, attributions,
+                                                   strict=True):
             rates = sim.recorder.rate_e(last=SPAN)
             rows.append({
                 "name": name, "changes": changes, "hamming_tail": tail,
@@ -272,4 +379,6 @@ class Lockstep:
                     sim.n_ee, sim.params.ne)),
                 "n_ee": int(sim.n_ee),
             })
+            if att is not None:
+                rows[-1]["attribution"] = att.totals()
         return rows

@@ -7,12 +7,13 @@ import io
 import json
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_file
 from ..session import save_session
-from .lockstep import Lockstep
+from .lockstep import AttributionTraces, Lockstep
 
 __all__ = ["write_comparison"]
 
@@ -26,9 +27,26 @@ def _json_value(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
+def _csv_text(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _network_names(lockstep: Lockstep) -> list[str]:
+    return ["baseline", *(v.name for v in lockstep.variants)]
+
+
 def write_comparison(lockstep: Lockstep, out: str | Path, *, preset: str | None = None
                      ) -> list[Path]:
     """Write ``traces.csv``, ``comparison.json`` and one session per network into ``out``.
+
+    With attribution (``Lockstep(..., attribution=True)``) also ``attribution.csv``: a row per
+    network (``baseline`` first) and point, with each part's total over the point (the
+    columns of :class:`~.lockstep.AttributionTraces`); ``comparison.json`` then holds the
+    same traces under ``attribution`` and each summary row the whole comparison's totals.
 
     Parameters
     ----------
@@ -48,17 +66,21 @@ def write_comparison(lockstep: Lockstep, out: str | Path, *, preset: str | None 
     folder.mkdir(exist_ok=True)
     lockstep.finish()
     written = []
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     columns = list(lockstep.traces[0].columns()) if lockstep.traces else []
-    writer.writerow(["variant", *columns])
-    for variant, traces in zip(lockstep.variants, lockstep.traces, strict=True):
-        cols = traces.columns()
-        for row in zip(*cols.values(), strict=True):
-            writer.writerow([variant.name, *row])
+    rows = ([variant.name, *row] for variant, traces in zip(lockstep.variants, lockstep.traces,
+                                                            strict=True)
+            for row in zip(*traces.columns().values(), strict=True))
     with atomic_file(folder / "traces.csv", "the traces") as handle:
-        handle.write(buffer.getvalue().encode("utf-8"))
+        handle.write(_csv_text(["variant", *columns], rows))
     written.append(folder / "traces.csv")
+    if lockstep.tracks_attribution:
+        columns = list(AttributionTraces().columns())
+        rows = ([name, *row] for name, traces in zip(_network_names(lockstep),
+                                                     lockstep.attribution_traces, strict=True)
+                for row in zip(*traces.columns().values(), strict=True))
+        with atomic_file(folder / "attribution.csv", "the attribution traces") as handle:
+            handle.write(_csv_text(["network", *columns], rows))
+        written.append(folder / "attribution.csv")
     doc = {
         "start_step": lockstep.start_step, "step": lockstep.step,
         "summary": [{k: _json_value(v) for k, v in row.items()} for row in lockstep.summary()],
@@ -66,6 +88,10 @@ def write_comparison(lockstep: Lockstep, out: str | Path, *, preset: str | None 
                             for k, vals in t.columns().items()}
                    for v, t in zip(lockstep.variants, lockstep.traces, strict=True)},
     }
+    if lockstep.tracks_attribution:
+        doc["attribution"] = {name: t.columns() for name, t in
+                              zip(_network_names(lockstep), lockstep.attribution_traces,
+                                  strict=True)}
     with atomic_file(folder / "comparison.json", "the comparison") as handle:
         handle.write(json.dumps(doc, indent=1).encode("utf-8"))
     written.append(folder / "comparison.json")

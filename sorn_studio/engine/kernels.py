@@ -9,6 +9,12 @@ existing synapses so that every rule touches only what the equations make non-ze
 * iSTDP visits the outgoing synapses of inhibitory units active at t,
 * normalisation rescales only the rows that changed (every other row already sums to 1).
 
+When asked, the kernel also measures what each rule did (attribution, see
+:mod:`sorn_studio.engine.attribution`): the change every operation makes to a weight or a
+threshold is added, as it happens, to that operation's float64 accumulator. The accumulators
+are passed as ``None`` when nobody asked; numba prunes every ``is not None`` branch of a
+``None`` argument before compiling, so that version is the kernel without the feature.
+
 All kernels are compiled with ``nogil=True`` so a GUI thread keeps running beside them. The
 plain numpy version of the same step, written to read like the equations, is
 :mod:`sorn_studio.engine.reference`; the tests check that both agree spike for spike.
@@ -21,10 +27,19 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["Adjacency", "run_chunk", "TE_STATS"]
+__all__ = ["Adjacency", "run_chunk", "TE_STATS", "EE_PARTS", "TE_PARTS", "EI_PARTS"]
 
 #: Columns of the per-step threshold statistics: mean, min, max of T^E.
 TE_STATS = 3
+
+# Rows of the attribution accumulators (the first axis of ``att_ee``, ``att_te``, ``att_ei``).
+# They live here, not in .attribution, because numba freezes globals into the compiled (and
+# cached) kernel: only a change of this file invalidates its cache.
+EE_LTP, EE_LTD, EE_CAP, EE_PRUNE, EE_GROWTH, EE_SN = range(6)
+TE_IP, TE_CLIP = range(2)
+EI_ISTDP, EI_CLAMP, EI_SN = range(3)
+#: Rows of each accumulator.
+EE_PARTS, TE_PARTS, EI_PARTS = 6, 2, 3
 
 
 class Adjacency:
@@ -163,7 +178,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     flags, renorm_all, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init,
     t_e_lo, t_e_hi,
     out_x, out_y, out_n_ee, out_n_ei, out_te_stats, te_neurons, out_te_sel, out_drive, out_te,
-    out_events, n_events,
+    out_events, n_events, att_ee, att_te, att_ei,
 ):  # pragma: no cover - compiled; checked against the numpy reference
     """Advance the network ``n`` steps in place and write per-step recordings.
 
@@ -174,8 +189,10 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     uniforms for structural plasticity at ``sp_off`` (gate, then one per possible new
     synapse). ``out_events`` (rows of step index in the chunk, post, pre, +1 created / -1
     pruned) receives the E->E synapse events in the order they happen while ``n_events[0]``
-    counts them (rows beyond its length are counted, not written). Returns the number of
-    synapses created.
+    counts them (rows beyond its length are counted, not written). ``att_ee`` (EE_PARTS, ne,
+    ne), ``att_te`` (TE_PARTS, ne) and ``att_ei`` (EI_PARTS, ne, ni) receive, when they are
+    arrays, each operation's change (value after it minus value before) in its row (EE_LTP,
+    ...); all three are arrays or all three ``None``. Returns the number of synapses created.
     """
     ne = x.shape[0]
     ni = y.shape[0]
@@ -251,9 +268,19 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
         # -- 3. intrinsic plasticity
         if do_ip:
             for i in range(ne):
-                t_e[i] += eta_ip * ((1.0 if x_new[i] else 0.0) - h_ip[i])
-                if clip_te:
-                    t_e[i] = min(max(t_e[i], t_e_lo), t_e_hi)
+                if att_te is not None:
+                    before = t_e[i]
+                    v = before + eta_ip * ((1.0 if x_new[i] else 0.0) - h_ip[i])
+                    att_te[TE_IP, i] += v - before
+                    if clip_te:
+                        clipped = min(max(v, t_e_lo), t_e_hi)
+                        att_te[TE_CLIP, i] += clipped - v
+                        v = clipped
+                    t_e[i] = v
+                else:
+                    t_e[i] += eta_ip * ((1.0 if x_new[i] else 0.0) - h_ip[i])
+                    if clip_te:
+                        t_e[i] = min(max(t_e[i], t_e_lo), t_e_hi)
 
         # -- 4. STDP on existing E->E synapses of units active at t or t+1; prune and cap
         if do_stdp:
@@ -268,15 +295,23 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                     d = eta_stdp * (ltp - ltd)
                     if d != 0.0:
                         dirty_ee[i] = True
-                        w = w_ee[i, j] + d
+                        before = w_ee[i, j]
+                        w = before + d
                         if w <= 0.0:
+                            if att_ee is not None:
+                                # The whole weight goes with the synapse: pruning's part.
+                                att_ee[EE_PRUNE, i, j] -= before
                             w_ee[i, j] = 0.0
                             _remove(ee_in, ee_in_n, i, j)
                             _remove(ee_out, ee_out_n, j, i)
                             n_ee -= 1
                             _log_event(out_events, n_events, t, i, j, -1)
                             continue  # the list slot p now holds another synapse
-                        w_ee[i, j] = min(w, w_max)
+                        capped = min(w, w_max)
+                        if att_ee is not None:
+                            att_ee[EE_LTP if d > 0.0 else EE_LTD, i, j] += w - before
+                            att_ee[EE_CAP, i, j] += capped - w
+                        w_ee[i, j] = capped
                     p += 1
 
         # -- 5. structural plasticity: floor(p) new synapses, one more with the remainder
@@ -294,6 +329,8 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                 flat = _create_synapse(kth, w_ee, ee_in, ee_in_n, ee_out, ee_out_n, w_sp_init)
                 i = flat // ne
                 _log_event(out_events, n_events, t, i, flat - i * ne, 1)
+                if att_ee is not None:
+                    att_ee[EE_GROWTH, i, flat - i * ne] += w_sp_init
                 dirty_ee[i] = True
                 n_ee += 1
                 created += 1
@@ -306,7 +343,15 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                 for p in range(ei_out_n[k]):
                     i = ei_out[k, p]
                     d = -eta_inh * (1.0 - (inv_mu if x_new[i] else 0.0))
-                    w_ei[i, k] = min(max(w_ei[i, k] + d, w_ei_min), w_max)
+                    if att_ei is not None:
+                        before = w_ei[i, k]
+                        v = before + d
+                        clamped = min(max(v, w_ei_min), w_max)
+                        att_ei[EI_ISTDP, i, k] += v - before
+                        att_ei[EI_CLAMP, i, k] += clamped - v
+                        w_ei[i, k] = clamped
+                    else:
+                        w_ei[i, k] = min(max(w_ei[i, k] + d, w_ei_min), w_max)
                     dirty_ei[i] = True
 
         # -- 7. synaptic normalisation of the rows that changed (the others sum to 1 already).
@@ -318,15 +363,29 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                     for p in range(ee_in_n[i]):
                         s += w_ee[i, ee_in[i, p]]
                     if s > 0.0:
-                        for p in range(ee_in_n[i]):
-                            w_ee[i, ee_in[i, p]] /= s
+                        if att_ee is not None:
+                            for p in range(ee_in_n[i]):
+                                j = ee_in[i, p]
+                                before = w_ee[i, j]
+                                w_ee[i, j] = before / s
+                                att_ee[EE_SN, i, j] += w_ee[i, j] - before
+                        else:
+                            for p in range(ee_in_n[i]):
+                                w_ee[i, ee_in[i, p]] /= s
                 if dirty_ei[i]:
                     s = 0.0
                     for p in range(ei_in_n[i]):
                         s += w_ei[i, ei_in[i, p]]
                     if s > 0.0:
-                        for p in range(ei_in_n[i]):
-                            w_ei[i, ei_in[i, p]] /= s
+                        if att_ei is not None:
+                            for p in range(ei_in_n[i]):
+                                k = ei_in[i, p]
+                                before = w_ei[i, k]
+                                w_ei[i, k] = before / s
+                                att_ei[EI_SN, i, k] += w_ei[i, k] - before
+                        else:
+                            for p in range(ei_in_n[i]):
+                                w_ei[i, ei_in[i, p]] /= s
         dirty_ee[:] = False
         dirty_ei[:] = False
 

@@ -3,7 +3,9 @@
 This is the specification the compiled kernel (:mod:`sorn_studio.engine.kernels`) is tested
 against, spike for spike. It works on dense matrices and costs O(N^2) per step, so it is for
 checking and teaching, not for long runs. Both versions consume the same uniform draws per
-step (see :mod:`sorn_studio.engine.draws`).
+step (see :mod:`sorn_studio.engine.draws`). Given accumulators, it measures the same
+per-rule attribution as the kernel (:mod:`sorn_studio.engine.attribution`): each operation
+adds (value after it) - (value before) to its part.
 """
 
 from __future__ import annotations
@@ -13,6 +15,20 @@ import math
 import numpy as np
 
 from ..params import Params
+from .attribution import Accumulators
+from .kernels import (
+    EE_CAP,
+    EE_GROWTH,
+    EE_LTD,
+    EE_LTP,
+    EE_PRUNE,
+    EE_SN,
+    EI_CLAMP,
+    EI_ISTDP,
+    EI_SN,
+    TE_CLIP,
+    TE_IP,
+)
 from .network import NetworkState
 
 __all__ = ["StepInput", "reference_step"]
@@ -39,8 +55,20 @@ def _fires(v: np.ndarray, rule: str) -> np.ndarray:
     return v >= 0.0 if rule == ">=" else v > 0.0
 
 
-def reference_step(s: NetworkState, p: Params, inp: StepInput) -> dict[str, np.ndarray]:
+def reference_step(s: NetworkState, p: Params, inp: StepInput,
+                   acc: Accumulators | None = None) -> dict[str, np.ndarray]:
     """Advance ``s`` by one step in place, in the order of model.md §2.
+
+    Parameters
+    ----------
+    s : NetworkState
+        The state, changed in place.
+    p : Params
+        The parameters in force.
+    inp : StepInput
+        Input, noise and structural-plasticity draws of the step.
+    acc : Accumulators, optional
+        When given, each rule's changes are added to its part.
 
     Returns
     -------
@@ -62,9 +90,12 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput) -> dict[str, np.n
 
     # 3. IP: T^E += eta_IP (x(t+1) - H^IP)
     if p.ip:
-        s.t_e += p.eta_ip * (x_new - s.h_ip)
-        if p.clip_t_e:
-            np.clip(s.t_e, p.t_e_min, p.t_e_max, out=s.t_e)
+        stepped = s.t_e + p.eta_ip * (x_new - s.h_ip)
+        t_e = np.clip(stepped, p.t_e_min, p.t_e_max) if p.clip_t_e else stepped
+        if acc is not None:
+            acc.te[TE_IP] += stepped - s.t_e
+            acc.te[TE_CLIP] += t_e - stepped
+        s.t_e[:] = t_e
 
     # 4. STDP on existing synapses: dW_ij = eta (x_i(t+1) x_j(t) - x_i(t) x_j(t+1))
     changed_ee = np.zeros_like(s.w_ee, dtype=bool)
@@ -72,9 +103,17 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput) -> dict[str, np.n
         exists = s.w_ee > 0
         dw = p.eta_stdp * (np.outer(x_new, x) - np.outer(x, x_new)) * exists
         changed_ee = dw != 0
-        w = s.w_ee + dw
-        w[changed_ee & (w <= 0)] = 0.0          # pruned
+        stepped = s.w_ee + dw
+        pruned = changed_ee & (stepped <= 0)
+        w = stepped.copy()
+        w[pruned] = 0.0
         w[changed_ee] = np.minimum(w[changed_ee], p.w_max)
+        if acc is not None:
+            kept = changed_ee & ~pruned
+            for part, sign in ((EE_LTP, dw > 0), (EE_LTD, dw < 0)):
+                acc.ee[part][kept & sign] += (stepped - s.w_ee)[kept & sign]
+            acc.ee[EE_CAP][kept] += (w - stepped)[kept]
+            acc.ee[EE_PRUNE][pruned] -= s.w_ee[pruned]
         s.w_ee[:] = w
 
     # 5. SP: new synapses (weight w_sp_init) at random free ordered pairs i != j
@@ -90,18 +129,29 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput) -> dict[str, np.n
             i, j = divmod(int(candidates[k]), ne)
             s.w_ee[i, j] = p.w_sp_init
             changed_ee[i, j] = True
+            if acc is not None:
+                acc.ee[EE_GROWTH, i, j] += p.w_sp_init
 
     # 6. iSTDP: dW^EI_ik = -eta_inh y_k(t) (1 - x_i(t+1) (1 + 1/mu_IP)), floor and cap
     if p.istdp:
         touched = (s.w_ei > 0) & (y[None, :] > 0)
         dw = -p.eta_inh * np.outer(1.0 - x_new * (1.0 + 1.0 / p.mu_ip), y)
-        s.w_ei[touched] = np.clip(s.w_ei[touched] + dw[touched], p.w_ei_min, p.w_max)
+        stepped = s.w_ei[touched] + dw[touched]
+        clamped = np.clip(stepped, p.w_ei_min, p.w_max)
+        if acc is not None:
+            acc.ei[EI_ISTDP][touched] += stepped - s.w_ei[touched]
+            acc.ei[EI_CLAMP][touched] += clamped - stepped
+        s.w_ei[touched] = clamped
 
     # 7. SN: each row of W^EE and W^EI sums to 1; an empty row stays empty
     if p.sn:
-        for w in (s.w_ee, s.w_ei):
+        for w, part in ((s.w_ee, None if acc is None else acc.ee[EE_SN]),
+                        (s.w_ei, None if acc is None else acc.ei[EI_SN])):
             sums = w.sum(axis=1, keepdims=True)
-            np.divide(w, sums, out=w, where=sums > 0)
+            normalised = np.divide(w, sums, out=w.copy(), where=sums > 0)
+            if part is not None:
+                part += normalised - w
+            w[:] = normalised
 
     s.x[:] = x_new > 0
     s.y[:] = y_new > 0

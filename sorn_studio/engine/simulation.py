@@ -14,6 +14,7 @@ import numpy as np
 
 from ..params import Params, field_specs
 from ..recording import MAX_STEPS, Recorder, RecordingSpec, StepBlock
+from .attribution import Accumulators, Attribution
 from .draws import DrawLayout, to_uniform
 from .inputs import InputSource, check_raw_input
 from .kernels import TE_STATS, Adjacency, run_chunk
@@ -197,6 +198,7 @@ class Simulation:
         self._pending: dict[str, Any] = {}
         self._track_events = False
         self._events: list[np.ndarray] = []
+        self._attribution: Accumulators | None = None
 
     def _check_neurons(self, params: Params, spec: RecordingSpec | None = None) -> None:
         bad = [n for n in (spec or self._recording).neurons if not 0 <= n < params.ne]
@@ -214,6 +216,11 @@ class Simulation:
             New seed; ``None`` keeps the current one (the same network again).
         params : Params, optional
             New parameters, structural fields included; ``None`` keeps the current ones.
+
+        Notes
+        -----
+        Synapse events are forgotten; attribution, when tracked, starts a new window at
+        step 0 (tracking stays on).
         """
         if seed is not None:
             self._seed = _check_seed(seed)
@@ -234,6 +241,7 @@ class Simulation:
         self._change_log: list[ParamChange] = []
         self._recorder = Recorder(self._recording, self._params.ne, self._params.ni)
         self._events.clear()
+        self._restart_attribution()
         with self._lock:
             self._pending.clear()
 
@@ -243,7 +251,8 @@ class Simulation:
 
         Like :meth:`reset`, except that the network is kept instead of drawn again: the step
         count goes back to 0, the present state and parameters become the run's initial
-        ones, the change log and the recorder start empty, and the kernel keeps its synapse
+        ones, the change log, the recorder, the synapse events and the attribution (a new
+        window at step 0, when tracked) start empty, and the kernel keeps its synapse
         order, so the network goes on exactly as it would have with that generator. The
         sorn 0.7.4 layer uses it: each of its calls runs the network it was given with a
         generator of its own.
@@ -265,6 +274,7 @@ class Simulation:
         self._change_log = []
         self._recorder.restore({}, 0, [])
         self._events.clear()
+        self._restart_attribution()
         with self._lock:
             self._pending.clear()
 
@@ -274,7 +284,8 @@ class Simulation:
         """Everything needed to continue this run exactly, as copies in plain arrays and JSON.
 
         Call it between runs (or from the thread that runs the simulation). The recording is
-        not part of it (see :attr:`recorder`).
+        not part of it (see :attr:`recorder`), nor are the synapse events and the attribution
+        gathered so far (:meth:`take_attribution`).
 
         Returns
         -------
@@ -301,7 +312,9 @@ class Simulation:
 
         Everything is checked before anything changes, so a rejected snapshot leaves the
         simulation as it was. The recorder starts empty at the snapshot's step (a session
-        file refills it with :meth:`Recorder.restore`); synapse events are forgotten.
+        file refills it with :meth:`Recorder.restore`); synapse events are forgotten, and
+        attribution, when tracked, starts a new window at the snapshot's step (what was
+        gathered before is dropped: its parts would not lead to the restored state).
 
         Parameters
         ----------
@@ -358,6 +371,7 @@ class Simulation:
         self._recorder = Recorder(self._recording, params.ne, params.ni)
         self._recorder.restore({}, step, [])
         self._events.clear()
+        self._restart_attribution()
         with self._lock:
             self._pending = pending
 
@@ -427,11 +441,71 @@ class Simulation:
         self._events.clear()
         return events
 
+    # -- attribution ---------------------------------------------------------------------------
+    @_when_idle("change its attribution tracking")
+    def track_attribution(self, on: bool = True) -> None:
+        """Measure (or stop measuring) what each rule does to W^EE, T^E and W^EI.
+
+        While on, the engine adds each operation's change of every weight and threshold to
+        that operation's accumulator as it runs (float64 sums of N^E^2 x 6 + N^E x 2 +
+        N^E N^I x 3 numbers, about 2 MB at N^E = 200); :meth:`take_attribution` returns them.
+        Off by default, and then the engine runs without the feature. Either way, what was
+        gathered is dropped and a new window starts at the present step.
+
+        Parameters
+        ----------
+        on : bool
+            Track from now on (True) or stop (False).
+        """
+        p = self._params
+        self._attribution = Accumulators(p.ne, p.ni, self._t) if on else None
+
+    @property
+    def tracks_attribution(self) -> bool:
+        """Whether attribution is tracked (:meth:`track_attribution`)."""
+        return self._attribution is not None
+
+    @_when_idle("take its attribution")
+    def take_attribution(self) -> Attribution:
+        """What each rule changed since tracking began or since the last take, then start a
+        new window at the present step.
+
+        Returns
+        -------
+        Attribution
+            The window from the step tracking began (or the last take, restore or reset) to
+            :attr:`t`: per synapse and neuron, the change of W^EE, T^E and W^EI by STDP
+            potentiation and depression, the weight cap, pruning, structural growth, synaptic
+            normalisation, IP, the T^E clip, iSTDP and its clamp (layout and signs in
+            :mod:`sorn_studio.engine.attribution`).
+
+        Raises
+        ------
+        RuntimeError
+            When attribution is not tracked.
+        """
+        if self._attribution is None:
+            raise RuntimeError("attribution is not being tracked: call "
+                               "track_attribution() first; take_attribution() then returns "
+                               "what each rule changed since")
+        return self._attribution.take(self._t)
+
+    def _restart_attribution(self) -> None:
+        """A tracked attribution starts a new window at the present step (sized anew: the
+        network may have changed size)."""
+        if self._attribution is not None:
+            p = self._params
+            if self._attribution.fits(p.ne, p.ni):
+                self._attribution.clear(self._t)
+            else:
+                self._attribution = Accumulators(p.ne, p.ni, self._t)
+
     def load_state(self, state: NetworkState) -> None:
         """Replace the network state (weights, thresholds, activity) after validating it.
 
         Everything else (step, generator, change log, recording) stays. This is
-        :meth:`restore` of the present snapshot with ``state`` in it.
+        :meth:`restore` of the present snapshot with ``state`` in it, so synapse events are
+        forgotten and a tracked attribution starts a new window at the present step.
 
         Raises
         ------
@@ -768,6 +842,7 @@ class Simulation:
             most_created = n * (int(np.floor(p.p_sp_effective)) + 1) if p.sp else 0
             events = np.empty((int(a.ee_in_n.sum()) + 2 * most_created, 4), dtype=np.int64)
         n_events = np.zeros(1, dtype=np.int64)
+        acc = self._attribution
         run_chunk(
             n, s.x, s.y, s.t_e, s.t_i, s.h_ip, s.w_ee, s.w_ei,
             a.ee_in, a.ee_in_n, a.ee_out, a.ee_out_n, a.ei_in, a.ei_in_n, a.ei_out, a.ei_out_n,
@@ -781,6 +856,9 @@ class Simulation:
             block.drive if block.drive is not None else np.zeros((0, p.ne), dtype=np.bool_),
             block.t_e if block.t_e is not None else np.zeros((0, p.ne)),
             events, n_events,
+            # None, not empty arrays: numba then compiles the kernel without the feature.
+            None if acc is None else acc.ee, None if acc is None else acc.te,
+            None if acc is None else acc.ei,
         )
         if self._track_events and n_events[0]:
             if n_events[0] > len(events):
@@ -808,7 +886,7 @@ class Simulation:
             sp = (draws[t, layout.sp_off: layout.sp_off + layout.n_sp] if layout.sp_off >= 0
                   else np.zeros(0))
             before = s.w_ee > 0 if self._track_events else None
-            out = reference_step(s, p, StepInput(u, noise, sp))
+            out = reference_step(s, p, StepInput(u, noise, sp), self._attribution)
             if before is not None:
                 self._events.append(_mask_events(before, s.w_ee > 0, self._t + 1 + t))
             block.x[t], block.y[t] = s.x, s.y

@@ -205,6 +205,35 @@ def test_sigint_to_a_running_cli_process_saves_what_was_done(tmp_path):
     assert replay_session(out).matched
 
 
+# -- compare --attribution -----------------------------------------------------------------------
+def test_compare_with_attribution_prints_and_writes_each_rules_part(session, tmp_path, capsys):
+    code, out, err = run_cli(capsys, "compare", "--from", str(session), "--steps", "2000",
+                             "--variant", "stdp=off", "--variant", "eta_stdp=0.002",
+                             "--attribution", "--quiet", "--out", str(tmp_path / "cmp"))
+    assert code == 0, err
+    lines = out.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("attribution, steps"))
+    assert "steps 1500-3500" in lines[at]
+    assert lines[at + 1].split() == ["part", "baseline", "stdp=off", "eta_stdp=0.002"]
+    table = {line.split()[0]: line.split()[1:] for line in lines[at + 2:at + 13]}
+    assert list(table)[:2] == ["ee_stdp_ltp", "ee_stdp_ltd"] and "ei_sn" in table
+    for part in ("ee_stdp_ltp", "ee_stdp_ltd", "ee_prune"):
+        base, no_stdp, twin = map(float, table[part])
+        assert base > 0 and no_stdp == 0 and twin == base   # the session's own eta_stdp
+    assert float(table["ee_growth"][1]) > 0
+    csv_lines = (tmp_path / "cmp" / "attribution.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("network,step,ee_stdp_ltp")
+    assert {line.split(",")[0] for line in csv_lines[1:]} == {"baseline", "stdp=off",
+                                                              "eta_stdp=0.002"}
+
+
+def test_compare_without_attribution_prints_no_table(session, tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "compare", "--from", str(session), "--steps", "100",
+                           "--variant", "ip=off", "--quiet", "--out", str(tmp_path / "cmp"))
+    assert code == 0 and "attribution" not in out
+    assert not (tmp_path / "cmp" / "attribution.csv").exists()
+
+
 # -- info, replay, presets -----------------------------------------------------------------------
 def test_info(session, capsys):
     sim, _ = load_session(session)

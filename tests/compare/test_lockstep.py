@@ -151,3 +151,78 @@ def test_a_run_advanced_piecemeal_keeps_bounded_traces_with_weighted_means(monke
     mean = np.dot(trace.hamming, trace.counts) / 2400
     assert mean == pytest.approx(np.dot(whole.traces[0].hamming, whole.traces[0].counts) / 2400)
     assert trace.n_ee_diff[-1] == whole.traces[0].n_ee_diff[-1]
+
+
+# -- attribution ---------------------------------------------------------------------------------
+def test_attribution_per_network_a_twin_equals_the_baseline_and_stdp_off_has_none():
+    start = _start(300)
+    run = Lockstep(start, [Variant("twin"), Variant("no STDP", {"stdp": False})],
+                   attribution=True)
+    run.run(lockstep.SPAN + 700)
+    run.finish()
+    base, twin, no_stdp = run.attribution_traces
+    assert base.steps == run.traces[0].steps == [300 + lockstep.SPAN, 300 + lockstep.SPAN + 700]
+    assert twin.parts == base.parts and base.counts == [lockstep.SPAN, 700]
+    stdp_parts = ("ee_stdp_ltp", "ee_stdp_ltd", "ee_cap", "ee_prune")
+    assert all(v == 0.0 for name in stdp_parts for v in no_stdp.parts[name])
+    assert all(v > 0 for v in base.parts["ee_stdp_ltp"]) and no_stdp.parts["ee_sn"][0] != 0
+    # The whole comparison's parts lead from the start to each network's state now, and the
+    # points add up to them.
+    for sim, att, trace in zip(run.all_networks, run.attribution(), run.attribution_traces,
+                               strict=True):
+        assert (att.start_step, att.end_step) == (300, run.step)
+        np.testing.assert_allclose(start.state["w_ee"] + att.ee_total(), sim.w_ee, atol=1e-12)
+        np.testing.assert_allclose(start.state["t_e"] + att.te_total(), sim.t_e, atol=1e-12)
+        np.testing.assert_allclose(start.state["w_ei"] + att.ei_total(), sim.w_ei, atol=1e-12)
+        totals = att.totals()
+        for name, values in trace.parts.items():
+            assert sum(values) == pytest.approx(totals[name], abs=1e-9)
+    rows = run.summary()
+    assert rows[0]["attribution"] == rows[1]["attribution"]
+    assert rows[0]["attribution"]["ee_stdp_ltp_abs"] > 0
+    assert rows[2]["attribution"]["ee_stdp_ltp_abs"] == 0.0
+    assert rows[2]["attribution"]["ee_growth_abs"] > 0
+
+
+def test_without_attribution_nothing_is_tracked_and_asking_says_how():
+    run = Lockstep(_start(), [Variant("no IP", {"ip": False})])
+    run.run(500)
+    assert not run.tracks_attribution and run.attribution_traces == []
+    assert not any(sim.tracks_attribution for sim in run.all_networks)
+    assert "attribution" not in run.summary()[0]
+    with pytest.raises(RuntimeError, match=r"Lockstep\(\.\.\., attribution=True\)"):
+        run.attribution()
+
+
+def test_attribution_traces_stay_bounded_and_keep_their_sums(monkeypatch):
+    monkeypatch.setattr(lockstep, "MAX_POINTS", 4)
+    run = Lockstep(_start(), [Variant("no IP", {"ip": False})], attribution=True)
+    for n in (50, 70, 30, 90) * 10:
+        run.run(n)
+    run.finish()
+    totals = run.attribution()[1].totals()
+    trace = run.attribution_traces[1]
+    assert len(trace.steps) <= 4 and trace.steps == run.traces[0].steps
+    assert trace.counts == run.traces[0].counts and sum(trace.counts) == 2400
+    assert all(v == 0.0 for v in trace.parts["te_ip"])
+    for name, values in trace.parts.items():
+        assert sum(values) == pytest.approx(totals[name], abs=1e-9)
+
+
+def test_the_files_hold_the_attribution(tmp_path):
+    run = Lockstep(_start(), [Variant("stdp=off,sp=off", {"stdp": False, "sp": False})],
+                   attribution=True)
+    run.run(lockstep.SPAN + 500)
+    written = write_comparison(run, tmp_path / "out")
+    assert tmp_path / "out" / "attribution.csv" in written
+    lines = (tmp_path / "out" / "attribution.csv").read_text().splitlines()
+    assert lines[0].startswith("network,step,ee_stdp_ltp,ee_stdp_ltd,") and len(lines) == 1 + 4
+    assert lines[3].startswith('"stdp=off,sp=off",')
+    doc = json.loads((tmp_path / "out" / "comparison.json").read_text())
+    assert list(doc["attribution"]) == ["baseline", "stdp=off,sp=off"]
+    assert doc["attribution"]["stdp=off,sp=off"]["ee_growth"] == [0.0, 0.0]
+    assert doc["summary"][1]["attribution"]["ee_stdp_ltd_abs"] == 0.0
+    assert doc["summary"][0]["attribution"]["ee_stdp_ltd_abs"] > 0
+    plain = Lockstep(_start(), [Variant("twin")])
+    plain.run(100)
+    assert "attribution.csv" not in {p.name for p in write_comparison(plain, tmp_path / "p")}

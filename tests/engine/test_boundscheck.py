@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 # Every preset, with each symbol input kind and both pool layouts, small enough to compile
-# and run quickly; tracking synapse events and recording everything exercises every branch.
+# and run quickly; tracking synapse events and attribution (every other run, so that the
+# kernel without it is checked too) and recording everything exercises every branch.
 _CODE = r"""
 import numpy as np
 from sorn_studio import RecordingSpec, Simulation, list_presets, load_preset
@@ -26,10 +27,13 @@ for name in list_presets():
                                  t_e_full=True)
             sim = Simulation(p, 1, recording=spec, raw_input=raw)
             sim.track_synapse_events(True)
+            sim.track_attribution(runs % 2 == 0)
             tracker = SynapseEventTracker(sim.w_ee > 0, 0)
             sim.run(400)
             tracker.apply(sim.take_synapse_events())
             detect_avalanches(sim.recorder.active_e())
+            if sim.tracks_attribution:
+                sim.take_attribution()
             runs += 1
 from numba import njit
 

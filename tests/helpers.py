@@ -8,6 +8,8 @@ import numpy as np
 
 from sorn_studio import Params, Simulation
 from sorn_studio.engine import NetworkState
+from sorn_studio.studio.frames import Frame
+from sorn_studio.studio.runner import Runner
 
 #: Upper bound on waiting for the studio's worker (ms); a hang fails the test instead of blocking.
 WAIT_MS = 60_000
@@ -46,3 +48,35 @@ def one_line_error(err: str) -> None:
     assert lines and re.match(r"sorn-studio( \w+)*: error: ", lines[-1]), lines
     # argparse puts its usage before the error; our own errors are a single line.
     assert lines[0].startswith("usage:") or len(lines) == 1, lines
+
+
+class DrivenRunner:
+    """A studio runner ticked by the test itself (checkpoints every ``every`` steps), with
+    the frames it published and the errors it reported."""
+
+    def __init__(self, sim: Simulation, **kwargs) -> None:
+        self.frames: list[Frame] = []
+        self.errors: list[str] = []
+        self.runner = Runner(sim, self.frames.append, max_fps=1000,
+                             on_error=lambda m, d: self.errors.append(m),
+                             checkpoint_every=kwargs.pop("every", 500), **kwargs)
+
+    def settle(self) -> Frame:
+        for _ in range(100_000):
+            self.runner.tick()
+            if self.runner.wait_idle(0):
+                return self.frames[-1]
+        raise AssertionError("the runner did not settle")
+
+    def do(self, *calls) -> Frame:
+        """Each ``(method, args...)`` in turn, settling after each."""
+        for name, *args in calls:
+            getattr(self.runner, name)(*args)
+            frame = self.settle()
+        return frame
+
+    def sim(self) -> Simulation:
+        """The runner's simulation (the test's thread is the runner's thread here)."""
+        future = self.runner.call(lambda sim: sim)
+        self.settle()
+        return future.result(0)

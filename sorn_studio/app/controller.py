@@ -238,8 +238,10 @@ class Controller(QObject):
         self.flush_params()
 
         def save(sim: Simulation) -> Path:
-            # With the whole-run history, so the reopened run shows all of it.
-            return save_session(sim, path, preset=preset, history=runner.history_points())
+            # With the whole-run history, so the reopened run shows all of it, and the tree
+            # of branches, so that replay verifies each.
+            return save_session(sim, path, preset=preset, history=runner.history_points(),
+                                branches=runner.branch_tree())
 
         future = self.runner.call(save, saves=True)
 
@@ -269,7 +271,7 @@ class Controller(QObject):
         def load(_sim: Simulation) -> SessionInfo:
             data = read_session(path)
             sim, meta = simulation_of(data)
-            runner.replace_simulation(sim, saved_history(data))
+            runner.replace_simulation(sim, saved_history(data), branches=data.info.branches)
             return meta
 
         self._stop_playing()

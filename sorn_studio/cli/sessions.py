@@ -76,6 +76,8 @@ def replay_command(args: argparse.Namespace) -> int:
     with StopFlag() as stop:
         result = replay_session(args.file, progress=bar.update, should_stop=stop)
     bar.finish()
+    for check in result.branches:
+        print(f"  {check.message}")
     if result.stopped:
         print(f"interrupted: {result.message}")
         return EXIT_INTERRUPTED

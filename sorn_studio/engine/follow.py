@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .simulation import Simulation
+import numpy as np
 
-__all__ = ["LogMismatch", "follow_change_log", "applied_prefix"]
+from .snapshot import STATE_FIELDS
+
+if TYPE_CHECKING:
+    from ..recording import RecordingSpec
+    from .simulation import Simulation
+    from .snapshot import Snapshot
+
+__all__ = ["LogMismatch", "NotRebuilt", "follow_change_log", "applied_prefix", "start_of"]
 
 
 class LogMismatch(ValueError):
@@ -34,6 +40,21 @@ class LogMismatch(ValueError):
         super().__init__(f"at step {step} the log changes {name!r} from {logged!r}, but the "
                          f"run has {actual!r}")
         self.step, self.name, self.logged, self.actual = step, name, logged, actual
+
+
+class NotRebuilt(ValueError):
+    """A run cannot be rebuilt from step 0 (:func:`start_of`).
+
+    Attributes
+    ----------
+    part : str or None
+        The part of the stored run the rebuilt one differs in (``"initial/w_ee"``,
+        ``"rng/initial"``), None when it cannot be rebuilt at all.
+    """
+
+    def __init__(self, message: str, part: str | None = None) -> None:
+        super().__init__(message)
+        self.part = part
 
 
 def applied_prefix(sim: Simulation, log: Sequence[tuple[int, str, Any, Any]]) -> int:
@@ -116,3 +137,36 @@ def follow_change_log(sim: Simulation, log: Sequence[tuple[int, str, Any, Any]],
         sim.apply_params(**{name: new})
         sim.run(0)
     return advance(to_step)
+
+
+def start_of(snapshot: Snapshot, *, recording: RecordingSpec | None = None,
+             backend: str | None = None) -> Simulation:
+    """The run of ``snapshot`` at step 0, rebuilt from its seed and step-0 parameters with the
+    draw layout it was made with (so that following its log gives it again).
+
+    Raises
+    ------
+    NotRebuilt
+        When the run cannot be rebuilt: its raw input was fed in pieces and the columns used
+        are gone, or the seed and parameters do not give its step-0 state (its ``part``
+        names which, e.g. ``"initial/w_ee"``).
+    """
+    from ..params import Params
+    from .simulation import Simulation
+    from .streams import RandomStreams
+
+    if not snapshot.raw_complete:
+        raise NotRebuilt("the run cannot be rebuilt from step 0: its raw input was fed in "
+                         "pieces and the columns already used were dropped")
+    layout = RandomStreams.from_state(snapshot.initial_rng, "rng/initial").layout
+    sim = Simulation(Params.from_dict(snapshot.initial_params), snapshot.seed,
+                     recording=recording, raw_input=snapshot.raw_input,
+                     backend=backend or snapshot.backend, draw_layout=layout)
+    for name in STATE_FIELDS:
+        if not np.array_equal(getattr(sim.initial_state, name), snapshot.initial_state[name]):
+            raise NotRebuilt(f"the seed and parameters do not rebuild the stored initial state: "
+                             f"'initial/{name}' differs", f"initial/{name}")
+    if sim.initial_rng_state != snapshot.initial_rng:
+        raise NotRebuilt("the seed does not give the stored initial generator state: "
+                         "'rng/initial' differs", "rng/initial")
+    return sim

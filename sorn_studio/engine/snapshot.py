@@ -11,6 +11,8 @@ by its own :class:`~sorn_studio.recording.RecordingSpec` and restored from its o
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -131,6 +133,23 @@ class Snapshot:
         if self.raw_input is not None:
             arrays.append(self.raw_input)
         return int(sum(np.asarray(a).nbytes for a in arrays))
+
+    def digest(self) -> str:
+        """A SHA-256 of the run's state: the network arrays, the step, the parameters, the
+        change log, the random streams and the input position (not the kernel's list order
+        nor the step-0 state). Two snapshots of the same run at the same step, however they
+        were reached, have the same digest; a session keeps it for each branch's end."""
+        head = json.dumps({"step": int(self.step), "params": dict(self.params),
+                           "change_log": [list(c) for c in self.change_log],
+                           "rng": self.rng,
+                           "input_position": np.asarray(self.input_position).tolist()},
+                          sort_keys=True)
+        sha = hashlib.sha256(head.encode())
+        for name in STATE_FIELDS:
+            arr = np.ascontiguousarray(self.state[name])
+            sha.update(f"{name}:{arr.dtype.str}:{arr.shape}".encode())
+            sha.update(arr.tobytes())
+        return sha.hexdigest()
 
     @property
     def raw_complete(self) -> bool:

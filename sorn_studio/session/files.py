@@ -45,7 +45,9 @@ from ..engine.snapshot import KERNEL_ORDER_FIELDS, check_change_log, check_struc
 from ..memory import available_bytes
 from ..params import Params
 from ..recording import MAX_STEPS, SERIES, RecordingSpec
+from ..studio.branches import BranchTree
 from .archive import Archive
+from .branches import BranchTreeError, tree_from_json, tree_to_json
 from .errors import SessionError
 from .migrations import LEGACY_ARRAYS, LEGACY_JSON_KEYS, MIGRATIONS, json_item
 from .schema import (
@@ -102,6 +104,8 @@ class SessionInfo:
         Whether the file holds everything a replay needs.
     replay_note : str
         Why not, when ``replayable`` is False.
+    branches : BranchTree or None
+        The tree of branches the studio run had (None: the file holds none).
     """
 
     path: Path | None
@@ -120,6 +124,7 @@ class SessionInfo:
     extra: dict[str, Any] = field(default_factory=dict)
     replayable: bool = True
     replay_note: str = ""
+    branches: BranchTree | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,8 @@ class SessionData:
 
 # -- writing -------------------------------------------------------------------------------------
 def _session_arrays(sim: Simulation, preset: str | None, extra: Mapping[str, Any] | None,
-                    history: Mapping[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+                    history: Mapping[str, np.ndarray] | None,
+                    branches: BranchTree | None = None) -> dict[str, np.ndarray]:
     from .. import __version__
 
     snap = sim.snapshot()
@@ -181,6 +187,12 @@ def _session_arrays(sim: Simulation, preset: str | None, extra: Mapping[str, Any
         arrays[f"engine/{name}"] = (np.array(bool(value)) if name == "renorm_all"
                                     else value.astype(np.int32))
     arrays.update(_history_arrays(history, snap.step, len(sim.recording.neurons)))
+    if branches is not None:
+        try:
+            tree_from_json(tree_to_json(branches), snap.step, snap.change_log)
+        except BranchTreeError as exc:
+            raise ValueError(f"argument 'branches': {exc}") from None
+        arrays["branches"] = json_item(tree_to_json(branches))
     return arrays
 
 
@@ -235,7 +247,8 @@ def _history_problem(arrays: Mapping[str, np.ndarray], steps: int, k: int) -> st
 
 def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | None = None,
                  extra: Mapping[str, Any] | None = None, *, compress: bool = False,
-                 history: Mapping[str, np.ndarray] | None = None) -> Path:
+                 history: Mapping[str, np.ndarray] | None = None,
+                 branches: BranchTree | None = None) -> Path:
     """Save ``sim`` to a session file, atomically.
 
     Call it while the simulation is not running (between chunks or runs).
@@ -258,6 +271,9 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
         :meth:`~sorn_studio.studio.history.History.points`): ``"bin"`` and every trace of
         :data:`~sorn_studio.studio.history.TRACES`, at most
         :data:`~.schema.MAX_HISTORY_POINTS` points of steps up to the simulation's.
+    branches : BranchTree, optional
+        The studio run's tree of branches (:meth:`~sorn_studio.studio.branches.Timeline.tree`),
+        the simulation on its current branch; ``replay`` then verifies every branch.
 
     Returns
     -------
@@ -267,8 +283,8 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
     Raises
     ------
     ValueError
-        When ``extra`` is not JSON-serialisable, or ``history`` is not a whole-run history
-        of this run.
+        When ``extra`` is not JSON-serialisable, ``history`` is not a whole-run history
+        of this run, or ``branches`` is not a tree of branches through it.
     OSError
         When the file cannot be written; an existing file at ``path`` is left untouched and no
         temporary file remains.
@@ -281,7 +297,7 @@ def save_session(sim: Simulation, path: str | os.PathLike[str], preset: str | No
         raise TypeError(f"argument 'extra' must be a dict with text keys, got {extra!r}")
     path = Path(path)
     with sim.exclusive("save it"):   # the snapshot and the recordings of one step
-        arrays = _session_arrays(sim, preset, extra, history)
+        arrays = _session_arrays(sim, preset, extra, history, branches)
     with atomic_file(path, "session") as handle:
         (np.savez_compressed if compress else np.savez)(handle, **arrays)
     return path
@@ -374,6 +390,8 @@ def _texts(path: Path, arrays: Mapping[str, np.ndarray], *,
         raise SessionError(f"session file {path} misses item(s) {', '.join(map(repr, missing))}")
     texts = {}
     for key in JSON_KEYS:
+        if key not in arrays:    # an optional item (the others are checked above)
+            continue
         arr = arrays[key]
         if arr.shape != () or arr.dtype.kind != "U":
             raise SessionError(f"session file {path}: item {key!r} must be a JSON text (0-d "
@@ -430,6 +448,12 @@ def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
         log = check_change_log(texts["change_log"], steps)
     except SnapshotError as exc:
         raise _refused(path, exc) from None
+    branches = None
+    if "branches" in texts:
+        try:
+            branches = tree_from_json(texts["branches"], steps, log)
+        except BranchTreeError as exc:
+            raise SessionError(f"session file {path}: item 'branches' {exc}") from None
     replayable, note = True, ""
     if params.input_kind == "raw" and not raw_complete:
         replayable = False
@@ -440,7 +464,7 @@ def _info(path: Path, found: int, texts: Mapping[str, Any]) -> SessionInfo:
         created=str(meta.get("created", "")), preset=preset, seed=seed,
         steps=steps, backend=backend, params=params, initial_params=initial_params,
         change_log=log, recording=spec, pending=pending, extra=extra, replayable=replayable,
-        replay_note=note,
+        replay_note=note, branches=branches,
     )
 
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import Simulation, Snapshot
-from ..engine.follow import LogMismatch, follow_change_log
-from ..engine.streams import RandomStreams
-from ..params import Params
+from ..engine.follow import LogMismatch, NotRebuilt, follow_change_log, start_of
 from ..recording import RecordingSpec
+from ..studio.branches import BranchTree
 from .files import read_session, recorded_series, snapshot_of, weight_snapshots
 from .schema import STATE_FIELDS
 
-__all__ = ["ReplayResult", "replay_session"]
+__all__ = ["BranchCheck", "ReplayResult", "replay_session"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,9 @@ class ReplayResult:
         One sentence saying what happened.
     stopped : bool
         The replay was stopped early by ``should_stop``.
+    branches : tuple of BranchCheck
+        For a file with a tree of branches, each branch re-run from step 0 and checked
+        against the digest of its end; ``matched`` is False when one differs.
     """
 
     matched: bool
@@ -53,6 +55,30 @@ class ReplayResult:
     array: str | None
     message: str
     stopped: bool = False
+    branches: tuple[BranchCheck, ...] = ()
+
+
+@dataclass(frozen=True)
+class BranchCheck:
+    """One branch of a session re-run from step 0 (:func:`replay_session`).
+
+    Attributes
+    ----------
+    branch : int
+        Its number.
+    tip_step : int
+        The step it reached, where it is checked.
+    matched : bool or None
+        Whether the re-run ends exactly where the branch ended; None when the file holds no
+        digest of its end (the studio never reached it) or the replay was stopped.
+    message : str
+        One sentence saying what happened.
+    """
+
+    branch: int
+    tip_step: int
+    matched: bool | None
+    message: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,7 @@ class _Target:
     series: Mapping[str, np.ndarray]
     weights: list[tuple[int, np.ndarray]]
     note: str
+    branches: BranchTree | None = None
 
 
 def _target(source: str | os.PathLike[str] | Simulation) -> _Target:
@@ -76,7 +103,8 @@ def _target(source: str | os.PathLike[str] | Simulation) -> _Target:
     data = read_session(source)
     info = data.info
     return _Target(snapshot_of(data), info.recording, recorded_series(data.arrays),
-                   weight_snapshots(data.arrays), "" if info.replayable else info.replay_note)
+                   weight_snapshots(data.arrays), "" if info.replayable else info.replay_note,
+                   info.branches)
 
 
 def _first_row_diff(a: np.ndarray, b: np.ndarray) -> int | None:
@@ -163,20 +191,10 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
     total = snap.step
     if target.note:
         return ReplayResult(False, total, 0, None, None, f"cannot replay: {target.note}")
-    # The run is re-made with the draw layout it was made with (older files: one stream).
-    layout = RandomStreams.from_state(snap.initial_rng, "rng/initial").layout
-    sim = Simulation(Params.from_dict(snap.initial_params), snap.seed, recording=target.recording,
-                     raw_input=snap.raw_input, backend=backend or snap.backend,
-                     draw_layout=layout)
-    for name in STATE_FIELDS:
-        if not np.array_equal(getattr(sim.initial_state, name), snap.initial_state[name]):
-            return ReplayResult(False, total, 0, 0, f"initial/{name}",
-                                f"the seed and parameters do not rebuild the stored initial "
-                                f"state: 'initial/{name}' differs")
-    if sim.initial_rng_state != snap.initial_rng:
-        return ReplayResult(False, total, 0, 0, "rng/initial",
-                            "the seed does not give the stored initial generator state")
-
+    try:
+        sim = start_of(snap, recording=target.recording, backend=backend)
+    except NotRebuilt as exc:
+        return ReplayResult(False, total, 0, 0, exc.part, str(exc))
     try:
         follow_change_log(sim, snap.change_log, total, progress=progress,
                           should_stop=should_stop)
@@ -186,13 +204,51 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
         return ReplayResult(False, total, sim.t, None, None,
                             f"replay stopped at step {sim.t} of {total}", stopped=True)
     diff = _compare(target, sim)
+    checks = _check_branches(target, backend, should_stop)
     if diff is None:
+        wrong = [c.branch for c in checks if c.matched is False]
+        if wrong:
+            return ReplayResult(False, total, sim.t, None, None,
+                                f"replayed {total} steps: the final state is identical, but "
+                                f"branch(es) {wrong} end elsewhere", branches=checks)
         return ReplayResult(True, total, sim.t, None, None,
-                            f"replayed {total} steps: the final state is identical")
+                            f"replayed {total} steps: the final state is identical",
+                            branches=checks)
     step, key = diff
     kept = target.series.get("step", np.zeros(0))
     first_kept = int(kept[0]) if kept.size else total
     hint = (f" (the recording keeps steps {first_kept}..{total} only, so the runs may have "
             "diverged earlier)" if step == first_kept and first_kept > 1 else "")
     return ReplayResult(False, total, sim.t, step, key,
-                        f"the runs diverged at step {step} in {key!r}{hint}")
+                        f"the runs diverged at step {step} in {key!r}{hint}", branches=checks)
+
+
+def _check_branches(target: _Target, backend: str | None,
+                    should_stop: Callable[[], bool] | None) -> tuple[BranchCheck, ...]:
+    """Re-run each branch of ``target``'s tree from step 0 along its log to its tip."""
+    if target.branches is None:
+        return ()
+    checks = []
+    for branch in target.branches.branches:
+        if branch.digest is None:
+            checks.append(BranchCheck(branch.id, branch.tip_step, None,
+                                      f"branch {branch.id}: not verified, the studio never "
+                                      "reached its end"))
+            continue
+        sim = start_of(target.snapshot, recording=RecordingSpec(window=1), backend=backend)
+        try:
+            done = follow_change_log(sim, branch.log, branch.tip_step, should_stop=should_stop)
+        except LogMismatch as exc:
+            checks.append(BranchCheck(branch.id, branch.tip_step, False,
+                                      f"branch {branch.id}: {exc}"))
+            continue
+        if not done:
+            checks.append(BranchCheck(branch.id, branch.tip_step, None,
+                                      f"branch {branch.id}: replay stopped at step {sim.t}"))
+            break
+        same = sim.snapshot().digest() == branch.digest
+        checks.append(BranchCheck(
+            branch.id, branch.tip_step, same,
+            f"branch {branch.id}: replayed {branch.tip_step} steps, "
+            + ("it ends exactly where it ended" if same else "it ends in another state")))
+    return tuple(checks)

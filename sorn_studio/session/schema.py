@@ -44,9 +44,10 @@ WHEN: dict[str, str] = {
     "t_e_full": "only when recording t_e_full",
     "optional": "optional, numba backend",
     "history": "optional, written by the studio",
+    "branches": "optional, written by the studio for a run with branches",
 }
 #: Kinds of item a file may hold or not, whatever its input and recording.
-OPTIONAL = ("optional", "history")
+OPTIONAL = ("optional", "history", "branches")
 #: Most points of the whole-run history a file may hold (the studio keeps about 1 000).
 MAX_HISTORY_POINTS = 2**14
 
@@ -133,6 +134,10 @@ ITEMS: tuple[Item, ...] = (
          "kernel's list order", "optional"),
     Item("engine/renorm_all", "bool", (), "the kernel's 'normalise every row next' flag",
          "optional"),
+    Item("branches", "json", (), "version (1), current (the branch the saved run is on), "
+         "branches: list of {id, parent (null for the first), fork_step, tip_step, log (its "
+         "whole change log as change_log), note, digest (SHA-256 of the run at tip_step, or "
+         "null)}", "branches"),
     Item("history/bin", "int64", (), "steps per point of the whole-run history (the first "
          "point covers steps from history/step[0]; the last may cover fewer)", "history"),
     *(Item(f"history/{name}", "int64" if name == "step" else "float64",
@@ -196,7 +201,7 @@ def expected_items(input_kind: str, recording: RecordingSpec, dims: Mapping[str,
 #: Most bytes a JSON item (or the schema version) may declare, far above any real metadata
 #: (4 bytes per character): 1 MiB, and 16 MiB for the items that grow with a run or a caller.
 TEXT_LIMIT = 2**20
-_TEXT_LIMITS = {"meta": 16 * 2**20, "change_log": 16 * 2**20}
+_TEXT_LIMITS = {"meta": 16 * 2**20, "change_log": 16 * 2**20, "branches": 16 * 2**20}
 #: Room for the ``.npy`` header in front of an array's data (numpy caps it below this).
 _HEADER = 2**17
 _BY_KEY = {item.key: item for item in ITEMS}
@@ -216,7 +221,7 @@ def size_limit(key: str, dims: Mapping[str, int]) -> int:
     -------
     int
         What its dtype and largest shape take, plus room for the header; for JSON items
-        :data:`TEXT_LIMIT` (16 MiB for ``meta`` and ``change_log``).
+        :data:`TEXT_LIMIT` (16 MiB for ``meta``, ``change_log`` and ``branches``).
     """
     item = _BY_KEY[key]
     if item.dtype == "json":

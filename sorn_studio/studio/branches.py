@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..engine import Simulation
     from .history import History
 
-__all__ = ["Branch", "BranchRow", "Timeline", "TimelineView", "MAX_BRANCHES",
+__all__ = ["Branch", "BranchRow", "BranchTree", "Timeline", "TimelineView", "MAX_BRANCHES",
            "DEFAULT_EVERY", "DEFAULT_MAX_BYTES"]
 
 #: Most branches of one run (each may pin a checkpoint of a few MB).
@@ -63,6 +63,9 @@ class Branch:
         Its whole change log, from step 0.
     note : str
         How it began, when not by a change (e.g. "before eta STDP: 0.004 -> 0.01").
+    digest : str or None
+        :meth:`~sorn_studio.engine.Snapshot.digest` of the run at its tip, once the tip was
+        left (a session keeps it, so that a replay can verify the branch).
     """
 
     id: int
@@ -71,12 +74,29 @@ class Branch:
     tip_step: int
     log: tuple[Entry, ...]
     note: str = ""
+    digest: str | None = None
 
     def holds(self, step: int, applied: Sequence[Entry]) -> bool:
         """Whether the run state at ``step`` with ``applied`` changes lies on this branch."""
         n = len(applied)
         return (step <= self.tip_step and self.log[:n] == tuple(applied)
                 and (n == len(self.log) or self.log[n][0] >= step))
+
+
+@dataclass(frozen=True)
+class BranchTree:
+    """The branches of a run, as a session keeps them.
+
+    Attributes
+    ----------
+    current : int
+        The branch the saved run is on.
+    branches : tuple of Branch
+        Every branch, by number; the first has no parent.
+    """
+
+    current: int
+    branches: tuple[Branch, ...]
 
 
 @dataclass(frozen=True)
@@ -141,22 +161,45 @@ class Timeline:
         Steps between checkpoints (>= 1).
     max_bytes : int
         Memory cap of the checkpoints.
+    tree : BranchTree, optional
+        The branches the run had (a reopened session), ``sim`` on its current branch; the
+        other branches are rebuilt from ``start`` when the user goes to them.
+    start : Simulation, optional
+        The run at step 0 (:func:`~sorn_studio.engine.follow.start_of`), kept as a checkpoint
+        to rebuild branches from.
     """
 
     def __init__(self, sim: Simulation, history: History, *, rows: int,
-                 every: int = DEFAULT_EVERY, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 every: int = DEFAULT_EVERY, max_bytes: int = DEFAULT_MAX_BYTES,
+                 tree: BranchTree | None = None, start: Simulation | None = None) -> None:
         if isinstance(every, bool) or int(every) != every or every < 1:
             raise ValueError(f"argument 'every' = {every!r} must be a whole number >= 1")
         self.every = int(every)
         self.rows = int(rows)
         self.store = CheckpointStore(max_bytes)
-        self._branches: dict[int, Branch] = {
-            0: Branch(0, None, int(sim.t), int(sim.t), _log(sim.change_log))}
-        self._next_id = 1
-        self.current = 0
+        if tree is None:
+            tree = BranchTree(0, (Branch(0, None, int(sim.t), int(sim.t),
+                                         _log(sim.change_log)),))
+        self._branches: dict[int, Branch] = {b.id: b for b in tree.branches}
+        self._next_id = max(self._branches) + 1
+        self.current = tree.current
         self._view: TimelineView | None = None
-        # The first checkpoint stays: every branch can be rebuilt from it by its log.
+        # The first checkpoints stay: every branch can be rebuilt from them by its log.
+        if start is not None and start.t < sim.t:
+            self.store.add(Checkpoint.take(start, type(history)(history.capacity, history.k),
+                                           self.rows), permanent=True)
         self.store.add(Checkpoint.take(sim, history, self.rows), permanent=True)
+        self._sync(sim)
+
+    def tree(self, sim: Simulation) -> BranchTree:
+        """The branches to save with the run now (``sim``): the current branch's digest is
+        of its tip, taken now when the run is there."""
+        self._sync(sim)
+        branch = self._branches[self.current]
+        if not self.behind(sim):
+            self._set(replace(branch, digest=sim.snapshot().digest()))
+        return BranchTree(self.current, tuple(sorted(self._branches.values(),
+                                                     key=lambda b: b.id)))
 
     # -- queries -------------------------------------------------------------------------------
     @property
@@ -348,12 +391,17 @@ class Timeline:
         branch = self._branches[self.current]
         if sim.t != branch.tip_step or self.behind(sim):
             return
-        tips = [c for c in self.on_branch(branch.id) if c.step == branch.tip_step]
+        # A checkpoint of the tip with every change made there (one taken before a change at
+        # the tip step lies on the branch too, but is not its end).
+        tips = [c for c in self.on_branch(branch.id)
+                if c.step == branch.tip_step and len(c.change_log) == len(branch.log)]
         if tips:
-            self.store.pin(tips[-1])
+            tip = tips[-1]
+            self.store.pin(tip)
         else:
-            self.store.add(Checkpoint.take(sim, history, self.rows), pinned=True)
-        self._view = None
+            tip = Checkpoint.take(sim, history, self.rows)
+            self.store.add(tip, pinned=True)
+        self._set(replace(branch, digest=tip.snapshot.digest()))
 
     def _restore(self, sim: Simulation, checkpoint: Checkpoint) -> History:
         history = checkpoint.restore(sim)
@@ -364,7 +412,9 @@ class Timeline:
         """Restore the latest checkpoint on ``branch`` at or before its tip; the steps left."""
         kept = [c for c in self.on_branch(branch.id) if c.step <= branch.tip_step]
         if not kept:
-            raise ValueError(f"no checkpoint lies on branch {branch.id}; it cannot be rebuilt")
+            raise ValueError(f"no checkpoint lies on branch {branch.id}, so it cannot be "
+                             "rebuilt (an opened session whose run cannot be replayed from "
+                             "step 0 keeps only its current branch)")
         checkpoint = kept[-1]
         return self._restore(sim, checkpoint), branch.tip_step - checkpoint.step
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..engine import Simulation
+    from .branches import BranchTree
 
 __all__ = ["Command", "Inbox", "Play", "Pause", "Step", "Reset", "Apply", "Speed", "Call",
            "Replace", "Refresh", "GoTo", "SwitchBranch", "BranchBefore", "DeleteBranch", "Stop"]
@@ -80,11 +81,13 @@ class Call:
 
 @dataclass(frozen=True)
 class Replace:
-    """Continue with another simulation, with the whole-run history it was saved with."""
+    """Continue with another simulation, with the whole-run history and the tree of branches
+    it was saved with."""
 
     sim: Simulation
     history: Mapping[str, np.ndarray] | None = None
     saved: bool = True
+    branches: BranchTree | None = None
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine.follow import follow_change_log
+from ..engine.follow import NotRebuilt, follow_change_log, start_of
 from ..params import Params
 from . import commands
-from .branches import DEFAULT_EVERY, DEFAULT_MAX_BYTES, Timeline
+from .branches import DEFAULT_EVERY, DEFAULT_MAX_BYTES, BranchTree, Timeline
 from .commands import Command
 from .defaults import DEFAULT_RASTER_STEPS, DEFAULT_WINDOW, make_simulation
 from .frames import Frame, Weights, build_frame, take_weights
@@ -208,7 +208,7 @@ class Runner:
 
     def replace_simulation(self, sim: Simulation,
                            history: Mapping[str, np.ndarray] | None = None, *,
-                           saved: bool = True) -> None:
+                           saved: bool = True, branches: BranchTree | None = None) -> None:
         """Pause and continue with another simulation (e.g. a loaded session).
 
         Parameters
@@ -222,8 +222,22 @@ class Runner:
         saved : bool
             Whether the run is saved as it is (an opened file); False counts all its steps
             as unsaved (a network continued from a comparison).
+        branches : BranchTree, optional
+            The tree of branches it was saved with (``sim`` on the current branch); the
+            other branches are rebuilt from step 0 when the user goes to them.
         """
-        self._send(commands.Replace(sim, history, saved))
+        self._send(commands.Replace(sim, history, saved, branches))
+
+    def branch_tree(self) -> BranchTree | None:
+        """The tree of branches to save with the run, None when there is nothing to keep
+        (one branch, the run at its end).
+
+        Call it in the runner's thread only: from a function given to :meth:`call`.
+        """
+        tree = self._timeline.tree(self._sim)
+        if len(tree.branches) == 1 and not self._timeline.behind(self._sim):
+            return None
+        return tree
 
     def history_points(self) -> dict[str, np.ndarray]:
         """The whole-run history's :meth:`.History.points`, to save with the run.
@@ -357,7 +371,7 @@ class Runner:
             self._dirty = True
         elif isinstance(command, commands.Replace):
             self._playing, self._pending = False, 0
-            self._adopt(command.sim, command.history)
+            self._adopt(command.sim, command.history, command.branches)
             if not command.saved:
                 self._epoch.saved_step = 0
         elif isinstance(command, commands.Refresh):
@@ -384,7 +398,8 @@ class Runner:
             self._timeline.delete(command.number)
             self._dirty = True
 
-    def _adopt(self, sim: Simulation, history: Mapping[str, np.ndarray] | None = None) -> None:
+    def _adopt(self, sim: Simulation, history: Mapping[str, np.ndarray] | None = None,
+               tree: BranchTree | None = None) -> None:
         self._sim = sim
         # The lifetime view follows every synapse creation and pruning, exact to the step.
         sim.track_synapse_events(True)
@@ -398,9 +413,16 @@ class Runner:
             # else what its recorder still holds, the history before that marked as missing.
             self._epoch.history = history_of(sim, history, capacity=self._history_points)
             self._feed_recorded()
+        start = None
+        if tree is not None and sim.t > 0:
+            try:
+                # Step 0, which the other branches are rebuilt from.
+                start = start_of(sim.snapshot(), recording=sim.recording)
+            except NotRebuilt:
+                start = None
         self._timeline = Timeline(sim, self._epoch.history, rows=self._window(),
                                   every=self._checkpoint_every,
-                                  max_bytes=self._checkpoint_bytes)
+                                  max_bytes=self._checkpoint_bytes, tree=tree, start=start)
 
     def _continue_from(self, history: History) -> None:
         """A new epoch after time travel: the restored history, the live analyses fed from

@@ -7,6 +7,7 @@ from __future__ import annotations
 from helpers import WAIT_MS
 from PySide6.QtCore import QPoint, QPointF, Qt
 
+from sorn_studio.session import read_session, replay_session
 from sorn_studio.studio.branches import DEFAULT_EVERY
 
 
@@ -95,3 +96,27 @@ def test_branch_from_just_before_a_change_from_its_marker_and_from_the_change_lo
     frame = _frame_at(qtbot, window, 12_000, 3)
     assert frame.timeline.current == 2 and frame.changes == ()
     assert not window.last_error
+
+
+def test_saved_and_reopened_the_run_keeps_its_branches(qtbot, window, tmp_path):
+    _steps(qtbot, window, DEFAULT_EVERY + 500, DEFAULT_EVERY + 500)
+    window.controller.go_to(DEFAULT_EVERY)
+    _frame_at(qtbot, window, DEFAULT_EVERY, 1)
+    window.controller.apply_live({"ip": False})
+    window.controller.flush_params()
+    _steps(qtbot, window, 200, DEFAULT_EVERY + 200)
+    path = tmp_path / "branched.npz"
+    window.export_session(path)
+    qtbot.waitUntil(path.exists, timeout=WAIT_MS)
+    tree = read_session(path).info.branches
+    assert tree.current == 1 and [b.tip_step for b in tree.branches] == [10_500, 10_200]
+    assert replay_session(path).matched
+    window.reset()
+    _frame_at(qtbot, window, 0, 1)
+    window.open_session(path)
+    _frame_at(qtbot, window, DEFAULT_EVERY + 200, 2)
+    qtbot.waitUntil(lambda: window.branches.rows() == [(0, None), (1, 0)], timeout=WAIT_MS)
+    # Branch 0 was not in memory: the studio rebuilds it from step 0, then shows its end.
+    window.controller.switch_branch(0)
+    frame = _frame_at(qtbot, window, DEFAULT_EVERY + 500, 2)
+    assert frame.timeline.current == 0 and not window.last_error

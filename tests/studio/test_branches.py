@@ -4,14 +4,13 @@ continued from a checkpoint equal to an uninterrupted run with the same changes,
 from __future__ import annotations
 
 import numpy as np
+from helpers import DrivenRunner
 
 from sorn_studio import Simulation, load_preset
 from sorn_studio.studio.branches import MAX_BRANCHES
 from sorn_studio.studio.checkpoints import Checkpoint
 from sorn_studio.studio.defaults import make_simulation
-from sorn_studio.studio.frames import Frame
 from sorn_studio.studio.history import History
-from sorn_studio.studio.runner import Runner
 
 SMALL = dict(ne=40, ni=8, lambda_ee=8, lambda_ei=4, lambda_ie=40)
 SEED = 5
@@ -22,36 +21,9 @@ def _params():
     return load_preset("zheng2013", **SMALL)
 
 
-class Driven:
-    """A runner ticked by the test itself, with the frames it published."""
-
-    def __init__(self, **kwargs) -> None:
-        self.frames: list[Frame] = []
-        self.errors: list[str] = []
-        sim = make_simulation(_params(), seed=SEED, window=WINDOW)
-        self.runner = Runner(sim, self.frames.append, max_fps=1000,
-                             on_error=lambda m, d: self.errors.append(m),
-                             checkpoint_every=kwargs.pop("every", 500), **kwargs)
-
-    def settle(self) -> Frame:
-        for _ in range(100_000):
-            self.runner.tick()
-            if self.runner.wait_idle(0):
-                return self.frames[-1]
-        raise AssertionError("the runner did not settle")
-
-    def do(self, *calls) -> Frame:
-        """Each ``(method, args...)`` in turn, settling after each."""
-        for name, *args in calls:
-            getattr(self.runner, name)(*args)
-            frame = self.settle()
-        return frame
-
-    def sim(self) -> Simulation:
-        """The runner's simulation (the test's thread is the runner's thread here)."""
-        future = self.runner.call(lambda sim: sim)
-        self.settle()
-        return future.result(0)
+def Driven(**kwargs) -> DrivenRunner:  # noqa: N802 - reads like the class it makes
+    """A ticked runner on this file's network."""
+    return DrivenRunner(make_simulation(_params(), seed=SEED, window=WINDOW), **kwargs)
 
 
 def straight(*calls) -> Simulation:

@@ -215,6 +215,29 @@ class Controller(QObject):
         """Forget branch ``number`` and the checkpoints only it holds."""
         self.runner.delete_branch(number)
 
+    # -- attribution -----------------------------------------------------------------------------
+    def measure_attribution(self, on: bool) -> None:
+        """Measure (or stop measuring) what each rule does."""
+        self.runner.measure_attribution(on)
+
+    def weight_change(self, start: int, end: int | None,
+                      done: Callable[[np.ndarray], None]) -> Future:
+        """W^EE at checkpoint ``end`` (None: now) minus W^EE at checkpoint ``start``,
+        computed in the worker; ``done(change)`` is called in the GUI thread."""
+        future = self.runner.weight_change(start, end)
+
+        def finished(fut: Future) -> None:
+            exc = fut.exception()
+            if exc is not None:
+                self._in_gui.emit(lambda: self.error.emit(
+                    f"Could not compare the checkpoints: {exc}", _details(exc)))
+            else:
+                change = fut.result()
+                self._in_gui.emit(lambda: done(change))
+
+        future.add_done_callback(finished)
+        return future
+
     # -- files -----------------------------------------------------------------------------------
     def export_session(self, path: str | Path,
                        done: Callable[[Path], None] | None = None) -> Future:

@@ -38,6 +38,7 @@ from ..studio.frames import Frame
 from ..studio.texts import step_text
 from . import file_dialogs
 from .analysis_views import AvalanchesView, ISIView, LifetimesView, ReadoutView
+from .attribution_view import NOW, AttributionView
 from .change_log import ChangeLogView, connect_jumps
 from .compare_window import CompareWindow
 from .controller import FRAME_RATE, Controller
@@ -78,13 +79,14 @@ VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "lifetimes": ("dockLifetimes", "lifetimesHost", LifetimesView),
     "avalanches": ("dockAvalanches", "avalanchesHost", AvalanchesView),
     "readout": ("dockReadout", "readoutHost", ReadoutView),
+    "attribution": ("dockAttribution", "attributionHost", AttributionView),
 }
 #: Slowest speed the run controls offer (steps per second).
 MIN_SPEED = 0.1
 #: Characters a combo box of the controls shows at least (it may grow wider).
 COMBO_CHARACTERS = 6
 #: Analysis views that share the distributions dock's place as tabs by default.
-TABBED_VIEWS = ("isi", "lifetimes", "avalanches", "readout")
+TABBED_VIEWS = ("isi", "lifetimes", "avalanches", "readout", "attribution")
 #: Parameter fields in the run controls -> object names of their widget and label.
 _CONTROL_FIELDS = {"input_kind": ("inputCombo", "inputLabel"),
                    "counting_n": ("countingNSpin", "countingLabel"),
@@ -195,9 +197,15 @@ class MainWindow(QMainWindow):
         self.branches.delete_requested.connect(self.controller.delete_branch)
         self.change_log.branch_before_requested.connect(self.controller.branch_before)
         self.timeline_bar.go_to_requested.connect(self.controller.go_to)
-        for name in ("connections", "thresholds"):
+        for name in ("connections", "thresholds", "attribution"):
             self.views[name].go_to_requested.connect(self.controller.go_to)
             self.views[name].branch_before_requested.connect(self.controller.branch_before)
+        attribution = self.views["attribution"]
+        attribution.measure_toggled.connect(self.controller.measure_attribution)
+        attribution.weight_change_requested.connect(
+            lambda start, end: self.controller.weight_change(
+                start, None if end == NOW else end,
+                lambda change, s=start, e=end: attribution.show_weight_change(s, e, change)))
         self.controller.error.connect(self.show_error)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.session_loaded.connect(self._session_loaded)

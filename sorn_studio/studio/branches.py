@@ -20,12 +20,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .checkpoints import Checkpoint, CheckpointStore
+import numpy as np
+
+from .checkpoints import Checkpoint, CheckpointStore, Gathered
 from .texts import change_text
 
 if TYPE_CHECKING:
     from ..engine import Simulation
-    from .history import History
 
 __all__ = ["Branch", "BranchRow", "BranchTree", "Timeline", "TimelineView", "MAX_BRANCHES",
            "DEFAULT_EVERY", "DEFAULT_MAX_BYTES"]
@@ -153,8 +154,8 @@ class Timeline:
     ----------
     sim : Simulation
         The run, at the step the studio takes it over.
-    history : History
-        Its whole-run history.
+    gathered : Gathered
+        What the studio gathered over the run (its whole-run history).
     rows : int
         Recorded steps each checkpoint keeps (the studio's window).
     every : int
@@ -169,7 +170,7 @@ class Timeline:
         to rebuild branches from.
     """
 
-    def __init__(self, sim: Simulation, history: History, *, rows: int,
+    def __init__(self, sim: Simulation, gathered: Gathered, *, rows: int,
                  every: int = DEFAULT_EVERY, max_bytes: int = DEFAULT_MAX_BYTES,
                  tree: BranchTree | None = None, start: Simulation | None = None) -> None:
         if isinstance(every, bool) or int(every) != every or every < 1:
@@ -186,9 +187,10 @@ class Timeline:
         self._view: TimelineView | None = None
         # The first checkpoints stay: every branch can be rebuilt from them by its log.
         if start is not None and start.t < sim.t:
-            self.store.add(Checkpoint.take(start, type(history)(history.capacity, history.k),
-                                           self.rows), permanent=True)
-        self.store.add(Checkpoint.take(sim, history, self.rows), permanent=True)
+            history = gathered.history
+            empty = Gathered(type(history)(history.capacity, history.k))
+            self.store.add(Checkpoint.take(start, empty, self.rows), permanent=True)
+        self.store.add(Checkpoint.take(sim, gathered, self.rows), permanent=True)
         self._sync(sim)
 
     def tree(self, sim: Simulation) -> BranchTree:
@@ -231,6 +233,25 @@ class Timeline:
         branch = self.branch(number)
         return self.store.where(lambda c: branch.holds(c.step, c.change_log))
 
+    def weight_change(self, sim: Simulation, start: int, end: int | None = None
+                      ) -> np.ndarray:
+        """W^EE at the current branch's checkpoint ``end`` (None: now) minus W^EE at its
+        checkpoint ``start``: what the run did to every synapse in between, (N^E, N^E).
+
+        Raises
+        ------
+        ValueError
+            When the branch has no checkpoint at ``start`` or ``end``.
+        """
+        def at(step: int) -> np.ndarray:
+            found = [c for c in self.on_branch(self.current) if c.step == int(step)]
+            if not found:
+                raise ValueError(f"there is no checkpoint at step {step!r} on this branch")
+            return found[-1].snapshot.state["w_ee"]
+
+        later = sim.w_ee if end is None else at(end)
+        return np.asarray(later, dtype=np.float64) - at(start)
+
     def view(self) -> TimelineView:
         """What frames show (rebuilt only after a change)."""
         if self._view is None:
@@ -259,11 +280,11 @@ class Timeline:
         return "; ".join(part for part in (branch.note, text) if part) or "no changes"
 
     # -- the run goes on -------------------------------------------------------------------------
-    def after_steps(self, sim: Simulation, history: History) -> None:
+    def after_steps(self, sim: Simulation, gathered: Gathered) -> None:
         """Call after each chunk: the branch grows with the run, and a checkpoint is taken
         when one is due."""
         self._sync(sim)
-        self._offer(sim, history)
+        self._offer(sim, gathered)
 
     def forks(self, sim: Simulation, changes: Mapping[str, Any]) -> bool:
         """Whether applying ``changes`` now starts a branch (they change something while the
@@ -285,10 +306,11 @@ class Timeline:
         return self._fork(_log(sim.change_log), int(sim.t))
 
     # -- going back ------------------------------------------------------------------------------
-    def go_to(self, sim: Simulation, history: History, step: int) -> History:
+    def go_to(self, sim: Simulation, gathered: Gathered, step: int) -> Gathered:
         """Go back (or forward) on the current branch to its checkpoint at ``step``.
 
-        Returns the history to go on with. Playing on from there gives the branch again.
+        Returns what was gathered, to go on with. Playing on from there gives the branch
+        again.
 
         Raises
         ------
@@ -300,27 +322,27 @@ class Timeline:
             steps = [c.step for c in self.on_branch(self.current)]
             raise ValueError(f"there is no checkpoint at step {step!r} on this branch; it has "
                              f"checkpoints at steps {steps}")
-        self._leave(sim, history)
+        self._leave(sim, gathered)
         return self._restore(sim, found[-1])
 
-    def switch(self, sim: Simulation, history: History, number: int) -> tuple[History, int]:
+    def switch(self, sim: Simulation, gathered: Gathered, number: int) -> tuple[Gathered, int]:
         """Go to the tip of branch ``number``.
 
-        Returns the history to go on with and the steps still to run to reach the tip (0
+        Returns what was gathered, to go on with, and the steps still to run to reach the tip (0
         when its tip was kept; else the run follows the branch's log from the latest
         checkpoint on it, at full speed).
         """
         target = self.branch(number)
-        self._leave(sim, history)
+        self._leave(sim, gathered)
         self.current = target.id
         return self._resume(sim, target)
 
-    def branch_before(self, sim: Simulation, history: History, index: int
-                      ) -> tuple[History, int]:
+    def branch_before(self, sim: Simulation, gathered: Gathered, index: int
+                      ) -> tuple[Gathered, int]:
         """Start a branch just before entry ``index`` of the current branch's log: the run
         as it was at that step, without that change nor those after it.
 
-        Returns the history to go on with and the steps to run to get there.
+        Returns what was gathered, to go on with, and the steps to run to get there.
 
         Raises
         ------
@@ -335,7 +357,7 @@ class Timeline:
                              f"log, 0 to {len(log) - 1}")
         step = log[int(index)][0]
         self._check_room()
-        self._leave(sim, history)
+        self._leave(sim, gathered)
         number = self._fork(log[:int(index)], step,
                             note=f"before {change_text(log[int(index)])}")
         return self._resume(sim, self._branches[number])
@@ -374,15 +396,15 @@ class Timeline:
         self._branches[branch.id] = branch
         self._view = None
 
-    def _offer(self, sim: Simulation, history: History) -> None:
+    def _offer(self, sim: Simulation, gathered: Gathered) -> None:
         bucket = int(sim.t) // self.every
         here = self.on_branch(self.current)
         if sim.pending_changes or any(c.step // self.every == bucket for c in here):
             return
-        self.store.add(Checkpoint.take(sim, history, self.rows))
+        self.store.add(Checkpoint.take(sim, gathered, self.rows))
         self._view = None
 
-    def _leave(self, sim: Simulation, history: History) -> None:
+    def _leave(self, sim: Simulation, gathered: Gathered) -> None:
         """Before going elsewhere: changes asked for count as made, and the branch's tip is
         kept (pinned) so that coming back is immediate."""
         if sim.pending_changes:
@@ -399,16 +421,16 @@ class Timeline:
             tip = tips[-1]
             self.store.pin(tip)
         else:
-            tip = Checkpoint.take(sim, history, self.rows)
+            tip = Checkpoint.take(sim, gathered, self.rows)
             self.store.add(tip, pinned=True)
         self._set(replace(branch, digest=tip.snapshot.digest()))
 
-    def _restore(self, sim: Simulation, checkpoint: Checkpoint) -> History:
-        history = checkpoint.restore(sim)
+    def _restore(self, sim: Simulation, checkpoint: Checkpoint) -> Gathered:
+        gathered = checkpoint.restore(sim)
         self._view = None
-        return history
+        return gathered
 
-    def _resume(self, sim: Simulation, branch: Branch) -> tuple[History, int]:
+    def _resume(self, sim: Simulation, branch: Branch) -> tuple[Gathered, int]:
         """Restore the latest checkpoint on ``branch`` at or before its tip; the steps left."""
         kept = [c for c in self.on_branch(branch.id) if c.step <= branch.tip_step]
         if not kept:

@@ -2,9 +2,10 @@
 
 A :class:`Checkpoint` is everything the studio shows of a run at one step boundary: the
 simulation's :class:`~sorn_studio.engine.Snapshot`, the newest recordings (what the raster and
-the live analyses read) and the whole-run :class:`~.history.History`. Restoring one puts the
-run exactly there, and a run continued from it with the same changes equals the uninterrupted
-one, bit for bit.
+the live analyses read) and what the studio gathered over the whole run (:class:`Gathered`:
+the whole-run :class:`~.history.History`, and the attribution traces while they are
+measured). Restoring one puts the run exactly there, and a run continued from it with the
+same changes equals the uninterrupted one, bit for bit.
 
 The :class:`CheckpointStore` keeps them within one memory cap. When full it thins the
 checkpoints evenly (it drops the one whose neighbours lie closest together), so the whole run
@@ -18,15 +19,25 @@ import copy
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 if TYPE_CHECKING:
     from ..engine import Simulation, Snapshot
+    from .attribution import AttributionTraces
     from .history import History
 
-__all__ = ["Checkpoint", "CheckpointStore"]
+__all__ = ["Checkpoint", "CheckpointStore", "Gathered"]
+
+
+class Gathered(NamedTuple):
+    """What the studio gathered over a run besides the simulation itself."""
+
+    #: The whole-run history.
+    history: History
+    #: The attribution traces, while the user measures attribution.
+    attribution: AttributionTraces | None = None
 
 
 def _nbytes(arrays: Mapping[str, np.ndarray]) -> int:
@@ -45,39 +56,39 @@ class Checkpoint:
         The recorder's newest rows (:meth:`~sorn_studio.recording.Recorder.series`).
     weight_snapshots : tuple of (int, numpy.ndarray)
         The recorder's W^EE snapshots.
-    history : History
-        A copy of the whole-run history.
+    gathered : Gathered
+        A copy of what the studio gathered over the run.
     """
 
     snapshot: Snapshot
     series: Mapping[str, np.ndarray]
     weight_snapshots: tuple[tuple[int, np.ndarray], ...]
-    history: History
+    gathered: Gathered
     nbytes: int = field(init=False)
 
     def __post_init__(self) -> None:
-        hist = self.history.points()
+        hist = self.gathered.history.points()
         size = (self.snapshot.nbytes + _nbytes(self.series) + _nbytes(hist)
                 + sum(int(w.nbytes) for _, w in self.weight_snapshots))
         object.__setattr__(self, "nbytes", size)
 
     @classmethod
-    def take(cls, sim: Simulation, history: History, rows: int) -> Checkpoint:
-        """Checkpoint ``sim`` (from the thread that runs it) with its history.
+    def take(cls, sim: Simulation, gathered: Gathered, rows: int) -> Checkpoint:
+        """Checkpoint ``sim`` (from the thread that runs it) with what was gathered.
 
         Parameters
         ----------
         sim : Simulation
             Read, not changed.
-        history : History
-            Its whole-run history (copied).
+        gathered : Gathered
+            What the studio gathered over its run (copied).
         rows : int
             Newest recorded steps to keep (the studio's window).
         """
         series = {name: np.array(rows_, copy=True)
                   for name, rows_ in sim.recorder.series(last=rows).items()}
         weights = tuple((int(k), w.copy()) for k, w in sim.recorder.weight_snapshots())
-        return cls(sim.snapshot(), series, weights, copy.deepcopy(history))
+        return cls(sim.snapshot(), series, weights, copy.deepcopy(gathered))
 
     @property
     def step(self) -> int:
@@ -89,12 +100,12 @@ class Checkpoint:
         """The changes applied by then, ``(step, name, old, new)``."""
         return self.snapshot.change_log
 
-    def restore(self, sim: Simulation) -> History:
-        """Put ``sim`` and its recorder exactly here; returns a copy of the history to go on
-        with (the checkpoint itself stays as it is)."""
+    def restore(self, sim: Simulation) -> Gathered:
+        """Put ``sim`` and its recorder exactly here; returns a copy of what was gathered, to
+        go on with (the checkpoint itself stays as it is)."""
         sim.restore(self.snapshot)
         sim.recorder.restore(dict(self.series), self.step, list(self.weight_snapshots))
-        return copy.deepcopy(self.history)
+        return copy.deepcopy(self.gathered)
 
 
 @dataclass(eq=False)

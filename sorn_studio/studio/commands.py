@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from .branches import BranchTree
 
 __all__ = ["Command", "Inbox", "Play", "Pause", "Step", "Reset", "Apply", "Speed", "Call",
-           "Replace", "Refresh", "GoTo", "SwitchBranch", "BranchBefore", "DeleteBranch", "Stop"]
+           "Replace", "Refresh", "GoTo", "SwitchBranch", "BranchBefore", "DeleteBranch",
+           "MeasureAttribution", "Stop"]
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,19 @@ class DeleteBranch:
 
 
 @dataclass(frozen=True)
+class MeasureAttribution:
+    """Measure (or stop measuring) what each rule does."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
 class Stop:
     """End the loop."""
 
 
 Command = (Play | Pause | Step | Reset | Apply | Speed | Call | Replace | Refresh | GoTo
-           | SwitchBranch | BranchBefore | DeleteBranch | Stop)
+           | SwitchBranch | BranchBefore | DeleteBranch | MeasureAttribution | Stop)
 
 
 class Inbox:

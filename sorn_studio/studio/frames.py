@@ -34,6 +34,7 @@ from .live_analysis import Analysis
 if TYPE_CHECKING:
     from ..engine import ParamChange, Simulation
     from ..recording import Recorder
+    from .attribution import AttributionPoints
     from .branches import TimelineView
 
 __all__ = [
@@ -287,6 +288,8 @@ class Frame:
         them); ``None`` in hand-built frames.
     timeline : TimelineView or None
         Checkpoints and branches (:mod:`.branches`); ``None`` in hand-built frames.
+    attribution : AttributionPoints or None
+        What each rule did over the run (:mod:`.attribution`), while it is measured.
     """
 
     index: int
@@ -302,6 +305,7 @@ class Frame:
     t_e: np.ndarray | None = None
     t_i: np.ndarray | None = None
     timeline: TimelineView | None = None
+    attribution: AttributionPoints | None = None
 
     @property
     def running(self) -> bool:
@@ -466,7 +470,8 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
                 playing: bool, pending_steps: int, sim_rate: float,
                 speed_limit: float | None, raster_steps: int, raster_columns: int,
                 weights: Weights, analysis: Analysis | None, saved_step: int = 0,
-                timeline: TimelineView | None = None) -> Frame:
+                timeline: TimelineView | None = None,
+                attribution: AttributionPoints | None = None) -> Frame:
     """Snapshot ``sim`` into a :class:`Frame`; reads the simulation, changes nothing.
 
     Parameters
@@ -489,6 +494,8 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
         The step at which the run was last saved, opened or reset.
     timeline : TimelineView, optional
         Checkpoints and branches.
+    attribution : AttributionPoints, optional
+        The attribution traces, while measured.
 
     Returns
     -------
@@ -510,5 +517,5 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
         weights=weights, analysis=analysis,
         t_e=read_only(np.array(sim.t_e, dtype=np.float32)),
         t_i=read_only(np.array(sim.t_i, dtype=np.float32)),
-        timeline=timeline,
+        timeline=timeline, attribution=attribution,
     )

@@ -34,7 +34,9 @@ import numpy as np
 from ..engine.follow import NotRebuilt, follow_change_log, start_of
 from ..params import Params
 from . import commands
+from .attribution import AttributionTraces
 from .branches import DEFAULT_EVERY, DEFAULT_MAX_BYTES, BranchTree, Timeline
+from .checkpoints import Gathered
 from .commands import Command
 from .defaults import DEFAULT_RASTER_STEPS, DEFAULT_WINDOW, make_simulation
 from .frames import Frame, Weights, build_frame, take_weights
@@ -64,11 +66,20 @@ class _Epoch:
         self.analysis_at = -math.inf
         # The step the run was last saved at: a loaded session is saved where it was opened.
         self.saved_step = 0
+        #: The attribution traces while the user measures attribution, else None.
+        self.attribution: AttributionTraces | None = None
+
+    def gathered(self) -> Gathered:
+        """What a checkpoint keeps of this epoch besides the simulation."""
+        return Gathered(self.history, self.attribution)
 
     def take_steps(self, sim: Simulation, done: int) -> None:
-        """Add the ``done`` steps ``sim`` just made to the history and the live analyses."""
+        """Add the ``done`` steps ``sim`` just made to the history, the live analyses and the
+        attribution traces."""
         self.history.take(sim, done)
         self.live.feed(sim, done)
+        if self.attribution is not None:
+            self.attribution.add(sim.take_attribution())
 
 
 class Runner:
@@ -150,6 +161,7 @@ class Runner:
         self._frames = 0
         self._last_frame = -math.inf
         self._epochs = 0
+        self._measuring = False
         self._adopt(sim)
 
     # -- commands (any thread) -----------------------------------------------------------------
@@ -264,6 +276,16 @@ class Runner:
     def delete_branch(self, number: int) -> None:
         """Forget branch ``number`` (not the current one) and the checkpoints only it holds."""
         self._send(commands.DeleteBranch(int(number)))
+
+    def weight_change(self, start: int, end: int | None = None) -> Future:
+        """W^EE at the checkpoint ``end`` (None: now) minus W^EE at the checkpoint ``start``
+        of the current branch, computed in the runner's thread; returns its future."""
+        return self.call(lambda sim: self._timeline.weight_change(sim, start, end))
+
+    def measure_attribution(self, on: bool = True) -> None:
+        """Measure (or stop measuring) what each rule does, for the attribution traces
+        (:mod:`.attribution`); it costs some speed, so it is off until asked for."""
+        self._send(commands.MeasureAttribution(bool(on)))
 
     def refresh(self) -> None:
         """Ask for a new frame (with weights) even when nothing changed."""
@@ -380,14 +402,15 @@ class Runner:
             self._epoch.analysis_at = -math.inf
         elif isinstance(command, commands.GoTo):
             self._playing, self._pending = False, 0
-            self._continue_from(self._timeline.go_to(sim, self._epoch.history, command.step))
+            self._continue_from(self._timeline.go_to(sim, self._epoch.gathered(),
+                                                     command.step))
         elif isinstance(command, commands.SwitchBranch | commands.BranchBefore):
             self._playing, self._pending = False, 0
-            timeline, history = self._timeline, self._epoch.history
-            history, steps = (timeline.switch(sim, history, command.number)
-                              if isinstance(command, commands.SwitchBranch)
-                              else timeline.branch_before(sim, history, command.index))
-            self._continue_from(history)
+            timeline, gathered = self._timeline, self._epoch.gathered()
+            gathered, steps = (timeline.switch(sim, gathered, command.number)
+                               if isinstance(command, commands.SwitchBranch)
+                               else timeline.branch_before(sim, gathered, command.index))
+            self._continue_from(gathered)
             if steps:
                 # The branch is rebuilt by following its log, as fast as possible.
                 self._pending, self._unlimited_steps = steps, True
@@ -396,6 +419,10 @@ class Runner:
                 self._follow(sim.t)
         elif isinstance(command, commands.DeleteBranch):
             self._timeline.delete(command.number)
+            self._dirty = True
+        elif isinstance(command, commands.MeasureAttribution):
+            self._measuring = command.on
+            self._measure(AttributionTraces() if command.on else None)
             self._dirty = True
 
     def _adopt(self, sim: Simulation, history: Mapping[str, np.ndarray] | None = None,
@@ -420,22 +447,33 @@ class Runner:
                 start = start_of(sim.snapshot(), recording=sim.recording)
             except NotRebuilt:
                 start = None
-        self._timeline = Timeline(sim, self._epoch.history, rows=self._window(),
+        if self._measuring:
+            self._measure(AttributionTraces())
+        self._timeline = Timeline(sim, self._epoch.gathered(), rows=self._window(),
                                   every=self._checkpoint_every,
                                   max_bytes=self._checkpoint_bytes, tree=tree, start=start)
 
-    def _continue_from(self, history: History) -> None:
-        """A new epoch after time travel: the restored history, the live analyses fed from
-        the restored recordings; the run differs from any saved file now."""
+    def _continue_from(self, gathered: Gathered) -> None:
+        """A new epoch after time travel: the restored history and attribution traces, the
+        live analyses fed from the restored recordings; the run differs from any saved file
+        now."""
         self._sim.track_synapse_events(True)
         self._epochs += 1
         self._epoch = _Epoch(self._epochs, len(self._sim.recorder.spec.neurons),
                              self._history_points)
-        self._epoch.history = history
+        self._epoch.history = gathered.history
         self._epoch.saved_step = 0
         self._rate.clear()
         self._dirty = True
         self._feed_recorded()
+        if self._measuring:
+            # A checkpoint from before the measuring began has no traces: they start here.
+            self._measure(gathered.attribution or AttributionTraces())
+
+    def _measure(self, traces: AttributionTraces | None) -> None:
+        """Measure attribution into ``traces`` from this step on (None: stop)."""
+        self._sim.track_attribution(traces is not None)
+        self._epoch.attribution = traces
 
     def _feed_recorded(self) -> None:
         sim = self._sim
@@ -506,7 +544,7 @@ class Runner:
         if done:
             self._dirty = True
             self._epoch.take_steps(self._sim, done)
-            self._timeline.after_steps(self._sim, self._epoch.history)
+            self._timeline.after_steps(self._sim, self._epoch.gathered())
             self._chunk.tune(done, elapsed, 1.0 / self.max_fps, self._window())
         self._rate.add(self._sim.t)
 
@@ -559,4 +597,5 @@ class Runner:
             playing=self._playing, pending_steps=self._pending, sim_rate=sim_rate,
             speed_limit=self._speed, raster_steps=min(self.raster_steps, self._window()),
             raster_columns=self.raster_columns, weights=epoch.weights, analysis=epoch.analysis,
-            saved_step=epoch.saved_step, timeline=self._timeline.view())
+            saved_step=epoch.saved_step, timeline=self._timeline.view(),
+            attribution=None if epoch.attribution is None else epoch.attribution.points())

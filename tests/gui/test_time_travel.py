@@ -4,6 +4,7 @@ change marker (or on the change log) branches from just before that change."""
 
 from __future__ import annotations
 
+import numpy as np
 from helpers import WAIT_MS
 from PySide6.QtCore import QPoint, QPointF, Qt
 
@@ -120,3 +121,25 @@ def test_saved_and_reopened_the_run_keeps_its_branches(qtbot, window, tmp_path):
     window.controller.switch_branch(0)
     frame = _frame_at(qtbot, window, DEFAULT_EVERY + 500, 2)
     assert frame.timeline.current == 0 and not window.last_error
+
+
+def test_the_attribution_view_measures_when_asked_and_compares_checkpoints(qtbot, window):
+    view = window.views["attribution"]
+    window.docks["attribution"].raise_()
+    _steps(qtbot, window, 500, 500)
+    assert window.controller.last_frame.attribution is None and view.hint.isVisible()
+    view.measure.setChecked(True)
+    _steps(qtbot, window, 2 * DEFAULT_EVERY, 2 * DEFAULT_EVERY + 500)
+    qtbot.waitUntil(lambda: view.points is not None and view.checkpoints
+                    == (0, DEFAULT_EVERY, 2 * DEFAULT_EVERY), timeout=WAIT_MS)
+    assert not view.hint.isVisible()
+    low_up, high_up, _, _ = (c.getData()[1] for c in view.curves["ee_stdp_ltp"])
+    assert np.all(high_up >= low_up) and high_up.max() > 0      # STDP potentiated
+    assert [view.end_combo.itemText(k) for k in range(view.end_combo.count())] == [
+        "step 0", "step 10 000", "step 20 000", "now"]
+    view.choose_interval(DEFAULT_EVERY, 2 * DEFAULT_EVERY)
+    qtbot.waitUntil(lambda: "10 000 \u2192 20 000" in view.heat_note.text, timeout=WAIT_MS)
+    assert view.change.shape == (200, 200) and np.abs(view.change).max() > 0
+    view.measure.setChecked(False)
+    _steps(qtbot, window, 10, 2 * DEFAULT_EVERY + 510)
+    assert window.controller.last_frame.attribution is None and not window.last_error

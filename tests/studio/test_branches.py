@@ -4,11 +4,12 @@ continued from a checkpoint equal to an uninterrupted run with the same changes,
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from helpers import DrivenRunner
 
 from sorn_studio import Simulation, load_preset
 from sorn_studio.studio.branches import MAX_BRANCHES
-from sorn_studio.studio.checkpoints import Checkpoint
+from sorn_studio.studio.checkpoints import Checkpoint, Gathered
 from sorn_studio.studio.defaults import make_simulation
 from sorn_studio.studio.history import History
 
@@ -93,7 +94,7 @@ def test_a_change_after_going_back_starts_a_branch_that_equals_an_uninterrupted_
 def test_a_branch_whose_tip_was_not_kept_is_rebuilt_by_its_log():
     probe = make_simulation(_params(), seed=SEED, window=WINDOW)
     probe.run(WINDOW)                               # a checkpoint with a full window
-    one = Checkpoint.take(probe, History(64, 3), WINDOW).nbytes
+    one = Checkpoint.take(probe, Gathered(History(64, 3)), WINDOW).nbytes
     # Room for about four checkpoints: the tips of left branches are thinned away too.
     d = Driven(every=200, checkpoint_bytes=4 * one + one // 2)
     d.do(("step", 600))
@@ -171,3 +172,33 @@ def test_reset_starts_a_new_timeline():
     frame = d.do(("reset",))
     assert frame.timeline.branches[0].tip_step == 0 and len(frame.timeline.branches) == 1
     assert frame.timeline.checkpoints == (0,)
+
+
+def test_attribution_traces_over_the_run_and_through_time_travel():
+    d = Driven()
+    d.do(("step", 500))
+    assert d.frames[-1].attribution is None                   # not measured unless asked
+    start = d.sim().w_ee.sum()
+    d.runner.measure_attribution(True)
+    d.runner.apply_params(stdp=False)
+    frame = d.do(("step", 1500))
+    points = frame.attribution
+    assert points.step[-1] == 2000 and np.all(np.diff(points.step) > 0)
+    steps = np.diff(np.concatenate([[500], points.step]))
+    totals = {name: float((rates * steps).sum()) for name, rates in points.rates.items()}
+    assert totals["ee_stdp_ltp"] == 0.0 and totals["ee_stdp_ltd"] == 0.0   # STDP was off
+    assert totals["ee_growth"] > 0 and totals["ee_sn"] != 0
+    ee = sum(v for k, v in totals.items() if k.startswith("ee_"))
+    assert ee == pytest.approx(d.sim().w_ee.sum() - start, abs=1e-9)
+    # Back at a checkpoint the traces are those of that step, and go on from there.
+    frame = d.do(("go_to", 1500))
+    assert frame.attribution.step[-1] <= 1500
+    frame = d.do(("step", 200))
+    assert frame.attribution.step[-1] == 1700
+    # The change of every synapse between two checkpoints, and up to now.
+    delta = d.runner.weight_change(1000, 1500)
+    d.settle()
+    change = delta.result(0)
+    assert change.shape == (SMALL["ne"], SMALL["ne"]) and np.abs(change).max() > 0
+    d.runner.measure_attribution(False)
+    assert d.do(("step", 10)).attribution is None and not d.errors

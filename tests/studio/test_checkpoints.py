@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sorn_studio import load_preset
-from sorn_studio.studio.checkpoints import Checkpoint, CheckpointStore
+from sorn_studio.studio.checkpoints import Checkpoint, CheckpointStore, Gathered
 from sorn_studio.studio.defaults import make_simulation
 from sorn_studio.studio.history import History
 
@@ -28,12 +28,12 @@ def _history(sim) -> History:
 def test_a_checkpoint_restores_the_run_its_recordings_and_its_history():
     sim, straight = _sim(), _sim()
     sim.run(3000)
-    checkpoint = Checkpoint.take(sim, _history(sim), WINDOW)
+    checkpoint = Checkpoint.take(sim, Gathered(_history(sim)), WINDOW)
     series = {k: v.copy() for k, v in sim.recorder.series().items()}
     points = _history(sim).points()
     sim.apply_params(stdp=False)
     sim.run(1500)
-    history = checkpoint.restore(sim)
+    history = checkpoint.restore(sim).history
     assert sim.t == 3000 and sim.change_log == []
     restored = sim.recorder.series()
     assert all(np.array_equal(restored[k], series[k][-WINDOW:]) for k in series)
@@ -42,22 +42,22 @@ def test_a_checkpoint_restores_the_run_its_recordings_and_its_history():
     straight.run(4000)
     assert sim.state.equals(straight.state) and sim.rng_state == straight.rng_state
     # The checkpoint is not changed by what the run did after it was restored.
-    assert checkpoint.step == 3000 and checkpoint.restore(sim) is not history
+    assert checkpoint.step == 3000 and checkpoint.restore(sim).history is not history
 
 
 def test_pinned_checkpoints_go_last_and_a_permanent_one_never():
     sim = _sim()
     sim.run(WINDOW)
-    one = Checkpoint.take(sim, _history(sim), WINDOW).nbytes
+    one = Checkpoint.take(sim, Gathered(_history(sim)), WINDOW).nbytes
     store = CheckpointStore(3 * one + one // 2)
-    first = Checkpoint.take(sim, _history(sim), WINDOW)
+    first = Checkpoint.take(sim, Gathered(_history(sim)), WINDOW)
     store.add(first, permanent=True)
     sim.run(100)
-    pinned = Checkpoint.take(sim, _history(sim), WINDOW)
+    pinned = Checkpoint.take(sim, Gathered(_history(sim)), WINDOW)
     store.add(pinned, pinned=True)
     for _ in range(6):
         sim.run(100)
-        store.add(Checkpoint.take(sim, _history(sim), WINDOW))
+        store.add(Checkpoint.take(sim, Gathered(_history(sim)), WINDOW))
     kept = store.where(lambda c: True)
     assert first in kept and pinned in kept and len(kept) == 3
     assert store.nbytes == sum(c.nbytes for c in kept) <= store.max_bytes
@@ -69,12 +69,12 @@ def test_the_store_thins_evenly_and_keeps_the_first_and_the_newest():
     sim = _sim()
     sim.run(WINDOW)                                 # checkpoints of equal size from here
     history = History(64, 3)
-    one = Checkpoint.take(sim, history, WINDOW).nbytes
+    one = Checkpoint.take(sim, Gathered(history), WINDOW).nbytes
     store = CheckpointStore(5 * one + one // 2)
-    store.add(Checkpoint.take(sim, history, WINDOW), permanent=True)
+    store.add(Checkpoint.take(sim, Gathered(history), WINDOW), permanent=True)
     for _ in range(20):
         sim.run(100)
-        store.add(Checkpoint.take(sim, history, WINDOW))
+        store.add(Checkpoint.take(sim, Gathered(history), WINDOW))
     steps = [c.step for c in store.where(lambda c: True)]
     assert len(steps) == 5 and steps[0] == WINDOW and steps[-1] == WINDOW + 2000
     gaps = [b - a for a, b in zip(steps, steps[1:], strict=False)]

@@ -98,7 +98,8 @@ class AttributionView(_View):
                 entry = (PART_COLORS[name], "\u25a0", SHORT_LABELS[name])
                 if entry not in entries:    # both normalisations share one entry
                     entries.append(entry)
-        self.legend = self._legend_row(1, 0, entries, share=0.55)
+        # Across both columns: the wider it is, the fewer lines it takes in a small dock.
+        self.legend = self._legend_row(1, 0, entries, colspan=2)
         self.legend.setToolTip("\n".join(f"{SHORT_LABELS[n]}: {PART_LABELS[n]}"
                                           for _group, names in GROUPS for n in names))
         self.plots: list[pg.PlotItem] = []
@@ -125,8 +126,9 @@ class AttributionView(_View):
                                 "costs about a tenth of the speed)", color=FOREGROUND,
                                 anchor=(0.5, 0.5))
         self.plots[0].addItem(self.hint, ignoreBounds=True)
-        self.heat_plot = self.addPlot(row=2, col=1, rowspan=3,
-                                      title="\u0394W<sup>EE</sup> between checkpoints")
+        self.heat_plot = self.addPlot(row=2, col=1, rowspan=3)
+        self.heat_title = "\u0394W<sup>EE</sup> between checkpoints"
+        self.heat_plot.setTitle(self.heat_title, size="9pt")
         self.heat_plot.setLabel("bottom", "pre E")
         self.heat_plot.setLabel("left", "post E")
         self.heat_plot.invertY(True)
@@ -136,13 +138,14 @@ class AttributionView(_View):
         self.heat_bar = pg.ColorBarItem(values=(-0.1, 0.1), colorMap="CET-D1", width=10,
                                         interactive=False)
         self.heat_bar.setImageItem(self.heat, insert_in=self.heat_plot)
-        self.heat_note = self.addLabel("", row=5, col=1, size="8pt")
         layout = self.ci.layout
         layout.setColumnStretchFactor(0, 3)
         layout.setColumnStretchFactor(1, 2)
         self.points: AttributionPoints | None = None
         self.checkpoints: tuple[int, ...] = ()
         self.change: np.ndarray | None = None
+        #: What the heatmap shows, as its title says it ("" before the first).
+        self.heat_note = ""
         self.plain_axes()
 
     # -- controls --------------------------------------------------------------------------------
@@ -226,12 +229,14 @@ class AttributionView(_View):
         self.heat_bar.setLevels((-level, level))
         grew, shrank = int((change > 0).sum()), int((change < 0).sum())
         to = "now" if end == NOW else step_text(end)
-        self.heat_note.setText(f"{step_text(start)} \u2192 {to}: {grew} grew, {shrank} shrank, "
-                               f"max |\u0394w| {peak:.3g}")
-        self.heat_note.setToolTip(f"From step {step_text(start)} to "
-                                  f"{'now' if end == NOW else 'step ' + step_text(end)}: "
-                                  f"{grew} synapses grew and {shrank} shrank; the colours end "
-                                  f"at \u00b1{level:.3g}, the 99th percentile of the changes")
+        self.heat_note = (f"\u0394W<sup>EE</sup> {step_text(start)} \u2192 {to}: {grew} grew, "
+                          f"{shrank} shrank")
+        self.heat_plot.setTitle(self.heat_note, size="9pt")
+        self.heat_plot.setToolTip(f"W^EE at {'now' if end == NOW else 'step ' + step_text(end)} "
+                                  f"minus W^EE at step {step_text(start)}: {grew} synapses grew "
+                                  f"and {shrank} shrank, the largest change {peak:.3g}; the "
+                                  f"colours end at \u00b1{level:.3g}, the 99th percentile of "
+                                  "the changes")
 
     # -- frames ----------------------------------------------------------------------------------
     def needs_paint(self, frame: Frame) -> bool:

@@ -225,17 +225,7 @@ class Controller(QObject):
         """W^EE at checkpoint ``end`` (None: now) minus W^EE at checkpoint ``start``,
         computed in the worker; ``done(change)`` is called in the GUI thread."""
         future = self.runner.weight_change(start, end)
-
-        def finished(fut: Future) -> None:
-            exc = fut.exception()
-            if exc is not None:
-                self._in_gui.emit(lambda: self.error.emit(
-                    f"Could not compare the checkpoints: {exc}", _details(exc)))
-            else:
-                change = fut.result()
-                self._in_gui.emit(lambda: done(change))
-
-        future.add_done_callback(finished)
+        self._when_done(future, "Could not compare the checkpoints", done)
         return future
 
     # -- files -----------------------------------------------------------------------------------
@@ -267,17 +257,9 @@ class Controller(QObject):
                                 branches=runner.branch_tree())
 
         future = self.runner.call(save, saves=True)
-
-        def finished(fut: Future) -> None:
-            exc = fut.exception()
-            if exc is not None:
-                self._in_gui.emit(lambda: self.error.emit(
-                    f"Could not save {path.name}: {exc}", _details(exc)))
-            else:
-                self._in_gui.emit(lambda: (self.message.emit(f"Session saved to {path}"),
-                                           done(path) if done else None))
-
-        future.add_done_callback(finished)
+        self._when_done(future, f"Could not save {path.name}",
+                        lambda saved: (self.message.emit(f"Session saved to {saved}"),
+                                       done(saved) if done else None))
         return future
 
     def open_session(self, path: str | Path) -> Future:
@@ -300,17 +282,8 @@ class Controller(QObject):
         self._stop_playing()
         self._pending_live.clear()
         future = runner.call(load)
-
-        def finished(fut: Future) -> None:
-            exc = fut.exception()
-            if exc is not None:
-                self._in_gui.emit(lambda: self.error.emit(
-                    f"Could not open {path.name}: {exc}", _details(exc)))
-            else:
-                meta = fut.result()
-                self._in_gui.emit(lambda: self._loaded(meta, path))
-
-        future.add_done_callback(finished)
+        self._when_done(future, f"Could not open {path.name}",
+                        lambda meta: self._loaded(meta, path))
         return future
 
     def continue_with(self, sim: Simulation,
@@ -328,6 +301,19 @@ class Controller(QObject):
         self._pending_live.clear()
         self._debounce.stop()
         self.runner.replace_simulation(sim, history, saved=False)
+
+    def _when_done(self, future: Future, failed: str, then: Callable[[Any], Any]) -> None:
+        """Once ``future`` (of the worker) resolves, call ``then(result)`` in the GUI thread,
+        or report its error as ``"<failed>: <error>"``."""
+        def finished(fut: Future) -> None:
+            exc = fut.exception()
+            if exc is not None:
+                self._in_gui.emit(lambda: self.error.emit(f"{failed}: {exc}", _details(exc)))
+            else:
+                result = fut.result()
+                self._in_gui.emit(lambda: then(result))
+
+        future.add_done_callback(finished)
 
     def _loaded(self, meta: SessionInfo, path: Path) -> None:
         self.preset = meta.preset

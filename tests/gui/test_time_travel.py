@@ -138,7 +138,7 @@ def test_the_attribution_view_measures_when_asked_and_compares_checkpoints(qtbot
     assert [view.end_combo.itemText(k) for k in range(view.end_combo.count())] == [
         "step 0", "step 10 000", "step 20 000", "now"]
     view.choose_interval(DEFAULT_EVERY, 2 * DEFAULT_EVERY)
-    qtbot.waitUntil(lambda: "10 000 \u2192 20 000" in view.heat_note.text, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "10 000 \u2192 20 000" in view.heat_note, timeout=WAIT_MS)
     assert view.change.shape == (200, 200) and np.abs(view.change).max() > 0
     view.measure.setChecked(False)
     _steps(qtbot, window, 10, 2 * DEFAULT_EVERY + 510)

@@ -69,15 +69,35 @@ class UniformRawInput:
     A simulation with ``input_kind == "raw"`` stops when its input array runs out; the studio
     hands it one of these (see ``Runner(raw_source=...)``) so it can run without end.
 
+    Column ``j`` of the input is the same whatever pieces it is asked for in: the columns come
+    in blocks of :attr:`BLOCK`, each drawn by its own generator, seeded by ``(seed, block)``.
+    So a run that goes back to a checkpoint and on again gets the same input, and so does a
+    run cut into other chunks.
+
     Parameters
     ----------
     seed : int
-        Seed of this input's own generator (the network's generator is not touched).
+        Seed of this input's own generators (the network's generator is not touched).
     """
 
-    def __init__(self, seed: int = 0) -> None:
-        self.rng = np.random.default_rng(seed)
+    #: Columns drawn by one generator.
+    BLOCK = 1024
 
-    def __call__(self, nu: int, steps: int) -> np.ndarray:
-        """Return ``(nu, steps)`` input columns."""
-        return self.rng.random((nu, steps))
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = int(seed)
+        self._block: tuple[int, int, np.ndarray] | None = None
+
+    def _drawn(self, nu: int, block: int) -> np.ndarray:
+        if self._block is None or self._block[:2] != (nu, block):
+            rng = np.random.default_rng([self.seed, block])
+            self._block = (nu, block, rng.random((nu, self.BLOCK)))
+        return self._block[2]
+
+    def __call__(self, nu: int, first: int, steps: int) -> np.ndarray:
+        """Columns ``first`` to ``first + steps - 1`` of the input, ``(nu, steps)``."""
+        size = self.BLOCK
+        blocks = range(first // size, (first + steps - 1) // size + 1) if steps > 0 else ()
+        columns = np.concatenate([self._drawn(nu, k) for k in blocks], axis=1) if blocks \
+            else np.zeros((nu, 0))
+        start = first - (first // size) * size
+        return columns[:, start:start + steps].copy()

@@ -115,9 +115,12 @@ class Runner:
     history_points : int
         Points of the whole-run history (even).
     raw_source : callable, optional
-        ``raw_source(nu, steps)`` returns more ``(nu, steps)`` raw input whenever a simulation
-        with ``input_kind == "raw"`` is about to run out (e.g. :class:`~.defaults.UniformRawInput`).
-        Without it such a simulation stops with an error when its input is used up.
+        ``raw_source(nu, first, steps)`` returns raw input columns ``first`` to
+        ``first + steps - 1`` (counted from the run's first column), ``(nu, steps)``, whenever
+        a simulation with ``input_kind == "raw"`` is about to run out (e.g.
+        :class:`~.defaults.UniformRawInput`). It must give a column the same values however it
+        is asked for, so that going back in time gives the same run again. Without it such a
+        simulation stops with an error when its input is used up.
     checkpoint_every : int
         Steps between the checkpoints time travel goes back to (:mod:`.branches`).
     checkpoint_bytes : int
@@ -130,7 +133,7 @@ class Runner:
                  max_fps: float = 60.0, raster_steps: int = DEFAULT_RASTER_STEPS,
                  raster_columns: int = 1000, weights_interval: float = 0.5,
                  analysis_interval: float = 1.0, history_points: int = 1024,
-                 raw_source: Callable[[int, int], np.ndarray] | None = None,
+                 raw_source: Callable[[int, int, int], np.ndarray] | None = None,
                  checkpoint_every: int = DEFAULT_EVERY,
                  checkpoint_bytes: int = DEFAULT_MAX_BYTES) -> None:
         if not 0 < max_fps <= 1000:
@@ -555,7 +558,8 @@ class Runner:
         left = sim.input.remaining_raw()
         if left is not None and left < n:
             # Feed several chunks at once so this happens rarely.
-            sim.feed_input(self._raw_source(sim.params.nu, max(4 * n, 1000)))
+            # Columns used so far are one per step: the next to feed is number t + left.
+            sim.feed_input(self._raw_source(sim.params.nu, sim.t + left, max(4 * n, 1000)))
 
     def _interrupted(self) -> bool:
         return self._inbox.pending()

@@ -242,11 +242,15 @@ class BranchesView(QWidget):
     def update_frame(self, frame: Frame) -> None:
         """Show the branches of ``frame`` (rebuilt only when they changed)."""
         view = frame.timeline
-        if view is None or view is self.view:
+        if view is None:
+            return
+        where = where_text(view, frame.step)
+        if where != self.where.text():
+            self.where.setText(where)
+        if view is self.view:
             return
         old = self.view
         self.view = view
-        self.where.setText(where_text(view, frame.step))
         if old is not None and old.branches == view.branches:
             return
         items: dict[int, QTreeWidgetItem] = {}

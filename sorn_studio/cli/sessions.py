@@ -70,8 +70,10 @@ def replay_command(args: argparse.Namespace) -> int:
         :data:`~sorn_studio.cli.errors.EXIT_INTERRUPTED` after Ctrl-C.
     """
     from sorn_studio.session import read_session, replay_session
+    from sorn_studio.session.replay import replay_steps
 
-    steps = read_session(args.file).info.steps
+    info = read_session(args.file).info
+    steps = replay_steps(info.branches, info.steps)
     bar: Progress = NullProgress(steps) if args.quiet else Progress(steps)
     with StopFlag() as stop:
         result = replay_session(args.file, progress=bar.update, should_stop=stop)

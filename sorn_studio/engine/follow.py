@@ -104,10 +104,15 @@ def follow_change_log(sim: Simulation, log: Sequence[tuple[int, str, Any, Any]],
     LogMismatch
         When a parameter does not have the value the log changes it from.
     ValueError
-        When ``sim`` is past ``to_step`` or its change log is not a start of ``log``.
+        When ``sim`` is past ``to_step``, has changes pending, or its change log is not a
+        start of ``log``.
     """
     if sim.t > to_step:
         raise ValueError(f"the simulation is at step {sim.t}, past step {to_step} to reach")
+    if sim.pending_changes:
+        raise ValueError(f"the simulation has changes asked for but not made "
+                         f"({', '.join(sim.pending_changes)}): the log to follow has no place "
+                         "for them; run(0) makes them first")
     start = sim.t
     total = to_step - start
     entries = list(log)

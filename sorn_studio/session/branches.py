@@ -59,9 +59,10 @@ def _branch(data: Any, seen: dict[int, Branch], position: int) -> Branch:
     if position == 0:
         if parent is not None:
             raise BranchTreeError(f"branch {number}, the first, must have parent null")
-    elif isinstance(parent, bool) or not isinstance(parent, int) or parent not in seen:
+    elif (isinstance(parent, bool) or not isinstance(parent, int) or parent not in seen
+          or parent >= number):
         raise BranchTreeError(f"branch {number}: parent {parent!r} must be a branch listed "
-                              "before it")
+                              "before it, with a smaller number")
     fork = _whole(number, "fork_step", data["fork_step"])
     tip = _whole(number, "tip_step", data["tip_step"])
     if tip < fork:
@@ -119,8 +120,9 @@ def tree_from_json(data: Any, steps: int, change_log: tuple) -> BranchTree:
                               f"{sorted(seen)}")
     branch = seen[current]
     saved = tuple((int(c[0]), c[1], c[2], c[3]) for c in change_log)
-    if branch.log[:len(saved)] != saved or branch.tip_step < steps:
+    if not branch.holds(steps, saved):
         raise BranchTreeError(f"the current branch {current} does not pass through the saved "
-                              f"run (its log does not start with the run's change log, or it "
-                              f"ends before step {steps})")
+                              f"run (its log does not start with the run's change log, has a "
+                              f"change before step {steps} the run did not make, or it ends "
+                              f"before step {steps})")
     return BranchTree(current, tuple(seen.values()))

@@ -19,7 +19,7 @@ from ..studio.branches import BranchTree
 from .files import read_session, recorded_series, snapshot_of, weight_snapshots
 from .schema import STATE_FIELDS
 
-__all__ = ["BranchCheck", "ReplayResult", "replay_session"]
+__all__ = ["BranchCheck", "ReplayResult", "replay_session", "replay_steps"]
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,16 @@ class BranchCheck:
         digest of its end (the studio never reached it) or the replay was stopped.
     message : str
         One sentence saying what happened.
+    stopped : bool
+        The re-run was stopped early by ``should_stop`` (the branches after it are not
+        checked).
     """
 
     branch: int
     tip_step: int
     matched: bool | None
     message: str
+    stopped: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,8 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
     backend : {"numba", "numpy"}, optional
         Backend of the replay; the run's own by default.
     progress : callable, optional
-        Called as ``progress(done, total)`` as the replay advances.
+        Called as ``progress(done, total)`` as the replay advances; ``total`` counts the
+        branches' re-runs too (:func:`replay_steps`).
     should_stop : callable, optional
         Checked between chunks; returning True ends the replay early (``stopped=True``).
 
@@ -195,16 +200,23 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
         sim = start_of(snap, recording=target.recording, backend=backend)
     except NotRebuilt as exc:
         return ReplayResult(False, total, 0, 0, exc.part, str(exc))
+    # One count over the run and the branches that are re-run after it.
+    grand = replay_steps(target.branches, total)
     try:
-        follow_change_log(sim, snap.change_log, total, progress=progress,
-                          should_stop=should_stop)
+        follow_change_log(sim, snap.change_log, total, should_stop=should_stop,
+                          progress=None if progress is None
+                          else lambda d, _n: progress(d, grand))
     except LogMismatch as exc:
         return ReplayResult(False, total, sim.t, sim.t, f"params/{exc.name}", str(exc))
     if sim.t < total:
         return ReplayResult(False, total, sim.t, None, None,
                             f"replay stopped at step {sim.t} of {total}", stopped=True)
     diff = _compare(target, sim)
-    checks = _check_branches(target, backend, should_stop)
+    checks = _check_branches(target, backend, should_stop, progress, total)
+    if any(c.stopped for c in checks):
+        return ReplayResult(False, total, sim.t, None, None,
+                            f"replay stopped while checking the branches: "
+                            f"{checks[-1].message}", stopped=True, branches=checks)
     if diff is None:
         wrong = [c.branch for c in checks if c.matched is False]
         if wrong:
@@ -223,11 +235,22 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
                         f"the runs diverged at step {step} in {key!r}{hint}", branches=checks)
 
 
+def replay_steps(branches: BranchTree | None, steps: int) -> int:
+    """Steps a replay simulates: the run's, and each branch's with a digest to check."""
+    if branches is None:
+        return steps
+    return steps + sum(b.tip_step for b in branches.branches if b.digest is not None)
+
+
 def _check_branches(target: _Target, backend: str | None,
-                    should_stop: Callable[[], bool] | None) -> tuple[BranchCheck, ...]:
-    """Re-run each branch of ``target``'s tree from step 0 along its log to its tip."""
+                    should_stop: Callable[[], bool] | None,
+                    progress: Callable[[int, int], None] | None,
+                    done: int) -> tuple[BranchCheck, ...]:
+    """Re-run each branch of ``target``'s tree from step 0 along its log to its tip;
+    ``progress`` goes on counting from ``done``."""
     if target.branches is None:
         return ()
+    total = replay_steps(target.branches, target.snapshot.step)
     checks = []
     for branch in target.branches.branches:
         if branch.digest is None:
@@ -236,15 +259,20 @@ def _check_branches(target: _Target, backend: str | None,
                                       "reached its end"))
             continue
         sim = start_of(target.snapshot, recording=RecordingSpec(window=1), backend=backend)
+        report = (None if progress is None
+                  else lambda d, _n, base=done: progress(base + d, total))
         try:
-            done = follow_change_log(sim, branch.log, branch.tip_step, should_stop=should_stop)
+            reached = follow_change_log(sim, branch.log, branch.tip_step, progress=report,
+                                        should_stop=should_stop)
         except LogMismatch as exc:
             checks.append(BranchCheck(branch.id, branch.tip_step, False,
                                       f"branch {branch.id}: {exc}"))
             continue
-        if not done:
+        done += branch.tip_step
+        if not reached:
             checks.append(BranchCheck(branch.id, branch.tip_step, None,
-                                      f"branch {branch.id}: replay stopped at step {sim.t}"))
+                                      f"branch {branch.id}: replay stopped at step {sim.t}",
+                                      stopped=True))
             break
         same = sim.snapshot().digest() == branch.digest
         checks.append(BranchCheck(

@@ -185,6 +185,10 @@ class Timeline:
         self._next_id = max(self._branches) + 1
         self.current = tree.current
         self._view: TimelineView | None = None
+        if sim.pending_changes:
+            # Changes asked for count as made: checkpoints hold none pending (the log
+            # that branches follow has no place for them).
+            sim.run(0)
         # The first checkpoints stay: every branch can be rebuilt from them by its log.
         if start is not None and start.t < sim.t:
             history = gathered.history
@@ -333,9 +337,11 @@ class Timeline:
         checkpoint on it, at full speed).
         """
         target = self.branch(number)
+        # Found before anything changes: a branch that cannot be reached leaves all as it was.
+        checkpoint = self._resume_point(target)
         self._leave(sim, gathered)
         self.current = target.id
-        return self._resume(sim, target)
+        return self._restore(sim, checkpoint), target.tip_step - checkpoint.step
 
     def branch_before(self, sim: Simulation, gathered: Gathered, index: int
                       ) -> tuple[Gathered, int]:
@@ -357,10 +363,10 @@ class Timeline:
                              f"log, 0 to {len(log) - 1}")
         step = log[int(index)][0]
         self._check_room()
+        checkpoint = self._resume_point(Branch(-1, None, step, step, log[:int(index)]))
         self._leave(sim, gathered)
-        number = self._fork(log[:int(index)], step,
-                            note=f"before {change_text(log[int(index)])}")
-        return self._resume(sim, self._branches[number])
+        self._fork(log[:int(index)], step, note=f"before {change_text(log[int(index)])}")
+        return self._restore(sim, checkpoint), step - checkpoint.step
 
     def delete(self, number: int) -> None:
         """Forget branch ``number`` (not the current one, nor one with branches of its own)
@@ -430,15 +436,23 @@ class Timeline:
         self._view = None
         return gathered
 
-    def _resume(self, sim: Simulation, branch: Branch) -> tuple[Gathered, int]:
-        """Restore the latest checkpoint on ``branch`` at or before its tip; the steps left."""
-        kept = [c for c in self.on_branch(branch.id) if c.step <= branch.tip_step]
+    def _resume_point(self, branch: Branch) -> Checkpoint:
+        """The latest checkpoint that lies on ``branch`` (at or before its tip): where going
+        there starts.
+
+        Raises
+        ------
+        ValueError
+            When none does (the run cannot be rebuilt from step 0, and the branch's past was
+            never in memory).
+        """
+        kept = self.store.where(lambda c: branch.holds(c.step, c.change_log))
         if not kept:
-            raise ValueError(f"no checkpoint lies on branch {branch.id}, so it cannot be "
-                             "rebuilt (an opened session whose run cannot be replayed from "
-                             "step 0 keeps only its current branch)")
-        checkpoint = kept[-1]
-        return self._restore(sim, checkpoint), branch.tip_step - checkpoint.step
+            which = f"branch {branch.id}" if branch.id >= 0 else "the run before that change"
+            raise ValueError(f"no checkpoint lies on {which}, so it cannot be rebuilt: this "
+                             "run cannot be replayed from step 0 (its raw input was fed in "
+                             "pieces) and that part of it was never in memory")
+        return kept[-1]
 
     def _check_room(self) -> None:
         if len(self._branches) >= MAX_BRANCHES:

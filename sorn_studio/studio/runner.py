@@ -444,9 +444,9 @@ class Runner:
             self._epoch.history = history_of(sim, history, capacity=self._history_points)
             self._feed_recorded()
         start = None
-        if tree is not None and sim.t > 0:
+        if sim.t > 0:
             try:
-                # Step 0, which the other branches are rebuilt from.
+                # Step 0, which branches leaving before the step it starts at are rebuilt from.
                 start = start_of(sim.snapshot(), recording=sim.recording)
             except NotRebuilt:
                 start = None

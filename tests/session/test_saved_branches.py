@@ -110,6 +110,11 @@ def test_one_branch_at_its_end_saves_no_tree(tmp_path):
     (lambda t: t["branches"][0].update(tip_step=1200, log=[]),
      "branch 1: fork_step 1500 lies beyond the tip of its parent 0 (step 1200)"),
     (lambda t: t.update(branches="all"), "'branches' must be a list"),
+    (lambda t: t["branches"].extend([dict(t["branches"][1], id=3),
+                                     dict(t["branches"][1], id=2, parent=3)]),
+     "branch 2: parent 3 must be a branch listed before it, with a smaller number"),
+    (lambda t: t["branches"][0].update(log=[[500, "stdp", True, False]] + t["branches"][0]["log"]),
+     "has a change before step 1000 the run did not make"),
 ])
 def test_a_damaged_tree_is_refused_naming_the_branch_and_field(tmp_path, change, message):
     path = _save(_branched(), tmp_path / "tree.npz")
@@ -117,3 +122,23 @@ def test_a_damaged_tree_is_refused_naming_the_branch_and_field(tmp_path, change,
     with pytest.raises(SessionError, match="item 'branches'") as err:
         read_session(path)
     assert message in str(err.value)
+
+
+def test_stopping_a_replay_while_it_checks_the_branches_is_no_match(tmp_path, monkeypatch):
+    import sorn_studio.engine.simulation as simulation
+
+    path = _save(_branched(), tmp_path / "tree.npz")
+    monkeypatch.setattr(simulation, "MAX_CHUNK", 100)   # checked for stopping every 100 steps
+    asked = []
+    seen = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 15                          # the run itself needs about 10
+
+    result = replay_session(path, should_stop=stop, progress=lambda d, n: seen.append((d, n)))
+    assert result.stopped and not result.matched
+    assert "while checking the branches" in result.message
+    assert result.branches[-1].stopped and result.branches[-1].matched is None
+    # One count over the run and the branches: 1 000 + 2 000 + 2 200 steps.
+    assert {n for _d, n in seen} == {5200} and seen[-1][0] > 1000

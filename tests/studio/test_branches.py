@@ -224,3 +224,39 @@ def test_raw_input_from_the_studio_comes_again_after_going_back():
     other.do(("step", 1700))
     assert np.array_equal(other.sim().state.w_ee, first.state["w_ee"])
     assert np.array_equal(source(params.nu, 1000, 50), source(params.nu, 0, 1050)[:, 1000:])
+
+
+def test_a_run_taken_over_late_branches_before_its_first_changes():
+    sim = make_simulation(_params(), seed=SEED, window=WINDOW)
+    sim.run(200)
+    sim.apply_params(stdp=False)
+    sim.run(300)
+    sim.apply_params(eta_ip=0.02, eta_stdp=0.01)       # asked for, not made yet
+    d = DrivenRunner(sim)
+    frame = d.do(("step", 100))
+    assert [c[1] for c in frame.changes] == ["stdp", "eta_ip", "eta_stdp"]
+    first = d.sim().snapshot()
+    frame = d.do(("go_to", 500), ("step", 100))       # the takeover step, changes included
+    assert d.sim().snapshot().digest() == first.digest() and not d.errors
+    # Before a change made before the takeover: rebuilt from step 0.
+    frame = d.do(("branch_before", 0))
+    assert frame.step == 200 and frame.changes == () and not d.errors
+    d.do(("step", 100))
+    same_run(d.sim(), straight(("run", 300)))
+
+
+def test_a_branch_that_cannot_be_rebuilt_is_refused_and_nothing_changes():
+    params = load_preset("sorn-0.7.4", **SMALL)
+    columns = UniformRawInput(3)
+    sim = make_simulation(params, seed=2, window=WINDOW)
+    sim.feed_input(columns(params.nu, 0, 300))
+    sim.run(200)
+    sim.apply_params(stdp=False)
+    sim.run(50)
+    sim.feed_input(columns(params.nu, 300, 300))      # the used columns are dropped
+    d = DrivenRunner(sim, raw_source=UniformRawInput(3))
+    before = d.do(("step", 100))
+    frame = d.do(("branch_before", 0))
+    assert "no checkpoint lies on the run before that change" in d.errors[-1]
+    assert frame.timeline.branches == before.timeline.branches and frame.step == 350
+    assert d.do(("step", 10)).step == 360 and len(d.errors) == 1

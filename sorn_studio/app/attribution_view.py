@@ -127,8 +127,9 @@ class AttributionView(_View):
                                 anchor=(0.5, 0.5))
         self.plots[0].addItem(self.hint, ignoreBounds=True)
         self.heat_plot = self.addPlot(row=2, col=1, rowspan=3)
-        self.heat_title = "\u0394W<sup>EE</sup> between checkpoints"
-        self.heat_plot.setTitle(self.heat_title, size="9pt")
+        self.heat_plot.setTitle("\u0394W<sup>EE</sup>", size="9pt")
+        self.heat_plot.setToolTip("W^EE at the second checkpoint minus W^EE at the first, one "
+                                  "pixel per synapse (rows post, columns pre)")
         self.heat_plot.setLabel("bottom", "pre E")
         self.heat_plot.setLabel("left", "post E")
         self.heat_plot.invertY(True)
@@ -141,6 +142,11 @@ class AttributionView(_View):
         layout = self.ci.layout
         layout.setColumnStretchFactor(0, 3)
         layout.setColumnStretchFactor(1, 2)
+        # Small preferred widths in the ratio of the stretch, so that the stretch decides: a
+        # long heatmap title would otherwise take the traces' width.
+        for plot in self.plots:
+            plot.setPreferredWidth(150)
+        self.heat_plot.setPreferredWidth(100)
         self.points: AttributionPoints | None = None
         self.checkpoints: tuple[int, ...] = ()
         self.change: np.ndarray | None = None
@@ -231,7 +237,8 @@ class AttributionView(_View):
         to = "now" if end == NOW else step_text(end)
         self.heat_note = (f"\u0394W<sup>EE</sup> {step_text(start)} \u2192 {to}: {grew} grew, "
                           f"{shrank} shrank")
-        self.heat_plot.setTitle(self.heat_note, size="9pt")
+        # The steps are in the choices above it; how many synapses grew and shrank is in the
+        # tooltip, as a small dock leaves the title no room for it.
         self.heat_plot.setToolTip(f"W^EE at {'now' if end == NOW else 'step ' + step_text(end)} "
                                   f"minus W^EE at step {step_text(start)}: {grew} synapses grew "
                                   f"and {shrank} shrank, the largest change {peak:.3g}; the "

@@ -215,6 +215,18 @@ class Controller(QObject):
         """Forget branch ``number`` and the checkpoints only it holds."""
         self.runner.delete_branch(number)
 
+    def keep_checkpoint(self, done: Callable[[int], None]) -> Future:
+        """Keep a checkpoint of the run now; ``done(step)`` is called in the GUI thread."""
+        future = self.runner.keep_checkpoint()
+        self._when_done(future, "Could not keep a checkpoint", done)
+        return future
+
+    def restart_at(self, step: int) -> None:
+        """Pause, go back to the checkpoint at ``step`` and start afresh from there."""
+        self.flush_params()
+        self.runner.restart_at(step)
+        self._stop_playing()
+
     # -- attribution -----------------------------------------------------------------------------
     def measure_attribution(self, on: bool) -> None:
         """Measure (or stop measuring) what each rule does."""

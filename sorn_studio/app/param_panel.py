@@ -315,8 +315,24 @@ class FieldEditor(QWidget):
         row.addWidget(self.widget, 2)
         bind_editor(self.widget, name, model, self.note)
         self.setToolTip(self.widget.toolTip())
+        #: Why a lesson locked the field (None: not locked).
+        self.locked: str | None = None
+        self._tooltip = self.widget.toolTip()
         model.changed.connect(self._model_changed)
         self._show_slider()
+
+    def lock(self, reason: str | None) -> None:
+        """Lock the field (a lesson's choice), saying why in its tooltip; None unlocks."""
+        self.locked = reason
+        tip = self._tooltip if reason is None else f"Locked by the lesson: {reason}"
+        for widget in (self, self.widget, self.label, self.slider):
+            if widget is not None:
+                widget.setToolTip(tip)
+        marked = " (locked)"
+        for widget in (self.label, self.widget if isinstance(self.widget, QCheckBox) else None):
+            if widget is not None:
+                text = widget.text().removesuffix(marked)
+                widget.setText(text + (marked if reason is not None else ""))
 
     def _model_changed(self, name: str) -> None:
         if name in ("", self.name):
@@ -338,7 +354,7 @@ class FieldEditor(QWidget):
         A structural field is disabled while the network runs; a field the chosen input (or
         target spread) does not use is disabled always.
         """
-        enabled = ((self.spec.live or not running)
+        enabled = ((self.spec.live or not running) and self.locked is None
                    and field_applies(self.name, self.model.pending))
         self.setEnabled(enabled)
         if self.label is not None:
@@ -497,4 +513,17 @@ class ParamPanel(QScrollArea):
     def set_running(self, running: bool) -> None:
         """Enable or disable the structural fields."""
         self.running = running
+        self._update_enabled()
+
+    def restrict(self, locked: tuple[str, ...] = (), hidden: tuple[str, ...] = (),
+                 reason: str = "") -> None:
+        """Lock the fields ``locked`` (shown, not editable, ``reason`` in their tooltip) and
+        hide the fields ``hidden``; every other field is free and shown (a lesson's
+        controls; call with nothing to free them all)."""
+        for name, editor in self.editors.items():
+            editor.lock((reason or "locked") if name in locked else None)
+            shown = name not in hidden
+            editor.setVisible(shown)
+            if editor.label is not None:
+                editor.label.setVisible(shown)
         self._update_enabled()

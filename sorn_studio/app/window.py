@@ -47,6 +47,7 @@ from .export import export_widget
 from .export_dialog import ExportOptions, ExportOptionsDialog
 from .fields import FloatField, IntField, RefusalNote
 from .forms import icon, load_form, style_sheet
+from .lesson_view import LessonView
 from .param_panel import ParamModel, ParamPanel, bind_editor, field_applies, format_value
 from .plots import (
     ConnectionsView,
@@ -176,6 +177,13 @@ class MainWindow(QMainWindow):
         self.docks["branches"] = self._child(QDockWidget, "dockBranches")
         self.timeline_bar = TimelineBar()
         self._setup_timeline()
+        #: The run controls' own tooltips, while a lesson's lock replaces them.
+        self._free_tips: dict[str, str] = {}
+        self.lesson = LessonView(self.controller, self.restrict)
+        self._child(QWidget, "lessonHost").layout().addWidget(self.lesson)
+        self.docks["lesson"] = self._child(QDockWidget, "dockLesson")
+        self.controller.frame.connect(self.lesson.update_frame)
+        self.lesson.step_changed.connect(lambda _n: self.docks["lesson"].raise_())
         for dock in self.docks.values():
             dock.dockLocationChanged.connect(lambda _area: self._take_new_shares())
 
@@ -366,6 +374,21 @@ class MainWindow(QMainWindow):
             bind_editor(widget, name, self.model, self.controls_note)
         self._show_pending()
 
+    def restrict(self, locked: tuple[str, ...], hidden: tuple[str, ...], reason: str) -> None:
+        """Lock and hide what a lesson names: parameter fields and run controls (``preset``,
+        ``seed``, ``input``, ``reset``, ``speed``); with nothing, free them all."""
+        self.param_panel.restrict(locked, hidden, reason)
+        controls = {"preset": self.preset_combo, "seed": self.seed_spin,
+                    "input": self._child(QComboBox, "inputCombo"), "speed": self.speed_combo,
+                    "reset": self.action("actionReset")}
+        for name, widget in controls.items():
+            free = self._free_tips.setdefault(name, widget.toolTip())
+            lock = name in locked
+            widget.setEnabled(not lock)
+            widget.setToolTip(f"Locked by the lesson: {reason}" if lock else free)
+            if isinstance(widget, QWidget):
+                widget.setVisible(name not in hidden)
+
     def _setup_timeline(self) -> None:
         """The timeline bar in a toolbar row of its own under the run controls."""
         bar = QToolBar("Timeline", self)
@@ -443,6 +466,8 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(d["distributions"], d[name])
         self.tabifyDockWidget(d["distributions"], d["changes"])
         self.tabifyDockWidget(d["distributions"], d["branches"])
+        self.tabifyDockWidget(d["params"], d["lesson"])
+        d["params"].raise_()
         d["distributions"].raise_()
 
     def reset_layout(self) -> None:

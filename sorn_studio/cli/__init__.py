@@ -32,7 +32,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import compare, experiments, gui, presets, report, run, sessions
+from . import compare, experiments, gui, lesson, presets, report, run, sessions
 from .errors import EXIT_INTERRUPTED, PROG, UsageError
 from .errors import report as report_error
 from .progress import NullProgress, Progress
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_parser(sub)
     compare.add_parser(sub)
     experiments.add_parser(sub)
+    lesson.add_parser(sub)
     return parser
 
 

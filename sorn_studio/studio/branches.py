@@ -368,6 +368,33 @@ class Timeline:
         self._fork(log[:int(index)], step, note=f"before {change_text(log[int(index)])}")
         return self._restore(sim, checkpoint), step - checkpoint.step
 
+    def keep(self, sim: Simulation, gathered: Gathered) -> int:
+        """Keep a checkpoint of the run now (pinned), to come back to; returns its step.
+
+        A lesson keeps one where each of its steps begins, for "restart step".
+        """
+        self._sync(sim)
+        if not any(c.step == sim.t and len(c.change_log) == len(sim.change_log)
+                   for c in self.on_branch(self.current)):
+            self.store.add(Checkpoint.take(sim, gathered, self.rows), pinned=True)
+            self._view = None
+        return int(sim.t)
+
+    def restart(self, sim: Simulation, gathered: Gathered, step: int) -> Gathered:
+        """Go back to the checkpoint at ``step`` and start a new branch there at once, so
+        that playing on does not repeat what was done after it ("restart step").
+
+        Raises
+        ------
+        ValueError
+            As :meth:`go_to`, or when the run has :data:`MAX_BRANCHES` branches.
+        """
+        self._check_room()
+        restored = self.go_to(sim, gathered, step)
+        if self.behind(sim):
+            self._fork(_log(sim.change_log), int(sim.t), note="restarted here")
+        return restored
+
     def delete(self, number: int) -> None:
         """Forget branch ``number`` (not the current one, nor one with branches of its own)
         and the checkpoints no other branch holds."""

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Command", "Inbox", "Play", "Pause", "Step", "Reset", "Apply", "Speed", "Call",
            "Replace", "Refresh", "GoTo", "SwitchBranch", "BranchBefore", "DeleteBranch",
-           "MeasureAttribution", "Stop"]
+           "Restart", "Watch", "MeasureAttribution", "Stop"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,20 @@ class DeleteBranch:
 
 
 @dataclass(frozen=True)
+class Restart:
+    """Go back to the checkpoint at ``step`` and branch there at once (restart a step)."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Evaluate ``fn(sim, analysis)`` for every frame (None: stop), in the runner's thread."""
+
+    fn: Callable[[Simulation, Any], Any] | None
+
+
+@dataclass(frozen=True)
 class MeasureAttribution:
     """Measure (or stop measuring) what each rule does."""
 
@@ -137,7 +151,8 @@ class Stop:
 
 
 Command = (Play | Pause | Step | Reset | Apply | Speed | Call | Replace | Refresh | GoTo
-           | SwitchBranch | BranchBefore | DeleteBranch | MeasureAttribution | Stop)
+           | SwitchBranch | BranchBefore | DeleteBranch | Restart | Watch | MeasureAttribution
+           | Stop)
 
 
 class Inbox:

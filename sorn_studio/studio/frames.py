@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -290,6 +290,9 @@ class Frame:
         Checkpoints and branches (:mod:`.branches`); ``None`` in hand-built frames.
     attribution : AttributionPoints or None
         What each rule did over the run (:mod:`.attribution`), while it is measured.
+    watched : Any
+        What the runner's watched function returned for this frame (a lesson's checks);
+        None when nothing is watched.
     """
 
     index: int
@@ -306,6 +309,7 @@ class Frame:
     t_i: np.ndarray | None = None
     timeline: TimelineView | None = None
     attribution: AttributionPoints | None = None
+    watched: Any = None
 
     @property
     def running(self) -> bool:
@@ -471,7 +475,7 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
                 speed_limit: float | None, raster_steps: int, raster_columns: int,
                 weights: Weights, analysis: Analysis | None, saved_step: int = 0,
                 timeline: TimelineView | None = None,
-                attribution: AttributionPoints | None = None) -> Frame:
+                attribution: AttributionPoints | None = None, watched: Any = None) -> Frame:
     """Snapshot ``sim`` into a :class:`Frame`; reads the simulation, changes nothing.
 
     Parameters
@@ -496,6 +500,8 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
         Checkpoints and branches.
     attribution : AttributionPoints, optional
         The attribution traces, while measured.
+    watched : Any, optional
+        What the runner's watched function returned.
 
     Returns
     -------
@@ -517,5 +523,5 @@ def build_frame(sim: Simulation, history: History, *, index: int, epoch: int,
         weights=weights, analysis=analysis,
         t_e=read_only(np.array(sim.t_e, dtype=np.float32)),
         t_i=read_only(np.array(sim.t_i, dtype=np.float32)),
-        timeline=timeline, attribution=attribution,
+        timeline=timeline, attribution=attribution, watched=watched,
     )

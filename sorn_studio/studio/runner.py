@@ -165,6 +165,7 @@ class Runner:
         self._last_frame = -math.inf
         self._epochs = 0
         self._measuring = False
+        self._watch: Callable[[Simulation, Any], Any] | None = None
         self._adopt(sim)
 
     # -- commands (any thread) -----------------------------------------------------------------
@@ -284,6 +285,21 @@ class Runner:
         """W^EE at the checkpoint ``end`` (None: now) minus W^EE at the checkpoint ``start``
         of the current branch, computed in the runner's thread; returns its future."""
         return self.call(lambda sim: self._timeline.weight_change(sim, start, end))
+
+    def keep_checkpoint(self) -> Future:
+        """Keep a checkpoint of the run now, to come back to with :meth:`restart_at`;
+        returns a future of its step."""
+        return self.call(lambda sim: self._timeline.keep(sim, self._epoch.gathered()))
+
+    def restart_at(self, step: int) -> None:
+        """Pause, go back to the checkpoint at ``step`` and branch there at once, so that
+        playing on starts afresh (a lesson's "restart step")."""
+        self._send(commands.Restart(int(step)))
+
+    def watch(self, fn: Callable[[Simulation, Any], Any] | None) -> None:
+        """Evaluate ``fn(sim, analysis)`` in the runner's thread for every frame, its result
+        in :attr:`~.frames.Frame.watched` (None: stop). A lesson's checks are watched so."""
+        self._send(commands.Watch(fn))
 
     def measure_attribution(self, on: bool = True) -> None:
         """Measure (or stop measuring) what each rule does, for the attribution traces
@@ -422,6 +438,13 @@ class Runner:
                 self._follow(sim.t)
         elif isinstance(command, commands.DeleteBranch):
             self._timeline.delete(command.number)
+            self._dirty = True
+        elif isinstance(command, commands.Restart):
+            self._playing, self._pending = False, 0
+            self._continue_from(self._timeline.restart(sim, self._epoch.gathered(),
+                                                       command.step))
+        elif isinstance(command, commands.Watch):
+            self._watch = command.fn
             self._dirty = True
         elif isinstance(command, commands.MeasureAttribution):
             self._measuring = command.on
@@ -602,4 +625,16 @@ class Runner:
             speed_limit=self._speed, raster_steps=min(self.raster_steps, self._window()),
             raster_columns=self.raster_columns, weights=epoch.weights, analysis=epoch.analysis,
             saved_step=epoch.saved_step, timeline=self._timeline.view(),
-            attribution=None if epoch.attribution is None else epoch.attribution.points())
+            attribution=None if epoch.attribution is None else epoch.attribution.points(),
+            watched=self._watched(epoch.analysis))
+
+    def _watched(self, analysis: Analysis | None) -> Any:
+        """The watched function's result now; one that fails is reported and dropped."""
+        if self._watch is None:
+            return None
+        try:
+            return self._watch(self._sim, analysis)
+        except Exception as exc:  # noqa: BLE001 - report it, keep the frames coming
+            self._watch = None
+            self._fail(exc)
+            return None

@@ -1,0 +1,228 @@
+"""What a lesson's checks can look at: named observables of a live network.
+
+Each observable is a number (or a switch) computed from the simulation and the studio's newest
+:class:`~sorn_studio.studio.live_analysis.Analysis`, the things the worker already has when it
+builds a frame, with the functions of :mod:`sorn_studio.analysis` the views use. An observable
+that cannot be computed yet (no intervals recorded, no readout without the counting task) is
+``None``, and a check on it does not pass. Qt-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..analysis import connection_fraction_from_count, fit_weight_distribution
+from ..engine.inputs import word_table
+from ..params import field_specs
+
+if TYPE_CHECKING:
+    from ..engine import Simulation
+    from ..studio.live_analysis import Analysis
+
+__all__ = ["Observable", "OBSERVABLES", "observe", "observable_names", "RATE_STEPS",
+           "markdown_table"]
+
+#: Newest recorded steps the rate observables average over.
+RATE_STEPS = 5_000
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What an observable is computed from."""
+
+    sim: Simulation
+    analysis: Analysis | None
+    #: Steps since the lesson's step began.
+    steps_in_step: int
+
+
+@dataclass(frozen=True)
+class Observable:
+    """A named quantity of the live network.
+
+    Attributes
+    ----------
+    name : str
+        As lesson files write it.
+    meaning : str
+        One sentence for the lesson format's documentation and the dock's tooltips.
+    compute : callable
+        ``compute(seen)`` -> float, bool or None (not available yet).
+    """
+
+    name: str
+    meaning: str
+    compute: Callable[[Seen], Any]
+
+
+def _rates(seen: Seen) -> np.ndarray | None:
+    """Each E neuron's firing rate over the newest :data:`RATE_STEPS` recorded steps."""
+    x = seen.sim.recorder.spikes_e(last=RATE_STEPS)
+    return None if len(x) < 100 else np.asarray(x, dtype=float).mean(axis=0)
+
+
+def _rate_e(seen: Seen) -> float | None:
+    rates = _rates(seen)
+    return None if rates is None else float(rates.mean())
+
+
+def _rate_spread(seen: Seen) -> float | None:
+    rates = _rates(seen)
+    return None if rates is None else float(rates.std())
+
+
+def _rate_error(seen: Seen) -> float | None:
+    rates = _rates(seen)
+    return None if rates is None else float(np.abs(rates - seen.sim.h_ip).mean())
+
+
+def _row_sum_error(w: np.ndarray) -> float:
+    sums = w.sum(axis=1)
+    rows = (w > 0).any(axis=1)
+    return float(np.abs(sums[rows] - 1.0).max()) if rows.any() else 0.0
+
+
+def _positive_ee(seen: Seen) -> np.ndarray:
+    w = seen.sim.w_ee
+    return w[w > 0]
+
+
+def _log_spread(seen: Seen) -> float | None:
+    w = _positive_ee(seen)
+    return float(np.log10(w).std()) if w.size > 1 else None
+
+
+def _daic(seen: Seen) -> float | None:
+    w = _positive_ee(seen)
+    if w.size < 10:
+        return None
+    fit = fit_weight_distribution(w)
+    return float(fit.aic_normal - fit.aic_lognormal)
+
+
+def _sequence(seen: Seen) -> float | None:
+    """Mean W^EE from each letter's pool onto the next letter's pool within a word, over the
+    mean the other way round: above 1 when STDP has learned the order."""
+    sim = seen.sim
+    words, _ = word_table(sim.params)
+    alphabet = sim.params.alphabet
+    pools = sim.input.pools
+    if not words or not pools.size:
+        return None
+    forward, backward = [], []
+    w = sim.w_ee
+    for word in words:
+        for a, b in zip(word, word[1:], strict=False):
+            if a == b:
+                continue
+            pre, post = pools[alphabet.index(a)], pools[alphabet.index(b)]
+            forward.append(w[np.ix_(post, pre)].mean())
+            backward.append(w[np.ix_(pre, post)].mean())
+    if not forward or np.mean(backward) <= 0:
+        return None
+    return float(np.mean(forward) / np.mean(backward))
+
+
+def _isi_cv(seen: Seen) -> float | None:
+    isi = seen.analysis.isi if seen.analysis is not None else None
+    return None if isi is None or not np.isfinite(isi.cv) else float(isi.cv)
+
+
+def _readout(seen: Seen) -> float | None:
+    readout = seen.analysis.readout if seen.analysis is not None else None
+    if readout is None or not len(readout.accuracy):
+        return None
+    return float(readout.accuracy[-1])
+
+
+def _largest_avalanche(seen: Seen) -> float | None:
+    panel = seen.analysis.avalanches if seen.analysis is not None else None
+    if panel is None:
+        return None
+    sizes = panel.sizes
+    seen_bins = np.flatnonzero(sizes.density > 0)
+    return float(sizes.edges[seen_bins[-1] + 1]) if seen_bins.size else None
+
+
+def _build() -> dict[str, Observable]:
+    rows: list[tuple[str, str, Callable[[Seen], Any]]] = [
+        ("step", "steps simulated since step 0", lambda s: s.sim.t),
+        ("steps_in_step", "steps simulated since this lesson step began",
+         lambda s: s.steps_in_step),
+        ("rate_e", f"mean E firing rate over the newest {RATE_STEPS} steps (spikes per step)",
+         _rate_e),
+        ("rate_e_spread", "standard deviation across E neurons of their firing rates over "
+         f"the newest {RATE_STEPS} steps", _rate_spread),
+        ("rate_target_error", "mean over E neurons of |rate - its IP target rate H^IP| over "
+         f"the newest {RATE_STEPS} steps", _rate_error),
+        ("n_ee", "number of E->E synapses", lambda s: s.sim.n_ee),
+        ("connection_fraction", "E->E connection fraction, in % of the ne (ne - 1) possible",
+         lambda s: 100.0 * connection_fraction_from_count(s.sim.n_ee, s.sim.params.ne)),
+        ("t_e_mean", "mean excitatory threshold T^E", lambda s: float(s.sim.t_e.mean())),
+        ("t_e_spread", "standard deviation of T^E across neurons",
+         lambda s: float(s.sim.t_e.std())),
+        ("w_ee_row_sum_error", "largest |sum of a W^EE row - 1| over the rows with inputs",
+         lambda s: _row_sum_error(s.sim.w_ee)),
+        ("w_ei_row_sum_error", "largest |sum of a W^EI row - 1| over the rows with inputs",
+         lambda s: _row_sum_error(s.sim.w_ei)),
+        ("w_ee_max", "largest E->E weight", lambda s: float(s.sim.w_ee.max())),
+        ("w_ee_log_spread", "standard deviation of log10 of the E->E weights", _log_spread),
+        ("w_ee_lognormal_daic", "AIC(normal) - AIC(lognormal) of the E->E weights: above 0 "
+         "when a lognormal fits them better", _daic),
+        ("w_ei_mean", "mean I->E weight over existing synapses",
+         lambda s: float(s.sim.w_ei[s.sim.w_ei > 0].mean())),
+        ("sequence_forward", "mean W^EE from each letter's pool onto the next letter's, over "
+         "the mean the other way round (above 1: the order of the words is learned)",
+         _sequence),
+        ("isi_cv", "coefficient of variation of the E inter-spike intervals (1: Poisson)",
+         _isi_cv),
+        ("readout_accuracy", "newest accuracy of the next-symbol readout (counting task)",
+         _readout),
+        ("avalanche_size_max", "largest avalanche size seen in the newest 10^5 steps",
+         _largest_avalanche),
+    ]
+    out = {name: Observable(name, meaning, fn) for name, meaning, fn in rows}
+    for name, spec in field_specs().items():
+        if spec.live:
+            out[name] = Observable(name, f"the parameter {spec.label!r} now",
+                                   lambda s, n=name: getattr(s.sim.params, n))
+    return out
+
+
+#: Every observable by name: the quantities above and every live parameter (the mechanism
+#: switches stdp, ip, sp, istdp, sn among them).
+OBSERVABLES: dict[str, Observable] = _build()
+
+
+def observable_names() -> list[str]:
+    """The names a check may use."""
+    return list(OBSERVABLES)
+
+
+def observe(name: str, sim: Simulation, analysis: Analysis | None = None,
+            steps_in_step: int = 0) -> Any:
+    """The value of observable ``name`` now (None when not available yet).
+
+    Raises
+    ------
+    KeyError
+        For an unknown name (lesson files are checked against :data:`OBSERVABLES` first).
+    """
+    return OBSERVABLES[name].compute(Seen(sim, analysis, int(steps_in_step)))
+
+
+def markdown_table() -> str:
+    """The table of observables ``docs/lessons.md`` shows (the parameters summed up in one
+    row)."""
+    lines = ["| observable | what it is |", "|---|---|"]
+    params = [name for name, spec in field_specs().items() if spec.live]
+    for name, item in OBSERVABLES.items():
+        if name not in params:
+            lines.append(f"| `{name}` | {item.meaning} |")
+    lines.append(f"| {', '.join(f'`{n}`' for n in params)} | the live parameter of that name "
+                 "now (the mechanism switches are true or false) |")
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""A lesson driven from start to end through the Lesson dock: locked controls, a prediction
+question, "show me", "restart step", checks ticked by the worker, the lesson complete."""
+
+from __future__ import annotations
+
+from helpers import WAIT_MS
+
+from sorn_studio.lessons import find_lesson
+
+
+def test_a_lesson_from_start_to_end_through_the_dock(qtbot, window):
+    view = window.lesson
+    lesson = find_lesson("intrinsic_plasticity")
+    view.start(lesson)
+    # The controls it locks are visibly locked, with the reason; the others are free.
+    assert not window.preset_combo.isEnabled()
+    assert window.preset_combo.toolTip() == f"Locked by the lesson: {lesson.lock_reason}"
+    ne = window.param_panel.editors["ne"]
+    assert not ne.isEnabled() and ne.label.text().endswith("(locked)")
+    assert "Locked by the lesson" in ne.toolTip()
+    assert window.param_panel.editors["eta_stdp"].isEnabled()
+    qtbot.waitUntil(lambda: view.begun == 0, timeout=WAIT_MS)
+    assert view.number == 1 and "Step 1 of 2" in view.heading.text()
+    assert "Intrinsic plasticity" in view.text.toPlainText()
+    assert view.checks.item(0).text().startswith("\u2718")
+    # "Show me" does the step; the worker's checks tick it, and the lesson moves on.
+    view.perform()
+    qtbot.waitUntil(lambda: view.number == 2, timeout=WAIT_MS)
+    # Step 2 asks first: nothing to do until answered.
+    assert view.predict_box.isVisibleTo(view) and not view.show_me.isEnabled()
+    assert "Answer the question above first" in view.missing.text()
+    view.answer(1)
+    assert view.show_me.isEnabled()
+    qtbot.waitUntil(lambda: view.begun is not None, timeout=WAIT_MS)
+    begun = view.begun
+    # A wrong try, then "Restart step": back where the step began, IP on again.
+    window.controller.apply_live({"eta_stdp": 0.008})
+    window.controller.step(500, full_speed=True)
+    qtbot.waitUntil(lambda: window.controller.last_frame.step == begun + 500
+                    and not window.controller.running, timeout=WAIT_MS)
+    view.restart_step()
+    qtbot.waitUntil(lambda: window.controller.last_frame.step == begun
+                    and window.controller.last_frame.params.eta_stdp == 0.004, timeout=WAIT_MS)
+    assert not view.done and all(not r.passed for r in view.results)
+    view.perform()
+    qtbot.waitUntil(lambda: view.done, timeout=WAIT_MS)
+    assert "Your prediction was right" in view.missing.text()
+    assert all(view.checks.item(k).text().startswith("\u2714") for k in range(2))
+    qtbot.waitUntil(lambda: "Lesson complete" in view.heading.text(), timeout=WAIT_MS)
+    # Stopping frees the controls.
+    view.stop()
+    assert window.preset_combo.isEnabled() and ne.isEnabled()
+    assert not ne.label.text().endswith("(locked)") and not window.last_error

@@ -53,6 +53,9 @@ class LessonView(QWidget):
         The studio's controller: resets, changes, steps and watches through it.
     restrict : callable
         ``restrict(locked, hidden, reason)`` locks and hides the window's controls.
+    unless_unsaved : callable, optional
+        ``unless_unsaved(action, then)`` does ``then`` once the user agreed to discard the
+        run's unsaved steps (the window asks, as Reset does); by default ``then`` at once.
 
     Signals
     -------
@@ -65,10 +68,12 @@ class LessonView(QWidget):
 
     def __init__(self, controller: Controller,
                  restrict: Callable[[tuple[str, ...], tuple[str, ...], str], None],
+                 unless_unsaved: Callable[[str, Callable[[], None]], None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.restrict = restrict
+        self.unless_unsaved = unless_unsaved or (lambda _action, then: then())
         self.lesson: Lesson | None = None
         self.number = 0
         self.begun: int | None = None
@@ -181,7 +186,9 @@ class LessonView(QWidget):
     def _start_chosen(self) -> None:
         path = self.choice.currentData()
         if path is not None:
-            self.start(load_lesson(path))
+            lesson = load_lesson(path)
+            # Starting resets the network: a run with unsaved steps is not lost unasked.
+            self.unless_unsaved("Start lesson", lambda: self.start(lesson))
 
     def start(self, lesson: Lesson) -> None:
         """Reset the network to ``lesson``'s start, lock its controls and begin step 1."""

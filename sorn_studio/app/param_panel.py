@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..params import FieldSpec, Params, check_value, field_specs, parse_value
 from .fields import FloatField, IntField, RefusalNote, allowed_text, format_value, read_number
+from .help import FIELD_SECTIONS, SECTION_TITLES
 
 __all__ = ["ParamModel", "FieldEditor", "ParamPanel", "bind_editor", "field_applies",
            "field_tooltip", "format_value", "in_words"]
@@ -79,10 +80,13 @@ def field_tooltip(name: str, spec: FieldSpec) -> str:
         allowed = "a comma-separated list of words"
     else:
         allowed = "comma-separated numbers \u2265 0"
+    section = FIELD_SECTIONS.get(name)
+    explained = (f"<br>Explained in Help \u2192 The model \u2192 {SECTION_TITLES[section]} "
+                 "(F1 in the field)" if section else "")
     return (f"<b>{spec.label}</b> ({name})<br>{spec.help}"
             + (f"<br>Allowed: {allowed}" if allowed else "") + "<br><i>"
             + ("Live: applied at the next step." if spec.live else
-               "Structural: editable while paused, applied on Reset.") + "</i>")
+               "Structural: editable while paused, applied on Reset.") + "</i>" + explained)
 
 
 def in_words(message: str, specs: dict[str, FieldSpec]) -> str:

@@ -453,6 +453,8 @@ class _View(pg.GraphicsLayoutWidget):
     go_to_requested = Signal(int)
     #: Branch from just before this entry of the change log (a right-click on its marker).
     branch_before_requested = Signal(int)
+    #: "What am I looking at?" was chosen in the view's context menu.
+    explain_requested = Signal()
 
     title = ""
 
@@ -560,13 +562,19 @@ class _View(pg.GraphicsLayoutWidget):
             act.triggered.connect(lambda _=False, s=back: self.go_to_requested.emit(s))
         return menu if menu.actions() else None
 
+    def context_menu(self, pos: Any) -> QMenu:
+        """The view's context menu at widget position ``pos``: time travel on a whole-run
+        plot (:meth:`time_travel_menu`), then "What am I looking at?"."""
+        menu = self.time_travel_menu(pos) or QMenu(self)
+        if menu.actions():
+            menu.addSeparator()
+        explain = menu.addAction("What am I looking at?")
+        explain.triggered.connect(self.explain_requested)
+        return menu
+
     def contextMenuEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Right-click on a whole-run plot: time travel (:meth:`time_travel_menu`)."""
-        menu = self.time_travel_menu(event.pos())
-        if menu is None:
-            super().contextMenuEvent(event)
-            return
-        menu.exec(event.globalPos())
+        """Right-click: :meth:`context_menu`."""
+        self.context_menu(event.pos()).exec(event.globalPos())
 
     def _new_epoch(self, frame: Frame) -> bool:
         """Whether ``frame`` starts a new run (reset, preset, opened file) for this view."""

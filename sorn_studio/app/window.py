@@ -47,6 +47,7 @@ from .export import export_widget
 from .export_dialog import ExportOptions, ExportOptionsDialog
 from .fields import FloatField, IntField, RefusalNote
 from .forms import icon, load_form, style_sheet
+from .help import FIELD_SECTIONS, ModelHelp, view_help
 from .lesson_view import LessonView
 from .param_panel import ParamModel, ParamPanel, bind_editor, field_applies, format_value
 from .plots import (
@@ -179,7 +180,8 @@ class MainWindow(QMainWindow):
         self._setup_timeline()
         #: The run controls' own tooltips, while a lesson's lock replaces them.
         self._free_tips: dict[str, str] = {}
-        self.lesson = LessonView(self.controller, self.restrict)
+        self.lesson = LessonView(self.controller, self.restrict,
+                                 lambda action, then: self._unless_unsaved(action, then))
         self._child(QWidget, "lessonHost").layout().addWidget(self.lesson)
         self.docks["lesson"] = self._child(QDockWidget, "dockLesson")
         self.controller.frame.connect(self.lesson.update_frame)
@@ -264,6 +266,7 @@ class MainWindow(QMainWindow):
         self.action("actionQuit").triggered.connect(self.close)
         self.action("actionResetLayout").triggered.connect(self.reset_layout)
         self.action("actionAbout").triggered.connect(self._about)
+        self._setup_help()
         ask = QAction("Ask before discarding a run", self)
         ask.setObjectName("actionAskBeforeDiscard")
         ask.setCheckable(True)
@@ -874,6 +877,75 @@ class MainWindow(QMainWindow):
         self.compare_window.raise_()
         self.compare_window.activateWindow()
         return self.compare_window
+
+    def _setup_help(self) -> None:
+        """Help -> The model (F1), What am I looking at? (one entry per view), Keyboard
+        shortcuts; each view's context menu has its "What am I looking at?" too."""
+        menu = self._child(QMenu, "menuHelp")
+        first = menu.actions()[0] if menu.actions() else None
+        model = QAction("The model", self)
+        model.setObjectName("actionModelHelp")
+        model.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        model.setToolTip("Each step of the update, each rule's equation, what it does and "
+                         "which fields and views belong to it; in a field, at its rule")
+        model.triggered.connect(lambda: self.show_model_help(self._focused_section()))
+        menu.insertAction(first, model)
+        looking = QMenu("What am I looking at?", self)
+        looking.setObjectName("menuWhatAmI")
+        for name, view in self.views.items():
+            act = looking.addAction(view.title)
+            act.triggered.connect(lambda _=False, n=name: self.explain_view(n))
+            view.explain_requested.connect(lambda n=name: self.explain_view(n))
+        menu.insertMenu(first, looking)
+        keys = QAction("Keyboard shortcuts", self)
+        keys.setObjectName("actionShortcuts")
+        keys.triggered.connect(self._show_shortcuts)
+        menu.insertAction(first, keys)
+        menu.insertSeparator(first)
+        self.model_help: ModelHelp | None = None
+
+    def _focused_section(self) -> str | None:
+        """The model section of the parameter field that has the focus, if any."""
+        widget = QApplication.focusWidget()
+        while widget is not None:
+            name = getattr(widget, "name", None)
+            if widget in self.param_panel.editors.values() and name in FIELD_SECTIONS:
+                return FIELD_SECTIONS[name]
+            widget = widget.parentWidget()
+        return None
+
+    def show_model_help(self, section: str | None = None) -> ModelHelp:
+        """Open Help -> The model, at ``section`` (an anchor; None: the top)."""
+        if self.model_help is None:
+            self.model_help = ModelHelp(self)
+        self.model_help.show_section(section)
+        return self.model_help
+
+    def explain_view(self, name: str) -> QMessageBox:
+        """Say what view ``name`` shows (its "What am I looking at?")."""
+        title, text = view_help(name)
+        box = QMessageBox(QMessageBox.Icon.Information, f"What am I looking at? {title}",
+                          text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("explainView")
+        box.open()
+        return box
+
+    def shortcut_lines(self) -> list[str]:
+        """Every action with a shortcut, as the Help menu lists them."""
+        lines = []
+        for action in self.findChildren(QAction):
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText)
+                    for k in action.shortcuts()]
+            if keys and action.text():
+                lines.append(f"{action.text().replace('&', '')}: {', '.join(keys)}")
+        return sorted(set(lines))
+
+    def _show_shortcuts(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          "\n".join(self.shortcut_lines()), QMessageBox.StandardButton.Ok,
+                          self)
+        box.setObjectName("shortcutsBox")
+        box.open()
 
     def _about(self) -> None:
         from .. import __version__

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..analysis import connection_fraction_from_count, fit_weight_distribution
+from ..analysis.histograms import binned_median
 from ..engine.inputs import word_table
 from ..params import field_specs
 
@@ -104,27 +105,40 @@ def _daic(seen: Seen) -> float | None:
     return float(fit.aic_normal - fit.aic_lognormal)
 
 
-def _sequence(seen: Seen) -> float | None:
-    """Mean W^EE from each letter's pool onto the next letter's pool within a word, over the
-    mean the other way round: above 1 when STDP has learned the order."""
+def _row_sum_mean(w: np.ndarray) -> float:
+    rows = (w > 0).any(axis=1)
+    return float(w.sum(axis=1)[rows].mean()) if rows.any() else 0.0
+
+
+def _sequence_share(seen: Seen, forward: bool) -> float | None:
+    """Mean over the within-word steps a -> b of the summed W^EE each neuron of b's pool
+    receives from a's pool (``forward``), or each neuron of a's pool from b's pool."""
     sim = seen.sim
     words, _ = word_table(sim.params)
     alphabet = sim.params.alphabet
     pools = sim.input.pools
     if not words or not pools.size:
         return None
-    forward, backward = [], []
     w = sim.w_ee
+    shares = []
     for word in words:
         for a, b in zip(word, word[1:], strict=False):
             if a == b:
                 continue
             pre, post = pools[alphabet.index(a)], pools[alphabet.index(b)]
-            forward.append(w[np.ix_(post, pre)].mean())
-            backward.append(w[np.ix_(pre, post)].mean())
-    if not forward or np.mean(backward) <= 0:
-        return None
-    return float(np.mean(forward) / np.mean(backward))
+            if not forward:
+                pre, post = post, pre
+            shares.append(w[np.ix_(post, pre)].sum(axis=1).mean())
+    return float(np.mean(shares)) if shares else None
+
+
+#: Newest recorded steps over which the change of the E->E synapse count is taken.
+CHANGE_STEPS = 10_000
+
+
+def _n_ee_change(seen: Seen) -> float | None:
+    counts = np.asarray(seen.sim.recorder.n_ee(last=CHANGE_STEPS))
+    return None if len(counts) < 1000 else float(int(counts[-1]) - int(counts[0]))
 
 
 def _isi_cv(seen: Seen) -> float | None:
@@ -139,6 +153,14 @@ def _readout(seen: Seen) -> float | None:
     return float(readout.accuracy[-1])
 
 
+def _readout_cf(seen: Seen) -> float | None:
+    readout = seen.analysis.readout if seen.analysis is not None else None
+    if readout is None or not len(readout.accuracy_cf):
+        return None
+    value = float(readout.accuracy_cf[-1])
+    return value if np.isfinite(value) else None
+
+
 def _largest_avalanche(seen: Seen) -> float | None:
     panel = seen.analysis.avalanches if seen.analysis is not None else None
     if panel is None:
@@ -146,6 +168,21 @@ def _largest_avalanche(seen: Seen) -> float | None:
     sizes = panel.sizes
     seen_bins = np.flatnonzero(sizes.density > 0)
     return float(sizes.edges[seen_bins[-1] + 1]) if seen_bins.size else None
+
+
+def _avalanche_count(seen: Seen) -> float | None:
+    panel = seen.analysis.avalanches if seen.analysis is not None else None
+    return None if panel is None else float(panel.sizes.n)
+
+
+def _avalanche_median(seen: Seen) -> float | None:
+    panel = seen.analysis.avalanches if seen.analysis is not None else None
+    if panel is None:
+        return None
+    sizes = panel.sizes
+    counts = sizes.density * np.diff(sizes.edges) * sizes.n
+    median = binned_median(sizes.edges, counts)
+    return float(median) if np.isfinite(median) else None
 
 
 def _build() -> dict[str, Observable]:
@@ -157,9 +194,13 @@ def _build() -> dict[str, Observable]:
          _rate_e),
         ("rate_e_spread", "standard deviation across E neurons of their firing rates over "
          f"the newest {RATE_STEPS} steps", _rate_spread),
-        ("rate_target_error", "mean over E neurons of |rate - its IP target rate H^IP| over "
+        ("rate_target_error", "mean over E neurons of the distance between the rate and its "
+         "IP target rate H^IP over "
          f"the newest {RATE_STEPS} steps", _rate_error),
         ("n_ee", "number of E->E synapses", lambda s: s.sim.n_ee),
+        ("n_ee_change", "change of the number of E->E synapses over the newest "
+         f"{CHANGE_STEPS} recorded steps (above 0: the network is gaining synapses)",
+         _n_ee_change),
         ("connection_fraction", "E->E connection fraction, in % of the ne (ne - 1) possible",
          lambda s: 100.0 * connection_fraction_from_count(s.sim.n_ee, s.sim.params.ne)),
         ("t_e_mean", "mean excitatory threshold T^E", lambda s: float(s.sim.t_e.mean())),
@@ -169,21 +210,30 @@ def _build() -> dict[str, Observable]:
          lambda s: _row_sum_error(s.sim.w_ee)),
         ("w_ei_row_sum_error", "largest |sum of a W^EI row - 1| over the rows with inputs",
          lambda s: _row_sum_error(s.sim.w_ei)),
+        ("w_ee_row_sum_mean", "mean sum of a W^EE row (a neuron's total E->E input weight) "
+         "over the rows with inputs: 1 under SN", lambda s: _row_sum_mean(s.sim.w_ee)),
         ("w_ee_max", "largest E->E weight", lambda s: float(s.sim.w_ee.max())),
         ("w_ee_log_spread", "standard deviation of log10 of the E->E weights", _log_spread),
         ("w_ee_lognormal_daic", "AIC(normal) - AIC(lognormal) of the E->E weights: above 0 "
          "when a lognormal fits them better", _daic),
         ("w_ei_mean", "mean I->E weight over existing synapses",
          lambda s: float(s.sim.w_ei[s.sim.w_ei > 0].mean())),
-        ("sequence_forward", "mean W^EE from each letter's pool onto the next letter's, over "
-         "the mean the other way round (above 1: the order of the words is learned)",
-         _sequence),
+        ("sequence_forward_share", "mean over the steps a -> b within the words of the summed "
+         "W^EE each neuron of b's pool gets from a's pool (under SN its share of E input; "
+         "about n_u / ne by chance)", lambda s: _sequence_share(s, True)),
+        ("sequence_backward_share", "the same the wrong way round: the summed W^EE each neuron "
+         "of a's pool gets from b's pool", lambda s: _sequence_share(s, False)),
         ("isi_cv", "coefficient of variation of the E inter-spike intervals (1: Poisson)",
          _isi_cv),
         ("readout_accuracy", "newest accuracy of the next-symbol readout (counting task)",
          _readout),
+        ("readout_accuracy_cf", "newest accuracy of that readout on the word-final symbols C "
+         "and F, which need the repeated letters counted (counting task)", _readout_cf),
         ("avalanche_size_max", "largest avalanche size seen in the newest 10^5 steps",
          _largest_avalanche),
+        ("avalanche_count", "number of avalanches in the newest 10^5 steps", _avalanche_count),
+        ("avalanche_size_median", "median avalanche size in the newest 10^5 steps "
+         "(interpolated within its logarithmic bin)", _avalanche_median),
     ]
     out = {name: Observable(name, meaning, fn) for name, meaning, fn in rows}
     for name, spec in field_specs().items():

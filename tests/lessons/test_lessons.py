@@ -138,3 +138,11 @@ def test_list_and_unknown_names(capsys):
 ])
 def test_checks_compare_as_written(check, seen, steps, expected):
     assert check.holds(seen, steps) is expected
+
+
+def test_the_readme_lists_every_bundled_lesson():
+    readme = (DOCS.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- lessons:[^>]*-->\n(.*?)\n<!-- /lessons -->", readme, re.S)
+    assert block, "README has no lesson table"
+    listed = re.findall(r"^\| `([a-z_]+)` \|", block.group(1), re.M)
+    assert listed == [p.stem for p in LESSONS]

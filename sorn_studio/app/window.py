@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QSpinBox,
     QToolBar,
     QToolButton,
@@ -182,7 +183,13 @@ class MainWindow(QMainWindow):
         self._free_tips: dict[str, str] = {}
         self.lesson = LessonView(self.controller, self.restrict,
                                  lambda action, then: self._unless_unsaved(action, then))
-        self._child(QWidget, "lessonHost").layout().addWidget(self.lesson)
+        # Scrolled, so that a long step never makes the window taller than the screen.
+        lesson_scroll = QScrollArea()
+        lesson_scroll.setObjectName("lessonScroll")
+        lesson_scroll.setWidgetResizable(True)
+        lesson_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lesson_scroll.setWidget(self.lesson)
+        self._child(QWidget, "lessonHost").layout().addWidget(lesson_scroll)
         self.docks["lesson"] = self._child(QDockWidget, "dockLesson")
         self.controller.frame.connect(self.lesson.update_frame)
         self.lesson.step_changed.connect(lambda _n: self.docks["lesson"].raise_())

@@ -33,6 +33,7 @@ from ..lessons import Lesson, LessonError, bundled_lessons, load_lesson
 from ..lessons.headless import CheckResult, evaluate_checks
 from ..studio.frames import Frame
 from ..studio.texts import step_text
+from .file_dialogs import open_file_name
 
 if TYPE_CHECKING:
     from .controller import Controller
@@ -105,9 +106,15 @@ class LessonView(QWidget):
         self.stop_button.setObjectName("lessonStop")
         self.stop_button.setToolTip("End the lesson and free the controls it locked")
         self.stop_button.clicked.connect(self.stop)
+        self.open_button = QPushButton("Open\u2026")
+        self.open_button.setObjectName("lessonOpen")
+        self.open_button.setToolTip("Start a lesson file of your own (.toml, see "
+                                    "docs/lessons.md); it is checked like the bundled ones")
+        self.open_button.clicked.connect(self.open_file)
         top = QHBoxLayout()
         top.addWidget(self.choice, 1)
         top.addWidget(self.start_button)
+        top.addWidget(self.open_button)
         top.addWidget(self.stop_button)
         self.heading = QLabel()
         self.heading.setObjectName("lessonHeading")
@@ -191,14 +198,42 @@ class LessonView(QWidget):
             self.unless_unsaved("Start lesson", lambda: self.start(lesson))
 
     def start(self, lesson: Lesson) -> None:
-        """Reset the network to ``lesson``'s start, lock its controls and begin step 1."""
+        """Reset the network to ``lesson``'s start (or open its session file), lock its
+        controls and begin step 1."""
         self._advance.stop()
         self.lesson = lesson
         self.restrict(lesson.locked, lesson.hidden, lesson.lock_reason)
+        self.stop_button.setVisible(True)
+        if lesson.start.session is not None:
+            # Step 1 begins once the file is loaded: its checkpoint must be of the new run.
+            self.heading.setText(f"<b>{lesson.title}</b><br>Opening "
+                                 f"{lesson.start.session.name}\u2026")
+            self.controller.session_loaded.connect(self._session_opened)
+            self.controller.open_session(lesson.start.session)
+            return
         self.controller.preset = lesson.start.preset
         self.controller.reset(seed=lesson.start.seed, params=lesson.start.params())
-        self.stop_button.setVisible(True)
         self._begin(1)
+
+    def _session_opened(self, _meta: object) -> None:
+        self.controller.session_loaded.disconnect(self._session_opened)
+        if self.lesson is not None:
+            self._begin(1)
+
+    def open_file(self) -> None:
+        """Ask for a lesson file (a teacher's own), check it and start it."""
+        path, _filter = open_file_name(self, "Open a lesson", "", "Lessons (*.toml)")
+        if path:
+            self.start_file(path)
+
+    def start_file(self, path: str) -> None:
+        """Start the lesson file ``path``; a file that cannot be used is named, with why."""
+        try:
+            lesson = load_lesson(path)
+        except (LessonError, OSError) as exc:
+            self.heading.setText(f"<b>This lesson file cannot be used.</b><br>{exc}")
+            return
+        self.unless_unsaved("Start lesson", lambda: self.start(lesson))
 
     def stop(self) -> None:
         """End the lesson: stop watching, free the controls."""

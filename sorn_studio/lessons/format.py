@@ -18,6 +18,7 @@ from typing import Any
 from ..params import Params, field_specs
 from ..presets import get_preset, list_presets
 from ..recording import MAX_STEPS
+from ..session import SessionError, read_session
 from .observables import OBSERVABLES
 
 __all__ = ["Lesson", "LessonStep", "Action", "Check", "Prediction", "Start", "LessonError",
@@ -55,14 +56,19 @@ class LessonError(ValueError):
 
 @dataclass(frozen=True)
 class Start:
-    """Where a lesson begins: a preset with changes and a seed."""
+    """Where a lesson begins: a preset with changes and a seed, or a session file (the
+    network as it was saved, with its own parameters and seed)."""
 
-    preset: str
+    preset: str | None
     seed: int
     changes: Mapping[str, Any]
+    session: Path | None = None
 
     def params(self) -> Params:
-        """The parameters to start from."""
+        """The parameters to start from (those of the session file, when it starts one)."""
+        if self.session is not None:
+            return read_session(self.session).info.params
+        assert self.preset is not None
         return get_preset(self.preset).params.replace(**dict(self.changes))
 
 
@@ -237,8 +243,13 @@ class _Reader:
         return dict(data)
 
 
-def _start(r: _Reader, data: Any) -> Start:
-    data = r.table(data, "[start]", {"preset", "seed", "changes"}, {"preset"})
+def _start(r: _Reader, data: Any, folder: Path) -> Start:
+    data = r.table(data, "[start]", {"preset", "seed", "changes", "session"}, set())
+    if ("session" in data) == ("preset" in data):
+        raise r.fail("[start]", "must name either a 'preset' (with optional 'seed' and "
+                     "'changes') or a 'session' file, not both nor neither")
+    if "session" in data:
+        return _session_start(r, data, folder)
     preset = data["preset"]
     if preset not in list_presets():
         raise r.fail(_at("[start]", "preset"), f"{preset!r} is not a preset; the presets are "
@@ -248,6 +259,23 @@ def _start(r: _Reader, data: Any) -> Start:
     changes = (r.changes(data["changes"], _at("[start]", "changes"), params, live=False)
                if "changes" in data else {})
     return Start(preset, seed, changes)
+
+
+def _session_start(r: _Reader, data: Mapping[str, Any], folder: Path) -> Start:
+    """A start from a session file beside the lesson (checked as any session is)."""
+    if set(data) != {"session"}:
+        raise r.fail("[start]", "with a 'session' takes nothing else: the file holds the "
+                     "parameters and the seed")
+    name = data["session"]
+    if not isinstance(name, str) or not name.endswith(".npz"):
+        raise r.fail(_at("[start]", "session"), f"= {name!r} must be the name of a .npz "
+                     "session file beside the lesson")
+    path = folder / name
+    try:
+        info = read_session(path).info
+    except (SessionError, OSError) as exc:
+        raise r.fail(_at("[start]", "session"), f"cannot be opened: {exc}") from None
+    return Start(info.preset, info.seed, {}, path)
 
 
 def _prediction(r: _Reader, data: Any, where: str) -> Prediction:
@@ -358,7 +386,7 @@ def load_lesson(path: str | Path) -> Lesson:
     references = data.get("references", [])
     if not isinstance(references, list) or not all(isinstance(x, str) for x in references):
         raise r.fail(_at("", "references"), "must be a list of texts")
-    start = _start(r, data["start"])
+    start = _start(r, data["start"], path.parent)
     controls = r.table(data.get("controls", {}), "[controls]", {"locked", "hidden", "reason"},
                        set())
     steps = data["steps"]

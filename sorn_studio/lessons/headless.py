@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..paths import resources_dir
+from ..session import read_session, simulation_of
 from ..studio.defaults import UniformRawInput, make_simulation
 from ..studio.live_analysis import LiveAnalysis
 from .format import Check, Lesson, LessonError, load_lesson
@@ -97,8 +98,12 @@ def find_lesson(name: str | Path) -> Lesson:
 
 
 def start_simulation(lesson: Lesson) -> Simulation:
-    """The network the lesson starts from, recorded as the studio records it."""
-    sim = make_simulation(lesson.start.params(), lesson.start.seed)
+    """The network the lesson starts from, recorded as the studio records it (or as its
+    session file was)."""
+    if lesson.start.session is not None:
+        sim, _info = simulation_of(read_session(lesson.start.session))
+    else:
+        sim = make_simulation(lesson.start.params(), lesson.start.seed)
     sim.track_synapse_events(True)
     return sim
 

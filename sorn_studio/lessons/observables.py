@@ -238,8 +238,10 @@ def _build() -> dict[str, Observable]:
     out = {name: Observable(name, meaning, fn) for name, meaning, fn in rows}
     for name, spec in field_specs().items():
         if spec.live:
+            # A change asked for counts at once (the engine makes it at the next step).
             out[name] = Observable(name, f"the parameter {spec.label!r} now",
-                                   lambda s, n=name: getattr(s.sim.params, n))
+                                   lambda s, n=name: s.sim.pending_changes.get(
+                                       n, getattr(s.sim.params, n)))
     return out
 
 

@@ -51,3 +51,27 @@ def test_a_lesson_from_start_to_end_through_the_dock(qtbot, window):
     view.stop()
     assert window.preset_combo.isEnabled() and ne.isEnabled()
     assert not ne.label.text().endswith("(locked)") and not window.last_error
+
+
+def test_a_teachers_file_starting_from_a_session(qtbot, window, tmp_path):
+    from sorn_studio import load_preset
+    from sorn_studio.session import save_session
+    from sorn_studio.studio.defaults import make_simulation
+
+    sim = make_simulation(load_preset("zheng2013"), seed=4)
+    sim.run(700)
+    save_session(sim, tmp_path / "start.npz")
+    (tmp_path / "mine.toml").write_text(
+        'title = "Mine"\ngoal = "Switch STDP off."\n[start]\nsession = "start.npz"\n'
+        '[[steps]]\ntext = "Untick STDP."\n[[steps.actions]]\nset = { stdp = false }\n'
+        '[[steps.checks]]\nobservable = "stdp"\nop = "=="\nvalue = false\n',
+        encoding="utf-8")
+    view = window.lesson
+    view.start_file(str(tmp_path / "nothing.toml"))
+    assert "This lesson file cannot be used" in view.heading.text()
+    view.start_file(str(tmp_path / "mine.toml"))
+    qtbot.waitUntil(lambda: view.begun == 700 and window.controller.last_frame.step == 700,
+                    timeout=WAIT_MS)
+    view.perform()
+    qtbot.waitUntil(lambda: "Lesson complete" in view.heading.text(), timeout=WAIT_MS)
+    assert not window.last_error

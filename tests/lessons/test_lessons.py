@@ -146,3 +146,25 @@ def test_the_readme_lists_every_bundled_lesson():
     assert block, "README has no lesson table"
     listed = re.findall(r"^\| `([a-z_]+)` \|", block.group(1), re.M)
     assert listed == [p.stem for p in LESSONS]
+
+
+def test_a_lesson_may_start_from_a_session_file_beside_it(tmp_path, capsys):
+    from sorn_studio import load_preset
+    from sorn_studio.session import save_session
+    from sorn_studio.studio.defaults import make_simulation
+
+    sim = make_simulation(load_preset("zheng2013", ne=40, ni=8, lambda_ee=8, lambda_ei=4,
+                                      lambda_ie=40), seed=3)
+    sim.run(1000)
+    save_session(sim, tmp_path / "start.npz")
+    text = GOOD.replace('preset = "zheng2013"', 'session = "start.npz"')
+    lesson = load_lesson(_write(tmp_path, text))
+    assert lesson.start.session == tmp_path / "start.npz" and lesson.start.params().ne == 40
+    report = check_lesson(lesson)
+    assert report.passed
+    for bad, message in (('session = "missing.npz"', "field 'session': cannot be opened"),
+                         ('session = "start.npz"\npreset = "zheng2013"', "not both"),
+                         ('session = "start.npz"\nseed = 4', "takes nothing else")):
+        path = _write(tmp_path, GOOD.replace('preset = "zheng2013"', bad))
+        with pytest.raises(LessonError, match=re.escape(message)):
+            load_lesson(path)

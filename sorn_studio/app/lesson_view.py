@@ -253,8 +253,9 @@ class LessonView(QWidget):
         step = lesson.steps[number - 1]
         self._token += 1
         token = self._token
-        self.heading.setText(f"<b>{lesson.title}</b><br>Step {number} of {len(lesson.steps)}: "
-                             f"{step.title}")
+        goal = f"<br><i>Goal: {lesson.goal}</i>" if number == 1 else ""
+        self.heading.setText(f"<b>{lesson.title}</b>{goal}<br>Step {number} of "
+                             f"{len(lesson.steps)}: {step.title}")
         self.text.setMarkdown(step.text)
         self._show_prediction(step.prediction)
         self.expects.setText("What to do: " + "; ".join(a.text() for a in step.actions)
@@ -313,9 +314,12 @@ class LessonView(QWidget):
         self._enable_step(True)
 
     def _enable_step(self, enabled: bool) -> None:
-        """Before the prediction is answered, the step's doing waits."""
-        for widget in (self.show_me, self.restart_button, self.checks):
+        """Before the prediction is answered, the step's doing waits, and its checks are not
+        shown (their labels would give the answer away)."""
+        for widget in (self.show_me, self.restart_button):
             widget.setEnabled(enabled)
+        step = self.lesson.steps[self.number - 1] if self.lesson and self.number else None
+        self.checks.setVisible(enabled and step is not None and bool(step.checks))
         if not enabled:
             self.missing.setText("Answer the question above first: what do you expect?")
             self.missing.setVisible(True)
@@ -349,8 +353,10 @@ class LessonView(QWidget):
         for widget in (self.show_me, self.restart_button, self.next_button, self.checks,
                        self.missing, self.expects, self.predict_box):
             widget.setVisible(False)
+        sources = "".join(f"\n- {ref}" for ref in self.lesson.references)
         self.text.setMarkdown("You did every step. Choose another lesson, or press Stop to "
-                              "free the controls and go on exploring.")
+                              "free the controls and go on exploring."
+                              + (f"\n\nTo read more:\n{sources}" if sources else ""))
         self._token += 1
         self.controller.runner.watch(None)
         self.step_changed.emit(0)

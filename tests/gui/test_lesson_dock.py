@@ -20,7 +20,7 @@ def test_a_lesson_from_start_to_end_through_the_dock(qtbot, window):
     assert "Locked by the lesson" in ne.toolTip()
     assert window.param_panel.editors["eta_stdp"].isEnabled()
     qtbot.waitUntil(lambda: view.begun == 0, timeout=WAIT_MS)
-    assert view.number == 1 and "Step 1 of 2" in view.heading.text()
+    assert view.number == 1 and "Step 1 of 3" in view.heading.text()
     assert "Intrinsic plasticity" in view.text.toPlainText()
     assert view.checks.item(0).text().startswith("\u2718")
     # "Show me" does the step; the worker's checks tick it, and the lesson moves on.
@@ -28,9 +28,10 @@ def test_a_lesson_from_start_to_end_through_the_dock(qtbot, window):
     qtbot.waitUntil(lambda: view.number == 2, timeout=WAIT_MS)
     # Step 2 asks first: nothing to do until answered.
     assert view.predict_box.isVisibleTo(view) and not view.show_me.isEnabled()
+    assert not view.checks.isVisibleTo(view)           # its labels would give the answer away
     assert "Answer the question above first" in view.missing.text()
     view.answer(1)
-    assert view.show_me.isEnabled()
+    assert view.show_me.isEnabled() and view.checks.isVisibleTo(view)
     qtbot.waitUntil(lambda: view.begun is not None, timeout=WAIT_MS)
     begun = view.begun
     # A wrong try, then "Restart step": back where the step began, IP on again.
@@ -46,7 +47,12 @@ def test_a_lesson_from_start_to_end_through_the_dock(qtbot, window):
     qtbot.waitUntil(lambda: view.done, timeout=WAIT_MS)
     assert "Your prediction was right" in view.missing.text()
     assert all(view.checks.item(k).text().startswith("\u2714") for k in range(2))
-    qtbot.waitUntil(lambda: "Lesson complete" in view.heading.text(), timeout=WAIT_MS)
+    # The last step only explains; Next ends the lesson, with its sources.
+    qtbot.waitUntil(lambda: view.number == 3, timeout=WAIT_MS)
+    assert view.next_button.isEnabled() and "What happened" in view.heading.text()
+    view.next_step()
+    assert "Lesson complete" in view.heading.text()
+    assert "Lazar, Pipa & Triesch (2009)" in view.text.toPlainText()
     # Stopping frees the controls.
     view.stop()
     assert window.preset_combo.isEnabled() and ne.isEnabled()

@@ -196,6 +196,11 @@ class TimelineBar(QWidget):
             super().keyPressEvent(event)
 
 
+def _shape(view: TimelineView) -> tuple:
+    """What the branches tree's layout depends on: each branch, its parent, which is now."""
+    return tuple((row.id, row.parent, row.fork_step, row.current) for row in view.branches)
+
+
 class BranchesView(QWidget):
     """The tree of branches: where each left its parent, how far it went, what it changed.
 
@@ -252,6 +257,15 @@ class BranchesView(QWidget):
         old = self.view
         self.view = view
         if old is not None and old.branches == view.branches:
+            return
+        if old is not None and _shape(old) == _shape(view):
+            # The same tree, a tip moved on (every frame while the run grows): texts only.
+            for row in view.branches:
+                item = self.item_of(row.id)
+                if item is not None:
+                    item.setText(2, step_text(row.tip_step))
+                    item.setText(3, row.changes)
+                    item.setToolTip(3, row.changes)
             return
         items: dict[int, QTreeWidgetItem] = {}
         self.tree.clear()

@@ -63,11 +63,13 @@ class Start:
     seed: int
     changes: Mapping[str, Any]
     session: Path | None = None
+    #: The session file's parameters (read with it), when the lesson starts from one.
+    session_params: Params | None = None
 
     def params(self) -> Params:
         """The parameters to start from (those of the session file, when it starts one)."""
-        if self.session is not None:
-            return read_session(self.session).info.params
+        if self.session_params is not None:
+            return self.session_params
         assert self.preset is not None
         return get_preset(self.preset).params.replace(**dict(self.changes))
 
@@ -275,7 +277,7 @@ def _session_start(r: _Reader, data: Mapping[str, Any], folder: Path) -> Start:
         info = read_session(path).info
     except (SessionError, OSError) as exc:
         raise r.fail(_at("[start]", "session"), f"cannot be opened: {exc}") from None
-    return Start(info.preset, info.seed, {}, path)
+    return Start(info.preset, info.seed, {}, path, info.params)
 
 
 def _prediction(r: _Reader, data: Any, where: str) -> Prediction:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..engine import Simulation
     from ..studio.live_analysis import Analysis
 
-__all__ = ["Observable", "OBSERVABLES", "observe", "observable_names", "RATE_STEPS",
+__all__ = ["Observable", "OBSERVABLES", "observe", "RATE_STEPS",
            "markdown_table"]
 
 #: Newest recorded steps the rate observables average over.
@@ -248,11 +248,6 @@ def _build() -> dict[str, Observable]:
 #: Every observable by name: the quantities above and every live parameter (the mechanism
 #: switches stdp, ip, sp, istdp, sn among them).
 OBSERVABLES: dict[str, Observable] = _build()
-
-
-def observable_names() -> list[str]:
-    """The names a check may use."""
-    return list(OBSERVABLES)
 
 
 def observe(name: str, sim: Simulation, analysis: Analysis | None = None,

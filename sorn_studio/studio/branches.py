@@ -208,11 +208,6 @@ class Timeline:
                                                      key=lambda b: b.id)))
 
     # -- queries -------------------------------------------------------------------------------
-    @property
-    def branches(self) -> Mapping[int, Branch]:
-        """Every branch by number."""
-        return dict(self._branches)
-
     def branch(self, number: int) -> Branch:
         """The branch ``number``; a ValueError names the ones there are."""
         try:

@@ -454,25 +454,19 @@ class Runner:
     def _adopt(self, sim: Simulation, history: Mapping[str, np.ndarray] | None = None,
                tree: BranchTree | None = None) -> None:
         self._sim = sim
-        # The lifetime view follows every synapse creation and pruning, exact to the step.
-        sim.track_synapse_events(True)
-        self._epochs += 1
-        self._epoch = _Epoch(self._epochs, len(sim.recorder.spec.neurons), self._history_points)
+        self._new_epoch()
         self._epoch.saved_step = sim.t
-        self._rate.clear()
-        self._dirty = True
+        start = None
         if sim.t > 0:
             # A simulation that already ran (a loaded session): its saved whole-run history,
             # else what its recorder still holds, the history before that marked as missing.
             self._epoch.history = history_of(sim, history, capacity=self._history_points)
             self._feed_recorded()
-        start = None
-        if sim.t > 0:
             try:
                 # Step 0, which branches leaving before the step it starts at are rebuilt from.
                 start = start_of(sim.snapshot(), recording=sim.recording)
             except NotRebuilt:
-                start = None
+                pass
         if self._measuring:
             self._measure(AttributionTraces())
         self._timeline = Timeline(sim, self._epoch.gathered(), rows=self._window(),
@@ -483,18 +477,23 @@ class Runner:
         """A new epoch after time travel: the restored history and attribution traces, the
         live analyses fed from the restored recordings; the run differs from any saved file
         now."""
-        self._sim.track_synapse_events(True)
-        self._epochs += 1
-        self._epoch = _Epoch(self._epochs, len(self._sim.recorder.spec.neurons),
-                             self._history_points)
+        self._new_epoch()
         self._epoch.history = gathered.history
         self._epoch.saved_step = 0
-        self._rate.clear()
-        self._dirty = True
         self._feed_recorded()
         if self._measuring:
             # A checkpoint from before the measuring began has no traces: they start here.
             self._measure(gathered.attribution or AttributionTraces())
+
+    def _new_epoch(self) -> None:
+        """Start a new epoch for the simulation now in hand (frames tell views to clear)."""
+        # The lifetime view follows every synapse creation and pruning, exact to the step.
+        self._sim.track_synapse_events(True)
+        self._epochs += 1
+        self._epoch = _Epoch(self._epochs, len(self._sim.recorder.spec.neurons),
+                             self._history_points)
+        self._rate.clear()
+        self._dirty = True
 
     def _measure(self, traces: AttributionTraces | None) -> None:
         """Measure attribution into ``traces`` from this step on (None: stop)."""

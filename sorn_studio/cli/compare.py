@@ -43,7 +43,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                          help="measure what each rule of each network changes (W^EE by STDP "
                          "potentiation and depression, the cap, pruning, growth and SN; T^E by "
                          "IP and its clip; W^EI by iSTDP, its clamp and SN): print each part's "
-                         "sum of |change| over the run, and with --out write attribution.csv")
+                         "sum over synapses of |net change| over the run, and with --out write "
+                         "attribution.csv")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
     compare.add_argument("--out", metavar="DIR", help="write traces.csv, comparison.json and "
                          "each network's session here")
@@ -108,12 +109,12 @@ def compare_command(args: argparse.Namespace) -> int:
 
 def _print_attribution(rows: list[dict[str, Any]], start: int, end: int) -> None:
     """A row per part, a column per network (``rows``, from ``Lockstep.summary``): the part's
-    sum of |change| over steps ``start``-``end``."""
+    sum over synapses of |net change| over steps ``start``-``end``."""
     from sorn_studio.engine.attribution import PART_NAMES
 
     widths = [max(10, len(row["name"])) for row in rows]
     print(f"attribution, steps {start}-{end}: sum over synapses (neurons for te_*) of "
-          "|change| by each rule")
+          "|net change| by each rule")
     print(f"{'part':<12}" + "".join(f" {row['name']:>{w}}" for row, w in
                                     zip(rows, widths, strict=True)))
     for name in PART_NAMES:

@@ -210,13 +210,13 @@ class Lockstep:
         self.attribution_traces: list[AttributionTraces] = []
         # Per network: the open point's totals and the whole comparison's parts so far.
         self._att_point: list[np.ndarray] = []
-        self._att_run: list[dict[str, np.ndarray]] = []
+        self._att_run: list[Attribution | None] = []
         if attribution:
             for sim in self.all_networks:
                 sim.track_attribution()
             self.attribution_traces = [AttributionTraces() for _ in self.all_networks]
             self._att_point = [np.zeros(len(PART_NAMES)) for _ in self.all_networks]
-            self._att_run = [{} for _ in self.all_networks]
+            self._att_run = [None for _ in self.all_networks]
 
     @property
     def all_networks(self) -> list[Simulation]:
@@ -323,14 +323,10 @@ class Lockstep:
         totals and the whole comparison's parts."""
         for k, sim in enumerate(self.all_networks):
             att = sim.take_attribution()
-            totals = att.totals()
+            totals = att.signed_totals()
             self._att_point[k] += [totals[name] for name in PART_NAMES]
             run = self._att_run[k]
-            for name, arr in att.parts().items():
-                if name in run:
-                    run[name] += arr
-                else:
-                    run[name] = arr.copy()
+            self._att_run[k] = att if run is None else run.joined(att)
 
     def attribution(self) -> list[Attribution]:
         """What each rule of every network (baseline first) did from the comparison's start
@@ -345,9 +341,7 @@ class Lockstep:
             raise RuntimeError("this comparison does not track attribution: make it with "
                                "Lockstep(..., attribution=True)")
         self._gather_attribution()
-        return [Attribution(start_step=self.start_step, end_step=self.step,
-                            **{name: run[name].copy() for name in PART_NAMES})
-                for run in self._att_run]
+        return list(self._att_run)
 
     def finish(self) -> None:
         """Close the last, partly filled point of the traces."""

@@ -155,6 +155,11 @@ class Attribution:
         """The change of W^EI over the window: the sum of its parts, (ne, ni)."""
         return np.sum([getattr(self, name) for name in EI_NAMES], axis=0)
 
+    def signed_totals(self) -> dict[str, float]:
+        """Each part summed over its synapses or neurons, signed (the first half of
+        :meth:`totals`, without its second pass over the arrays)."""
+        return {name: float(arr.sum()) for name, arr in self.parts().items()}
+
     def totals(self) -> dict[str, float]:
         """Each part summed over its synapses or neurons, and the sum of its magnitudes.
 
@@ -171,9 +176,8 @@ class Attribution:
             Totals of consecutive windows add up to the totals of the joined window (the
             ``_abs`` ones only for the sign-definite parts).
         """
-        parts = self.parts()
-        out = {name: float(arr.sum()) for name, arr in parts.items()}
-        out.update({f"{name}_abs": float(np.abs(arr).sum()) for name, arr in parts.items()})
+        out = self.signed_totals()
+        out.update({f"{name}_abs": float(np.abs(arr).sum()) for name, arr in self.parts().items()})
         return out
 
     def joined(self, later: Attribution) -> Attribution:
@@ -228,11 +232,12 @@ class Accumulators:
         self.start_step = int(step)
 
     def take(self, end_step: int) -> Attribution:
-        """The window up to ``end_step`` as an :class:`Attribution` (copies), then start a
-        new window there."""
+        """The window up to ``end_step`` as an :class:`Attribution`, then start a new window
+        there. The sums gathered are handed over (no copy) and new ones begin at zero."""
         arrays = {}
         for names, acc in ((EE_NAMES, self.ee), (TE_NAMES, self.te), (EI_NAMES, self.ei)):
-            arrays.update({name: _frozen(acc[k].copy()) for k, name in enumerate(names)})
+            arrays.update({name: _frozen(acc[k]) for k, name in enumerate(names)})
         out = Attribution(start_step=self.start_step, end_step=int(end_step), **arrays)
-        self.clear(end_step)
+        self.ee, self.te, self.ei = (np.zeros_like(a) for a in (self.ee, self.te, self.ei))
+        self.start_step = int(end_step)
         return out

@@ -116,7 +116,7 @@ def follow_change_log(sim: Simulation, log: Sequence[tuple[int, str, Any, Any]],
     start = sim.t
     total = to_step - start
     entries = list(log)
-    first = applied_prefix(sim, entries) if entries else 0
+    first = applied_prefix(sim, entries)
 
     def advance(to: int) -> bool:
         n = to - sim.t

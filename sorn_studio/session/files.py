@@ -188,11 +188,12 @@ def _session_arrays(sim: Simulation, preset: str | None, extra: Mapping[str, Any
                                     else value.astype(np.int32))
     arrays.update(_history_arrays(history, snap.step, len(sim.recording.neurons)))
     if branches is not None:
+        tree = tree_to_json(branches)
         try:
-            tree_from_json(tree_to_json(branches), snap.step, snap.change_log)
+            tree_from_json(tree, snap.step, snap.change_log)
         except BranchTreeError as exc:
             raise ValueError(f"argument 'branches': {exc}") from None
-        arrays["branches"] = json_item(tree_to_json(branches))
+        arrays["branches"] = json_item(tree)
     return arrays
 
 

@@ -212,7 +212,7 @@ def replay_session(source: str | os.PathLike[str] | Simulation, *, backend: str 
         return ReplayResult(False, total, sim.t, None, None,
                             f"replay stopped at step {sim.t} of {total}", stopped=True)
     diff = _compare(target, sim)
-    checks = _check_branches(target, backend, should_stop, progress, total)
+    checks = _check_branches(target, backend, should_stop, progress, total, grand)
     if any(c.stopped for c in checks):
         return ReplayResult(False, total, sim.t, None, None,
                             f"replay stopped while checking the branches: "
@@ -245,12 +245,11 @@ def replay_steps(branches: BranchTree | None, steps: int) -> int:
 def _check_branches(target: _Target, backend: str | None,
                     should_stop: Callable[[], bool] | None,
                     progress: Callable[[int, int], None] | None,
-                    done: int) -> tuple[BranchCheck, ...]:
+                    done: int, total: int) -> tuple[BranchCheck, ...]:
     """Re-run each branch of ``target``'s tree from step 0 along its log to its tip;
-    ``progress`` goes on counting from ``done``."""
+    ``progress`` goes on counting from ``done`` towards ``total``."""
     if target.branches is None:
         return ()
-    total = replay_steps(target.branches, target.snapshot.step)
     checks = []
     for branch in target.branches.branches:
         if branch.digest is None:
@@ -267,6 +266,7 @@ def _check_branches(target: _Target, backend: str | None,
         except LogMismatch as exc:
             checks.append(BranchCheck(branch.id, branch.tip_step, False,
                                       f"branch {branch.id}: {exc}"))
+            done += branch.tip_step
             continue
         done += branch.tip_step
         if not reached:

@@ -82,7 +82,7 @@ class AttributionTraces:
         steps = attribution.steps
         if steps <= 0:
             return
-        totals = attribution.totals()
+        totals = attribution.signed_totals()
         sums = np.array([totals[name] for name in PART_NAMES])
         last = self.n - 1
         if self.n and self._steps[last] < self.bin:

@@ -16,17 +16,10 @@ from PySide6.QtWidgets import QWidget
 from ..analysis.histograms import Histogram
 from ..studio.frames import Frame
 from ..studio.live_analysis import Analysis
-from .plots import (
-    ACCENT,
-    E_COLOR,
-    I_COLOR,
-    LINE,
-    MARKER_COLOR,
-    ChangeMarkers,
-    _step_extent,
-    _View,
-)
+from . import theme
+from .plots import LINE, ChangeMarkers, _step_extent, _View
 from .ranges import SteadyRange
+from .theme import ACCENT, E_COLOR, I_COLOR, MARKER_COLOR
 
 __all__ = [
     "ISIView", "LifetimesView", "AvalanchesView", "ReadoutView", "DecadeAxis", "bin_points",
@@ -124,8 +117,8 @@ class _AnalysisView(_View):
 
 
 def _points(plot: pg.PlotItem, color: str, name: str | None = None) -> pg.PlotDataItem:
-    return plot.plot(pen=pg.mkPen(color, width=1), symbol="o", symbolSize=5,
-                     symbolBrush=pg.mkBrush(color), symbolPen=None, name=name)
+    return plot.plot(pen=theme.pen(color, width=1), symbol="o", symbolSize=5,
+                     symbolBrush=theme.brush(color), symbolPen=None, name=name)
 
 
 class ISIView(_AnalysisView):
@@ -140,8 +133,8 @@ class ISIView(_AnalysisView):
         self.plot.setLabel("bottom", "interval (steps)")
         self.plot.setLabel("left", "fraction of intervals")
         self.plot.hideButtons()
-        self.hist = self.plot.plot(stepMode="center", pen=pg.mkPen(E_COLOR, width=1.5))
-        self.fit = self.plot.plot(pen=pg.mkPen(MARKER_COLOR, width=1.5))
+        self.hist = self.plot.plot(stepMode="center", pen=theme.pen(E_COLOR, width=1.5))
+        self.fit = self.plot.plot(pen=theme.pen(MARKER_COLOR, width=1.5))
         self._legend_row(1, 0, [(E_COLOR, LINE, "E neurons"),
                                 (MARKER_COLOR, LINE, "exponential fit (Poisson)")])
         self.plain_axes()
@@ -252,11 +245,11 @@ class ReadoutView(_AnalysisView):
         self.plot.enableAutoRange(False)
         self.plot.setYRange(0.0, 1.02, padding=0)
         self._x = SteadyRange(pad_low=0.0, pad_high=0.25)
-        self.all = self.plot.plot(pen=pg.mkPen(ACCENT, width=1.5))
-        self.cf = self.plot.plot(pen=pg.mkPen(E_COLOR, width=2))
+        self.all = self.plot.plot(pen=theme.pen(ACCENT, width=1.5))
+        self.cf = self.plot.plot(pen=theme.pen(E_COLOR, width=2))
         self._legend_row(1, 0, [(ACCENT, LINE, "all symbols"),
                                 (E_COLOR, LINE, "word-final C, F")])
-        self.message = pg.TextItem(anchor=(0.5, 0.5), color=MARKER_COLOR)
+        self.message = pg.TextItem(anchor=(0.5, 0.5), color=theme.color_name(MARKER_COLOR))
         self.plot.addItem(self.message, ignoreBounds=True)
         self.markers = ChangeMarkers([self.plot])
         self.plain_axes()

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 from ..studio.attribution import GROUPS, PART_LABELS, AttributionPoints
 from ..studio.frames import Frame
 from ..studio.texts import step_text
-from .plots import FOREGROUND, ChangeMarkers, WholeRunSteps, _View
+from . import theme
+from .plots import ChangeMarkers, WholeRunSteps, _View
+from .theme import FOREGROUND
 
 __all__ = ["AttributionView", "PART_COLORS", "stacked_bands"]
 
@@ -109,10 +111,10 @@ class AttributionView(_View):
             plot.getAxis("left").setToolTip(f"what each rule changed {group} by per step, "
                                             "summed over all synapses (neurons for T^E)")
             plot.enableAutoRange(False)
-            plot.addLine(y=0, pen=pg.mkPen(FOREGROUND + "80", width=1))
+            plot.addLine(y=0, pen=theme.pen(FOREGROUND + "80", width=1))
             for name in names:
-                brush = pg.mkBrush(PART_COLORS[name] + "c0")
-                lines = tuple(plot.plot(pen=pg.mkPen(None)) for _ in range(4))
+                brush = theme.brush(PART_COLORS[name] + "c0")
+                lines = tuple(plot.plot(pen=theme.pen(None)) for _ in range(4))
                 for low, high in ((lines[0], lines[1]), (lines[2], lines[3])):
                     plot.addItem(pg.FillBetweenItem(low, high, brush=brush))
                 self.curves[name] = lines
@@ -123,8 +125,8 @@ class AttributionView(_View):
         self.markers = ChangeMarkers(self.plots)
         self.steps = WholeRunSteps(tuple(self.plots), self.markers)
         self.hint = pg.TextItem("Tick \u201cMeasure\u201d to see what each rule does (it "
-                                "costs about a tenth of the speed)", color=FOREGROUND,
-                                anchor=(0.5, 0.5))
+                                "costs about a tenth of the speed)",
+                                color=theme.color_name(FOREGROUND), anchor=(0.5, 0.5))
         self.plots[0].addItem(self.hint, ignoreBounds=True)
         self.heat_plot = self.addPlot(row=2, col=1, rowspan=3)
         self.heat_plot.setTitle("\u0394W<sup>EE</sup>", size="9pt")

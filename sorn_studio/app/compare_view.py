@@ -15,18 +15,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QWidget
 
 from ..studio.comparison import CompareFrame
+from . import theme
 from .axes import StepAxis
-from .plots import (
-    ACCENT,
-    E_COLOR,
-    FOREGROUND,
-    MARKER_COLOR,
-    NEURON_COLORS,
-    RASTER_CONTRAST,
-    _lut,
-    _step_extent,
-    _View,
-)
+from .plots import RASTER_CONTRAST, _step_extent, _View
+from .theme import ACCENT, E_COLOR, FOREGROUND, MARKER_COLOR, NEURON_COLORS
 
 __all__ = ["CompareView", "VARIANT_COLORS", "DIFFERENCE_PLOTS"]
 
@@ -70,26 +62,26 @@ class CompareView(_View):
         self.plots = {"raster": [], "fraction": [], "thresholds": [], "difference": []}
         columns = len(names)
         for col, name in enumerate(names):
-            title = pg.LabelItem(name, color=FOREGROUND if col == 0 else
-                                 VARIANT_COLORS[(col - 1) % len(VARIANT_COLORS)])
+            title = pg.LabelItem(name, color=theme.color_name(
+                FOREGROUND if col == 0 else VARIANT_COLORS[(col - 1) % len(VARIANT_COLORS)]))
             self.addItem(title, row=0, col=col)
             self.titles.append(title)
             raster = self._time_plot(1, col, "E neuron" if col == 0 else "")
-            image = pg.ImageItem(lut=_lut(E_COLOR), levels=(0, 255))
+            image = pg.ImageItem(lut=theme.lut(E_COLOR), levels=(0, 255))
             raster.addItem(image)
             self.rasters.append(image)
             fraction = self._time_plot(2, col, "E\u2192E fraction (%)" if col == 0 else "")
-            self.fractions.append(fraction.plot(pen=pg.mkPen(ACCENT, width=1.5)))
+            self.fractions.append(fraction.plot(pen=theme.pen(ACCENT, width=1.5)))
             te = self._time_plot(3, col, "T\u1d31" if col == 0 else "")
             # The envelope as two faint lines: a filled band costs a third of a frame.
-            low = te.plot(pen=pg.mkPen(E_COLOR + "70"))
-            high = te.plot(pen=pg.mkPen(E_COLOR + "70"))
-            mean = te.plot(pen=pg.mkPen(E_COLOR, width=1.5))
+            low = te.plot(pen=theme.pen(E_COLOR + "70"))
+            high = te.plot(pen=theme.pen(E_COLOR + "70"))
+            mean = te.plot(pen=theme.pen(E_COLOR, width=1.5))
             self.thresholds.append((mean, low, high))
             for key, plot in (("raster", raster), ("fraction", fraction), ("thresholds", te)):
                 self.plots[key].append(plot)
             for plot in (fraction, te):
-                line = pg.InfiniteLine(angle=90, pen=pg.mkPen(MARKER_COLOR,
+                line = pg.InfiniteLine(angle=90, pen=theme.pen(MARKER_COLOR,
                                                               style=Qt.PenStyle.DashLine))
                 plot.addItem(line, ignoreBounds=True)
                 self.start_lines.append(line)
@@ -105,14 +97,14 @@ class CompareView(_View):
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
             plot.hideButtons()
-            plot.addItem(pg.InfiniteLine(angle=0, pen=pg.mkPen(FOREGROUND + "50")),
+            plot.addItem(pg.InfiniteLine(angle=0, pen=theme.pen(FOREGROUND + "50")),
                          ignoreBounds=True)
             if k:
                 plot.setXLink(self.plots["difference"][0])
             self.plots["difference"].append(plot)
             for v in range(columns - 1):
                 color = VARIANT_COLORS[v % len(VARIANT_COLORS)]
-                self.difference_curves[name].append(plot.plot(pen=pg.mkPen(color, width=1.5)))
+                self.difference_curves[name].append(plot.plot(pen=theme.pen(color, width=1.5)))
         self.ci.layout.setRowStretchFactor(1, 3)
         self.ci.layout.setRowStretchFactor(2, 2)
         self.ci.layout.setRowStretchFactor(3, 2)

@@ -1,12 +1,11 @@
 """The options step of plot export: PNG size (screen, 2x..4x, or a print width at a dpi) and
-a light background; :func:`~sorn_studio.app.export.export_widget` does the drawing."""
+the theme; :func:`~sorn_studio.app.export.export_widget` does the drawing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from .export import MAX_SCALE, MIN_SCALE, print_scale
+from .theme import THEMES, current_look
 
 __all__ = ["ExportOptions", "ExportOptionsDialog"]
 
@@ -28,15 +28,19 @@ DEFAULT_DPI = 300
 SIZES: tuple[tuple[str, float | None], ...] = (
     ("As on screen (1\u00d7)", 1.0), ("2\u00d7 (sharp on slides)", 2.0),
     ("3\u00d7", 3.0), ("4\u00d7", 4.0), ("For print: width and dpi", None))
+#: How the theme choice names each theme.
+EXPORT_THEME_TITLES = {"light": "Light: white background, dark axes and text",
+                       "dark": "Dark, as the studio's dark theme"}
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """How to draw an export: PNG scale and stored dpi (``None``: the screen's), light theme."""
+    """How to draw an export: PNG scale and stored dpi (``None``: the screen's), theme
+    (a name of :data:`~.theme.THEMES`; ``None``: the one on screen)."""
 
     scale: float = 1.0
     dpi: float | None = None
-    light: bool = False
+    theme_name: str | None = None
 
 
 class ExportOptionsDialog(QDialog):
@@ -47,7 +51,7 @@ class ExportOptionsDialog(QDialog):
     view_size : tuple of int
         The view's width and height on screen, in pixels, to show the exported size.
     png : bool
-        PNG (size and light background) or SVG (light background only: it is vector).
+        PNG (size and theme) or SVG (theme only: it is vector).
     """
 
     def __init__(self, view_size: tuple[int, int], png: bool,
@@ -68,9 +72,12 @@ class ExportOptionsDialog(QDialog):
         self.dpi_spin = QSpinBox(objectName="exportDpiSpin", minimum=72, maximum=2400,
                                  suffix=" dpi", value=DEFAULT_DPI)
         self.pixels_label = QLabel(objectName="exportPixelsLabel")
-        self.light_check = QCheckBox("White background, dark axes and text",
-                                     objectName="exportLightCheck")
-        self.light_check.setToolTip("For papers and slides; the view on screen is unchanged")
+        self.theme_combo = QComboBox(objectName="exportThemeCombo")
+        for option in THEMES.values():
+            self.theme_combo.addItem(EXPORT_THEME_TITLES[option.name], option.name)
+        self.theme_combo.setCurrentIndex(self.theme_combo.findData(current_look().theme.name))
+        self.theme_combo.setToolTip("The studio's theme by default; the light one is for "
+                                    "papers and slides. The view on screen is unchanged.")
         if png:
             form.addRow("Size", self.size_combo)
             form.addRow("Print width", self.width_spin)
@@ -79,7 +86,7 @@ class ExportOptionsDialog(QDialog):
         else:
             for widget in (self.size_combo, self.width_spin, self.dpi_spin, self.pixels_label):
                 widget.hide()
-        form.addRow("Light theme", self.light_check)
+        form.addRow("Theme", self.theme_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -95,12 +102,12 @@ class ExportOptionsDialog(QDialog):
 
     def options(self) -> ExportOptions:
         """The options as chosen."""
-        light = self.light_check.isChecked()
+        chosen = self.theme_combo.currentData()
         if self._print():
             dpi = float(self.dpi_spin.value())
             return ExportOptions(print_scale(self._view_size[0], self.width_spin.value(), dpi),
-                                 dpi, light)
-        return ExportOptions(float(self.size_combo.currentData()), None, light)
+                                 dpi, chosen)
+        return ExportOptions(float(self.size_combo.currentData()), None, chosen)
 
     def _update(self) -> None:
         printing = self._print()

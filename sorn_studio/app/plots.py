@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QTextDocument, QWheelEvent
+from PySide6.QtGui import QTextDocument, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
     QHBoxLayout,
@@ -29,8 +29,21 @@ from ..analysis.weights import ANALYSIS_FLOOR, WeightFit
 from ..studio.branches import TimelineView
 from ..studio.frames import Frame, Weights
 from ..studio.texts import change_summary, change_text, step_text
+from . import theme
 from .axes import StepAxis
 from .ranges import SteadyRange
+from .theme import (
+    ACCENT,
+    E_COLOR,
+    FOREGROUND,
+    I_COLOR,
+    MARKER_COLOR,
+    MISSING_COLOR,
+    NEURON_COLORS,
+    NOW_COLOR,
+    OUT_COLOR,
+    SELECTION_COLOR,
+)
 
 __all__ = [
     "ChangeMarkers",
@@ -45,25 +58,12 @@ __all__ = [
     "step_text",
 ]
 
-BACKGROUND = "#15171e"
-FOREGROUND = "#aeb6c8"
-E_COLOR = "#6fcf97"
-I_COLOR = "#eb5757"
-ACCENT = "#5b8def"
-MARKER_COLOR = "#f2c94c"
-SELECTION_COLOR = "#ffffffb0"
-OUT_COLOR = "#f2994a"
-#: The newest step on the raster (not the change markers' yellow).
-NOW_COLOR = "#56ccf2"
-NEURON_COLORS = ("#56ccf2", "#bb6bd9", "#f2994a", "#f2c94c", "#9b51e0")
 #: Change markers kept per plot (older ones are dropped so a long session stays light).
 MAX_MARKERS = 200
 #: Width of the left axis of every stacked time plot, so their step axes line up exactly.
 LEFT_AXIS_WIDTH = 58
-#: Shade of the part of a whole-run plot whose history the opened session does not hold.
-MISSING_COLOR = "#3b425460"
 
-pg.setConfigOptions(antialias=False, background=BACKGROUND, foreground=FOREGROUND)
+pg.setConfigOptions(antialias=False)
 
 
 #: Legend glyphs: a line, a dashed line, a filled box (bars).
@@ -80,8 +80,20 @@ class _TextLegend(pg.LabelItem):
     def __init__(self, entries: list[tuple[str, str, str]]) -> None:
         super().__init__("", justify="left", size="8pt")
         self._width = 0.0
+        #: The theme the entries are drawn in (an export may draw them in another for a while).
+        self._theme = theme.current_look().theme
         self.entries: list[tuple[str, str, str]] = []
         self.set_entries(entries)
+
+    def restyle(self, old: theme.Theme, new: theme.Theme) -> Any:
+        """Draw the entries in theme ``new`` (see :func:`~.theme.restyle`); returns the undo."""
+        self._theme = new
+        self._relayout()
+
+        def undo() -> None:
+            self._theme = old
+            self._relayout()
+        return undo
 
     def set_entries(self, entries: list[tuple[str, str, str]]) -> None:
         """Show ``entries``, each ``(colour, glyph, name)``; names may hold simple HTML."""
@@ -106,7 +118,8 @@ class _TextLegend(pg.LabelItem):
         lines: list[list[str]] = [[]]
         used = 0.0
         for color, glyph, name in self.entries:
-            entry = f"<span style='color:{color}'>{glyph}</span>&nbsp;{name}"
+            entry = (f"<span style='color:{self._theme.to_theme(color)}'>{glyph}</span>"
+                     f"&nbsp;{name}")
             doc.setHtml(f"<span style='font-size:8pt'>{entry}{gap}</span>")
             width = doc.idealWidth()
             if lines[-1] and self._width and used + width > self._width:
@@ -114,23 +127,18 @@ class _TextLegend(pg.LabelItem):
                 used = 0.0
             lines[-1].append(entry)
             used += width
-        self.setText("<br>".join(gap.join(line) for line in lines))
+        self.setText("<br>".join(gap.join(line) for line in lines),
+                     color=self._theme.foreground)
 
 
 def _swatch(color: str) -> str:
     """A filled box in ``color``, the legend of a bar series written into a title."""
-    return f"<span style='color:{color}'>{BOX}</span>"
+    return f"<span style='color:{theme.color_name(color)}'>{BOX}</span>"
 
 
 def _plain(html: str) -> str:
     """``html`` without its tags (for measuring)."""
     return re.sub(r"<[^>]*>", "", html)
-
-
-def _lut(color: str) -> np.ndarray:
-    """A 256-entry lookup table from the background to ``color``."""
-    cmap = pg.ColorMap([0.0, 1.0], [pg.mkColor(BACKGROUND), pg.mkColor(color)])
-    return cmap.getLookupTable(nPts=256)
 
 
 def _nice_ceil(value: float) -> float:
@@ -182,8 +190,8 @@ class _Marker(pg.InfiniteLine):
 
     def __init__(self, step: int) -> None:
         super().__init__(pos=step, angle=90, movable=False,
-                         pen=pg.mkPen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine),
-                         hoverPen=pg.mkPen(MARKER_COLOR, width=8))
+                         pen=theme.pen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine),
+                         hoverPen=theme.pen(MARKER_COLOR, width=8))
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
 
@@ -193,8 +201,8 @@ class _Marker(pg.InfiniteLine):
 
     def set_chosen(self, chosen: bool) -> None:
         """Draw the line solid and wide while its change is the one jumped to."""
-        self.setPen(pg.mkPen(MARKER_COLOR, width=3) if chosen else
-                    pg.mkPen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine))
+        self.setPen(theme.pen(MARKER_COLOR, width=3) if chosen else
+                    theme.pen(MARKER_COLOR, width=1, style=Qt.PenStyle.DashLine))
 
 
 class ChangeMarkers:
@@ -307,19 +315,19 @@ class WholeRunSteps:
         self._shown: tuple[np.ndarray, int, bool] | None = None
         self.regions: list[pg.LinearRegionItem] = []
         for plot in plots:
-            region = pg.LinearRegionItem((0, 0), movable=False, brush=pg.mkBrush(MISSING_COLOR),
-                                         pen=pg.mkPen(None))
+            region = pg.LinearRegionItem((0, 0), movable=False, brush=theme.brush(MISSING_COLOR),
+                                         pen=theme.pen(None))
             region.setZValue(-10)
             region.hide()
             plot.addItem(region, ignoreBounds=True)
             self.regions.append(region)
-        self.note = pg.TextItem("", color=FOREGROUND, anchor=(0, 0))
+        self.note = pg.TextItem("", color=theme.color_name(FOREGROUND), anchor=(0, 0))
         self.note.setZValue(20)
         self.note.hide()
         plots[0].addItem(self.note, ignoreBounds=True)
         # The checkpoints time travel can go back to, as ticks along the lowest plot's floor.
-        self.ticks = pg.ScatterPlotItem(symbol="t1", size=9, pen=pg.mkPen(None),
-                                        brush=pg.mkBrush(FOREGROUND))
+        self.ticks = pg.ScatterPlotItem(symbol="t1", size=9, pen=theme.pen(None),
+                                        brush=theme.brush(FOREGROUND))
         self.ticks.setZValue(15)
         plots[-1].addItem(self.ticks, ignoreBounds=True)
         self.timeline: TimelineView | None = None
@@ -478,7 +486,12 @@ class _View(pg.GraphicsLayoutWidget):
                         axis.unlinkFromView()
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        #: Scene magnification: fonts, margins and axes grow with it (presentation mode).
+        self.zoom = theme.current_look().scale
         super().__init__(parent)
+        # The scene's size is set from the widget's and the zoom (resizeEvent), not by
+        # pyqtgraph's one scene pixel per screen pixel.
+        self.autoPixelRange = False
         self.ci.setContentsMargins(4, 4, 4, 4)
         self.markers: ChangeMarkers | None = None
         self._epoch: int | None = None
@@ -507,14 +520,31 @@ class _View(pg.GraphicsLayoutWidget):
         its plots, and Qt would cut them off at the window's edge."""
         _relax_labels(self.scene())
         least = self.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
-        return QSize(math.ceil(least.width()) + 2, math.ceil(least.height()) + 2)
+        return QSize(math.ceil(least.width() * self.zoom) + 2,
+                     math.ceil(least.height() * self.zoom) + 2)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Let the titles shrink, then rewrap the legends to the new width."""
+        """Fit the scene to the new size, let the titles shrink, rewrap the legends."""
         _relax_labels(self.scene())
+        self.range = QRectF(0, 0, self.width() / self.zoom, self.height() / self.zoom)
         super().resizeEvent(event)
         for legend, share in getattr(self, "_legends", ()):
-            legend.fit_width(max(60.0, self.width() * share - 24))
+            legend.fit_width(max(60.0, self.width() / self.zoom * share - 24))
+
+    def updateMatrix(self, propagate: bool = True) -> None:  # noqa: N802 - pyqtgraph's name
+        """Draw the scene magnified by :attr:`zoom` (pyqtgraph's own fit adds margins)."""
+        self.setSceneRect(self.range)
+        self.setTransform(QTransform.fromScale(self.zoom, self.zoom))
+        self.sigDeviceRangeChanged.emit(self, self.range)
+        self.sigDeviceTransformChanged.emit(self)
+
+    def set_look(self, old: theme.Look, new: theme.Look) -> None:
+        """Carry the view from look ``old`` to ``new``: colours, line widths and zoom."""
+        theme.restyle(self, old, new)
+        if new.scale != self.zoom:
+            self.zoom = new.scale
+            self.resizeEvent(None)
+            self.updateGeometry()
 
     def update_frame(self, frame: Frame) -> None:  # pragma: no cover - overridden
         """Show ``frame``."""
@@ -668,19 +698,19 @@ class RasterView(_View):
         layout.setRowStretchFactor(1, 6)
         layout.setRowStretchFactor(2, 2)
         layout.setRowStretchFactor(3, 3)
-        self.image_e = pg.ImageItem(lut=_lut(E_COLOR), levels=(0, 255))
-        self.image_i = pg.ImageItem(lut=_lut(I_COLOR), levels=(0, 255))
+        self.image_e = pg.ImageItem(lut=theme.lut(E_COLOR), levels=(0, 255))
+        self.image_i = pg.ImageItem(lut=theme.lut(I_COLOR), levels=(0, 255))
         self.plot_e.addItem(self.image_e)
         self.plot_i.addItem(self.image_i)
         self.source_e: np.ndarray | None = None
-        self.curve_e = self.plot_rate.plot(pen=pg.mkPen(E_COLOR, width=1), name="E")
-        self.curve_i = self.plot_rate.plot(pen=pg.mkPen(I_COLOR, width=1), name="I")
-        self.target = _two_points(self.plot_rate, pg.mkPen(ACCENT, style=Qt.PenStyle.DotLine))
+        self.curve_e = self.plot_rate.plot(pen=theme.pen(E_COLOR, width=1), name="E")
+        self.curve_i = self.plot_rate.plot(pen=theme.pen(I_COLOR, width=1), name="I")
+        self.target = _two_points(self.plot_rate, theme.pen(ACCENT, style=Qt.PenStyle.DotLine))
         self.target.setToolTip("Target rate mu_IP")
-        now_pen = pg.mkPen(NOW_COLOR, width=2)
+        now_pen = theme.pen(NOW_COLOR, width=2)
         self.now_lines = tuple(_two_points(plot, now_pen) for plot in self.plots)
-        self.selection = (_two_points(self.plot_e, pg.mkPen(SELECTION_COLOR, width=1)),
-                          _two_points(self.plot_i, pg.mkPen(SELECTION_COLOR, width=1)))
+        self.selection = (_two_points(self.plot_e, theme.pen(SELECTION_COLOR, width=1)),
+                          _two_points(self.plot_i, theme.pen(SELECTION_COLOR, width=1)))
         self.selected: tuple[str, int] | None = None
         self.plot_rate.setYRange(0, 0.3)
         self.markers = ChangeMarkers(list(self.plots))
@@ -897,7 +927,7 @@ class WeightsView(_View):
         layout.setRowStretchFactor(0, 2)
         layout.setRowStretchFactor(1, 2)
         layout.setRowStretchFactor(3, 3)
-        pen = pg.mkPen(SELECTION_COLOR, width=1, style=Qt.PenStyle.DashLine)
+        pen = theme.pen(SELECTION_COLOR, width=1, style=Qt.PenStyle.DashLine)
         #: Per matrix a horizontal and a vertical line through the chosen neuron's row/column.
         self.cross: dict[str, tuple[pg.InfiniteLine, pg.InfiniteLine]] = {}
         for key, plot in self.plots.items():
@@ -923,9 +953,9 @@ class WeightsView(_View):
         detail.setLabel("bottom", "E neuron")
         detail.setLabel("left", "weight")
         self.incoming = detail.plot(stepMode="center", fillLevel=0,
-                                    brush=pg.mkBrush(E_COLOR + "90"), pen=pg.mkPen(E_COLOR))
+                                    brush=theme.brush(E_COLOR + "90"), pen=theme.pen(E_COLOR))
         self.outgoing = detail.plot(stepMode="center", fillLevel=0,
-                                    brush=pg.mkBrush(OUT_COLOR + "90"), pen=pg.mkPen(OUT_COLOR))
+                                    brush=theme.brush(OUT_COLOR + "90"), pen=theme.pen(OUT_COLOR))
         return detail
 
     def _matrix_at(self, scene_pos: Any) -> tuple[str, int, int] | None:
@@ -1096,9 +1126,9 @@ class ConnectionsView(_View):
             plot.enableAutoRange(False)
         self._y_counts = SteadyRange()
         self._y_fraction = SteadyRange()
-        self.curve_ee = self.counts.plot(pen=pg.mkPen(E_COLOR, width=1))
-        self.curve_ei = self.counts.plot(pen=pg.mkPen(I_COLOR, width=1))
-        self.curve_frac = self.fraction.plot(pen=pg.mkPen(ACCENT, width=1))
+        self.curve_ee = self.counts.plot(pen=theme.pen(E_COLOR, width=1))
+        self.curve_ei = self.counts.plot(pen=theme.pen(I_COLOR, width=1))
+        self.curve_frac = self.fraction.plot(pen=theme.pen(ACCENT, width=1))
         self.legend = self._legend_row(0, 0, [(E_COLOR, LINE, "E\u2192E synapses"),
                                               (I_COLOR, LINE, "I\u2192E synapses")])
         self.markers = ChangeMarkers(list(self.plots))
@@ -1141,19 +1171,19 @@ class ThresholdsView(_View):
         self.plot.setLabel("bottom", "step")
         self.plot.enableAutoRange(False)
         self._y = SteadyRange()
-        self.low = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
-        self.high = pg.PlotDataItem(pen=pg.mkPen(E_COLOR + "60"))
+        self.low = pg.PlotDataItem(pen=theme.pen(E_COLOR + "60"))
+        self.high = pg.PlotDataItem(pen=theme.pen(E_COLOR + "60"))
         # One filled polygon (max forwards, min backwards): pyqtgraph's FillBetweenItem
         # rebuilds its path per curve update in Python and cost more than the whole plot.
         self.band = QGraphicsPathItem()
-        self.band.setBrush(pg.mkBrush(E_COLOR + "30"))
-        self.band.setPen(pg.mkPen(None))
+        self.band.setBrush(theme.brush(E_COLOR + "30"))
+        self.band.setPen(theme.pen(None))
         self.plot.addItem(self.low)
         self.plot.addItem(self.high)
         self.plot.addItem(self.band)
-        self.mean = self.plot.plot(pen=pg.mkPen(E_COLOR, width=1))
-        self.t_i = self.plot.plot(pen=pg.mkPen(I_COLOR, width=1))
-        self.chosen = self.plot.plot(pen=pg.mkPen(SELECTION_COLOR, width=2))
+        self.mean = self.plot.plot(pen=theme.pen(E_COLOR, width=1))
+        self.t_i = self.plot.plot(pen=theme.pen(I_COLOR, width=1))
+        self.chosen = self.plot.plot(pen=theme.pen(SELECTION_COLOR, width=2))
         self.chosen.setZValue(6)
         self.legend = self._legend_row(0, 0, [])
         self.neurons: list[pg.PlotDataItem] = []
@@ -1190,7 +1220,7 @@ class ThresholdsView(_View):
     def _style_neurons(self) -> None:
         for k, (curve, n) in enumerate(zip(self.neurons, self._neuron_ids, strict=True)):
             bold = self.selected == ("E", n)
-            curve.setPen(pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)], width=3 if bold else 1))
+            curve.setPen(theme.pen(NEURON_COLORS[k % len(NEURON_COLORS)], width=3 if bold else 1))
 
     def _follow_chosen(self, frame: Frame) -> None:
         """Extend the trace of a chosen neuron the history does not follow."""
@@ -1229,7 +1259,7 @@ class ThresholdsView(_View):
         if h.neurons != self._neuron_ids:
             for curve in self.neurons:
                 self.plot.removeItem(curve)
-            self.neurons = [self.plot.plot(pen=pg.mkPen(NEURON_COLORS[k % len(NEURON_COLORS)]))
+            self.neurons = [self.plot.plot(pen=theme.pen(NEURON_COLORS[k % len(NEURON_COLORS)]))
                             for k in range(len(h.neurons))]
             self._neuron_ids = h.neurons
             self._style_neurons()
@@ -1264,12 +1294,12 @@ class DistributionsView(_View):
         self.weights.setLabel("bottom", "weight (log axis)")
         # Fractions, not counts: 8 000 I->E synapses would flatten 2 000 E->E ones.
         self.weights.setLabel("left", "fraction of synapses")
-        self.ee = self.weights.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(E_COLOR),
-                                    brush=pg.mkBrush(E_COLOR + "70"))
-        self.ei = self.weights.plot(stepMode="center", pen=pg.mkPen(I_COLOR, width=1.5))
-        self.lognormal = self.weights.plot(pen=pg.mkPen(MARKER_COLOR, width=2))
+        self.ee = self.weights.plot(stepMode="center", fillLevel=0, pen=theme.pen(E_COLOR),
+                                    brush=theme.brush(E_COLOR + "70"))
+        self.ei = self.weights.plot(stepMode="center", pen=theme.pen(I_COLOR, width=1.5))
+        self.lognormal = self.weights.plot(pen=theme.pen(MARKER_COLOR, width=2))
         self.normal = self.weights.plot(
-            pen=pg.mkPen(FOREGROUND, width=1.5, style=Qt.PenStyle.DashLine))
+            pen=theme.pen(FOREGROUND, width=1.5, style=Qt.PenStyle.DashLine))
         self.legend = self._legend_row(0, 0, [
             (E_COLOR, BOX, "E\u2192E"), (I_COLOR, LINE, "I\u2192E"),
             (MARKER_COLOR, LINE, "lognormal fit"), (FOREGROUND, DASHED, "normal fit")],
@@ -1277,9 +1307,9 @@ class DistributionsView(_View):
         self.rates = self.addPlot(row=1, col=1, title="Firing rates")
         self.rates.setLabel("bottom", "spikes per step")
         self.rates.setLabel("left", "E neurons")
-        self.rate_hist = self.rates.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(ACCENT),
-                                         brush=pg.mkBrush(ACCENT + "70"))
-        self.target = self.rates.plot(pen=pg.mkPen(MARKER_COLOR, style=Qt.PenStyle.DotLine))
+        self.rate_hist = self.rates.plot(stepMode="center", fillLevel=0, pen=theme.pen(ACCENT),
+                                         brush=theme.brush(ACCENT + "70"))
+        self.target = self.rates.plot(pen=theme.pen(MARKER_COLOR, style=Qt.PenStyle.DotLine))
         self.target.setToolTip("Target rate mu_IP")
         self.rates.setToolTip("Firing rate of each excitatory neuron over the raster window")
         for plot in (self.weights, self.rates):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ..studio.branches import TimelineView
 from ..studio.frames import Frame
 from ..studio.texts import step_text
-from .plots import ACCENT, FOREGROUND, MARKER_COLOR, NOW_COLOR
+from .theme import ACCENT, BACKGROUND, FOREGROUND, MARKER_COLOR, NOW_COLOR, color
 
 __all__ = ["TimelineBar", "BranchesView", "memory_text", "where_text"]
 
@@ -119,30 +119,30 @@ class TimelineBar(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         mid = self.height() / 2
         left, right = self.x_of(0), self.x_of(self.span())
-        dim = QColor(FOREGROUND)
+        dim = color(FOREGROUND)
         dim.setAlpha(70)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(dim)
         painter.drawRoundedRect(QRectF(left, mid - 2, right - left, 4), 2, 2)
         now = self.x_of(self.step)
-        painter.setBrush(QColor(ACCENT))
+        painter.setBrush(color(ACCENT))
         painter.drawRoundedRect(QRectF(left, mid - 2, max(now - left, 0), 4), 2, 2)
         if self.view is not None:
-            painter.setPen(QPen(QColor(FOREGROUND), 1))
+            painter.setPen(QPen(color(FOREGROUND), 1))
             for step in self.view.checkpoints:
                 x = self.x_of(step)
                 painter.drawLine(QPointF(x, mid - 6), QPointF(x, mid + 6))
             if self.view.tip_step > self.step:
                 # Where the branch reached before going back: playing on goes there again.
                 tip = self.x_of(self.view.tip_step)
-                painter.setPen(QPen(QColor(MARKER_COLOR), 2))
+                painter.setPen(QPen(color(MARKER_COLOR), 2))
                 painter.drawLine(QPointF(tip, mid - 8), QPointF(tip, mid + 8))
-        painter.setPen(QPen(QColor("#15171e"), 1))
-        painter.setBrush(QColor(NOW_COLOR))
+        painter.setPen(QPen(color(BACKGROUND), 1))
+        painter.setBrush(color(NOW_COLOR))
         painter.drawEllipse(QPointF(now, mid), 6, 6)
         if self.picked is not None:
             x = self.x_of(self.picked)
-            painter.setBrush(QColor(MARKER_COLOR))
+            painter.setBrush(color(MARKER_COLOR))
             painter.drawEllipse(QPointF(x, mid), 6, 6)
         painter.end()
 

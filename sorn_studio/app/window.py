@@ -865,7 +865,8 @@ class MainWindow(QMainWindow):
         """Write the view ``name`` to ``path`` (``.png`` or ``.svg``) with ``options``."""
         o = options or ExportOptions()
         try:
-            out = export_widget(self.views[name], path, scale=o.scale, dpi=o.dpi, light=o.light)
+            out = export_widget(self.views[name], path, scale=o.scale, dpi=o.dpi,
+                                theme_name=o.theme_name)
         except (OSError, ValueError) as exc:
             self.show_error(f"Could not export the plot: {exc}")
             return None

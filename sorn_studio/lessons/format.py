@@ -19,6 +19,7 @@ from ..params import Params, field_specs
 from ..presets import get_preset, list_presets
 from ..recording import MAX_STEPS
 from ..session import SessionError, read_session
+from ..studio.views import VIEW_NAMES
 from .observables import OBSERVABLES
 
 __all__ = ["Lesson", "LessonStep", "Action", "Check", "Prediction", "Start", "LessonError",
@@ -166,6 +167,9 @@ class Lesson:
     hidden: tuple[str, ...]
     lock_reason: str
     steps: tuple[LessonStep, ...]
+    #: The views the lesson works with: brought to the front, and the only ones presentation
+    #: mode shows (with the run controls and the lesson).
+    views: tuple[str, ...] = ()
 
 
 def _value_text(value: Any) -> str:
@@ -384,7 +388,15 @@ def load_lesson(path: str | Path) -> Lesson:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise r.fail("", f"is not valid TOML: {exc}") from None
     data = r.table(data, "top level", {"title", "goal", "minutes", "references", "start",
-                                       "controls", "steps"}, {"title", "goal", "start", "steps"})
+                                       "controls", "views", "steps"},
+                   {"title", "goal", "start", "steps"})
+    views = data.get("views", [])
+    if not isinstance(views, list) or not all(isinstance(v, str) for v in views):
+        raise r.fail(_at("", "views"), "must be a list of view names")
+    unknown = [v for v in views if v not in VIEW_NAMES]
+    if unknown:
+        raise r.fail(_at("", "views"), f"names {unknown}, which are not views; the views are "
+                     f"{', '.join(VIEW_NAMES)}")
     references = data.get("references", [])
     if not isinstance(references, list) or not all(isinstance(x, str) for x in references):
         raise r.fail(_at("", "references"), "must be a list of texts")
@@ -408,4 +420,4 @@ def load_lesson(path: str | Path) -> Lesson:
         hidden=r.names(controls, "hidden", "[controls]"),
         lock_reason=(r.text(controls, "reason", "[controls]", most=1000)
                      if "reason" in controls else "locked by this lesson"),
-        steps=tuple(read))
+        steps=tuple(read), views=tuple(dict.fromkeys(views)))

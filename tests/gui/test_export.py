@@ -15,7 +15,7 @@ from PySide6.QtSvg import QSvgRenderer
 
 from sorn_studio.app import file_dialogs
 from sorn_studio.app.export import MM_PER_INCH, export_widget, print_scale, render_image
-from sorn_studio.app.plots import BACKGROUND, FOREGROUND
+from sorn_studio.app.theme import BACKGROUND, FOREGROUND
 from sorn_studio.app.window import VIEW_DOCKS
 
 #: A pixel "differs" when no pixel within one pixel of it in the other image is within this
@@ -126,7 +126,7 @@ def test_light_export_restyles_and_restores_every_view(qtbot, window, tmp_path, 
     for name in VIEW_DOCKS:
         view = shown_view(qtbot, window, name)
         before = pixels(view.grab().toImage())
-        out = export_widget(view, tmp_path / f"{name}{suffix}", light=True)
+        out = export_widget(view, tmp_path / f"{name}{suffix}", theme_name="light")
         after = pixels(view.grab().toImage())
         # The view on screen is exactly as it was.
         assert np.array_equal(before, after), name
@@ -144,7 +144,7 @@ def test_light_export_restyles_and_restores_every_view(qtbot, window, tmp_path, 
     # Rendering in the light theme does not leave anything restyled behind either.
     view = shown_view(qtbot, window, "thresholds")
     before = pixels(view.grab().toImage())
-    render_image(view, light=True)
+    render_image(view, theme_name="light")
     assert np.array_equal(before, pixels(view.grab().toImage()))
 
 
@@ -162,7 +162,7 @@ def test_export_dialog_asks_for_size_and_theme(qtbot, window, tmp_path, monkeypa
     box.width_spin.setValue(85)
     box.dpi_spin.setValue(300)
     assert box.pixels_label.text().startswith("1004 \u00d7")
-    box.light_check.setChecked(True)
+    box.theme_combo.setCurrentIndex(box.theme_combo.findData("light"))
     box.accept()
     png = QImage(str(target) + ".png")
     assert png.width() == 1004
@@ -174,7 +174,9 @@ def test_export_dialog_asks_for_size_and_theme(qtbot, window, tmp_path, monkeypa
     window._export_plot_dialog("connections")
     box = window.export_options_box
     qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
-    assert not box.size_combo.isVisible() and box.light_check.isVisible()
+    assert not box.size_combo.isVisible() and box.theme_combo.isVisible()
+    # The theme on screen is the one offered first.
+    assert box.theme_combo.currentData() == "dark"
     box.reject()
     assert not (tmp_path / "connections.svg").exists()
     assert view.isVisible()

@@ -92,8 +92,8 @@ class AttributionView(_View):
         super().__init__(parent)
         self._build_controls()
         # Room for the controls above everything the scene draws.
-        spacer = self.addLabel("", row=0, col=0, colspan=2)
-        spacer.setFixedHeight(self.header_height)
+        self.spacer = self.addLabel("", row=0, col=0, colspan=2)
+        self.spacer.setFixedHeight(self.header_height / self.zoom)
         entries: list[tuple[str, str, str]] = []
         for _group, names in GROUPS:
             for name in names:
@@ -184,6 +184,14 @@ class AttributionView(_View):
         row.addWidget(self.end_combo)
         self.controls.adjustSize()
         self.header_height = self.controls.sizeHint().height()
+
+    def set_look(self, old: theme.Look, new: theme.Look) -> None:
+        """Carry the view to look ``new``; the controls keep their room at the new size."""
+        super().set_look(old, new)
+        self.controls.adjustSize()
+        self.header_height = self.controls.sizeHint().height()
+        self.spacer.setFixedHeight(self.header_height / self.zoom)
+        self.resizeEvent(None)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         """Keep the controls along the top edge."""

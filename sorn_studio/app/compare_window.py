@@ -35,6 +35,7 @@ from ..params import MECHANISMS, Params, field_specs, parse_assignments
 from ..studio.comparison import CompareFrame, CompareRunner, changes_text
 from ..studio.defaults import studio_recording
 from ..studio.texts import step_text
+from . import theme
 from .compare_view import VARIANT_COLORS, CompareView
 from .worker import FrameMailbox, LoopThread, PaintPacer
 
@@ -59,10 +60,11 @@ class VariantRow(QWidget):
         specs = field_specs()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        color = VARIANT_COLORS[index % len(VARIANT_COLORS)]
+        self.color = VARIANT_COLORS[index % len(VARIANT_COLORS)]
         self.use = QCheckBox()
         self.use.setToolTip("Run this variant beside the baseline")
-        self.use.setStyleSheet(f"QCheckBox {{ color: {color}; font-weight: bold; }}")
+        self._colour_check()
+        theme.follow_look(self)
         self.use.setText(f"{index + 1}")
         self.name = QLineEdit()
         self.name.setPlaceholderText(f"variant {index + 1}")
@@ -84,6 +86,14 @@ class VariantRow(QWidget):
         self.more.textEdited.connect(lambda _text: self.use.setChecked(True))
         layout.addWidget(self.more, 1)
         self._baseline: Params | None = None
+
+    def _colour_check(self) -> None:
+        self.use.setStyleSheet(f"QCheckBox {{ color: {theme.color_name(self.color)}; "
+                               "font-weight: bold; }")
+
+    def set_look(self, _old: theme.Look, _new: theme.Look) -> None:
+        """The theme changed: the number takes the variant's colour in the new one."""
+        self._colour_check()
 
     def set_baseline(self, params: Params) -> None:
         """Show ``params``' mechanisms as this variant's, keeping the other changes typed."""
@@ -365,7 +375,8 @@ class CompareWindow(QWidget):
 
     def _show_failure(self, message: str) -> None:
         self.last_error = message
-        self.status.setText(f"<span style='color:#eb5757'>{message}</span>")
+        self.status.setText(f"<span style='color:{theme.color_name(theme.I_COLOR)}'>"
+                            f"{message}</span>")
         if self.runner is not None:
             self._playing = False
             self._show_controls()

@@ -1,4 +1,5 @@
-"""Load the Designer forms of ``ui/`` and the icons and style sheet of ``resources/``."""
+"""Load the Designer forms of ``ui/`` and the icons of ``resources/`` (the style sheet is the
+theme's: :func:`~sorn_studio.app.theme.style_sheet`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 from ..paths import resources_dir, ui_dir
 from .fields import FloatField, IntField
 
-__all__ = ["load_form", "icon", "style_sheet", "FORMS"]
+__all__ = ["load_form", "icon", "FORMS"]
 
 #: Every form and the object names the code looks up in it (checked by a test).
 FORMS: dict[str, tuple[str, ...]] = {
@@ -101,13 +102,3 @@ def load_form(name: str, base: QWidget | None = None) -> QWidget:
 def icon(name: str) -> QIcon:
     """The icon ``resources/icons/<name>.svg``."""
     return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
-
-
-def style_sheet() -> str:
-    """The application style sheet (``resources/style.qss``).
-
-    ``@ICONS@`` in the file stands for the icon folder, wherever the package is installed
-    (Qt resolves relative ``url()`` paths against the working folder, not the style sheet).
-    """
-    text = (resources_dir() / "style.qss").read_text(encoding="utf-8")
-    return text.replace("@ICONS@", (resources_dir() / "icons").as_posix())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -34,6 +35,7 @@ from ..lessons.headless import CheckResult, evaluate_checks
 from ..studio.frames import Frame
 from ..studio.texts import step_text
 from .file_dialogs import open_file_name
+from .theme import Look, current_look, follow_look
 
 if TYPE_CHECKING:
     from .controller import Controller
@@ -42,6 +44,8 @@ __all__ = ["LessonView", "ADVANCE_MS"]
 
 #: How long a finished step stays on screen, its checks ticked, before the next one.
 ADVANCE_MS = 1500
+#: Most pixels the prediction choices and the checks take (at a scale of 1).
+LIST_HEIGHTS = (90, 110)
 _TICK, _CROSS = "\u2714", "\u2718"
 
 
@@ -62,10 +66,13 @@ class LessonView(QWidget):
     -------
     step_changed(int)
         A step began (its number, 1-based; 0 when the lesson ended or stopped).
+    lesson_started(object)
+        A lesson began (the :class:`~sorn_studio.lessons.format.Lesson`).
     """
 
     title = "Lesson"
     step_changed = Signal(int)
+    lesson_started = Signal(object)
 
     def __init__(self, controller: Controller,
                  restrict: Callable[[tuple[str, ...], tuple[str, ...], str], None],
@@ -97,7 +104,7 @@ class LessonView(QWidget):
         # Long lesson titles must not widen the dock: the list shows them whole.
         self.choice.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.choice.setMinimumContentsLength(12)
+        self.choice.setMinimumContentsLength(6)
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("lessonStart")
         self.start_button.setToolTip("Reset the network to the lesson's start and begin")
@@ -111,11 +118,14 @@ class LessonView(QWidget):
         self.open_button.setToolTip("Start a lesson file of your own (.toml, see "
                                     "docs/lessons.md); it is checked like the bundled ones")
         self.open_button.clicked.connect(self.open_file)
-        top = QHBoxLayout()
-        top.addWidget(self.choice, 1)
-        top.addWidget(self.start_button)
-        top.addWidget(self.open_button)
-        top.addWidget(self.stop_button)
+        # The list on a row of its own: with the buttons beside it, a narrow dock (or the
+        # large text of presentation mode) cut the last button off.
+        top = QGridLayout()
+        top.addWidget(self.choice, 0, 0, 1, 4)
+        top.addWidget(self.start_button, 1, 0)
+        top.addWidget(self.open_button, 1, 1)
+        top.addWidget(self.stop_button, 1, 2)
+        top.setColumnStretch(3, 1)
         self.heading = QLabel()
         self.heading.setObjectName("lessonHeading")
         self.heading.setWordWrap(True)
@@ -132,7 +142,6 @@ class LessonView(QWidget):
         self.choices = QListWidget()
         self.choices.setObjectName("lessonChoices")
         self.choices.setWordWrap(True)
-        self.choices.setMaximumHeight(90)
         predict.addWidget(self.choices)
         self.answer_button = QPushButton("Answer")
         self.answer_button.setObjectName("lessonAnswer")
@@ -143,7 +152,9 @@ class LessonView(QWidget):
         self.expects.setWordWrap(True)
         self.checks = QListWidget()
         self.checks.setObjectName("lessonChecks")
-        self.checks.setMaximumHeight(110)
+        self.checks.setWordWrap(True)
+        self._fit_lists(current_look().scale)
+        follow_look(self)
         self.missing = QLabel()
         self.missing.setObjectName("lessonMissing")
         self.missing.setWordWrap(True)
@@ -171,6 +182,15 @@ class LessonView(QWidget):
         layout.addWidget(self.checks)
         layout.addWidget(self.missing)
         layout.addLayout(buttons)
+
+    def _fit_lists(self, scale: float) -> None:
+        # Heights in pixels: they grow with the text in presentation mode.
+        self.choices.setMaximumHeight(round(LIST_HEIGHTS[0] * scale))
+        self.checks.setMaximumHeight(round(LIST_HEIGHTS[1] * scale))
+
+    def set_look(self, _old: Look, new: Look) -> None:
+        """The look changed: the lists keep room for as many lines at the new scale."""
+        self._fit_lists(new.scale)
 
     def _fill_lessons(self) -> None:
         for path in bundled_lessons():
@@ -204,6 +224,11 @@ class LessonView(QWidget):
         self.lesson = lesson
         self.restrict(lesson.locked, lesson.hidden, lesson.lock_reason)
         self.stop_button.setVisible(True)
+        # The list shows the lesson running (a teacher's own file is not in it).
+        index = self.choice.findData(str(lesson.path))
+        if index >= 0:
+            self.choice.setCurrentIndex(index)
+        self.lesson_started.emit(lesson)
         if lesson.start.session is not None:
             # Step 1 begins once the file is loaded: its checkpoint must be of the new run.
             self.heading.setText(f"<b>{lesson.title}</b><br>Opening "

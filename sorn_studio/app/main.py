@@ -74,9 +74,9 @@ def main(options: StudioOptions | None = None) -> int:
 
     from ..presets import DEFAULT_PRESET, get_preset
     from ..session import load_session
-    from .forms import style_sheet
     from .qt_platform import platform_failure_hint
     from .scripted import ScriptedRun
+    from .theme import style_sheet
     from .window import MainWindow
 
     app = QApplication.instance()

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QTextDocument, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
@@ -492,6 +492,7 @@ class _View(pg.GraphicsLayoutWidget):
         # The scene's size is set from the widget's and the zoom (resizeEvent), not by
         # pyqtgraph's one scene pixel per screen pixel.
         self.autoPixelRange = False
+        theme.follow_look(self)
         self.ci.setContentsMargins(4, 4, 4, 4)
         self.markers: ChangeMarkers | None = None
         self._epoch: int | None = None
@@ -665,6 +666,8 @@ def _two_points(plot: pg.PlotItem, pen: Any) -> pg.PlotDataItem:
 MIN_WINDOW = 20
 #: In "auto", the raster shows about this many seconds of a speed-limited run.
 FOLLOW_SECONDS = 10.0
+#: Widest the raster's window field gets at a scale of 1 (pixels).
+WINDOW_FIELD_WIDTH = 180
 
 
 class RasterView(_View):
@@ -739,7 +742,7 @@ class RasterView(_View):
         self.window_spin.setStepType(QSpinBox.StepType.AdaptiveDecimalStepType)
         self.window_spin.setKeyboardTracking(False)
         self.window_spin.setValue(MIN_WINDOW - 1)
-        self.window_spin.setMaximumWidth(150)
+        self.window_spin.setMaximumWidth(round(WINDOW_FIELD_WIDTH * self.zoom))
         self.window_spin.setToolTip(
             "Steps the raster shows. \"auto\" follows the speed limit (about "
             f"{FOLLOW_SECONDS:g} s of the run); the mouse wheel over the raster zooms.")
@@ -747,7 +750,7 @@ class RasterView(_View):
         row.addWidget(self.window_spin)
         self.window_box.adjustSize()
         self.setMinimumHeight(self.window_box.sizeHint().height() + 120)
-        self.header.setMinimumHeight(self.window_box.sizeHint().height())
+        self.header.setMinimumHeight(self.window_box.sizeHint().height() / self.zoom)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         """Keep the window field in the top-right corner."""
@@ -755,6 +758,18 @@ class RasterView(_View):
         box = getattr(self, "window_box", None)  # pyqtgraph resizes before __init__ ends
         if box is not None:
             box.move(max(0, self.width() - box.width() - 6), 2)
+
+    def set_look(self, old: theme.Look, new: theme.Look) -> None:
+        """Carry the view to look ``new``; the window field keeps its corner at the new size."""
+        super().set_look(old, new)
+        self.window_spin.setMaximumWidth(round(WINDOW_FIELD_WIDTH * self.zoom))
+        # After the event loop: the field takes the style sheet's new font size only then.
+        QTimer.singleShot(0, self._fit_window_field)
+
+    def _fit_window_field(self) -> None:
+        self.window_box.adjustSize()
+        self.header.setMinimumHeight(self.window_box.sizeHint().height() / self.zoom)
+        self.resizeEvent(None)
 
     def set_window(self, steps: int | None) -> None:
         """Show the newest ``steps`` steps; ``None`` follows the speed limit again."""

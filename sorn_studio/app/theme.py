@@ -6,7 +6,7 @@ current theme's, with line widths times the current scale, so whatever a view ma
 the look it is made in. :func:`restyle` carries the items that exist already from one look to
 another: colours through the canonical palette, line widths and symbol sizes by the ratio of
 the scales. An export uses it for the length of one drawing (:mod:`.export`);
-:func:`apply_look` uses it for good, on every view of every window.
+:func:`apply_look` uses it for good, on every view of every window (:func:`follow_look`).
 
 Fonts, margins and axis widths are not restyled item by item: a view draws its whole scene
 magnified by the scale (``_View.set_zoom`` in :mod:`.plots`), and the panels' style sheet has
@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import contextlib
 import re
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication
+from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication, QWidget
 
 from ..paths import resources_dir
 
@@ -33,7 +35,8 @@ __all__ = [
     "ACCENT", "BACKGROUND", "E_COLOR", "FOREGROUND", "I_COLOR", "MARKER_COLOR",
     "MISSING_COLOR", "NEURON_COLORS", "NOW_COLOR", "OUT_COLOR", "SELECTION_COLOR",
     "DARK", "LIGHT", "THEMES", "Look", "Theme", "PRESENTATION_SCALES",
-    "apply_look", "brush", "color", "color_name", "current_look", "lut", "pen", "recolor_html",
+    "apply_look", "brush", "color", "color_name", "current_look", "follow_look", "lut", "pen",
+    "recolor_html",
     "restyle", "set_current_look", "style_sheet", "temporary_look",
 ]
 
@@ -435,24 +438,41 @@ def style_sheet(look: Look | None = None) -> str:
     return text
 
 
-def apply_look(look: Look) -> None:
-    """Make ``look`` the studio's: the style sheet, and every view of every window.
+def follow_look(widget: QWidget) -> None:
+    """Have :func:`apply_look` call ``widget.set_look(old, new)`` whenever the look changes.
 
-    Widgets with a ``set_look(old, new)`` method (the views, panels that colour their own
-    text) are carried over; widgets that paint themselves read :func:`color` when they paint.
+    Views and panels that hold colours or sizes of their own register themselves; the
+    registry holds them weakly, and skips those Qt has already deleted.
     """
+    _followers.add(widget)
+
+
+def apply_look(look: Look) -> None:
+    """Make ``look`` the studio's: the style sheet, and every widget that follows it
+    (:func:`follow_look`) in every window. Widgets that paint themselves read :func:`color`
+    when they paint (the new style sheet repaints them)."""
     old = _current
     if look == old:
         return
     set_current_look(look)
     app = QApplication.instance()
-    if isinstance(app, QApplication):
-        app.setStyleSheet(style_sheet(look))
-        for widget in app.allWidgets():
-            hook = getattr(widget, "set_look", None)
-            if callable(hook):
-                hook(old, look)
-            widget.update()
+    busy = isinstance(app, QApplication)
+    if busy:
+        # Qt re-polishes every widget for a new style sheet: a second or two in a full studio.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        if busy:
+            app.setStyleSheet(style_sheet(look))
+        for widget in list(_followers):
+            # A closed window's widgets may be gone on the C++ side before Python lets go.
+            if shiboken6.isValid(widget):
+                widget.set_look(old, look)
+    finally:
+        if busy:
+            QApplication.restoreOverrideCursor()
+
+
+_followers: weakref.WeakSet[QWidget] = weakref.WeakSet()
 
 
 # pyqtgraph's own defaults (black, grey) until the studio's look is set.

@@ -47,7 +47,7 @@ from .discard import Choice, ask_to_discard, asks_before_discarding, set_asks_be
 from .export import export_widget
 from .export_dialog import ExportOptions, ExportOptionsDialog
 from .fields import FloatField, IntField, RefusalNote
-from .forms import icon, load_form, style_sheet
+from .forms import icon, load_form
 from .help import FIELD_SECTIONS, ModelHelp, view_help
 from .lesson_view import LessonView
 from .param_panel import ParamModel, ParamPanel, bind_editor, field_applies, format_value
@@ -59,10 +59,13 @@ from .plots import (
     WeightsView,
     connect_selection,
 )
+from .presentation import LookMenu
+from .theme import MARKER_COLOR, Look, color_name, follow_look, style_sheet
 from .timeline import BranchesView, TimelineBar, memory_text
 
 if TYPE_CHECKING:
     from ..engine import Simulation
+    from ..lessons.format import Lesson
     from ..session import SessionInfo
 
 __all__ = ["MainWindow", "SETTINGS_ORG", "SETTINGS_APP", "VIEW_DOCKS"]
@@ -204,6 +207,9 @@ class MainWindow(QMainWindow):
         self._setup_actions()
         self._setup_controls(sim, preset)
         self._setup_status_bar()
+        follow_look(self)
+        self.look_menu = LookMenu(self, LAYOUT_VERSION)
+        self.lesson.lesson_started.connect(self._lesson_started)
         self.model.live_edit.connect(self.controller.apply_live)
         self.model.pending_changed.connect(self._show_pending)
         self.controller.frame.connect(self.show_frame)
@@ -661,18 +667,31 @@ class MainWindow(QMainWindow):
         shown = ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setText(html.escape(preset.summary) + (
-            f"<br><span style='color:#f2c94c'>Modified: {html.escape(shown)}</span>"
+            f"<br><span style='color:{color_name(MARKER_COLOR)}'>Modified: "
+            f"{html.escape(shown)}</span>"
             if items else ""))
         label.setToolTip(f"{preset.source}\n{preset.notes}".strip())
 
-    def show_preset_views(self, name: str | None) -> None:
-        """Bring the views that show preset ``name``'s result to the front of their tabs."""
-        if name is None or name not in list_presets():
-            return
-        for view in get_preset(name).views:
+    def set_look(self, _old: Look, _new: Look) -> None:
+        """The theme changed: the texts that carry colours of their own follow it."""
+        self._show_preset_summary(self.controller.preset)
+
+    def _lesson_started(self, lesson: Lesson) -> None:
+        """Bring the lesson's views to the front (in presentation mode: only those)."""
+        self.show_views(lesson.views)
+        self.look_menu.lesson_started(lesson.views)
+
+    def show_views(self, views: tuple[str, ...]) -> None:
+        """Show the views named (:data:`~sorn_studio.studio.views.VIEW_NAMES`), in front."""
+        for view in views:
             if view in self.docks:
                 self.docks[view].show()
                 self.docks[view].raise_()
+
+    def show_preset_views(self, name: str | None) -> None:
+        """Bring the views that show preset ``name``'s result to the front of their tabs."""
+        if name is not None and name in list_presets():
+            self.show_views(get_preset(name).views)
 
     def _speed_changed(self, *_: Any) -> None:
         limited = self.speed_combo.currentIndex() == 1

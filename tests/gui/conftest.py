@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from helpers import WAIT_MS  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
+from sorn_studio.app import theme  # noqa: E402
 from sorn_studio.app.discard import set_asks_before_discarding  # noqa: E402
 from sorn_studio.app.window import SETTINGS_APP, SETTINGS_ORG, MainWindow  # noqa: E402
 from sorn_studio.app.worker import live_threads  # noqa: E402
@@ -29,6 +30,14 @@ def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
     # tests/gui/test_discard.py turns it back on.
     set_asks_before_discarding(QSettings(SETTINGS_ORG, SETTINGS_APP), False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def desk_look(qapp) -> Iterator[None]:
+    """Every test starts and ends in the dark theme at a scale of 1 (the look is global)."""
+    theme.apply_look(theme.Look())
+    yield
+    theme.apply_look(theme.Look())
 
 
 @pytest.fixture(autouse=True)

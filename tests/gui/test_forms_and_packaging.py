@@ -13,7 +13,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
 from sorn_studio.app import qtcompat
-from sorn_studio.app.forms import FORMS, icon, load_form, style_sheet
+from sorn_studio.app.forms import FORMS, icon, load_form
+from sorn_studio.app.theme import style_sheet
 from sorn_studio.paths import resources_dir, ui_dir
 
 ROOT = Path(__file__).resolve().parents[2]

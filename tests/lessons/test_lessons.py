@@ -101,6 +101,10 @@ def test_a_teachers_file_is_checked_like_a_bundled_one(tmp_path, capsys):
      "step 1, check 1: has unknown field(s) 'op2'"),
     (lambda t: t + '\n[controls]\nlocked = ["everything"]\n',
      "[controls], field 'locked': names ['everything']"),
+    (lambda t: t.replace('goal = "Learn."', 'goal = "Learn."\nviews = ["raster", "movie"]'),
+     "field 'views': names ['movie'], which are not views; the views are raster, weights"),
+    (lambda t: t.replace('goal = "Learn."', 'goal = "Learn."\nviews = "raster"'),
+     "field 'views': must be a list of view names"),
 ])
 def test_a_bad_lesson_file_is_refused_naming_the_file_step_and_field(tmp_path, change,
                                                                        message, capsys):

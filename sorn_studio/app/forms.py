@@ -10,8 +10,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
-from ..paths import resources_dir, ui_dir
+from ..paths import ui_dir
 from .fields import FloatField, IntField
+from .theme import icon_folder
 
 __all__ = ["load_form", "icon", "FORMS"]
 
@@ -100,5 +101,5 @@ def load_form(name: str, base: QWidget | None = None) -> QWidget:
 
 
 def icon(name: str) -> QIcon:
-    """The icon ``resources/icons/<name>.svg``."""
-    return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
+    """The icon ``resources/icons/<name>.svg``, drawn for the current theme."""
+    return QIcon(str(icon_folder() / f"{name}.svg"))

@@ -10,6 +10,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..lessons import Lesson
 
 __all__ = ["StudioOptions", "main"]
 
@@ -35,6 +39,12 @@ class StudioOptions:
         After the steps, save the window to this PNG.
     quit : bool
         Close the studio after the steps and the screenshot.
+    lesson : Lesson, optional
+        Start this lesson once the window is open (before the steps).
+    theme : str, optional
+        ``"dark"`` or ``"light"``; remembered unless the run is scripted.
+    presentation : bool
+        Open in presentation mode.
     """
 
     session: Path | None = None
@@ -43,6 +53,9 @@ class StudioOptions:
     steps: int = 0
     screenshot: Path | None = None
     quit: bool = False
+    lesson: Lesson | None = None
+    theme: str | None = None
+    presentation: bool = False
 
     @property
     def scripted(self) -> bool:
@@ -76,7 +89,6 @@ def main(options: StudioOptions | None = None) -> int:
     from ..session import load_session
     from .qt_platform import platform_failure_hint
     from .scripted import ScriptedRun
-    from .theme import style_sheet
     from .window import MainWindow
 
     app = QApplication.instance()
@@ -88,7 +100,6 @@ def main(options: StudioOptions | None = None) -> int:
             app = QApplication([sys.argv[0] if sys.argv else "sorn-studio"])
     app.setApplicationName("SORN Studio")
     app.setOrganizationName("SORN Studio")
-    app.setStyleSheet(style_sheet())
 
     sim, preset = None, options.preset
     if options.session is not None:
@@ -104,7 +115,15 @@ def main(options: StudioOptions | None = None) -> int:
     # Scripted runs (screenshots for the docs) use the default layout so they are reproducible.
     window = MainWindow(params=params, preset=preset, seed=options.seed, sim=sim,
                         remember_layout=not options.scripted)
+    if options.theme is not None:
+        window.look_menu.set_theme(options.theme, remember=not options.scripted)
+    if options.lesson is not None:
+        window.lesson.start(options.lesson)
+        window.docks["lesson"].show()
+        window.docks["lesson"].raise_()
     window.show()
+    if options.presentation:
+        window.look_menu.set_presenting(True)
     script = None
     if options.steps or options.scripted:
         script = ScriptedRun(window, options.steps, options.screenshot, options.quit,

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
+from PySide6.QtWidgets import QMenu, QToolBar
 
 from . import theme
 
 if TYPE_CHECKING:
     from .window import MainWindow
 
-__all__ = ["LookMenu", "CLASS_SPEED", "PRESENTATION_VIEWS", "DEFAULT_PRESENTATION_SCALE"]
+__all__ = ["LookMenu", "CLASS_SPEED", "PRESENTATION_VIEWS", "DEFAULT_PRESENTATION_SCALE",
+           "remembered_theme"]
 
 #: Steps per second presentation mode limits a free-running network to: the raster then
 #: shows some 200 steps (about ten seconds), each spike a block of its own.
@@ -35,6 +36,11 @@ DEFAULT_PRESENTATION_SCALE = 1.5
 THEME_KEY = "look/theme"
 SCALE_KEY = "look/presentation_scale"
 LAYOUT_KEY = "presentation/state"
+
+
+def remembered_theme(settings: QSettings) -> theme.Theme:
+    """The theme chosen the last time (the dark one at first, or for an unknown name)."""
+    return theme.THEMES.get(str(settings.value(THEME_KEY, theme.DARK.name)), theme.DARK)
 
 
 class LookMenu(QObject):
@@ -63,8 +69,7 @@ class LookMenu(QObject):
         self._desk: tuple[QByteArray, bool, bool, int, float] | None = None
         self._icon_sizes = {bar: bar.iconSize() for bar in window.findChildren(QToolBar)}
         settings = self._settings()
-        saved = str(settings.value(THEME_KEY, theme.DARK.name))
-        self.theme = theme.THEMES.get(saved, theme.DARK)
+        self.theme = remembered_theme(settings)
         try:
             scale = float(settings.value(SCALE_KEY, DEFAULT_PRESENTATION_SCALE))
         except (TypeError, ValueError):
@@ -127,13 +132,15 @@ class LookMenu(QObject):
         for bar, size in self._icon_sizes.items():
             bar.setIconSize(QSize(round(size.width() * factor), round(size.height() * factor)))
 
-    def set_theme(self, name: str) -> None:
-        """Switch to the theme ``name`` (``"dark"`` or ``"light"``) and remember it."""
+    def set_theme(self, name: str, remember: bool = True) -> None:
+        """Switch to the theme ``name`` (``"dark"`` or ``"light"``); ``remember`` it for the
+        next launch."""
         if name not in theme.THEMES:
             raise ValueError(f"theme {name!r} is not one of {', '.join(theme.THEMES)}")
         self.theme = theme.THEMES[name]
         self.theme_actions[name].setChecked(True)
-        self._settings().setValue(THEME_KEY, name)
+        if remember:
+            self._settings().setValue(THEME_KEY, name)
         self._apply()
 
     def set_scale(self, scale: float) -> None:
@@ -220,22 +227,14 @@ class LookMenu(QObject):
             docks[1].raise_()
         if panels:
             w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, w.docks["lesson"])
-        # Sized once the window has reached full screen, which may take an event.
-        QTimer.singleShot(0, lambda: self._size_docks(docks, bool(panels)))
-
-    def _size_docks(self, docks: list[QDockWidget], lesson: bool) -> None:
-        w = self.window
-        if not self.presenting:
-            return
-        width, height = w.width(), w.height()
-        if lesson:
-            w.resizeDocks([w.docks["lesson"], docks[0]],
-                          [round(width * 0.34), round(width * 0.66)], Qt.Orientation.Horizontal)
-        if len(docks) > 1:
-            w.resizeDocks([docks[0], docks[1]], [round(height * 0.5), round(height * 0.4)],
-                          Qt.Orientation.Vertical)
-        # These are the docks' shares of the window from now on (see MainWindow.resizeEvent).
-        w._take_new_shares()
+        # The docks' shares of the window: the window gives them their sizes now and again
+        # after every resize, so they hold once it has reached full screen too.
+        wide = 0.66 if panels else 1.0
+        shares = {views[0]: (wide, 0.55)}
+        shares.update({name: (wide, 0.45) for name in views[1:]})
+        if panels:
+            shares["lesson"] = (1.0 - wide, 1.0)
+        w.set_shares(shares)
 
     def lesson_started(self, views: tuple[str, ...]) -> None:
         """A lesson began: in presentation mode, show only its views."""

@@ -17,10 +17,13 @@ because pyqtgraph draws them in screen pixels, whatever the magnification.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
+import tempfile
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,13 +32,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication, QWidget
 
+from ..atomic import atomic_path
 from ..paths import resources_dir
 
 __all__ = [
     "ACCENT", "BACKGROUND", "E_COLOR", "FOREGROUND", "I_COLOR", "MARKER_COLOR",
     "MISSING_COLOR", "NEURON_COLORS", "NOW_COLOR", "OUT_COLOR", "SELECTION_COLOR",
     "DARK", "LIGHT", "THEMES", "Look", "Theme", "PRESENTATION_SCALES",
-    "apply_look", "brush", "color", "color_name", "current_look", "follow_look", "lut", "pen",
+    "apply_look", "brush", "color", "color_name", "current_look", "follow_look", "icon_folder",
+    "lut", "pen",
     "recolor_html",
     "restyle", "set_current_look", "style_sheet", "temporary_look",
 ]
@@ -414,6 +419,36 @@ def temporary_look(view: pg.GraphicsView, look: Look) -> Iterator[None]:
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)(pt|px)\b")
 
 
+def _recolored(text: str, colors: Mapping[str, str]) -> str:
+    """``text`` (a style sheet, an SVG) with its ``#rrggbb`` colours mapped by ``colors``."""
+    return _HEX.sub(lambda m: colors.get("#" + m.group(1).lower(), "#" + m.group(1))
+                    + (m.group(2) or ""), text)
+
+
+def icon_folder(theme: Theme | None = None) -> Path:
+    """The folder of the icons drawn for ``theme`` (the current one).
+
+    The icons in ``resources/icons`` are drawn for the dark theme; another theme's are the
+    same files with their colours mapped by :attr:`Theme.panel_colors`, written once into a
+    folder of the user's temporary files (the style sheet names its icons by path).
+    """
+    theme = theme or _current.theme
+    source = resources_dir() / "icons"
+    if not theme.panel_colors:
+        return source
+    files = sorted(source.glob("*.svg"))
+    drawn = {path.name: _recolored(path.read_text(encoding="utf-8"), theme.panel_colors)
+             for path in files}
+    digest = hashlib.sha256("".join(drawn.values()).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"sorn-studio-icons-{theme.name}-{digest}"
+    if not all((folder / name).is_file() for name in drawn):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in drawn.items():
+            with atomic_path(folder / name, "the icon") as tmp:
+                tmp.write_text(text, encoding="utf-8")
+    return folder
+
+
 def style_sheet(look: Look | None = None) -> str:
     """The application style sheet (``resources/style.qss``) in ``look`` (the current one).
 
@@ -424,10 +459,8 @@ def style_sheet(look: Look | None = None) -> str:
     """
     look = look or _current
     text = (resources_dir() / "style.qss").read_text(encoding="utf-8")
-    text = text.replace("@ICONS@", (resources_dir() / "icons").as_posix())
-    colors = look.theme.panel_colors
-    text = _HEX.sub(lambda m: colors.get("#" + m.group(1).lower(), "#" + m.group(1))
-                    + (m.group(2) or ""), text)
+    text = _recolored(text, look.theme.panel_colors)
+    text = text.replace("@ICONS@", icon_folder(look.theme).as_posix())
     if look.scale != 1:
         def grow(match: re.Match[str]) -> str:
             value = float(match.group(1)) * look.scale

@@ -59,8 +59,16 @@ from .plots import (
     WeightsView,
     connect_selection,
 )
-from .presentation import LookMenu
-from .theme import MARKER_COLOR, Look, color_name, follow_look, style_sheet
+from .presentation import LookMenu, remembered_theme
+from .theme import (
+    MARKER_COLOR,
+    Look,
+    color_name,
+    current_look,
+    follow_look,
+    set_current_look,
+    style_sheet,
+)
 from .timeline import BranchesView, TimelineBar, memory_text
 
 if TYPE_CHECKING:
@@ -133,8 +141,11 @@ class MainWindow(QMainWindow):
                  frame_rate: float = FRAME_RATE) -> None:
         super().__init__()
         load_form("main_window.ui", self)
+        # The remembered theme before any view exists: setting a style sheet costs little
+        # while there are few widgets, and the views are then made in the theme they show.
+        set_current_look(Look(remembered_theme(self._settings()), current_look().scale))
         app = QApplication.instance()
-        if isinstance(app, QApplication) and not app.styleSheet():
+        if isinstance(app, QApplication) and app.styleSheet() != style_sheet():
             app.setStyleSheet(style_sheet())
         self.setWindowIcon(icon("app"))
         if sim is None:
@@ -262,12 +273,17 @@ class MainWindow(QMainWindow):
         """The action ``name`` of the main form (e.g. ``"actionPlay"``)."""
         return self._child(QAction, name)
 
-    def _setup_actions(self) -> None:
+    def _set_icons(self) -> None:
+        """The actions' icons, drawn for the current theme."""
         icons = {"actionPlay": "play", "actionPause": "pause", "actionStep": "step",
                  "actionStepN": "step_n", "actionReset": "reset",
                  "actionOpenSession": "open", "actionExportSession": "save"}
         for name, icon_name in icons.items():
             self.action(name).setIcon(icon(icon_name))
+        self._child(QMenu, "menuExportPlot").setIcon(icon("export"))
+
+    def _setup_actions(self) -> None:
+        self._set_icons()
         self.action("actionPlay").triggered.connect(self.play)
         self.action("actionPause").triggered.connect(self.pause)
         self.action("actionStep").triggered.connect(lambda: self.step(1))
@@ -292,7 +308,6 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             menu_view.addAction(dock.toggleViewAction())
         menu_export = self._child(QMenu, "menuExportPlot")
-        menu_export.setIcon(icon("export"))
         for name, view in self.views.items():
             act = menu_export.addAction(f"{view.title}\u2026")
             act.setObjectName(f"actionExport_{name}")
@@ -510,6 +525,13 @@ class MainWindow(QMainWindow):
         self._shares = {name: (dock.width() / width, dock.height() / height)
                         for name, dock in self._docked().items()}
 
+    def set_shares(self, shares: dict[str, tuple[float, float]]) -> None:
+        """Give the docks named these shares of the window's (width, height), now and after
+        every resize (until the user moves a separator or a dock)."""
+        self._shares = dict(shares)
+        self._restore_shares()
+        self._resized.start(0)
+
     def _restore_shares(self) -> None:
         docks = {name: dock for name, dock in self._docked().items() if name in self._shares}
         if not docks:
@@ -673,7 +695,8 @@ class MainWindow(QMainWindow):
         label.setToolTip(f"{preset.source}\n{preset.notes}".strip())
 
     def set_look(self, _old: Look, _new: Look) -> None:
-        """The theme changed: the texts that carry colours of their own follow it."""
+        """The theme changed: the icons and the texts that carry colours of their own follow."""
+        self._set_icons()
         self._show_preset_summary(self.controller.preset)
 
     def _lesson_started(self, lesson: Lesson) -> None:

@@ -1,7 +1,9 @@
 """``sorn-studio gui`` (and bare ``sorn-studio``): open the studio.
 
-``--steps N`` runs N steps after the window opens; ``--screenshot`` then writes the window to a
-PNG (this works with ``QT_QPA_PLATFORM=offscreen``); ``--quit`` closes the studio afterwards.
+``--lesson`` starts a lesson, ``--theme`` and ``--presentation`` set the look (a class can start
+with ``sorn-studio gui --lesson intrinsic_plasticity --presentation``). ``--steps N`` runs N
+steps after the window opens; ``--screenshot`` then writes the window to a PNG (this works with
+``QT_QPA_PLATFORM=offscreen``); ``--quit`` closes the studio afterwards.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                      help="after the steps, save the window to this PNG")
     gui.add_argument("--quit", action="store_true",
                      help="close the studio after the steps and the screenshot")
+    gui.add_argument("--lesson", metavar="NAME|FILE.toml",
+                     help="start a lesson: a bundled one (see 'sorn-studio lesson --list') or "
+                     "a lesson file")
+    gui.add_argument("--theme", choices=("dark", "light"),
+                     help="the colour theme (remembered, as when chosen in the View menu)")
+    gui.add_argument("--presentation", action="store_true",
+                     help="open in presentation mode (View -> Presentation, F11)")
     gui.set_defaults(func=gui_command)
     return gui
 
@@ -49,8 +58,8 @@ def gui_command(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        2 for an invalid ``--steps`` or ``--screenshot`` (not a .png, or its folder does not
-        exist); otherwise the studio's exit status (see :func:`sorn_studio.app.main.main`).
+        2 for an invalid ``--steps``, ``--lesson`` or ``--screenshot`` (not a .png, or its folder
+        does not exist); otherwise the studio's exit status (see :func:`sorn_studio.app.main.main`).
     """
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         return report("--screenshot needs a .png file name", "gui")
@@ -58,8 +67,18 @@ def gui_command(args: argparse.Namespace) -> int:
         # Checked before the window opens; no folder is created for it.
         return report(f"--screenshot {args.screenshot}: folder {args.screenshot.parent} does "
                       "not exist", "gui")
+    lesson = None
+    if args.lesson is not None:
+        from sorn_studio.lessons import LessonError, find_lesson
+
+        try:
+            lesson = find_lesson(args.lesson)
+        except (LessonError, OSError) as exc:
+            return report(f"--lesson: {exc}", "gui")
     # Imported here, after the checks: Qt takes a while to load and no other command needs it.
     from sorn_studio.app.main import StudioOptions, main
 
     return main(StudioOptions(session=args.session, preset=args.preset, seed=args.seed,
-                              steps=args.steps, screenshot=args.screenshot, quit=args.quit))
+                              steps=args.steps, screenshot=args.screenshot, quit=args.quit,
+                              lesson=lesson, theme=args.theme,
+                              presentation=args.presentation))

@@ -19,6 +19,27 @@ def test_scripted_screenshot(qapp, tmp_path):
     assert not image.isNull() and image.width() >= 800 and image.height() >= 600
 
 
+def test_a_class_starts_from_the_command_line(qapp, tmp_path, capsys):
+    import numpy as np
+    from PySide6.QtCore import QSettings
+
+    from sorn_studio.app.presentation import THEME_KEY
+    from sorn_studio.app.window import SETTINGS_APP, SETTINGS_ORG
+
+    shot = tmp_path / "class.png"
+    code = main(["gui", "--lesson", "intrinsic_plasticity", "--theme", "light",
+                 "--presentation", "--steps", "200", "--screenshot", str(shot), "--quit"])
+    assert code == 0
+    image = QImage(str(shot)).convertToFormat(QImage.Format.Format_RGB32)
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)[..., :3]
+    assert (rgb.min(axis=2) > 230).mean() > 0.4          # light, not the dark theme
+    # A scripted run does not change what the user chose.
+    assert QSettings(SETTINGS_ORG, SETTINGS_APP).value(THEME_KEY) is None
+    assert main(["gui", "--lesson", "no_such_lesson", "--quit"]) == 2
+    err = capsys.readouterr().err
+    assert "--lesson" in err and "the lessons are" in err and "intrinsic_plasticity" in err
+
+
 def test_gui_opens_a_session_and_rejects_bad_arguments(qapp, tmp_path, capsys):
     from sorn_studio.presets import load_preset
     from sorn_studio.session import save_session

@@ -75,7 +75,9 @@ class ScriptedRun(QObject):
             self.window.interactive_errors = False
             self.window.confirm_discard = False
         if self.steps > 0:
-            self.window.step(self.steps)
+            # At full speed even under a speed limit (presentation mode sets one): a script
+            # is not watched as it runs.
+            self.window.step(self.steps, full_speed=True)
         else:
             self.window.controller.runner.refresh()
 

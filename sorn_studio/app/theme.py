@@ -33,6 +33,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication, QWidget
 
 from ..atomic import atomic_path
+from ..figures import style as page
 from ..paths import resources_dir
 
 __all__ = [
@@ -113,13 +114,14 @@ class Theme:
 
 
 DARK = Theme("dark", "Dark", {}, {})
-#: Dark colours that would be faint on white, and their stand-ins; the panels' colours.
+#: The hues for a white page are the figures' (one palette for the light theme, light
+#: exports and the matplotlib figures); the panels have colours of their own.
 LIGHT = Theme(
     "light", "Light (for projectors)",
     plot_colors={
-        BACKGROUND: "#ffffff", FOREGROUND: "#1f2430", E_COLOR: "#1e8a4c", I_COLOR: "#d03b3b",
-        ACCENT: "#2f64c8", MARKER_COLOR: "#b8860b", NOW_COLOR: "#1b8fc0",
-        "#bb6bd9": "#8e3fb0", OUT_COLOR: "#c8671a", "#9b51e0": "#6a2fb0",
+        BACKGROUND: "#ffffff", FOREGROUND: "#1f2430", E_COLOR: page.E_COLOR,
+        I_COLOR: page.I_COLOR, ACCENT: page.FIT_COLOR, MARKER_COLOR: page.MARK_COLOR,
+        **dict(zip(NEURON_COLORS, page.NEURON_COLORS, strict=True)),
         "#ffffff": "#000000", "#3b4254": "#c5cad6", "#9aa3b5": "#6b7386",
         "#ff8fb1": "#d6457a",
     },

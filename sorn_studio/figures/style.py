@@ -1,4 +1,5 @@
-"""Colours of the figures: the hues of the studio's views, dark enough for a white page."""
+"""Colours of the figures: the hues of the studio's views, dark enough for a white page (the
+studio's light theme uses them too, see ``sorn_studio.app.theme``)."""
 
 from __future__ import annotations
 

@@ -59,6 +59,7 @@ def test_presentation_mode_scales_every_view_and_panel_and_comes_back(qtbot, win
     desk = {name for name, dock in window.docks.items() if dock.isVisible()}
     scale = window.look_menu.scale
     assert scale == 1.5
+    assert "Presentation: F11" in window.shortcut_lines()      # Help -> Keyboard shortcuts
 
     window.findChild(type(window.action("actionPlay")), "actionPresentation").trigger()
     qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)

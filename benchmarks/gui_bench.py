@@ -102,7 +102,7 @@ def windowed(preset: str, seconds: float, rounds: int, memory_steps: int, fps: f
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from sorn_studio.app.forms import style_sheet
+    from sorn_studio.app.theme import style_sheet
     from sorn_studio.app.window import TABBED_VIEWS, MainWindow
     from sorn_studio.session import load_session, save_session
 

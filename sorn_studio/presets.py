@@ -9,6 +9,7 @@ from typing import Any
 
 from .params import Params
 from .paths import presets_dir
+from .studio.views import VIEW_NAMES
 
 __all__ = ["Preset", "DEFAULT_PRESET", "list_presets", "load_preset", "get_preset"]
 
@@ -71,6 +72,10 @@ def get_preset(name: str) -> Preset:
         views = data.get("views", [])
         if not isinstance(views, list) or not all(isinstance(v, str) for v in views):
             raise ValueError(f"'views' must be a list of view names, got {views!r}")
+        unknown = [v for v in views if v not in VIEW_NAMES]
+        if unknown:
+            raise ValueError(f"'views' names {unknown}, which are not views; the views are "
+                             f"{', '.join(VIEW_NAMES)}")
     except (KeyError, json.JSONDecodeError, TypeError, ValueError) as exc:
         raise ValueError(f"preset file {files[name]} is invalid: {exc}") from exc
     return Preset(name=name, title=data.get("title", name), summary=data.get("summary", ""),

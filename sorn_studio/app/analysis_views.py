@@ -117,7 +117,7 @@ class _AnalysisView(_View):
 
 
 def _points(plot: pg.PlotItem, color: str, name: str | None = None) -> pg.PlotDataItem:
-    return plot.plot(pen=theme.pen(color, width=1), symbol="o", symbolSize=5,
+    return plot.plot(pen=theme.pen(color, width=1), symbol="o", symbolSize=theme.size(5),
                      symbolBrush=theme.brush(color), symbolPen=None, name=name)
 
 

@@ -23,16 +23,27 @@ from ..studio.frames import Frame
 from ..studio.texts import step_text
 from . import theme
 from .plots import ChangeMarkers, WholeRunSteps, _View
-from .theme import FOREGROUND
+from .theme import (
+    ACCENT,
+    E_COLOR,
+    FOREGROUND,
+    GREY,
+    I_COLOR,
+    MARKER_COLOR,
+    NEURON_COLORS,
+    NOW_COLOR,
+    OUT_COLOR,
+    PINK,
+)
 
 __all__ = ["AttributionView", "PART_COLORS", "stacked_bands"]
 
 #: Colour of each part's band (the same rule has the same hue in every group).
 PART_COLORS: dict[str, str] = {
-    "ee_stdp_ltp": "#6fcf97", "ee_stdp_ltd": "#eb5757", "ee_cap": "#f2994a",
-    "ee_prune": "#bb6bd9", "ee_growth": "#56ccf2", "ee_sn": "#f2c94c",
-    "te_ip": "#5b8def", "te_clip": "#9aa3b5",
-    "ei_istdp": "#ff8fb1", "ei_clamp": "#f2994a", "ei_sn": "#f2c94c",
+    "ee_stdp_ltp": E_COLOR, "ee_stdp_ltd": I_COLOR, "ee_cap": OUT_COLOR,
+    "ee_prune": NEURON_COLORS[1], "ee_growth": NOW_COLOR, "ee_sn": MARKER_COLOR,
+    "te_ip": ACCENT, "te_clip": GREY,
+    "ei_istdp": PINK, "ei_clamp": OUT_COLOR, "ei_sn": MARKER_COLOR,
 }
 #: Legend names, short so that the legend takes few lines in a narrow dock.
 SHORT_LABELS: dict[str, str] = {

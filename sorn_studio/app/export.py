@@ -70,13 +70,13 @@ def print_scale(view_width: int, width_mm: float, dpi: float) -> float:
 
 
 def _drawn_in(view: pg.GraphicsLayoutWidget, name: str | None) -> contextlib.AbstractContextManager:
-    """Draw ``view`` in the theme ``name`` for a while (``None``: as on screen)."""
-    if name is None:
-        return contextlib.nullcontext()
-    if name not in theme.THEMES:
+    """Draw ``view`` in the theme ``name`` (``None``: the screen's) at a scale of 1 for a
+    while: a view magnified for presentation is exported as large as it shows by the image's
+    pixel ratio, which would widen its already widened lines a second time."""
+    if name is not None and name not in theme.THEMES:
         raise ValueError(f"theme {name!r} is not one of {', '.join(theme.THEMES)}")
-    look = theme.current_look()
-    return theme.temporary_look(view, theme.Look(theme.THEMES[name], look.scale))
+    chosen = theme.THEMES[name] if name is not None else theme.current_look().theme
+    return theme.temporary_look(view, theme.Look(chosen, 1.0))
 
 
 def _paint(view: pg.GraphicsLayoutWidget, painter: QPainter) -> None:

@@ -326,7 +326,7 @@ class WholeRunSteps:
         self.note.hide()
         plots[0].addItem(self.note, ignoreBounds=True)
         # The checkpoints time travel can go back to, as ticks along the lowest plot's floor.
-        self.ticks = pg.ScatterPlotItem(symbol="t1", size=9, pen=theme.pen(None),
+        self.ticks = pg.ScatterPlotItem(symbol="t1", size=theme.size(9), pen=theme.pen(None),
                                         brush=theme.brush(FOREGROUND))
         self.ticks.setZValue(15)
         plots[-1].addItem(self.ticks, ignoreBounds=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
@@ -35,7 +35,7 @@ DEFAULT_PRESENTATION_SCALE = 1.5
 #: QSettings keys.
 THEME_KEY = "look/theme"
 SCALE_KEY = "look/presentation_scale"
-LAYOUT_KEY = "presentation/state"
+LAYOUT_KEY = "look/presentation_layout"
 
 
 def remembered_theme(settings: QSettings) -> theme.Theme:
@@ -52,21 +52,16 @@ class LookMenu(QObject):
         The studio window (its docks, views, speed controls and settings).
     layout_version : int
         The window's dock layout version (a presentation layout of another is not restored).
-
-    Signals
-    -------
-    presenting_changed(bool)
-        Presentation mode began (True) or ended (False).
     """
-
-    presenting_changed = Signal(bool)
 
     def __init__(self, window: MainWindow, layout_version: int) -> None:
         super().__init__(window)
         self.window = window
         self.layout_version = layout_version
         self.presenting = False
-        self._desk: tuple[QByteArray, bool, bool, int, float] | None = None
+        #: What presentation mode changed, to put back: the dock layout, full screen,
+        #: maximised, the speed choice and value, the raster's window.
+        self._desk: tuple[QByteArray, bool, bool, int, float, int | None] | None = None
         self._icon_sizes = {bar: bar.iconSize() for bar in window.findChildren(QToolBar)}
         settings = self._settings()
         self.theme = remembered_theme(settings)
@@ -164,12 +159,12 @@ class LookMenu(QObject):
         else:
             self._leave()
         self.present_action.setChecked(on)
-        self.presenting_changed.emit(on)
 
     def _enter(self) -> None:
         w = self.window
         self._desk = (w.saveState(self.layout_version), w.isFullScreen(), w.isMaximized(),
-                      w.speed_combo.currentIndex(), float(w.speed_spin.value()))
+                      w.speed_combo.currentIndex(), float(w.speed_spin.value()),
+                      w.views["raster"].manual_window)
         self.presenting = True
         self._apply()
         w.showFullScreen()
@@ -179,6 +174,9 @@ class LookMenu(QObject):
             self.show_only(lesson.views)
         elif saved is None or not w.restoreState(saved, self.layout_version):
             self.show_only(PRESENTATION_VIEWS)
+        if lesson is not None:
+            # A lesson without views of its own keeps its dock on screen whatever the layout.
+            w.docks["lesson"].show()
         if w.speed_combo.isEnabled() and w.speed_combo.currentIndex() == 0:
             # A free-running network moves too fast for a class to follow its spikes.
             w.speed_spin.setValue(CLASS_SPEED)
@@ -186,20 +184,28 @@ class LookMenu(QObject):
         w.views["raster"].set_window(None)
 
     def _leave(self) -> None:
-        w = self.window
-        self._settings().setValue(LAYOUT_KEY, w.saveState(self.layout_version))
+        self.restore_desk()
         self.presenting = False
         self._apply()
-        if self._desk is not None:
-            state, full, maximized, speed_index, speed = self._desk
-            w.restoreState(state, self.layout_version)
-            w._take_new_shares()
-            if w.speed_combo.isEnabled():
-                w.speed_spin.setValue(speed)
-                w.speed_combo.setCurrentIndex(speed_index)
-            if not full:
-                w.showMaximized() if maximized else w.showNormal()
+
+    def restore_desk(self) -> None:
+        """Put back what presentation mode changed but the look: the layout (remembering the
+        presentation's for the next time), the window state, the speed, the raster's window.
+        The window does this before it saves its layout on closing."""
+        w = self.window
+        if self._desk is None:
+            return
+        self._settings().setValue(LAYOUT_KEY, w.saveState(self.layout_version))
+        state, full, maximized, speed_index, speed, raster_window = self._desk
         self._desk = None
+        w.restoreState(state, self.layout_version)
+        w._take_new_shares()
+        if w.speed_combo.isEnabled():
+            w.speed_spin.setValue(speed)
+            w.speed_combo.setCurrentIndex(speed_index)
+        w.views["raster"].set_window(raster_window)
+        if not full:
+            w.showMaximized() if maximized else w.showNormal()
 
     def show_only(self, views: tuple[str, ...]) -> None:
         """Show ``views`` (and the lesson, while one runs) large; hide every other dock.
@@ -237,6 +243,10 @@ class LookMenu(QObject):
         w.set_shares(shares)
 
     def lesson_started(self, views: tuple[str, ...]) -> None:
-        """A lesson began: in presentation mode, show only its views."""
-        if self.presenting and views:
+        """A lesson began: in presentation mode, show only its views (and its dock)."""
+        if not self.presenting:
+            return
+        if views:
             self.show_only(views)
+        self.window.docks["lesson"].show()
+        self.window.docks["lesson"].raise_()

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QApplication, QWidget
 
@@ -37,11 +37,11 @@ from ..figures import style as page
 from ..paths import resources_dir
 
 __all__ = [
-    "ACCENT", "BACKGROUND", "E_COLOR", "FOREGROUND", "I_COLOR", "MARKER_COLOR",
+    "ACCENT", "BACKGROUND", "E_COLOR", "FOREGROUND", "GREY", "I_COLOR", "MARKER_COLOR", "PINK",
     "MISSING_COLOR", "NEURON_COLORS", "NOW_COLOR", "OUT_COLOR", "SELECTION_COLOR",
     "DARK", "LIGHT", "THEMES", "Look", "Theme", "PRESENTATION_SCALES",
     "apply_look", "brush", "color", "color_name", "current_look", "follow_look", "icon_folder",
-    "lut", "pen",
+    "lut", "pen", "size",
     "recolor_html",
     "restyle", "set_current_look", "style_sheet", "temporary_look",
 ]
@@ -60,6 +60,9 @@ NOW_COLOR = "#56ccf2"
 NEURON_COLORS = ("#56ccf2", "#bb6bd9", "#f2994a", "#f2c94c", "#9b51e0")
 #: Shade of the part of a whole-run plot whose history the opened session does not hold.
 MISSING_COLOR = "#3b425460"
+#: A quiet grey and a pink, for the attribution bands that need hues of their own.
+GREY = "#9aa3b5"
+PINK = "#ff8fb1"
 
 #: Presentation scales offered in the View menu (1 is the desk).
 PRESENTATION_SCALES = (1.25, 1.5, 1.75, 2.0)
@@ -92,6 +95,9 @@ class Theme:
         if len(set(self.plot_colors.values())) != len(self.plot_colors):
             raise ValueError(f"theme {self.name!r} maps two colours to one")
 
+    def __hash__(self) -> int:
+        return hash(self.name)
+
     def to_theme(self, canonical: str) -> str:
         """This theme's ``#rrggbb`` (or ``#rrggbbaa``) for a canonical one."""
         rgb, alpha = canonical[:7].lower(), canonical[7:]
@@ -114,17 +120,31 @@ class Theme:
 
 
 DARK = Theme("dark", "Dark", {}, {})
+
+
+def _palette(*pairs: tuple[str, str]) -> dict[str, str]:
+    """A colour map from ``(canonical, own)`` pairs; a canonical colour given two stand-ins is
+    refused (the palette's names share hues: the marker's yellow is a neuron's too)."""
+    out: dict[str, str] = {}
+    for canonical, own in pairs:
+        if out.setdefault(canonical, own) != own:
+            raise ValueError(f"{canonical} is given two colours, {out[canonical]} and {own}")
+    return out
+
+
 #: The hues for a white page are the figures' (one palette for the light theme, light
 #: exports and the matplotlib figures); the panels have colours of their own.
 LIGHT = Theme(
     "light", "Light (for projectors)",
-    plot_colors={
-        BACKGROUND: "#ffffff", FOREGROUND: "#1f2430", E_COLOR: page.E_COLOR,
-        I_COLOR: page.I_COLOR, ACCENT: page.FIT_COLOR, MARKER_COLOR: page.MARK_COLOR,
-        **dict(zip(NEURON_COLORS, page.NEURON_COLORS, strict=True)),
-        "#ffffff": "#000000", "#3b4254": "#c5cad6", "#9aa3b5": "#6b7386",
-        "#ff8fb1": "#d6457a",
-    },
+    # The light background and the selection's stand-in are a shade off pure white and
+    # black, which pyqtgraph draws by itself (colour-bar handles): those are no theme colour
+    # and must not be taken for one when the theme changes again.
+    plot_colors=_palette(
+        (BACKGROUND, "#fefefe"), (FOREGROUND, "#1f2430"), (E_COLOR, page.E_COLOR),
+        (I_COLOR, page.I_COLOR), (ACCENT, page.FIT_COLOR), (MARKER_COLOR, page.MARK_COLOR),
+        *zip(NEURON_COLORS, page.NEURON_COLORS, strict=True),
+        ("#ffffff", "#010101"), ("#3b4254", "#c5cad6"), (GREY, "#6b7386"), (PINK, "#d6457a"),
+    ),
     panel_colors={
         "#1b1e26": "#f4f5f8", "#d8dce6": "#1f2430", "#2a2f3b": "#d5d9e2",
         "#252a35": "#e3e6ed", "#4a5060": "#b5bccb", "#222633": "#eceef3",
@@ -168,7 +188,18 @@ _HEX = re.compile(r"#([0-9a-fA-F]{6})([0-9a-fA-F]{2})?\b")
 
 
 def color_name(canonical: str) -> str:
-    """The current theme's colour for ``canonical`` (``#rrggbb`` or ``#rrggbbaa``)."""
+    """The current theme's colour for ``canonical``.
+
+    Parameters
+    ----------
+    canonical : str
+        ``#rrggbb`` or ``#rrggbbaa`` of the canonical palette (anything else is returned as
+        it is).
+
+    Returns
+    -------
+    str
+    """
     if _HEX.fullmatch(canonical) is None:
         return canonical
     return _current.theme.to_theme(canonical)
@@ -181,29 +212,80 @@ def color(canonical: str) -> QColor:
 
 def pen(canonical: str | None, width: float = 1.0,
         style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-    """A pen in the current theme, ``width`` times the current scale (``None``: no pen)."""
+    """A pen in the current theme, ``width`` times the current scale.
+
+    Parameters
+    ----------
+    canonical : str or None
+        A colour of the canonical palette; ``None`` for no pen.
+    width : float
+        Width at a scale of 1, in screen pixels.
+    style : Qt.PenStyle
+
+    Returns
+    -------
+    PySide6.QtGui.QPen
+    """
     if canonical is None:
         return pg.mkPen(None)
     return pg.mkPen(color_name(canonical), width=width * _current.scale, style=style)
 
 
 def brush(canonical: str) -> object:
-    """A brush in the current theme."""
+    """A brush of the canonical colour ``canonical`` in the current theme.
+
+    Returns
+    -------
+    PySide6.QtGui.QBrush
+    """
     return pg.mkBrush(color_name(canonical))
 
 
+def size(pixels: float) -> float:
+    """``pixels`` (a symbol's size at a scale of 1) at the current scale."""
+    return pixels * _current.scale
+
+
+def _ramp(low: QColor, high: QColor, n: int = 256) -> np.ndarray:
+    """An ``n``-entry lookup table from ``low`` to ``high``."""
+    return pg.ColorMap([0.0, 1.0], [low, high]).getLookupTable(nPts=n)
+
+
 def lut(canonical: str) -> np.ndarray:
-    """A 256-entry lookup table from the current background to ``canonical``."""
-    ramp = pg.ColorMap([0.0, 1.0], [color(BACKGROUND), color(canonical)])
-    return ramp.getLookupTable(nPts=256)
+    """A 256-entry lookup table from the current background to ``canonical`` (the raster's:
+    a pixel's brightness is how often its neurons fired).
+
+    Parameters
+    ----------
+    canonical : str
+        A colour of the canonical palette.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(256, 4)`` RGBA entries.
+    """
+    return _ramp(color(BACKGROUND), color(canonical))
+
+
+def _recolored(text: str, swap: Callable[[str], str]) -> str:
+    """``text`` with each ``#rrggbb`` colour (alpha kept) replaced by ``swap(colour)``."""
+    return _HEX.sub(lambda m: swap("#" + m.group(1).lower()) + (m.group(2) or ""), text)
 
 
 def recolor_html(text: str, old: Theme, new: Theme) -> str:
-    """``text`` with every ``#rrggbb`` colour of theme ``old`` turned into ``new``'s."""
-    def swap(match: re.Match[str]) -> str:
-        own = "#" + match.group(1)
-        return new.to_theme(old.to_canonical(own)) + (match.group(2) or "")
-    return _HEX.sub(swap, text)
+    """``text`` (a label's HTML) with each colour of theme ``old`` turned into ``new``'s.
+
+    Parameters
+    ----------
+    text : str
+    old, new : Theme
+
+    Returns
+    -------
+    str
+    """
+    return _recolored(text, lambda own: new.to_theme(old.to_canonical(own)))
 
 
 # -- carrying existing items from one look to another ------------------------------------------
@@ -226,8 +308,9 @@ class _Restyle:
         if out.style() == Qt.PenStyle.NoPen:
             return out
         out.setColor(self.color(out.color()))
-        # Width 0 is Qt's one-pixel line.
-        out.setWidthF(max(out.widthF(), 1.0) * self.widen)
+        # Width 0 is Qt's one-pixel line; a width below 1 (a hairline) scales as it is.
+        width = out.widthF()
+        out.setWidthF((width if width > 0 else 1.0) * self.widen)
         return out
 
     def brush(self, value: object) -> object:
@@ -345,10 +428,8 @@ class _Restyle:
         # as viridis mean the same on either background.
         if not isinstance(table, np.ndarray) or tuple(table[0][:3]) != background:
             return
-        top = self.color(QColor(*(int(v) for v in table[-1][:3]))).getRgb()[:3]
-        ramp = np.linspace(0.0, 1.0, len(table))[:, None]
-        floor = np.array(pg.mkColor(self.new.background).getRgb()[:3], float)
-        new_table = np.round(floor + ramp * (np.array(top, float) - floor)).astype(np.uint8)
+        top = self.color(QColor(*(int(v) for v in table[-1][:3])))
+        new_table = _ramp(pg.mkColor(self.new.background), top, len(table))
         self.undo.append(lambda: image.setLookupTable(table))
         image.setLookupTable(new_table)
 
@@ -362,6 +443,17 @@ class _Restyle:
         self.undo.append(restore)
         item.hoverPen = self.pen(hover)
         item.setPen(self.pen(old_pen))
+
+    def region(self, item: pg.LinearRegionItem) -> None:
+        old_brush, hover = item.brush, item.hoverBrush
+
+        def restore() -> None:
+            item.setBrush(old_brush)
+            item.setHoverBrush(hover)
+
+        self.undo.append(restore)
+        item.setBrush(self.brush(old_brush))
+        item.setHoverBrush(self.brush(hover))
 
     def text(self, item: pg.TextItem) -> None:
         old = item.color
@@ -380,12 +472,19 @@ _RESTYLERS: tuple[tuple[type, Callable[[_Restyle, object], None]], ...] = (
     (pg.BarGraphItem, _Restyle.bars),
     (pg.ImageItem, _Restyle.image),
     (pg.InfiniteLine, _Restyle.line),
+    (pg.LinearRegionItem, _Restyle.region),
     (pg.TextItem, _Restyle.text),
 )
 
 
 def restyle(view: pg.GraphicsView, old: Look, new: Look) -> Callable[[], None]:
     """Carry every item of ``view``'s scene from look ``old`` to look ``new``.
+
+    Parameters
+    ----------
+    view : pyqtgraph.GraphicsView
+    old, new : Look
+        The look the items are drawn in, and the one to draw them in.
 
     Returns
     -------
@@ -409,7 +508,13 @@ def restyle(view: pg.GraphicsView, old: Look, new: Look) -> Callable[[], None]:
 
 @contextlib.contextmanager
 def temporary_look(view: pg.GraphicsView, look: Look) -> Iterator[None]:
-    """Draw ``view`` in ``look`` while the block runs (an export), then restore it."""
+    """Draw ``view`` in ``look`` while the block runs (an export), then restore it.
+
+    Parameters
+    ----------
+    view : pyqtgraph.GraphicsView
+    look : Look
+    """
     undo = restyle(view, _current, look)
     try:
         yield
@@ -421,28 +526,32 @@ def temporary_look(view: pg.GraphicsView, look: Look) -> Iterator[None]:
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)(pt|px)\b")
 
 
-def _recolored(text: str, colors: Mapping[str, str]) -> str:
-    """``text`` (a style sheet, an SVG) with its ``#rrggbb`` colours mapped by ``colors``."""
-    return _HEX.sub(lambda m: colors.get("#" + m.group(1).lower(), "#" + m.group(1))
-                    + (m.group(2) or ""), text)
-
-
 def icon_folder(theme: Theme | None = None) -> Path:
     """The folder of the icons drawn for ``theme`` (the current one).
 
     The icons in ``resources/icons`` are drawn for the dark theme; another theme's are the
-    same files with their colours mapped by :attr:`Theme.panel_colors`, written once into a
-    folder of the user's temporary files (the style sheet names its icons by path).
+    same files with their colours mapped by :attr:`Theme.panel_colors`, written once into the
+    user's cache folder (the style sheet names its icons by path).
+
+    Parameters
+    ----------
+    theme : Theme, optional
+
+    Returns
+    -------
+    pathlib.Path
     """
     theme = theme or _current.theme
     source = resources_dir() / "icons"
     if not theme.panel_colors:
         return source
     files = sorted(source.glob("*.svg"))
-    drawn = {path.name: _recolored(path.read_text(encoding="utf-8"), theme.panel_colors)
-             for path in files}
+    colors = theme.panel_colors
+    drawn = {path.name: _recolored(path.read_text(encoding="utf-8"),
+                                   lambda c: colors.get(c, c)) for path in files}
     digest = hashlib.sha256("".join(drawn.values()).encode()).hexdigest()[:12]
-    folder = Path(tempfile.gettempdir()) / f"sorn-studio-icons-{theme.name}-{digest}"
+    cache = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    folder = Path(cache or tempfile.gettempdir()) / "icons" / f"{theme.name}-{digest}"
     if not all((folder / name).is_file() for name in drawn):
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in drawn.items():
@@ -458,10 +567,19 @@ def style_sheet(look: Look | None = None) -> str:
     theme's :attr:`Theme.panel_colors`, its font sizes and pixel sizes are multiplied by the
     scale. ``@ICONS@`` stands for the icon folder, wherever the package is installed (Qt
     resolves relative ``url()`` paths against the working folder, not the style sheet).
+
+    Parameters
+    ----------
+    look : Look, optional
+
+    Returns
+    -------
+    str
     """
     look = look or _current
     text = (resources_dir() / "style.qss").read_text(encoding="utf-8")
-    text = _recolored(text, look.theme.panel_colors)
+    colors = look.theme.panel_colors
+    text = _recolored(text, lambda c: colors.get(c, c))
     text = text.replace("@ICONS@", icon_folder(look.theme).as_posix())
     if look.scale != 1:
         def grow(match: re.Match[str]) -> str:
@@ -485,7 +603,12 @@ def follow_look(widget: QWidget) -> None:
 def apply_look(look: Look) -> None:
     """Make ``look`` the studio's: the style sheet, and every widget that follows it
     (:func:`follow_look`) in every window. Widgets that paint themselves read :func:`color`
-    when they paint (the new style sheet repaints them)."""
+    when they paint (the new style sheet repaints them).
+
+    Parameters
+    ----------
+    look : Look
+    """
     old = _current
     if look == old:
         return

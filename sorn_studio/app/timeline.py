@@ -28,7 +28,17 @@ from PySide6.QtWidgets import (
 from ..studio.branches import TimelineView
 from ..studio.frames import Frame
 from ..studio.texts import step_text
-from .theme import ACCENT, BACKGROUND, FOREGROUND, MARKER_COLOR, NOW_COLOR, color
+from .theme import (
+    ACCENT,
+    BACKGROUND,
+    FOREGROUND,
+    MARKER_COLOR,
+    NOW_COLOR,
+    Look,
+    color,
+    current_look,
+    follow_look,
+)
 
 __all__ = ["TimelineBar", "BranchesView", "memory_text", "where_text"]
 
@@ -68,11 +78,14 @@ class TimelineBar(QWidget):
     go_to_requested = Signal(int)
 
     MARGIN = 10
+    #: Height at a scale of 1 (presentation mode makes everything larger).
+    HEIGHT = 26
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timelineBar")
-        self.setMinimumSize(160, 26)
+        self.setMinimumSize(160, round(self.HEIGHT * current_look().scale))
+        follow_look(self)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -84,7 +97,12 @@ class TimelineBar(QWidget):
         self.picked: int | None = None
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return QSize(600, 26)
+        return QSize(600, round(self.HEIGHT * current_look().scale))
+
+    def set_look(self, _old: Look, new: Look) -> None:
+        """The look changed: the bar takes the new scale's height."""
+        self.setMinimumHeight(round(self.HEIGHT * new.scale))
+        self.updateGeometry()
 
     def update_frame(self, frame: Frame) -> None:
         """Show the timeline of ``frame`` (repainted only when it changed)."""
@@ -115,6 +133,7 @@ class TimelineBar(QWidget):
 
     # -- painting ----------------------------------------------------------------------------
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        k = current_look().scale
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         mid = self.height() / 2
@@ -123,27 +142,28 @@ class TimelineBar(QWidget):
         dim.setAlpha(70)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(dim)
-        painter.drawRoundedRect(QRectF(left, mid - 2, right - left, 4), 2, 2)
+        painter.drawRoundedRect(QRectF(left, mid - 2 * k, right - left, 4 * k), 2 * k, 2 * k)
         now = self.x_of(self.step)
         painter.setBrush(color(ACCENT))
-        painter.drawRoundedRect(QRectF(left, mid - 2, max(now - left, 0), 4), 2, 2)
+        painter.drawRoundedRect(QRectF(left, mid - 2 * k, max(now - left, 0), 4 * k),
+                                2 * k, 2 * k)
         if self.view is not None:
-            painter.setPen(QPen(color(FOREGROUND), 1))
+            painter.setPen(QPen(color(FOREGROUND), k))
             for step in self.view.checkpoints:
                 x = self.x_of(step)
-                painter.drawLine(QPointF(x, mid - 6), QPointF(x, mid + 6))
+                painter.drawLine(QPointF(x, mid - 6 * k), QPointF(x, mid + 6 * k))
             if self.view.tip_step > self.step:
                 # Where the branch reached before going back: playing on goes there again.
                 tip = self.x_of(self.view.tip_step)
-                painter.setPen(QPen(color(MARKER_COLOR), 2))
-                painter.drawLine(QPointF(tip, mid - 8), QPointF(tip, mid + 8))
-        painter.setPen(QPen(color(BACKGROUND), 1))
+                painter.setPen(QPen(color(MARKER_COLOR), 2 * k))
+                painter.drawLine(QPointF(tip, mid - 8 * k), QPointF(tip, mid + 8 * k))
+        painter.setPen(QPen(color(BACKGROUND), k))
         painter.setBrush(color(NOW_COLOR))
-        painter.drawEllipse(QPointF(now, mid), 6, 6)
+        painter.drawEllipse(QPointF(now, mid), 6 * k, 6 * k)
         if self.picked is not None:
             x = self.x_of(self.picked)
             painter.setBrush(color(MARKER_COLOR))
-            painter.drawEllipse(QPointF(x, mid), 6, 6)
+            painter.drawEllipse(QPointF(x, mid), 6 * k, 6 * k)
         painter.end()
 
     # -- mouse and keys ------------------------------------------------------------------------

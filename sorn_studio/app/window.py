@@ -1019,6 +1019,8 @@ class MainWindow(QMainWindow):
             return
         if not self._closing:
             self._closing = True
+            # The desk's layout is the one to remember, not the projector's.
+            self.look_menu.restore_desk()
             if self.remember_layout:
                 self.save_layout()
             app = QApplication.instance()

@@ -12,7 +12,8 @@ from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 from helpers import WAIT_MS  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEvent, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from sorn_studio.app import theme  # noqa: E402
 from sorn_studio.app.discard import set_asks_before_discarding  # noqa: E402
@@ -38,6 +39,15 @@ def desk_look(qapp) -> Iterator[None]:
     theme.apply_look(theme.Look())
     yield
     theme.apply_look(theme.Look())
+
+
+@pytest.fixture(autouse=True)
+def windows_deleted(qapp) -> Iterator[None]:
+    """Delete the windows a test closed (pytest-qt asks for it with deleteLater, which waits
+    for an event loop that tests never return to): the widgets of every earlier test's windows
+    would otherwise stay alive, and a new style sheet re-polishes every widget alive."""
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from helpers import WAIT_MS
+from images import pixels
 from numpy.lib.stride_tricks import sliding_window_view
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
@@ -28,14 +29,6 @@ MAX_DIFFERING = 0.025
 #: Mean absolute difference per channel, in levels (today at most 3.5 at 1600x1000 and 4.6 in
 #: the smaller views of 1024x700, where text covers more of the plot; before up to 7.1).
 MAX_MEAN_DIFFERENCE = 5.0
-
-
-def pixels(image: QImage) -> np.ndarray:
-    """The RGB channels of ``image`` as an (height, width, 3) int array."""
-    image = image.convertToFormat(QImage.Format.Format_RGB888)
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(),
-                                                              image.bytesPerLine())
-    return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
 
 
 def differing_fraction(a: np.ndarray, b: np.ndarray) -> float:

@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from helpers import WAIT_MS
+from images import pixels
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel
@@ -22,12 +23,6 @@ from sorn_studio.app.window import VIEW_DOCKS, MainWindow
 from sorn_studio.lessons import find_lesson
 from sorn_studio.paths import resources_dir
 from sorn_studio.studio.views import VIEW_NAMES
-
-
-def pixels(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_RGB32)
-    raw = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)
-    return raw[:, : image.width(), 2::-1].astype(int)
 
 
 def on_screen_height(view: _View, item) -> float:
@@ -90,6 +85,14 @@ def test_presentation_mode_scales_every_view_and_panel_and_comes_back(qtbot, win
     qtbot.waitUntil(lambda: window.controller.last_frame.status.speed_limit == CLASS_SPEED,
                     timeout=WAIT_MS)
 
+    # An export while presenting draws the lines at their desk width (the image's pixel
+    # ratio carries the zoom) and leaves the view as it was.
+    connections = window.views["connections"]
+    shown = widths(connections)
+    image = render_image(connections)
+    assert image.width() == round(connections.sceneRect().width() * scale)
+    assert widths(connections) == shown
+
     window.look_menu.set_presenting(False)
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
     for name, view in window.views.items():
@@ -99,7 +102,15 @@ def test_presentation_mode_scales_every_view_and_panel_and_comes_back(qtbot, win
     qtbot.waitUntil(lambda: label.font().pointSizeF() == pytest.approx(font), timeout=WAIT_MS)
     assert {name for name, dock in window.docks.items() if dock.isVisible()} == desk
     assert window.speed_combo.currentIndex() == 0
-    assert not window.last_error
+    assert raster.manual_window is None and not window.last_error
+    # Twice more, in the light theme: nothing drifts.
+    window.look_menu.set_theme("light")
+    light = {name: widths(view) for name, view in window.views.items()}
+    for _ in range(2):
+        window.look_menu.set_presenting(True)
+        window.look_menu.set_presenting(False)
+    assert {name: widths(view) for name, view in window.views.items()} == light
+    assert raster.curve_e.opts["pen"].color().name() == theme.LIGHT.to_theme(theme.E_COLOR)
 
 
 def test_presentation_shows_the_lessons_views_and_the_teachers_choice(qtbot, window):
@@ -120,6 +131,22 @@ def test_presentation_shows_the_lessons_views_and_the_teachers_choice(qtbot, win
     shown = {name for name, dock in window.docks.items() if dock.isVisible()}
     assert {"weights", "raster"} <= shown and "thresholds" not in shown
     window.look_menu.set_presenting(False)
+
+
+def test_closing_while_presenting_remembers_the_desk_layout(qtbot, window):
+    window.remember_layout = True
+    desk = {name for name, dock in window.docks.items() if dock.isVisible()}
+    window.views["raster"].set_window(500)
+    window.look_menu.set_presenting(True)
+    assert window.views["raster"].manual_window is None
+    window.close()
+    again = MainWindow(preset="zheng2013", seed=1, remember_layout=True)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(again.isVisible, timeout=WAIT_MS)
+    assert not again.isFullScreen() and not again.look_menu.presenting
+    assert {name for name, dock in again.docks.items() if dock.isVisible()} == desk
+    again.close()
 
 
 def test_the_theme_is_remembered_and_every_view_legend_and_export_follows(qtbot, window,
@@ -159,6 +186,13 @@ def test_the_theme_is_remembered_and_every_view_legend_and_export_follows(qtbot,
     assert again.views["raster"].backgroundBrush().color().name() == light.background
     again.look_menu.set_theme("dark")
     assert again.views["raster"].curve_e.opts["pen"].color().name() == theme.E_COLOR
+    # What pyqtgraph draws white by itself (a colour bar's handles) is not taken for the light
+    # background on the way back.
+    handles = [item for item in again.views["weights"].scene().items()
+               if isinstance(item, pg.InfiniteLine)
+               and isinstance(item.parentItem(), pg.LinearRegionItem)]
+    assert len(handles) == 6                              # two per matrix's colour bar
+    assert {h.pen.color().name() for h in handles} == {"#ffffff"}
     again.close()
 
 

@@ -764,7 +764,7 @@ class RasterView(_View):
         super().set_look(old, new)
         self.window_spin.setMaximumWidth(round(WINDOW_FIELD_WIDTH * self.zoom))
         # After the event loop: the field takes the style sheet's new font size only then.
-        QTimer.singleShot(0, self._fit_window_field)
+        QTimer.singleShot(0, self, self._fit_window_field)
 
     def _fit_window_field(self) -> None:
         self.window_box.adjustSize()

@@ -518,7 +518,8 @@ class MainWindow(QMainWindow):
                 and not dock.visibleRegion().isEmpty()}
 
     def _take_new_shares(self) -> None:
-        QTimer.singleShot(0, self._remember_shares)
+        # Tied to the window: a window deleted before the timer fires drops it.
+        QTimer.singleShot(0, self, self._remember_shares)
 
     def _remember_shares(self) -> None:
         width, height = max(1, self.width()), max(1, self.height())
@@ -1015,7 +1016,7 @@ class MainWindow(QMainWindow):
         if not self._closing and not self._discard_agreed and self._would_ask():
             event.ignore()
             # Asked once this event is over: Qt ignores a close() made inside closeEvent.
-            QTimer.singleShot(0, lambda: self._unless_unsaved("Quitting", self._close_agreed))
+            QTimer.singleShot(0, self, lambda: self._unless_unsaved("Quitting", self._close_agreed))
             return
         if not self._closing:
             self._closing = True

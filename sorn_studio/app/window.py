@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -95,6 +96,8 @@ VIEW_DOCKS: dict[str, tuple[str, str, type]] = {
     "readout": ("dockReadout", "readoutHost", ReadoutView),
     "attribution": ("dockAttribution", "attributionHost", AttributionView),
 }
+#: The play / pause key.
+SPACE = QKeySequence(Qt.Key.Key_Space)
 #: Slowest speed the run controls offer (steps per second).
 MIN_SPEED = 0.1
 #: Characters a combo box of the controls shows at least (it may grow wider).
@@ -257,9 +260,12 @@ class MainWindow(QMainWindow):
         self.show_preset_views(preset)
         self._show_running(self.controller.running)
         app = QApplication.instance()
-        if app is not None:
-            # Space on a focused button, check box or list keeps its usual meaning.
-            app.installEventFilter(self)
+        if isinstance(app, QApplication):
+            # Space on a focused button, check box or list keeps its usual meaning. Watched
+            # through focus changes, not an application event filter: a Python filter sees
+            # every event of the application, and a new style sheet sends hundreds of
+            # thousands of them.
+            app.focusChanged.connect(self._focus_moved)
         self.controller.start()
 
     # -- construction helpers --------------------------------------------------------------------
@@ -319,11 +325,11 @@ class MainWindow(QMainWindow):
                            "same input and noise, from its state now")
         compare.triggered.connect(self.open_compare)
         self._child(QMenu, "menuRun").addAction(compare)
-        play_pause = QAction("Play / pause", self)
+        play_pause = self.play_pause = QAction("Play / pause", self)
         play_pause.setObjectName("actionPlayPause")
         # A window shortcut: a focused text field takes the Space key first (Qt asks it with a
         # ShortcutOverride), so typing a space into Words still works.
-        play_pause.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        play_pause.setShortcut(SPACE)
         play_pause.setToolTip("Run the network, or pause it when it runs")
         play_pause.triggered.connect(self.toggle_play)
         self._child(QMenu, "menuRun").insertAction(self.action("actionStep"), play_pause)
@@ -332,7 +338,7 @@ class MainWindow(QMainWindow):
 
     def _name_shortcuts(self) -> None:
         """End the tooltip of every action that has a shortcut with it ("Play (F5, Space)")."""
-        space = QKeySequence(Qt.Key.Key_Space)
+        space = SPACE
         for action in self.findChildren(QAction):
             keys = list(action.shortcuts())
             if action.objectName() in ("actionPlay", "actionPause"):
@@ -601,14 +607,12 @@ class MainWindow(QMainWindow):
         self.step(self._child(QSpinBox, "stepNSpin", self.controls).value(),
                   full.isEnabled() and full.isChecked())
 
-    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        """Let a focused button, check box or list take Space before the play/pause key."""
-        if (event.type() == QEvent.Type.ShortcutOverride
-                and event.key() == Qt.Key.Key_Space and not event.modifiers()
-                and isinstance(watched, (QAbstractButton, QComboBox))
-                and watched.window() is self):
-            event.accept()   # accepted here, Qt gives the key to the widget, not the shortcut
-        return False
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Give Space to a focused button, check box or list of this window (it ticks or
+        presses it there), and back to play / pause elsewhere."""
+        takes_space = (isinstance(new, (QAbstractButton, QComboBox)) and shiboken6.isValid(self)
+                       and new.window() is self)
+        self.play_pause.setShortcut(QKeySequence() if takes_space else SPACE)
 
     def toggle_play(self) -> None:
         """Pause the network when it runs (also a Step N), run it otherwise."""
@@ -987,6 +991,8 @@ class MainWindow(QMainWindow):
         for action in self.findChildren(QAction):
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText)
                     for k in action.shortcuts()]
+            if action is self.play_pause:
+                keys = [SPACE.toString(QKeySequence.SequenceFormat.NativeText)]
             if keys and action.text():
                 lines.append(f"{action.text().replace('&', '')}: {', '.join(keys)}")
         return sorted(set(lines))
@@ -1025,8 +1031,8 @@ class MainWindow(QMainWindow):
             if self.remember_layout:
                 self.save_layout()
             app = QApplication.instance()
-            if app is not None:
-                app.removeEventFilter(self)
+            if isinstance(app, QApplication):
+                app.focusChanged.disconnect(self._focus_moved)
             if self.compare_window is not None:
                 self.compare_window.close()
             self.controller.shutdown()

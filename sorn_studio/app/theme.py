@@ -40,7 +40,8 @@ __all__ = [
     "ACCENT", "BACKGROUND", "E_COLOR", "FOREGROUND", "GREY", "I_COLOR", "MARKER_COLOR", "PINK",
     "MISSING_COLOR", "NEURON_COLORS", "NOW_COLOR", "OUT_COLOR", "SELECTION_COLOR",
     "DARK", "LIGHT", "THEMES", "Look", "Theme", "PRESENTATION_SCALES",
-    "apply_look", "brush", "color", "color_name", "current_look", "follow_look", "icon_folder",
+    "apply_look", "brush", "color", "color_name", "current_look", "follow_look",
+    "forget_followers", "icon_folder",
     "lut", "pen", "size",
     "recolor_html",
     "restyle", "set_current_look", "style_sheet", "temporary_look",
@@ -598,6 +599,17 @@ def follow_look(widget: QWidget) -> None:
     registry holds them weakly, and skips those Qt has already deleted.
     """
     _followers.add(widget)
+
+
+def forget_followers(window: QWidget) -> None:
+    """Stop carrying ``window`` (closing) and the widgets under it, those of the windows it
+    owns included, to new looks."""
+    for widget in list(_followers):
+        owner = widget
+        while owner is not None and shiboken6.isValid(owner) and owner is not window:
+            owner = owner.parentWidget()
+        if owner is window or not shiboken6.isValid(widget):
+            _followers.discard(widget)
 
 
 def apply_look(look: Look) -> None:

@@ -67,6 +67,7 @@ from .theme import (
     color_name,
     current_look,
     follow_look,
+    forget_followers,
     set_current_look,
     style_sheet,
 )
@@ -1030,6 +1031,10 @@ class MainWindow(QMainWindow):
             self.look_menu.restore_desk()
             if self.remember_layout:
                 self.save_layout()
+            # A closed window's views take no more looks; the look is the desk's again for
+            # whatever window comes next (nothing of this one is restyled for it).
+            forget_followers(self)
+            set_current_look(Look(current_look().theme, 1.0))
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 app.focusChanged.disconnect(self._focus_moved)

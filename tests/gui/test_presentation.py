@@ -140,6 +140,9 @@ def test_closing_while_presenting_remembers_the_desk_layout(qtbot, window):
     window.look_menu.set_presenting(True)
     assert window.views["raster"].manual_window is None
     window.close()
+    # The closed window takes no more looks, and the next window starts at the desk's scale.
+    assert window.views["raster"] not in theme._followers
+    assert theme.current_look().scale == 1.0
     again = MainWindow(preset="zheng2013", seed=1, remember_layout=True)
     qtbot.addWidget(again)
     again.show()

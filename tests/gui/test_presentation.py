@@ -11,7 +11,7 @@ import pyqtgraph as pg
 import pytest
 from helpers import WAIT_MS
 from images import pixels
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -19,7 +19,7 @@ from sorn_studio.app import theme
 from sorn_studio.app.export import export_widget, render_image
 from sorn_studio.app.plots import _View
 from sorn_studio.app.presentation import CLASS_SPEED, PRESENTATION_VIEWS
-from sorn_studio.app.window import VIEW_DOCKS, MainWindow
+from sorn_studio.app.window import SETTINGS_APP, SETTINGS_ORG, VIEW_DOCKS, MainWindow
 from sorn_studio.lessons import find_lesson
 from sorn_studio.paths import resources_dir
 from sorn_studio.studio.views import VIEW_NAMES
@@ -135,21 +135,19 @@ def test_presentation_shows_the_lessons_views_and_the_teachers_choice(qtbot, win
 
 def test_closing_while_presenting_remembers_the_desk_layout(qtbot, window):
     window.remember_layout = True
-    desk = {name for name, dock in window.docks.items() if dock.isVisible()}
+    desk = {name for name, dock in window.docks.items() if not dock.isHidden()}
     window.views["raster"].set_window(500)
     window.look_menu.set_presenting(True)
     assert window.views["raster"].manual_window is None
+    assert {name for name, dock in window.docks.items() if not dock.isHidden()} != desk
     window.close()
+    # What was saved on closing is the desk: its docks, not full screen, the raster's window.
+    assert not window.isFullScreen() and window.views["raster"].manual_window == 500
+    assert {name for name, dock in window.docks.items() if not dock.isHidden()} == desk
+    assert QSettings(SETTINGS_ORG, SETTINGS_APP).value("window/state") is not None
     # The closed window takes no more looks, and the next window starts at the desk's scale.
     assert window.views["raster"] not in theme._followers
     assert theme.current_look().scale == 1.0
-    again = MainWindow(preset="zheng2013", seed=1, remember_layout=True)
-    qtbot.addWidget(again)
-    again.show()
-    qtbot.waitUntil(again.isVisible, timeout=WAIT_MS)
-    assert not again.isFullScreen() and not again.look_menu.presenting
-    assert {name for name, dock in again.docks.items() if dock.isVisible()} == desk
-    again.close()
 
 
 def test_the_theme_is_remembered_and_every_view_legend_and_export_follows(qtbot, window,

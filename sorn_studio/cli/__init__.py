@@ -14,6 +14,8 @@ Usage::
     sorn-studio compare (--preset NAME | --from SESSION.npz) --steps N [--seed S]
                     --variant NAME=VALUE[,NAME=VALUE...] ... [--quiet] [--out DIR]
     sorn-studio experiment counting|spontaneous|avalanches ...
+    sorn-studio sweep --preset NAME --steps N [--grid NAME=V1,V2,...] [--seeds K]
+                    [--metric NAME ...] [--workers W | --scheduler ADDRESS] --out DIR
 
 Exit status: 0 on success; 1 when ``replay`` finds a difference or the studio fails (a session
 it cannot open, a scripted run that fails); 2 for a usage error, an invalid value or an
@@ -24,7 +26,8 @@ installation, such as a failing import, shows its traceback).
 Each command lives in its own module, with the function that adds its parser to the
 sub-commands (``add_parser``; ``add_parsers`` in :mod:`.sessions` for ``info`` and ``replay``)
 and the function the parser stores as ``func``: :mod:`.gui`, :mod:`.run`, :mod:`.sessions`,
-:mod:`.presets`, :mod:`.report`, :mod:`.compare`, :mod:`.experiments`.
+:mod:`.presets`, :mod:`.report`, :mod:`.compare`, :mod:`.experiments`, :mod:`.lesson`,
+:mod:`.sweep`.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import compare, experiments, gui, lesson, presets, report, run, sessions
+from . import compare, experiments, gui, lesson, presets, report, run, sessions, sweep
 from .errors import EXIT_INTERRUPTED, PROG, UsageError
 from .errors import report as report_error
 from .progress import NullProgress, Progress
@@ -66,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     experiments.add_parser(sub)
     lesson.add_parser(sub)
+    sweep.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,157 @@
+"""``sorn-studio sweep``: a parameter grid over seeds, on one core or a Dask cluster.
+
+``--workers 1`` runs the cells here, one after another, without Dask; ``--workers W`` on a
+local cluster of W processes (default: one per core); ``--scheduler ADDRESS`` on a running
+cluster. Each finished cell prints a line and is written into ``--out`` at once, so a second
+run with the same folder goes on where the first stopped; the summary table averages each
+grid point over its seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import report
+from .numbers import whole_number
+
+__all__ = ["add_parser", "sweep_command", "parse_axis"]
+
+
+def parse_axis(text: str) -> tuple[str, list[Any]]:
+    """``"eta_stdp=0.002,0.004"`` -> ``("eta_stdp", [0.002, 0.004])``.
+
+    Raises
+    ------
+    ValueError
+        When the text is not ``NAME=V1,V2,...``, names no parameter, or a value does not
+        parse.
+    """
+    from sorn_studio.params import parse_assignments
+
+    name, sep, values = text.partition("=")
+    items = [v.strip() for v in values.split(",") if v.strip()]
+    if not sep or not name.strip() or not items:
+        raise ValueError(f"--grid {text!r} is not NAME=V1,V2,...")
+    return name.strip(), [parse_assignments([f"{name.strip()}={v}"])[name.strip()]
+                          for v in items]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``sweep`` to ``subparsers``; it sets ``func=sweep_command``."""
+    sweep = subparsers.add_parser(
+        "sweep", help="run a parameter grid over seeds (on Dask when asked)",
+        description="Run a network for every combination of the --grid values and every "
+        "seed, and tabulate what was measured. Results are written as each network finishes; "
+        "run again with the same --out to go on where a run stopped.")
+    sweep.add_argument("--preset", required=True, metavar="NAME",
+                       help="the preset every network starts from")
+    sweep.add_argument("--steps", required=True, type=whole_number(1), metavar="N",
+                       help="steps each network runs")
+    sweep.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                       help="a parameter and its values (repeat for more axes)")
+    sweep.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="a change every network shares")
+    sweep.add_argument("--seeds", type=whole_number(1), default=1, metavar="K",
+                       help="seeds 0 .. K-1 per grid point (default: 1)")
+    sweep.add_argument("--metric", action="append", metavar="NAME",
+                       help="what to measure at the end (repeat; default: connection "
+                       "fraction, rate, its spread, mean threshold, lognormal dAIC)")
+    sweep.add_argument("--keep-sessions", action="store_true",
+                       help="save every finished network under OUT/sessions/")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=whole_number(1), metavar="W",
+                       help="1: here, without Dask; W: a local cluster of W processes "
+                       "(default: one per core)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    sweep.add_argument("--out", required=True, type=Path, metavar="DIR",
+                       help="results.csv, results.json, cells/ (and sessions/) go here")
+    sweep.set_defaults(func=sweep_command)
+    return sweep
+
+
+def _summary(records: Sequence[dict[str, Any]], axes: Sequence[str],
+             metrics: Sequence[str]) -> list[str]:
+    """One line per grid point: each metric's mean and standard deviation over seeds."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for record in records:
+        if record.get("status") == "done":
+            groups.setdefault(tuple(record.get(a) for a in axes), []).append(record)
+    lines = []
+    for point, rows in groups.items():
+        cells = [f"{a}={v}" for a, v in zip(axes, point, strict=True)] or ["all"]
+        for name in metrics:
+            values = [r[name] for r in rows if isinstance(r.get(name), int | float)
+                      and math.isfinite(r[name])]
+            if values:
+                spread = statistics.stdev(values) if len(values) > 1 else 0.0
+                cells.append(f"{name} {statistics.fmean(values):.4g} \u00b1 {spread:.2g}")
+        lines.append(f"  {'  '.join(cells)}  (n={len(rows)})")
+    return lines
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """Run the sweep ``args`` describe.
+
+    Returns
+    -------
+    int
+        0 when every cell finished, 1 when some failed, 2 for bad arguments, 130 after
+        Ctrl-C (what finished is kept).
+    """
+    from sorn_studio.ensemble import DEFAULT_METRICS, grid, run_sweep
+    from sorn_studio.params import parse_assignments
+
+    try:
+        axes = dict(parse_axis(text) for text in args.grid)
+        shared = parse_assignments(args.set)
+        metrics = tuple(args.metric or DEFAULT_METRICS)
+        cells = grid(args.preset, args.steps, axes, args.seeds, metrics=metrics,
+                     keep_session=args.keep_sessions, changes=shared)
+    except ValueError as exc:
+        return report(str(exc), "sweep")
+    total = len(cells)
+
+    def started(progress: Any) -> None:
+        where = ("here, one after another" if args.workers == 1 else
+                 f"on {args.scheduler}" if args.scheduler else "on a local Dask cluster")
+        print(f"{total} networks of {args.steps} steps, {progress.skipped} already done in "
+              f"{args.out}, {where}", flush=True)
+        if progress.dashboard:
+            print(f"Dask dashboard: {progress.dashboard}", flush=True)
+
+    def finished(record: dict[str, Any], progress: Any) -> None:
+        values = "  ".join(f"{m} {record[m]:.4g}" for m in metrics
+                           if isinstance(record.get(m), int | float))
+        left = progress.seconds_left()
+        tail = f"  (left ~{left:.0f} s)" if left is not None else ""
+        label = " ".join([*(f"{k}={record.get(k)}" for k in [*axes, *shared]),
+                          f"seed={record['seed']}"])
+        state = (values if record["status"] == "done"
+                 else f"FAILED: {record.get('error', '')}")
+        print(f"[{progress.skipped + progress.finished}/{total}] {label}: {state}{tail}",
+              flush=True)
+
+    try:
+        records = run_sweep(cells, args.out, workers=args.workers, scheduler=args.scheduler,
+                            on_record=finished, on_start=started)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"sorn-studio sweep: stopped; the finished networks are in "
+                         f"{args.out} (run again to go on)\n")
+        return 130
+    except OSError as exc:
+        return report(f"cannot use {args.out} or the scheduler: {exc}", "sweep")
+    print("Summary (mean \u00b1 standard deviation over seeds):")
+    for line in _summary(records, list(axes), metrics):
+        print(line)
+    failed = sum(r.get("status") != "done" for r in records)
+    if failed:
+        print(f"{failed} of {total} networks failed; their errors are in "
+              f"{args.out / 'results.csv'}")
+    return 1 if failed else 0

@@ -1,0 +1,215 @@
+"""Running a sweep's cells: in this process, or on a Dask cluster, as they finish.
+
+``workers=1`` runs the cells one after another here, without Dask (for debugging, and the
+baseline of ``benchmarks/sweep_bench.py``). Otherwise the cells go to a ``distributed``
+client: the one given, one connected to ``scheduler``, or a ``LocalCluster`` of single-threaded
+worker processes (one per core unless ``workers`` says) started for the sweep and closed after
+it. A cell that raises is recorded as failed with its error and the others go on; a cell
+whose worker is lost is run again by Dask; Ctrl-C cancels what is not finished and keeps
+what is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cells import Cell
+from .store import DONE, FAILED, SweepStore
+
+__all__ = ["SweepProgress", "run_cell", "run_sweep"]
+
+
+def run_cell(cell: Cell, session_path: str | Path | None = None) -> dict[str, Any]:
+    """Run one cell and measure it; a plain record (what a worker sends back).
+
+    Parameters
+    ----------
+    cell : Cell
+    session_path : str or pathlib.Path, optional
+        Save the finished network here (when the cell keeps its session).
+
+    Returns
+    -------
+    dict
+        ``key``, ``preset``, the changes, ``seed``, ``steps``, each metric, ``seconds`` (the
+        simulation's wall time) and ``status`` ``"done"``; ``session`` when one was saved.
+    """
+    # Imported in the worker: importing the package compiles nothing.
+    from ..lessons.observables import observe
+    from ..session import save_session
+    from ..studio.defaults import make_simulation
+
+    start = time.perf_counter()
+    sim = make_simulation(cell.params(), cell.seed)
+    sim.run(cell.steps)
+    seconds = time.perf_counter() - start
+    record: dict[str, Any] = {"key": cell.key(), "preset": cell.preset, **cell.changes,
+                              "seed": cell.seed, "steps": cell.steps}
+    for name in cell.metrics:
+        value = observe(name, sim)
+        record[name] = float(value) if value is not None else None
+    record.update(seconds=round(seconds, 4), status=DONE)
+    if cell.keep_session and session_path is not None:
+        record["session"] = str(save_session(sim, session_path, preset=cell.preset))
+    return record
+
+
+def _failed(cell: Cell, exc: BaseException) -> dict[str, Any]:
+    """The record of a cell that raised ``exc``."""
+    return {"key": cell.key(), "preset": cell.preset, **cell.changes, "seed": cell.seed,
+            "steps": cell.steps, "status": FAILED, "error": f"{type(exc).__name__}: {exc}",
+            "traceback": "".join(traceback.format_exception(exc, limit=8))}
+
+
+def _guarded(cell: Cell, session_path: str | None) -> dict[str, Any]:
+    """:func:`run_cell`, with an exception turned into a failed record."""
+    try:
+        return run_cell(cell, session_path)
+    except Exception as exc:  # noqa: BLE001 - any error of a cell is that cell's result
+        return _failed(cell, exc)
+
+
+@dataclass
+class SweepProgress:
+    """How far a sweep is (what a progress bar shows)."""
+
+    total: int
+    skipped: int = 0
+    done: int = 0
+    failed: int = 0
+    running: int = 0
+    started: float = 0.0
+    dashboard: str | None = None
+
+    @property
+    def finished(self) -> int:
+        """Cells with a record from this run."""
+        return self.done + self.failed
+
+    def seconds_left(self) -> float | None:
+        """Time left at this run's pace so far (None before the first cell finished)."""
+        todo = self.total - self.skipped
+        if not self.finished or not self.started:
+            return None
+        return (time.perf_counter() - self.started) / self.finished * (todo - self.finished)
+
+
+@contextlib.contextmanager
+def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator[Any]:
+    """The distributed client to run on (made and closed here unless given)."""
+    if client is not None:
+        yield client
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        with Client(scheduler) as connected:
+            yield connected
+        return
+    n = workers or os.cpu_count() or 1
+    # Processes, one thread each: a network runs its compiled kernel with the GIL released,
+    # but its Python between kernels would serialise threads. No dashboard server unless
+    # the user's Dask configuration asks for one.
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as made:
+        yield made
+
+
+def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = None,
+              scheduler: str | None = None, client: Any = None,
+              on_record: Callable[[dict[str, Any], SweepProgress], None] | None = None,
+              on_start: Callable[[SweepProgress], None] | None = None) -> list[dict[str, Any]]:
+    """Run ``cells`` and record each in ``out`` as it finishes; skip those already done there.
+
+    Parameters
+    ----------
+    cells : sequence of Cell
+        Distinct cells (a repeated cell is run once).
+    out : str or pathlib.Path
+        The output folder (:class:`~.store.SweepStore`).
+    workers : int, optional
+        1: in this process, without Dask. Otherwise the size of the local cluster made for
+        the sweep (default: one worker per core).
+    scheduler : str, optional
+        Address of a running Dask scheduler to use instead (``tcp://host:8786``).
+    client : distributed.Client, optional
+        A client to use instead (it is not closed).
+    on_record : callable, optional
+        ``on_record(record, progress)`` after each cell finishes (in this process).
+    on_start : callable, optional
+        ``on_start(progress)`` once the work is handed out (``progress.dashboard`` is the
+        Dask dashboard's address when there is one).
+
+    Returns
+    -------
+    list of dict
+        Every cell's record, in the order of ``cells`` (those skipped as done included).
+
+    Raises
+    ------
+    ValueError
+        For ``workers`` below 1, or both a scheduler and a client.
+    KeyboardInterrupt
+        After cancelling the cells not finished (their records are not written).
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if scheduler is not None and client is not None:
+        raise ValueError("give a scheduler address or a client, not both")
+    unique = list({cell.key(): cell for cell in cells}.values())
+    store = SweepStore(out)
+    finished = store.done(unique)
+    todo = [cell for cell in unique if cell.key() not in finished]
+    progress = SweepProgress(total=len(unique), skipped=len(finished),
+                             started=time.perf_counter())
+
+    def finish(record: dict[str, Any]) -> None:
+        store.save(record)
+        if record["status"] == DONE:
+            progress.done += 1
+        else:
+            progress.failed += 1
+        store.write_table(unique)
+        if on_record is not None:
+            on_record(record, progress)
+
+    def path_of(cell: Cell) -> str | None:
+        return str(store.session_path(cell)) if cell.keep_session else None
+
+    if todo and workers == 1 and scheduler is None and client is None:
+        if on_start is not None:
+            on_start(progress)
+        for cell in todo:
+            progress.running = 1
+            finish(_guarded(cell, path_of(cell)))
+        progress.running = 0
+    elif todo:
+        from distributed import as_completed
+
+        with _client(workers, scheduler, client) as dask:
+            progress.dashboard = getattr(dask, "dashboard_link", None)
+            futures = {dask.submit(_guarded, cell, path_of(cell), key=f"cell-{cell.key()}",
+                                   pure=False): cell for cell in todo}
+            progress.running = len(futures)
+            if on_start is not None:
+                on_start(progress)
+            try:
+                for future in as_completed(futures):
+                    progress.running -= 1
+                    try:
+                        record = future.result()
+                    except Exception as exc:  # noqa: BLE001 - e.g. its workers kept dying
+                        record = _failed(futures[future], exc)
+                    finish(record)
+            except BaseException:
+                dask.cancel(list(futures))
+                raise
+    records = store.write_table(unique)
+    return records

@@ -1,0 +1,127 @@
+"""Sweeps: cells named by what they are, run here or on a Dask cluster, resumed, a failing
+cell recorded while the others go on, the same results on one worker and on two."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sorn_studio.cli import main
+from sorn_studio.cli.sweep import parse_axis
+from sorn_studio.ensemble import Cell, grid, run_sweep
+from sorn_studio.ensemble import run as ensemble_run
+
+#: A small network, so that a cell takes a fraction of a second.
+SMALL = {"ne": 40, "ni": 8}
+STEPS = 300
+
+
+def small_grid(seeds: int = 2) -> list[Cell]:
+    return grid("zheng2013", STEPS, {"eta_stdp": [0.002, 0.004]}, seeds, changes=SMALL)
+
+
+def test_a_cell_is_named_by_what_it_is_not_where_it_is():
+    cells = small_grid()
+    assert [(c.changes["eta_stdp"], c.seed) for c in cells] == [
+        (0.002, 0), (0.002, 1), (0.004, 0), (0.004, 1)]
+    assert len({c.key() for c in cells}) == 4
+    again = grid("zheng2013", STEPS, {"eta_stdp": [0.004, 0.002]}, [1, 0], changes=SMALL)
+    assert {c.key() for c in again} == {c.key() for c in cells}
+    assert Cell("zheng2013", {**SMALL, "eta_stdp": 0.002}, 0, STEPS).key() == cells[0].key()
+    assert Cell("zheng2013", {**SMALL, "eta_stdp": 0.002}, 0, STEPS + 1).key() != cells[0].key()
+    assert cells[1].label() == "eta_stdp=0.002 ne=40 ni=8 seed=1"
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: Cell("nope"), "unknown preset 'nope'"),
+    (lambda: Cell("zheng2013", {"eta_stdp": -1.0}), "eta_stdp"),
+    (lambda: Cell("zheng2013", {"colour": 1}), "colour"),
+    (lambda: Cell("zheng2013", seed=-1), "seed must be a whole number >= 0, got -1"),
+    (lambda: Cell("zheng2013", steps=0), "steps must be a whole number >= 1, got 0"),
+    (lambda: Cell("zheng2013", metrics=("happiness",)), "metric(s) ['happiness'] cannot be"),
+    (lambda: Cell("zheng2013", metrics=("isi_cv",)), "metric(s) ['isi_cv'] cannot be"),
+    (lambda: grid("zheng2013", 10, {"eta_stdp": []}), "grid axis 'eta_stdp' has no values"),
+    (lambda: grid("zheng2013", 10, seeds=[]), "seeds is empty"),
+])
+def test_a_bad_cell_is_refused_before_anything_runs(make, message):
+    with pytest.raises(ValueError) as err:
+        make()
+    assert message in str(err.value)
+
+
+def test_a_sweep_here_records_every_cell_and_a_second_run_skips_them(tmp_path):
+    cells = small_grid()
+    seen = []
+    records = run_sweep(cells, tmp_path, workers=1, on_record=lambda r, p: seen.append(r))
+    assert [r["key"] for r in records] == [c.key() for c in cells]
+    assert all(r["status"] == "done" and r["steps"] == STEPS for r in records)
+    assert all(0 < r["connection_fraction"] < 100 and r["rate_e"] > 0 for r in records)
+    assert len(seen) == 4 and (tmp_path / "results.csv").read_text().count("\n") == 5
+    assert json.loads((tmp_path / "results.json").read_text()) == records
+    # Run again: nothing to do, the same table.
+    again = run_sweep(cells, tmp_path, workers=1, on_record=lambda r, p: seen.append(r))
+    assert len(seen) == 4 and again == records
+    # A grid that grows runs only what is new.
+    bigger = small_grid(seeds=3)
+    run_sweep(bigger, tmp_path, workers=1, on_record=lambda r, p: seen.append(r))
+    assert [r["seed"] for r in seen[4:]] == [2, 2]
+
+
+def test_a_failing_cell_is_recorded_and_the_others_go_on(tmp_path, monkeypatch):
+    real = ensemble_run.run_cell
+
+    def flaky(cell, session_path=None):
+        if cell.seed == 1:
+            raise RuntimeError("the kernel exploded")
+        return real(cell, session_path)
+
+    monkeypatch.setattr(ensemble_run, "run_cell", flaky)
+    records = run_sweep(small_grid(), tmp_path, workers=1)
+    assert [r["status"] for r in records] == ["done", "failed", "done", "failed"]
+    assert records[1]["error"] == "RuntimeError: the kernel exploded"
+    assert "the kernel exploded" in records[1]["traceback"]
+    # A failed cell is tried again on the next run; the done ones are not.
+    monkeypatch.setattr(ensemble_run, "run_cell", real)
+    seen = []
+    records = run_sweep(small_grid(), tmp_path, workers=1,
+                        on_record=lambda r, p: seen.append(r["seed"]))
+    assert seen == [1, 1] and all(r["status"] == "done" for r in records)
+
+
+def test_a_kept_session_is_written_beside_the_results(tmp_path):
+    from sorn_studio.session import read_session
+
+    cells = grid("zheng2013", STEPS, None, 1, changes=SMALL, keep_session=True)
+    (record,) = run_sweep(cells, tmp_path, workers=1)
+    path = tmp_path / "sessions" / f"{cells[0].key()}.npz"
+    assert record["session"] == str(path) and read_session(path) is not None
+
+
+def test_one_worker_and_two_dask_workers_give_the_same_results(tmp_path):
+    cells = small_grid()
+    here = run_sweep(cells, tmp_path / "one", workers=1)
+    dask = run_sweep(cells, tmp_path / "two", workers=2)
+    strip = ("seconds",)
+    assert ([{k: v for k, v in r.items() if k not in strip} for r in dask]
+            == [{k: v for k, v in r.items() if k not in strip} for r in here])
+
+
+def test_the_sweep_command(tmp_path, capsys):
+    assert parse_axis("eta_stdp=0.002, 0.004") == ("eta_stdp", [0.002, 0.004])
+    assert parse_axis("ip=on,off") == ("ip", [True, False])
+    out = tmp_path / "out"
+    code = main(["sweep", "--preset", "zheng2013", "--steps", str(STEPS), "--set", "ne=40",
+                 "--set", "ni=8", "--grid", "eta_stdp=0.002,0.004", "--seeds", "2",
+                 "--workers", "1", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "4 networks of 300 steps, 0 already done" in text
+    assert text.count("] eta_stdp=") == 4 and "[4/4]" in text
+    assert "Summary (mean \u00b1 standard deviation over seeds):" in text
+    assert "eta_stdp=0.002  connection_fraction" in text and "(n=2)" in text
+    assert main(["sweep", "--preset", "zheng2013", "--steps", "10", "--grid", "eta_stdp",
+                 "--out", str(out)]) == 2
+    assert "--grid 'eta_stdp' is not NAME=V1,V2,..." in capsys.readouterr().err
+    assert main(["sweep", "--preset", "zheng2013", "--steps", "10", "--grid", "nope=1,2",
+                 "--out", str(out)]) == 2

@@ -12,6 +12,7 @@ what is.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import time
 import traceback
@@ -57,6 +58,7 @@ def run_cell(cell: Cell, session_path: str | Path | None = None) -> dict[str, An
         record[name] = float(value) if value is not None else None
     record.update(seconds=round(seconds, 4), status=DONE)
     if cell.keep_session and session_path is not None:
+        Path(session_path).parent.mkdir(parents=True, exist_ok=True)
         record["session"] = str(save_session(sim, session_path, preset=cell.preset))
     return record
 
@@ -115,11 +117,23 @@ def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator
         return
     n = workers or os.cpu_count() or 1
     # Processes, one thread each: a network runs its compiled kernel with the GIL released,
-    # but its Python between kernels would serialise threads. No dashboard server unless
-    # the user's Dask configuration asks for one.
+    # but its Python between kernels would serialise threads. The dashboard on a free port
+    # (8787 may be another cluster's).
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as made:
+                      dashboard_address=":0") as cluster, Client(cluster) as made:
         yield made
+
+
+def _dashboard(client: Any, local: bool) -> str | None:
+    """The address of the cluster's dashboard, when it shows one: a scheduler serves its page
+    only with bokeh, which Dask does not install (a local one is checked here)."""
+    if local and importlib.util.find_spec("bokeh") is None:
+        return None
+    try:
+        services = client.scheduler_info().get("services", {})
+    except Exception:  # noqa: BLE001 - a scheduler that cannot say has none to show
+        return None
+    return getattr(client, "dashboard_link", None) if "dashboard" in services else None
 
 
 def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = None,
@@ -194,7 +208,7 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
         from distributed import as_completed
 
         with _client(workers, scheduler, client) as dask:
-            progress.dashboard = getattr(dask, "dashboard_link", None)
+            progress.dashboard = _dashboard(dask, local=scheduler is None and client is None)
             futures = {dask.submit(_guarded, cell, path_of(cell), key=f"cell-{cell.key()}",
                                    pure=False): cell for cell in todo}
             progress.running = len(futures)

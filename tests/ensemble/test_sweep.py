@@ -13,7 +13,7 @@ from sorn_studio.ensemble import Cell, grid, run_sweep
 from sorn_studio.ensemble import run as ensemble_run
 
 #: A small network, so that a cell takes a fraction of a second.
-SMALL = {"ne": 40, "ni": 8}
+SMALL = {"ne": 40, "ni": 8, "lambda_ee": 8, "lambda_ei": 4, "lambda_ie": 40}
 STEPS = 300
 
 
@@ -30,7 +30,8 @@ def test_a_cell_is_named_by_what_it_is_not_where_it_is():
     assert {c.key() for c in again} == {c.key() for c in cells}
     assert Cell("zheng2013", {**SMALL, "eta_stdp": 0.002}, 0, STEPS).key() == cells[0].key()
     assert Cell("zheng2013", {**SMALL, "eta_stdp": 0.002}, 0, STEPS + 1).key() != cells[0].key()
-    assert cells[1].label() == "eta_stdp=0.002 ne=40 ni=8 seed=1"
+    assert cells[1].label() == ("eta_stdp=0.002 lambda_ee=8 lambda_ei=4 lambda_ie=40 ne=40 ni=8 "
+                                "seed=1")
 
 
 @pytest.mark.parametrize(("make", "message"), [
@@ -95,6 +96,7 @@ def test_a_kept_session_is_written_beside_the_results(tmp_path):
     cells = grid("zheng2013", STEPS, None, 1, changes=SMALL, keep_session=True)
     (record,) = run_sweep(cells, tmp_path, workers=1)
     path = tmp_path / "sessions" / f"{cells[0].key()}.npz"
+    assert record["status"] == "done", record.get("error")
     assert record["session"] == str(path) and read_session(path) is not None
 
 
@@ -111,9 +113,10 @@ def test_the_sweep_command(tmp_path, capsys):
     assert parse_axis("eta_stdp=0.002, 0.004") == ("eta_stdp", [0.002, 0.004])
     assert parse_axis("ip=on,off") == ("ip", [True, False])
     out = tmp_path / "out"
-    code = main(["sweep", "--preset", "zheng2013", "--steps", str(STEPS), "--set", "ne=40",
-                 "--set", "ni=8", "--grid", "eta_stdp=0.002,0.004", "--seeds", "2",
-                 "--workers", "1", "--out", str(out)])
+    small = [f"--set={k}={v}" for k, v in SMALL.items()]
+    code = main(["sweep", "--preset", "zheng2013", "--steps", str(STEPS), *small,
+                 "--grid", "eta_stdp=0.002,0.004", "--seeds", "2", "--workers", "1",
+                 "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0
     assert "4 networks of 300 steps, 0 already done" in text

@@ -11,9 +11,10 @@ import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
+import shiboken6  # noqa: E402
 from helpers import WAIT_MS  # noqa: E402
 from PySide6.QtCore import QEvent, QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow  # noqa: E402
 
 from sorn_studio.app import theme  # noqa: E402
 from sorn_studio.app.discard import set_asks_before_discarding  # noqa: E402
@@ -43,10 +44,18 @@ def desk_look(qapp) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def windows_deleted(qapp) -> Iterator[None]:
-    """Delete the windows a test closed (pytest-qt asks for it with deleteLater, which waits
-    for an event loop that tests never return to): the widgets of every earlier test's windows
-    would otherwise stay alive, and a new style sheet re-polishes every widget alive."""
+    """Close and delete every window and dialog a test leaves behind.
+
+    pytest-qt asks for the deletion of the widgets it knows with deleteLater, which waits for
+    an event loop the tests never return to, and a window made without it is never deleted:
+    the widgets of every earlier test would stay alive, and a new style sheet (a theme, the
+    presentation scale) re-polishes every widget alive, for minutes after a few hundred tests.
+    """
     yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMainWindow | QDialog) and shiboken6.isValid(widget):
+            widget.close()
+            widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 

@@ -17,6 +17,7 @@ because pyqtgraph draws them in screen pixels, whatever the magnification.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import tempfile
@@ -95,6 +96,8 @@ class Theme:
         # Going back from this theme to the canonical colours must be unambiguous.
         if len(set(self.plot_colors.values())) != len(self.plot_colors):
             raise ValueError(f"theme {self.name!r} maps two colours to one")
+        # Made once: a restyle asks it for every pen and brush of every view.
+        object.__setattr__(self, "_canonical", {v: k for k, v in self.plot_colors.items()})
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -106,8 +109,7 @@ class Theme:
 
     def to_canonical(self, own: str) -> str:
         """The canonical ``#rrggbb`` of one of this theme's colours."""
-        inverse = {v: k for k, v in self.plot_colors.items()}
-        return inverse.get(own.lower(), own.lower())
+        return self._canonical.get(own.lower(), own.lower())
 
     @property
     def background(self) -> str:
@@ -527,6 +529,27 @@ def temporary_look(view: pg.GraphicsView, look: Look) -> Iterator[None]:
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)(pt|px)\b")
 
 
+@functools.cache
+def _icons_of(theme: Theme) -> Path:
+    """:func:`icon_folder` for a given theme (the icons do not change while the studio runs)."""
+    source = resources_dir() / "icons"
+    if not theme.panel_colors:
+        return source
+    files = sorted(source.glob("*.svg"))
+    colors = theme.panel_colors
+    drawn = {path.name: _recolored(path.read_text(encoding="utf-8"),
+                                   lambda c: colors.get(c, c)) for path in files}
+    digest = hashlib.sha256("".join(drawn.values()).encode()).hexdigest()[:12]
+    cache = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    folder = Path(cache or tempfile.gettempdir()) / "sorn-studio-icons" / f"{theme.name}-{digest}"
+    if not all((folder / name).is_file() for name in drawn):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in drawn.items():
+            with atomic_path(folder / name, "the icon") as tmp:
+                tmp.write_text(text, encoding="utf-8")
+    return folder
+
+
 def icon_folder(theme: Theme | None = None) -> Path:
     """The folder of the icons drawn for ``theme`` (the current one).
 
@@ -542,23 +565,7 @@ def icon_folder(theme: Theme | None = None) -> Path:
     -------
     pathlib.Path
     """
-    theme = theme or _current.theme
-    source = resources_dir() / "icons"
-    if not theme.panel_colors:
-        return source
-    files = sorted(source.glob("*.svg"))
-    colors = theme.panel_colors
-    drawn = {path.name: _recolored(path.read_text(encoding="utf-8"),
-                                   lambda c: colors.get(c, c)) for path in files}
-    digest = hashlib.sha256("".join(drawn.values()).encode()).hexdigest()[:12]
-    cache = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
-    folder = Path(cache or tempfile.gettempdir()) / "icons" / f"{theme.name}-{digest}"
-    if not all((folder / name).is_file() for name in drawn):
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in drawn.items():
-            with atomic_path(folder / name, "the icon") as tmp:
-                tmp.write_text(text, encoding="utf-8")
-    return folder
+    return _icons_of(theme or _current.theme)
 
 
 def style_sheet(look: Look | None = None) -> str:
@@ -577,7 +584,12 @@ def style_sheet(look: Look | None = None) -> str:
     -------
     str
     """
-    look = look or _current
+    return _style_sheet_of(look or _current)
+
+
+@functools.cache
+def _style_sheet_of(look: Look) -> str:
+    """:func:`style_sheet` for a given look (the file does not change while the studio runs)."""
     text = (resources_dir() / "style.qss").read_text(encoding="utf-8")
     colors = look.theme.panel_colors
     text = _recolored(text, lambda c: colors.get(c, c))

@@ -339,11 +339,10 @@ class MainWindow(QMainWindow):
 
     def _name_shortcuts(self) -> None:
         """End the tooltip of every action that has a shortcut with it ("Play (F5, Space)")."""
-        space = SPACE
         for action in self.findChildren(QAction):
             keys = list(action.shortcuts())
             if action.objectName() in ("actionPlay", "actionPause"):
-                keys.append(space)  # through Play / pause, which does whichever applies
+                keys.append(SPACE)  # through Play / pause, which does whichever applies
             if not keys:
                 continue
             names = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)

@@ -61,7 +61,13 @@ class Cell:
             usable = [m for m in OBSERVABLES if m not in _NEEDS_ANALYSIS]
             raise ValueError(f"metric(s) {unknown} cannot be measured; the metrics are "
                              f"{', '.join(usable)}")
-        self.params()   # refuses an unknown preset or a bad change now, not in a worker
+        # Refuses an unknown preset or a bad change now, not in a worker; the key is made
+        # once (it reads the preset's file).
+        what = {"params": self.params().to_dict(), "seed": self.seed, "steps": self.steps,
+                "metrics": list(self.metrics), "keep_session": self.keep_session,
+                "version": __version__}
+        text = json.dumps(what, sort_keys=True, default=str)
+        object.__setattr__(self, "_key", hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
 
     def params(self) -> Params:
         """The cell's parameters: the preset's with the changes."""
@@ -70,11 +76,7 @@ class Cell:
     def key(self) -> str:
         """What identifies the cell's result: its parameters, seed, steps, metrics and the
         package version (a hash; the grid position plays no part)."""
-        what = {"params": self.params().to_dict(), "seed": self.seed, "steps": self.steps,
-                "metrics": list(self.metrics), "keep_session": self.keep_session,
-                "version": __version__}
-        text = json.dumps(what, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return self._key
 
     def label(self) -> str:
         """E.g. ``"eta_stdp=0.004 seed=1"``."""

@@ -179,18 +179,22 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
         raise ValueError("give a scheduler address or a client, not both")
     unique = list({cell.key(): cell for cell in cells}.values())
     store = SweepStore(out)
-    finished = store.done(unique)
-    todo = [cell for cell in unique if cell.key() not in finished]
-    progress = SweepProgress(total=len(unique), skipped=len(finished),
+    # Every record so far by key, in the sweep's order once the table is written; read once.
+    records = store.records(unique)
+    todo = [cell for cell in unique if records.get(cell.key(), {}).get("status") != DONE]
+    progress = SweepProgress(total=len(unique), skipped=len(unique) - len(todo),
                              started=time.perf_counter())
 
+    def table() -> list[dict[str, Any]]:
+        return [records[cell.key()] for cell in unique if cell.key() in records]
+
     def finish(record: dict[str, Any]) -> None:
-        store.save(record)
+        record = records[record["key"]] = store.save(record)
         if record["status"] == DONE:
             progress.done += 1
         else:
             progress.failed += 1
-        store.write_table(unique)
+        store.write_table(table())
         if on_record is not None:
             on_record(record, progress)
 
@@ -225,5 +229,5 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
             except BaseException:
                 dask.cancel(list(futures))
                 raise
-    records = store.write_table(unique)
-    return records
+    store.write_table(table())
+    return table()

@@ -54,26 +54,24 @@ class SweepStore:
             return None
         return data if isinstance(data, dict) and data.get("key") == key else None
 
-    def done(self, cells: Iterable[Cell]) -> dict[str, dict[str, Any]]:
-        """The records of those of ``cells`` that finished without error, by key."""
-        out = {}
-        for cell in cells:
-            record = self.record(cell.key())
-            if record is not None and record.get("status") == DONE:
-                out[cell.key()] = record
-        return out
+    def records(self, cells: Iterable[Cell]) -> dict[str, dict[str, Any]]:
+        """The records there are of ``cells`` (done or failed), by key."""
+        found = {cell.key(): self.record(cell.key()) for cell in cells}
+        return {key: record for key, record in found.items() if record is not None}
 
-    def save(self, record: Mapping[str, Any]) -> Path:
-        """Write one cell's record (atomically)."""
-        return write_json(self.cells_dir / f"{record['key']}.json", dict(record))
+    def save(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Write one cell's record (atomically); returns it as written (as a later run reads
+        it: a value JSON cannot hold, such as NaN, is null)."""
+        write_json(self.cells_dir / f"{record['key']}.json", dict(record))
+        written = self.record(str(record["key"]))
+        if written is None:
+            raise OSError(f"the record of cell {record['key']} could not be read back")
+        return written
 
-    def write_table(self, cells: Sequence[Cell]) -> list[dict[str, Any]]:
-        """Write ``results.json`` and ``results.csv`` with the records of ``cells`` so far,
-        in their order; returns those records."""
-        records = [r for r in (self.record(c.key()) for c in cells) if r is not None]
-        write_json(self.folder / "results.json", records)
+    def write_table(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Write ``results.json`` and ``results.csv`` with ``records`` (in their order)."""
+        write_json(self.folder / "results.json", list(records))
         if records:
             columns = list(dict.fromkeys(k for r in records for k in r))
             write_csv(self.folder / "results.csv",
                       [{k: r.get(k, "") for k in columns} for r in records])
-        return records

@@ -179,6 +179,17 @@ class Params:
     w_ei_min: float = _f(0.001, FieldSpec("I->E floor", "", 0, 1, group=_BOUND,
                                           help="Inhibitory synapses never fall below this, so "
                                                "iSTDP never removes them."))
+    ei_floor: str = _f("clamp", FieldSpec("I->E floor rule", choices=("clamp", "reset"),
+                                          group=_BOUND,
+                                          help="'clamp': every weight iSTDP changes is held at "
+                                               "or above the floor; 'reset': only a weight "
+                                               "iSTDP takes to <= 0 is set to the floor, "
+                                               "smaller positive ones stay (the authors' "
+                                               "code)."))
+    ee_prune_below: float = _f(0.0, FieldSpec("E->E prune weight", "", 0, 0.001, group=_BOUND,
+                                              help="STDP removes an E->E synapse it takes to "
+                                                   "<= 0, or below this weight (the authors' "
+                                                   "code: 1e-10)."))
     w_sp_init: float = _f(0.001, FieldSpec("New synapse weight", "", 0, 1, low_open=True,
                                            group=_BOUND,
                                            help="Weight a synapse created by structural "

@@ -176,14 +176,16 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     w_ie_by_pre, draws, noise_off, noise_sigma, sp_off, p_sp,
     symbols, pools, gain, raw,
     flags, renorm_all, eta_stdp, eta_ip, eta_inh, mu_ip, w_max, w_ei_min, w_sp_init,
-    t_e_lo, t_e_hi,
+    ee_prune_below, t_e_lo, t_e_hi,
     out_x, out_y, out_n_ee, out_n_ei, out_te_stats, te_neurons, out_te_sel, out_drive, out_te,
     out_events, n_events, att_ee, att_te, att_ei,
 ):  # pragma: no cover - compiled; checked against the numpy reference
     """Advance the network ``n`` steps in place and write per-step recordings.
 
     ``flags`` holds, in order: stdp, ip, sp, istdp, sn, fast inhibition, fire on equality
-    (>=), clip T^E, record drive, record full T^E. ``renorm_all`` makes the first
+    (>=), clip T^E, record drive, record full T^E, iSTDP floor by reset (only a weight taken
+    to <= 0 goes to ``w_ei_min``; otherwise every changed weight is clamped to it). STDP
+    prunes a synapse it takes to <= 0 or below ``ee_prune_below``. ``renorm_all`` makes the first
     normalisation cover every row (needed once after a state was loaded). ``draws`` is
     (n, k): the draws of each step, standard normals for the noise at ``noise_off`` and
     uniforms for structural plasticity at ``sp_off`` (gate, then one per possible new
@@ -198,6 +200,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     ni = y.shape[0]
     do_stdp, do_ip, do_sp, do_istdp, do_sn = flags[0], flags[1], flags[2], flags[3], flags[4]
     fast, fire_eq, clip_te, rec_drive, rec_te = flags[5], flags[6], flags[7], flags[8], flags[9]
+    ei_reset = flags[10]
     drive = np.zeros(ne)
     drive_i = np.zeros(ni)
     noise = np.zeros(ne + ni)
@@ -297,7 +300,7 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                         dirty_ee[i] = True
                         before = w_ee[i, j]
                         w = before + d
-                        if w <= 0.0:
+                        if w <= 0.0 or w < ee_prune_below:
                             if att_ee is not None:
                                 # The whole weight goes with the synapse: pruning's part.
                                 att_ee[EE_PRUNE, i, j] -= before
@@ -346,10 +349,16 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
                     if att_ei is not None:
                         before = w_ei[i, k]
                         v = before + d
-                        clamped = min(max(v, w_ei_min), w_max)
+                        if ei_reset:
+                            clamped = min(w_ei_min if v <= 0.0 else v, w_max)
+                        else:
+                            clamped = min(max(v, w_ei_min), w_max)
                         att_ei[EI_ISTDP, i, k] += v - before
                         att_ei[EI_CLAMP, i, k] += clamped - v
                         w_ei[i, k] = clamped
+                    elif ei_reset:
+                        v = w_ei[i, k] + d
+                        w_ei[i, k] = min(w_ei_min if v <= 0.0 else v, w_max)
                     else:
                         w_ei[i, k] = min(max(w_ei[i, k] + d, w_ei_min), w_max)
                     dirty_ei[i] = True

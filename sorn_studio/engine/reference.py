@@ -104,7 +104,7 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput,
         dw = p.eta_stdp * (np.outer(x_new, x) - np.outer(x, x_new)) * exists
         changed_ee = dw != 0
         stepped = s.w_ee + dw
-        pruned = changed_ee & (stepped <= 0)
+        pruned = changed_ee & ((stepped <= 0) | (stepped < p.ee_prune_below))
         w = stepped.copy()
         w[pruned] = 0.0
         w[changed_ee] = np.minimum(w[changed_ee], p.w_max)
@@ -137,7 +137,10 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput,
         touched = (s.w_ei > 0) & (y[None, :] > 0)
         dw = -p.eta_inh * np.outer(1.0 - x_new * (1.0 + 1.0 / p.mu_ip), y)
         stepped = s.w_ei[touched] + dw[touched]
-        clamped = np.clip(stepped, p.w_ei_min, p.w_max)
+        if p.ei_floor == "reset":
+            clamped = np.minimum(np.where(stepped <= 0, p.w_ei_min, stepped), p.w_max)
+        else:
+            clamped = np.clip(stepped, p.w_ei_min, p.w_max)
         if acc is not None:
             acc.ei[EI_ISTDP][touched] += stepped - s.w_ei[touched]
             acc.ei[EI_CLAMP][touched] += clamped - stepped

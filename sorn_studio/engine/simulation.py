@@ -834,7 +834,7 @@ class Simulation:
         p, s, a = self._params, self._state, self._adj
         flags = np.array([p.stdp, p.ip, p.sp, p.istdp, p.sn, p.fast_inhibition,
                           p.firing_rule == ">=", p.clip_t_e, block.drive is not None,
-                          block.t_e is not None], dtype=np.bool_)
+                          block.t_e is not None, p.ei_floor == "reset"], dtype=np.bool_)
         neurons = np.asarray(self._recording.neurons, dtype=np.int64)
         events = np.empty((0, 4), dtype=np.int64)
         if self._track_events and (p.stdp or p.sp):
@@ -850,7 +850,7 @@ class Simulation:
             draws, layout.noise_off, p.noise_sigma, layout.sp_off, p.p_sp_effective,
             symbols, self._input.pools, p.input_gain, raw,
             flags, self._renorm_all, p.eta_stdp, p.eta_ip, p.eta_inh, p.mu_ip, p.w_max,
-            p.w_ei_min, p.w_sp_init,
+            p.w_ei_min, p.w_sp_init, p.ee_prune_below,
             p.t_e_min, p.t_e_max,
             block.x, block.y, block.n_ee, block.n_ei, block.te_stats, neurons, block.te_sel,
             block.drive if block.drive is not None else np.zeros((0, p.ne), dtype=np.bool_),

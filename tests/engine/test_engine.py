@@ -80,6 +80,28 @@ def test_compiled_kernel_matches_numpy_reference(preset):
     assert r1.spikes_e().any(), "a silent network proves nothing"
 
 
+def test_authors_floor_and_prune_switches_agree_across_backends_and_matter():
+    # The authors' code's iSTDP floor (reset at <= 0) and W^EE pruning (below 1e-10).
+    params = small("zheng2013", eta_inh=0.01).replace(ei_floor="reset", ee_prune_below=1e-10)
+    fast, ref = (Simulation(params, seed=3, backend=b) for b in ("numba", "numpy"))
+    default = Simulation(params.replace(ei_floor="clamp", ee_prune_below=0.0), seed=3)
+    for sim in (fast, ref, default):
+        sim.step(2000)
+    assert np.array_equal(fast.recorder.spikes_e(), ref.recorder.spikes_e())
+    assert np.array_equal(fast.recorder.n_ee(), ref.recorder.n_ee())
+    np.testing.assert_allclose(fast.w_ei, ref.w_ei, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.w_ee, ref.w_ee, rtol=0, atol=1e-12)
+    assert not np.array_equal(fast.w_ei, default.w_ei)
+    # Without normalisation (which rescales rows below the floor either way), "clamp" keeps
+    # every I->E weight at or above the floor and "reset" leaves some below it.
+    unscaled = {rule: Simulation(params.replace(sn=False, ei_floor=rule), seed=3)
+                for rule in ("clamp", "reset")}
+    for sim in unscaled.values():
+        sim.step(2000)
+    below = {rule: ((sim.w_ei > 0) & (sim.w_ei < 0.001)).sum() for rule, sim in unscaled.items()}
+    assert below["clamp"] == 0 and below["reset"] > 0
+
+
 def test_raw_input_kernel_matches_reference():
     params = load_preset("sorn-0.7.4", **SMALL)
     raw = np.random.default_rng(0).random((10, 400))

@@ -127,6 +127,40 @@ def test_istdp_rule_floor_and_cap(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_stdp_prunes_below_the_prune_weight(backend):
+    # ee_prune_below = 1e-10 (the authors' code): LTD of eta = 0.01 takes 0.01 + 5e-11 to
+    # 5e-11 > 0, which the default keeps and this removes; 0.02 -> 0.01 stays either way.
+    w = np.zeros((4, 4))
+    w[0, 1] = 0.01 + 5e-11
+    w[0, 2] = 0.02
+    for below, kept in ((0.0, True), (1e-10, False)):
+        sim = _stdp_sim(backend, w, [1, 0, 0, 0], [SILENT, FIRE, FIRE, SILENT],
+                        ee_prune_below=below)
+        sim.step(1)
+        assert (sim.w_ee[0, 1] > 0) == kept
+        assert sim.w_ee[0, 2] == pytest.approx(0.01, abs=1e-15)
+        assert sim.n_ee == (2 if kept else 1)
+        np.testing.assert_array_equal(sim.recorder.n_ee()[-1], sim.n_ee)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_istdp_floor_by_reset(backend):
+    # ei_floor = "reset" (the authors' code): a weight iSTDP takes to <= 0 becomes w_ei_min
+    # (0.001); one that stays positive below the floor is kept. Posts 1-3 silent at t+1,
+    # I unit 0 active at t: dW = -0.01 on each of its synapses.
+    p = tiny_params(4, 1, istdp=True, eta_inh=0.01, mu_ip=0.1, ei_floor="reset")
+    w_ei = np.array([[0.3], [0.0104], [0.01], [0.004]])
+    sim = sim_with_state(p, backend, y=[1], t_e=[FIRE, SILENT, SILENT, SILENT], w_ei=w_ei)
+    sim.step(1)
+    expected = np.array([[0.4], [0.0004], [0.001], [0.001]])
+    np.testing.assert_allclose(sim.w_ei, expected, atol=1e-15)
+    clamp = sim_with_state(p.replace(ei_floor="clamp"), backend, y=[1],
+                           t_e=[FIRE, SILENT, SILENT, SILENT], w_ei=w_ei)
+    clamp.step(1)
+    np.testing.assert_allclose(clamp.w_ei[:, 0], [0.4, 0.001, 0.001, 0.001], atol=1e-15)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_istdp_cap(backend):
     p = tiny_params(3, 1, istdp=True, eta_inh=0.1, mu_ip=0.1)
     sim = sim_with_state(p, backend, y=[1], t_e=[FIRE, SILENT, SILENT],

@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import authors_code_zheng2013 as authors  # noqa: E402 - next to this script
 
 from sorn_studio.ensemble import grid, run_sweep  # noqa: E402
-from sorn_studio.ensemble.run import _client  # noqa: E402
 from sorn_studio.ensemble.store import SweepStore  # noqa: E402
+from sorn_studio.ensemble.tasks import cluster_client  # noqa: E402
 
 #: The switches and the values each takes: ours first, the authors' code's second.
 SWITCHES = {"ei_floor": ("clamp", "reset"), "ee_prune_below": (0.0, 1e-10)}
@@ -91,7 +91,7 @@ def main() -> None:
               f"ei_floor={record['ei_floor']} ee_prune_below={record['ee_prune_below']} "
               f"seed={record['seed']}: {record.get('connection_fraction')} %", flush=True)
 
-    with _client(args.workers, args.scheduler, None) as client:
+    with cluster_client(args.workers, args.scheduler) as client:
         # Lower priority: ours (about 20 s each) finish first, then the authors' (13 min).
         pending = {
             client.submit(_theirs, args.sorn_checkout, seed, args.steps,

@@ -14,14 +14,22 @@ from typing import Any, TextIO
 import numpy as np
 
 from sorn_studio.analysis.weights import ANALYSIS_FLOOR
-from sorn_studio.experiments.avalanches import AvalancheExperiment, run_avalanches
+from sorn_studio.experiments.avalanches import (
+    AvalancheExperiment,
+    check_fit_ranges,
+    run_avalanches,
+)
 from sorn_studio.experiments.counting import (
     COUNTING_CONDITIONS,
     CountingTrial,
     run_counting,
     summarize_counting,
 )
-from sorn_studio.experiments.spontaneous import run_spontaneous
+from sorn_studio.experiments.spontaneous import (
+    SpontaneousResult,
+    run_spontaneous,
+    run_spontaneous_seeds,
+)
 from sorn_studio.experiments.tables import (
     format_table,
     rows_of,
@@ -32,6 +40,7 @@ from sorn_studio.experiments.tables import (
 from sorn_studio.params import MECHANISMS, Params, parse_assignments
 from sorn_studio.presets import load_preset
 
+from .cluster import add_cluster_options, cluster_for
 from .errors import report
 from .folders import check_out_folder
 from .numbers import SEED, finite_non_negative, whole_number
@@ -55,6 +64,7 @@ def _common(parser: argparse.ArgumentParser, preset: str) -> None:
         help="change one parameter of the preset (repeatable)",
     )
     parser.add_argument("--out", type=Path, help="folder for the result tables (CSV, JSON, npz)")
+    add_cluster_options(parser)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -109,7 +119,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "lognormal vs normal weight fit and synapse lifetimes.",
     )
     spontaneous.add_argument("--steps", type=POSITIVE, default=1_000_000, help="steps to simulate")
-    spontaneous.add_argument("--seed", type=SEED, default=0, help="simulation seed")
+    spontaneous.add_argument("--seed", type=SEED, default=0, help="simulation seed (the first)")
+    spontaneous.add_argument("--seeds", type=POSITIVE, default=1, metavar="K",
+                             help="networks: seeds SEED .. SEED+K-1 (default 1); each gets the "
+                             "tables of a single run, in OUT/seed<S>/ when K > 1")
     spontaneous.add_argument(
         "--sample-every", type=POSITIVE, default=10_000, help="steps between samples"
     )
@@ -179,9 +192,10 @@ def _counting(args: argparse.Namespace, base: Params, out: TextIO, err: TextIO) 
         "ridge": args.ridge,
         "state": args.state,
     }
-    trials = run_counting(
-        args.n, args.seeds, args.conditions, on_trial=on_trial, base=base, **options
-    )
+    with cluster_for(args, len(args.n) * args.seeds * len(args.conditions), err) as where:
+        trials = run_counting(
+            args.n, args.seeds, args.conditions, on_trial=on_trial, base=base, **where, **options
+        )
     summary = rows_of(summarize_counting(trials))
     out.write(format_table(summary) + "\n")
     if args.out:
@@ -202,31 +216,44 @@ def _counting(args: argparse.Namespace, base: Params, out: TextIO, err: TextIO) 
 
 
 def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: TextIO) -> None:
-    bar = Progress(args.steps, stream=err)
-    result = run_spontaneous(
-        args.steps,
-        args.seed,
-        sample_every=args.sample_every,
-        weight_threshold=args.weight_threshold,
-        fit_floor=args.fit_floor,
-        params=params,
-        progress=bar.update,
-    )
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    options = {"sample_every": args.sample_every, "weight_threshold": args.weight_threshold,
+               "fit_floor": args.fit_floor, "params": params}
+    if len(seeds) == 1:
+        # One network runs here, with a bar over its steps.
+        bar = Progress(args.steps, stream=err)
+        results = [run_spontaneous(args.steps, seeds[0], progress=bar.update, **options)]
+    else:
+        bar = Progress(len(seeds), stream=err, label="networks")
+        with cluster_for(args, len(seeds), err) as where:
+            results = run_spontaneous_seeds(
+                args.steps, seeds, on_result=lambda _: bar.update(bar.done + 1), **where,
+                **options)
     bar.finish()
+    tables = [_spontaneous_rows(result) for result in results]
+    if len(results) == 1:
+        out.write(format_table(tables[0]) + "\n")
+        if args.out:
+            _write_spontaneous(args, args.out, results[0])
+        return
+    # One column per seed, the quantities down the side.
+    rows = [{"quantity": row["quantity"],
+             **{f"seed {r.seed}": table[k]["value"] for r, table in zip(results, tables,
+                                                                        strict=True)}}
+            for k, row in enumerate(tables[0])]
+    out.write(format_table(rows) + "\n")
+    if args.out:
+        for result in results:
+            _write_spontaneous(args, args.out / f"seed{result.seed}", result)
+        write_csv(args.out / "spontaneous_seeds.csv", rows)
+
+
+def _spontaneous_rows(result: SpontaneousResult) -> list[dict[str, Any]]:
+    """The summary table of one network."""
     phases, fit, life = result.phases, result.weight_fit, result.lifetimes
     floor, floor_fit = f"{result.fit_floor:g}", result.floor_fit
-    times, survival = life.survival()
-    median = float(times[np.argmax(survival <= 0.5)]) if (survival <= 0.5).any() else None
-    lifetimes_summary = {
-        "completed": int(life.lifetimes.size),
-        "censored": int(life.censored.size),
-        "created": life.n_created,
-        "pruned": life.n_pruned,
-        "initial_surviving": life.n_initial_surviving,
-        "median_lifetime_km": median,
-        "resolution_steps": 1,
-    }
-    rows = [
+    median = _lifetimes_summary(result)["median_lifetime_km"]
+    return [
         {"quantity": "connection fraction initial", "value": phases.initial},
         {"quantity": "connection fraction minimum", "value": phases.minimum},
         {"quantity": "step of minimum", "value": phases.step_of_minimum},
@@ -262,42 +289,62 @@ def _spontaneous(args: argparse.Namespace, params: Params, out: TextIO, err: Tex
          "value": f"{result.periodicity:.2f} ({result.periodicity_lag} steps)"},
         {"quantity": "median spread of ln w per neuron", "value": result.input_log_spread},
     ]
-    out.write(format_table(rows) + "\n")
-    if args.out:
-        write_csv(
-            args.out / "spontaneous_trajectory.csv",
-            [
-                {"step": int(s), "connection_fraction": float(f), "mean_rate": float(r)}
-                for s, f, r in zip(
-                    result.steps, result.connection_fraction, result.mean_rate, strict=True
-                )
-            ],
-        )
-        write_json(
-            args.out / "spontaneous.json",
-            {
-                "preset": args.preset,
-                "seed": args.seed,
-                "steps": args.steps,
-                "params": params.to_dict(),
-                "phases": phases,
-                "weight_fit": fit,
-                "fit_floor": result.fit_floor,
-                "floor_fit": floor_fit,
-                "lifetimes": lifetimes_summary,
-                "periodicity": {"lag": result.periodicity_lag, "value": result.periodicity},
-                "input_log_spread": result.input_log_spread,
-            },
-        )
-        write_npz(
-            args.out / "spontaneous_arrays.npz",
-            weights=result.weights,
-            lifetimes=life.lifetimes,
-            censored=life.censored,
-            initial_lifetimes=life.initial_lifetimes,
-            survival_times=times,
-            survival=survival,
-        )
+
+
+def _lifetimes_summary(result: SpontaneousResult) -> dict[str, Any]:
+    """What the synapse lifetimes come to, with the Kaplan-Meier median."""
+    life = result.lifetimes
+    times, survival = life.survival()
+    median = float(times[np.argmax(survival <= 0.5)]) if (survival <= 0.5).any() else None
+    return {
+        "completed": int(life.lifetimes.size),
+        "censored": int(life.censored.size),
+        "created": life.n_created,
+        "pruned": life.n_pruned,
+        "initial_surviving": life.n_initial_surviving,
+        "median_lifetime_km": median,
+        "resolution_steps": 1,
+    }
+
+
+def _write_spontaneous(args: argparse.Namespace, folder: Path, result: SpontaneousResult) -> None:
+    """One network's tables in ``folder`` (the files of a single-seed run)."""
+    life = result.lifetimes
+    times, survival = life.survival()
+    write_csv(
+        folder / "spontaneous_trajectory.csv",
+        [
+            {"step": int(s), "connection_fraction": float(f), "mean_rate": float(r)}
+            for s, f, r in zip(
+                result.steps, result.connection_fraction, result.mean_rate, strict=True
+            )
+        ],
+    )
+    write_json(
+        folder / "spontaneous.json",
+        {
+            "preset": args.preset,
+            "seed": result.seed,
+            "steps": args.steps,
+            "params": result.params.to_dict(),
+            "phases": result.phases,
+            "weight_fit": result.weight_fit,
+            "fit_floor": result.fit_floor,
+            "floor_fit": result.floor_fit,
+            "lifetimes": _lifetimes_summary(result),
+            "periodicity": {"lag": result.periodicity_lag, "value": result.periodicity},
+            "input_log_spread": result.input_log_spread,
+        },
+    )
+    write_npz(
+        folder / "spontaneous_arrays.npz",
+        weights=result.weights,
+        lifetimes=life.lifetimes,
+        censored=life.censored,
+        initial_lifetimes=life.initial_lifetimes,
+        survival_times=times,
+        survival=survival,
+    )
 
 
 def _spread(values: np.ndarray) -> float:
@@ -329,23 +376,28 @@ def _avalanche_row(label: str, exp: AvalancheExperiment) -> dict[str, Any]:
 
 def _avalanches(args: argparse.Namespace, params: Params, out: TextIO, err: TextIO) -> None:
     conditions = [("plastic", True)] + ([] if args.no_contrast else [("frozen", False)])
+    size_range = tuple(args.size_range) if args.size_range else (None, None)
+    duration_range = tuple(args.duration_range) if args.duration_range else (None, None)
+    check_fit_ranges(size_range, duration_range)  # before a cluster is started for nothing
     rows, experiments = [], {}
-    for label, plastic in conditions:
-        bar = Progress(args.networks, stream=err, label="networks", title=label)
-        exp = run_avalanches(
-            args.networks,
-            seed=args.seed,
-            transient=args.transient,
-            record_steps=args.record,
-            plastic=plastic,
-            params=params,
-            size_range=tuple(args.size_range) if args.size_range else (None, None),
-            duration_range=tuple(args.duration_range) if args.duration_range else (None, None),
-            progress=bar.update,
-        )
-        bar.finish()
-        experiments[label] = exp
-        rows.append(_avalanche_row(label, exp))
+    with cluster_for(args, args.networks * len(conditions), err) as where:
+        for label, plastic in conditions:
+            bar = Progress(args.networks, stream=err, label="networks", title=label)
+            exp = run_avalanches(
+                args.networks,
+                seed=args.seed,
+                transient=args.transient,
+                record_steps=args.record,
+                plastic=plastic,
+                params=params,
+                size_range=size_range,
+                duration_range=duration_range,
+                progress=bar.update,
+                **where,
+            )
+            bar.finish()
+            experiments[label] = exp
+            rows.append(_avalanche_row(label, exp))
     out.write(format_table(rows) + "\n")
     if args.out:
         write_csv(args.out / "avalanches_summary.csv", rows)

@@ -18,8 +18,12 @@ class Progress:
     """
 
     def __init__(self, total: int, stream: TextIO | None = None, label: str = "steps",
-                 log_every: float = 10.0, title: str = "") -> None:
+                 log_every: float = 10.0, title: str = "", initial: int = 0) -> None:
         self.total = max(int(total), 0)
+        #: Done before this run (a resumed sweep's): counted, but not in the speed.
+        self.initial = int(initial)
+        #: Shown after the time left, e.g. "2 running, 1 failed".
+        self.detail = ""
         self.stream = stream if stream is not None else sys.stderr
         self.label = label
         self.title = f"{title} " if title else ""
@@ -27,12 +31,17 @@ class Progress:
         self.interval = 0.1 if self.tty else log_every
         self.start = time.perf_counter()
         self._last = -math.inf
-        self._done = 0
+        self._done = self.initial
+
+    @property
+    def done(self) -> int:
+        """What the last update said was done."""
+        return self._done
 
     def text(self, done: int) -> str:
         """The progress line for ``done`` steps."""
         elapsed = max(time.perf_counter() - self.start, 1e-9)
-        rate = done / elapsed
+        rate = (done - self.initial) / elapsed
         frac = done / self.total if self.total else 1.0
         width = 30
         filled = int(round(width * frac))
@@ -41,7 +50,7 @@ class Progress:
         speed = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2g}"
         return (f"{self.title}[{'#' * filled}{'.' * (width - filled)}] {100 * frac:5.1f}% "
                 f"{done}/{self.total} {self.label}  {speed} {self.label}/s  "
-                f"left {_duration(left)}")
+                f"left {_duration(left)}" + (f"  {self.detail}" if self.detail else ""))
 
     def update(self, done: int, _total: int | None = None) -> None:
         """Show ``done`` steps (throttled)."""
@@ -51,6 +60,19 @@ class Progress:
             return
         self._last = now
         self._write(self.text(done))
+
+    def note(self, line: str, stream: TextIO | None = None) -> None:
+        """Write ``line`` (to ``stream``, default standard output) above the bar, which a
+        terminal then shows again below it."""
+        if self.tty:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+        target = stream if stream is not None else sys.stdout
+        target.write(line + "\n")
+        target.flush()
+        if self.tty:
+            self.stream.write(self.text(self._done))
+            self.stream.flush()
 
     def finish(self) -> None:
         """Draw the final state and end the line."""

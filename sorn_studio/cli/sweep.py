@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .cluster import add_cluster_options, where_text
 from .errors import report
 from .numbers import whole_number
+from .progress import Progress
 
 __all__ = ["add_parser", "sweep_command", "parse_axis"]
 
@@ -64,12 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                        "fraction, rate, its spread, mean threshold, lognormal dAIC)")
     sweep.add_argument("--keep-sessions", action="store_true",
                        help="save every finished network under OUT/sessions/")
-    where = sweep.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=whole_number(1), metavar="W",
-                       help="1: here, without Dask; W: a local cluster of W processes "
-                       "(default: one per core)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    add_cluster_options(sweep)
     sweep.add_argument("--out", required=True, type=Path, metavar="DIR",
                        help="results.csv, results.json, cells/ (and sessions/) go here")
     sweep.set_defaults(func=sweep_command)
@@ -117,26 +114,31 @@ def sweep_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return report(str(exc), "sweep")
     total = len(cells)
+    bar = Progress(total, label="networks")
+
+    def show(progress: Any) -> None:
+        bar.detail = (f"{progress.done} done, {progress.running} running, "
+                      f"{progress.failed} failed" + (f", {progress.skipped} done before"
+                                                     if progress.skipped else ""))
+        bar.update(progress.skipped + progress.finished)
 
     def started(progress: Any) -> None:
-        where = ("here, one after another" if args.workers == 1 else
-                 f"on {args.scheduler}" if args.scheduler else "on a local Dask cluster")
-        print(f"{total} networks of {args.steps} steps, {progress.skipped} already done in "
-              f"{args.out}, {where}", flush=True)
+        bar.initial = progress.skipped
+        bar.note(f"{total} networks of {args.steps} steps, {progress.skipped} already done in "
+                 f"{args.out}, {where_text(args, total - progress.skipped)}")
         if progress.dashboard:
-            print(f"Dask dashboard: {progress.dashboard}", flush=True)
+            bar.note(f"Dask dashboard: {progress.dashboard}")
+        show(progress)
 
     def finished(record: dict[str, Any], progress: Any) -> None:
         values = "  ".join(f"{m} {record[m]:.4g}" for m in metrics
                            if isinstance(record.get(m), int | float))
-        left = progress.seconds_left()
-        tail = f"  (left ~{left:.0f} s)" if left is not None else ""
         label = " ".join([*(f"{k}={record.get(k)}" for k in [*axes, *shared]),
                           f"seed={record['seed']}"])
         state = (values if record["status"] == "done"
                  else f"FAILED: {record.get('error', '')}")
-        print(f"[{progress.skipped + progress.finished}/{total}] {label}: {state}{tail}",
-              flush=True)
+        bar.note(f"[{progress.skipped + progress.finished}/{total}] {label}: {state}")
+        show(progress)
 
     try:
         records = run_sweep(cells, args.out, workers=args.workers, scheduler=args.scheduler,
@@ -147,6 +149,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         return 130
     except OSError as exc:
         return report(f"cannot use {args.out} or the scheduler: {exc}", "sweep")
+    bar.finish()
     print("Summary (mean \u00b1 standard deviation over seeds):")
     for line in _summary(records, list(axes), metrics):
         print(line)

@@ -11,18 +11,16 @@ what is.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import os
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .cells import Cell
 from .store import DONE, FAILED, SweepStore
+from .tasks import check_where, run_tasks
 
 __all__ = ["SweepProgress", "run_cell", "run_sweep"]
 
@@ -80,7 +78,8 @@ def _guarded(cell: Cell, session_path: str | None) -> dict[str, Any]:
 
 @dataclass
 class SweepProgress:
-    """How far a sweep is (what a progress bar shows)."""
+    """How far a sweep is (what a progress bar shows): ``running`` is how many cells the
+    workers are on (``slots`` run at once)."""
 
     total: int
     skipped: int = 0
@@ -89,6 +88,7 @@ class SweepProgress:
     running: int = 0
     started: float = 0.0
     dashboard: str | None = None
+    slots: int = 1
 
     @property
     def finished(self) -> int:
@@ -101,39 +101,6 @@ class SweepProgress:
         if not self.finished or not self.started:
             return None
         return (time.perf_counter() - self.started) / self.finished * (todo - self.finished)
-
-
-@contextlib.contextmanager
-def _client(workers: int | None, scheduler: str | None, client: Any) -> Iterator[Any]:
-    """The distributed client to run on (made and closed here unless given)."""
-    if client is not None:
-        yield client
-        return
-    from distributed import Client, LocalCluster
-
-    if scheduler is not None:
-        with Client(scheduler) as connected:
-            yield connected
-        return
-    n = workers or os.cpu_count() or 1
-    # Processes, one thread each: a network runs its compiled kernel with the GIL released,
-    # but its Python between kernels would serialise threads. The dashboard on a free port
-    # (8787 may be another cluster's).
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as made:
-        yield made
-
-
-def _dashboard(client: Any, local: bool) -> str | None:
-    """The address of the cluster's dashboard, when it shows one: a scheduler serves its page
-    only with bokeh, which Dask does not install (a local one is checked here)."""
-    if local and importlib.util.find_spec("bokeh") is None:
-        return None
-    try:
-        services = client.scheduler_info().get("services", {})
-    except Exception:  # noqa: BLE001 - a scheduler that cannot say has none to show
-        return None
-    return getattr(client, "dashboard_link", None) if "dashboard" in services else None
 
 
 def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = None,
@@ -173,10 +140,7 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
     KeyboardInterrupt
         After cancelling the cells not finished (their records are not written).
     """
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers}")
-    if scheduler is not None and client is not None:
-        raise ValueError("give a scheduler address or a client, not both")
+    check_where(workers, scheduler, client)
     unique = list({cell.key(): cell for cell in cells}.values())
     store = SweepStore(out)
     # Every record so far by key, in the sweep's order once the table is written; read once.
@@ -194,6 +158,7 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
             progress.done += 1
         else:
             progress.failed += 1
+        progress.running = min(progress.slots, len(todo) - progress.finished)
         store.write_table(table())
         if on_record is not None:
             on_record(record, progress)
@@ -201,33 +166,15 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
     def path_of(cell: Cell) -> str | None:
         return str(store.session_path(cell)) if cell.keep_session else None
 
-    if todo and workers == 1 and scheduler is None and client is None:
+    def started(dashboard: str | None, slots: int) -> None:
+        progress.dashboard, progress.slots = dashboard, slots
+        progress.running = min(slots, len(todo))
         if on_start is not None:
             on_start(progress)
-        for cell in todo:
-            progress.running = 1
-            finish(_guarded(cell, path_of(cell)))
-        progress.running = 0
-    elif todo:
-        from distributed import as_completed
 
-        with _client(workers, scheduler, client) as dask:
-            progress.dashboard = _dashboard(dask, local=scheduler is None and client is None)
-            futures = {dask.submit(_guarded, cell, path_of(cell), key=f"cell-{cell.key()}",
-                                   pure=False): cell for cell in todo}
-            progress.running = len(futures)
-            if on_start is not None:
-                on_start(progress)
-            try:
-                for future in as_completed(futures):
-                    progress.running -= 1
-                    try:
-                        record = future.result()
-                    except Exception as exc:  # noqa: BLE001 - e.g. its workers kept dying
-                        record = _failed(futures[future], exc)
-                    finish(record)
-            except BaseException:
-                dask.cancel(list(futures))
-                raise
+    run_tasks(_guarded, [(cell, path_of(cell)) for cell in todo], workers=workers,
+              scheduler=scheduler, client=client, keys=[f"cell-{c.key()}" for c in todo],
+              on_start=started, on_result=lambda index, record: finish(record),
+              on_error=lambda index, exc: _failed(todo[index], exc))
     store.write_table(table())
     return table()

@@ -32,6 +32,7 @@ from sorn_studio.experiments.spontaneous import (
     TrajectoryPhases,
     describe_trajectory,
     run_spontaneous,
+    run_spontaneous_seeds,
     spike_train_periodicity,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "run_avalanches",
     "run_counting",
     "run_spontaneous",
+    "run_spontaneous_seeds",
     "spike_train_periodicity",
     "summarize_counting",
     "train_readout",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from sorn_studio.params import MECHANISMS, Params
 from sorn_studio.presets import load_preset
 from sorn_studio.recording import RecordingSpec
 
-__all__ = ["AvalancheExperiment", "run_avalanches", "network_activity"]
+__all__ = ["AvalancheExperiment", "check_fit_ranges", "network_activity", "run_avalanches"]
 
 #: Steps simulated per call while recording activity (bounds the unpacked spike block).
 _CHUNK = 10_000
@@ -110,6 +111,26 @@ def network_activity(
     return activity
 
 
+def check_fit_ranges(size_range: tuple[int | None, int | None],
+                     duration_range: tuple[int | None, int | None]) -> None:
+    """Refuse a fit range that is empty (:class:`ValueError` naming it).
+
+    Checked before any network runs: an empty range would only show up, hours later, as a
+    NaN fit.
+    """
+    for name, (low, high) in (("size_range", size_range), ("duration_range", duration_range)):
+        if low is not None and high is not None and not 1 <= low < high:
+            raise ValueError(f"argument {name!r} = ({low}, {high}) must have "
+                             "1 <= XMIN < XMAX")
+
+
+def _network_avalanches(params: Params, seed: int, transient: int, record_steps: int,
+                        plastic: bool) -> tuple[Avalanches, float]:
+    """One network's avalanches and mean rate (a task: its activity stays where it ran)."""
+    activity = network_activity(params, seed, transient, record_steps, plastic=plastic)
+    return detect_avalanches(activity), float(activity.mean() / params.ne)
+
+
 def run_avalanches(
     n_networks: int = 4,
     *,
@@ -121,6 +142,9 @@ def run_avalanches(
     size_range: tuple[int | None, int | None] = (None, None),
     duration_range: tuple[int | None, int | None] = (None, None),
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    client: Any = None,
 ) -> AvalancheExperiment:
     """Record several networks, detect avalanches, pool and fit them.
 
@@ -140,29 +164,40 @@ def run_avalanches(
         (xmin, xmax) of the power-law fits.
     progress : callable, optional
         Called as ``progress(networks_done, n_networks)``.
+    workers, scheduler, client
+        Where the networks run (:func:`sorn_studio.ensemble.tasks.run_tasks`): by default
+        here, one after another; ``workers=None`` a local cluster with one process per core.
+        The result is the same wherever they run.
 
     Returns
     -------
     AvalancheExperiment
     """
-    for name, (low, high) in (("size_range", size_range), ("duration_range", duration_range)):
-        # Checked first: an empty range would only show up, hours later, as a NaN fit.
-        if low is not None and high is not None and not 1 <= low < high:
-            raise ValueError(f"argument {name!r} = ({low}, {high}) must have "
-                             "1 <= XMIN < XMAX")
+    check_fit_ranges(size_range, duration_range)
     if n_networks < 1:
         raise ValueError(f"n_networks must be >= 1, got {n_networks}")
     if transient < 0 or record_steps < 10:
         raise ValueError("transient must be >= 0 and record_steps >= 10")
+    # Imported when run: the ensemble's output folder writes with this package's tables.
+    from sorn_studio.ensemble.tasks import run_tasks
+
     params = params or load_preset("delpapa2017")
     seeds = tuple(range(seed, seed + n_networks))
-    found, rates = [], []
-    for k, s in enumerate(seeds):
-        activity = network_activity(params, s, transient, record_steps, plastic=plastic)
-        found.append(detect_avalanches(activity))
-        rates.append(activity.mean() / params.ne)
+    finished = 0
+
+    def count(_index: int, _result: tuple[Avalanches, float]) -> None:
+        nonlocal finished
+        finished += 1
         if progress is not None:
-            progress(k + 1, n_networks)
+            progress(finished, n_networks)
+
+    measured = run_tasks(
+        _network_avalanches, [(params, s, transient, record_steps, plastic) for s in seeds],
+        workers=workers, scheduler=scheduler, client=client,
+        keys=[f"avalanches-{'plastic' if plastic else 'frozen'}-seed{s}" for s in seeds],
+        on_result=count)
+    found = [avalanches for avalanches, _ in measured]
+    rates = [rate for _, rate in measured]
     return AvalancheExperiment(
         plastic=plastic,
         seeds=seeds,

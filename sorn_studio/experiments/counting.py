@@ -11,6 +11,7 @@ same size, as in the paper.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -179,9 +180,12 @@ def run_counting(
     conditions: Sequence[str] = COUNTING_CONDITIONS,
     *,
     on_trial: Callable[[CountingTrial], None] | None = None,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    client: Any = None,
     **trial_options: Any,
 ) -> list[CountingTrial]:
-    """Run :func:`counting_trial` for every n, seed and condition.
+    """Run :func:`counting_trial` for every n, seed and condition, here or on Dask.
 
     Parameters
     ----------
@@ -192,26 +196,31 @@ def run_counting(
     conditions : sequence of str
         Conditions to compare.
     on_trial : callable, optional
-        Called with each trial as it finishes (progress display).
+        Called with each trial as it finishes (progress display), in the order they finish.
+    workers, scheduler, client
+        Where the trials run (:func:`sorn_studio.ensemble.tasks.run_tasks`): by default here,
+        one after another; ``workers=None`` a local cluster with one process per core. The
+        trials are the same wherever they run.
     **trial_options
         Passed on to :func:`counting_trial` (``plastic_steps``, ``state``, ...).
 
     Returns
     -------
     list of CountingTrial
+        By n, then seed, then condition.
     """
+    # Imported when run: the ensemble's output folder writes with this package's tables.
+    from sorn_studio.ensemble.tasks import run_tasks
+
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         raise ValueError("seeds is empty")
-    trials = []
-    for n in ns:
-        for seed in seed_list:
-            for condition in conditions:
-                trial = counting_trial(condition, n, seed, **trial_options)
-                trials.append(trial)
-                if on_trial is not None:
-                    on_trial(trial)
-    return trials
+    items = [(condition, n, seed) for n in ns for seed in seed_list for condition in conditions]
+    return run_tasks(
+        functools.partial(counting_trial, **trial_options), items, workers=workers,
+        scheduler=scheduler, client=client,
+        keys=[f"counting-{c}-n{n}-seed{s}" for c, n, s in items],
+        on_result=None if on_trial is None else lambda index, trial: on_trial(trial))
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ regimes apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +45,7 @@ __all__ = [
     "SpontaneousResult",
     "describe_trajectory",
     "run_spontaneous",
+    "run_spontaneous_seeds",
     "spike_train_periodicity",
 ]
 
@@ -295,3 +298,45 @@ def run_spontaneous(
         periodicity=periodicity,
         input_log_spread=input_log_spread(sim.w_ee, threshold=weight_threshold),
     )
+
+
+def run_spontaneous_seeds(
+    steps: int,
+    seeds: Sequence[int],
+    *,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    client: Any = None,
+    on_result: Callable[[SpontaneousResult], None] | None = None,
+    **options: Any,
+) -> list[SpontaneousResult]:
+    """:func:`run_spontaneous` for several seeds, here or on Dask.
+
+    Parameters
+    ----------
+    steps : int
+    seeds : sequence of int
+    workers, scheduler, client
+        Where the networks run (:func:`sorn_studio.ensemble.tasks.run_tasks`): by default
+        here, one after another; ``workers=None`` a local cluster with one process per core.
+        Each result is the one :func:`run_spontaneous` gives for its seed.
+    on_result : callable, optional
+        Called with each result as it finishes, in the order they finish.
+    **options
+        ``sample_every``, ``weight_threshold``, ``fit_floor``, ``params``.
+
+    Returns
+    -------
+    list of SpontaneousResult
+        In the order of ``seeds``.
+    """
+    # Imported when run: the ensemble's output folder writes with this package's tables.
+    from sorn_studio.ensemble.tasks import run_tasks
+
+    if "progress" in options:
+        raise ValueError("progress is per network; use on_result for several seeds")
+    return run_tasks(
+        functools.partial(run_spontaneous, steps, **options), [(int(s),) for s in seeds],
+        workers=workers, scheduler=scheduler, client=client,
+        keys=[f"spontaneous-seed{s}" for s in seeds],
+        on_result=None if on_result is None else lambda index, result: on_result(result))

@@ -15,7 +15,7 @@ SMALL = ["--set", "ne=60", "--set", "ni=12", "--set", "lambda_ee=6", "--set", "l
          "--set", "lambda_ie=60"]
 #: A counting task short enough for a test.
 SHORT_COUNTING = ["experiment", "counting", "--n", "3", "--seeds", "1", "--plastic-steps", "500",
-                  "--train-steps", "300", "--test-steps", "300"]
+                  "--train-steps", "300", "--test-steps", "300", "--workers", "1"]
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -60,6 +60,7 @@ def test_cli_spontaneous_and_avalanches_write_tables(tmp_path, capsys):
     assert arrays["weights"].size > 0
     code, out, _ = run_cli(capsys, "experiment", "avalanches", "--networks", "1",
                            "--transient", "500", "--record", "3000", "--out", str(tmp_path),
+                           "--workers", "1",
                            *SMALL)
     assert code == 0 and "frozen" in out and "plastic" in out
     assert (tmp_path / "avalanches_plastic.npz").exists()

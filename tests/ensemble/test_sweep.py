@@ -53,8 +53,15 @@ def test_a_bad_cell_is_refused_before_anything_runs(make, message):
 
 def test_a_sweep_here_records_every_cell_and_a_second_run_skips_them(tmp_path):
     cells = small_grid()
-    seen = []
-    records = run_sweep(cells, tmp_path, workers=1, on_record=lambda r, p: seen.append(r))
+    seen, states = [], []
+
+    def note(record, progress):
+        seen.append(record)
+        states.append((progress.done, progress.running, progress.failed))
+
+    records = run_sweep(cells, tmp_path, workers=1, on_record=note)
+    # What the progress bar shows after each cell: done, running, failed.
+    assert states == [(1, 1, 0), (2, 1, 0), (3, 1, 0), (4, 0, 0)]
     assert [r["key"] for r in records] == [c.key() for c in cells]
     assert all(r["status"] == "done" and r["steps"] == STEPS for r in records)
     assert all(0 < r["connection_fraction"] < 100 and r["rate_e"] > 0 for r in records)
@@ -117,8 +124,11 @@ def test_the_sweep_command(tmp_path, capsys):
     code = main(["sweep", "--preset", "zheng2013", "--steps", str(STEPS), *small,
                  "--grid", "eta_stdp=0.002,0.004", "--seeds", "2", "--workers", "1",
                  "--out", str(out)])
-    text = capsys.readouterr().out
+    text, err = capsys.readouterr()
     assert code == 0
+    # Not a terminal: the bar writes whole lines, the last one at the end.
+    bar = [line for line in err.splitlines() if line.startswith("[")]
+    assert bar and "4/4 networks" in bar[-1] and "4 done, 0 running, 0 failed" in bar[-1]
     assert "4 networks of 300 steps, 0 already done" in text
     assert text.count("] eta_stdp=") == 4 and "[4/4]" in text
     assert "Summary (mean \u00b1 standard deviation over seeds):" in text

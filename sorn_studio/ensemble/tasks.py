@@ -1,0 +1,178 @@
+"""Independent tasks, run one after another here or on a Dask cluster, as they finish.
+
+This is where every use of many networks meets Dask: sweeps (:mod:`.run`) and the published
+experiments (:mod:`sorn_studio.experiments`) hand their networks to :func:`run_tasks`.
+``workers=1`` runs them in this process without Dask; otherwise they go to the
+``distributed`` client given, to one connected to a scheduler address, or to a
+``LocalCluster`` of single-threaded worker processes made for the call and closed after it.
+Dask itself is imported only then, never at import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+__all__ = ["TaskFailed", "check_where", "cluster_client", "dashboard_address", "run_tasks",
+           "worker_slots"]
+
+
+class TaskFailed(RuntimeError):
+    """A task's worker was lost too often, or Dask could not run it; the cause is chained."""
+
+
+@contextlib.contextmanager
+def cluster_client(workers: int | None = None, scheduler: str | None = None,
+                   client: Any = None) -> Iterator[Any]:
+    """The ``distributed.Client`` to run on: ``client`` itself (left open), one connected to
+    ``scheduler``, or one on a local cluster of ``workers`` processes (default: one per core),
+    closed when the block ends.
+
+    Raises
+    ------
+    ValueError
+        For ``workers`` below 1, or both a scheduler and a client.
+    """
+    check_where(workers, scheduler, client)
+    if client is not None:
+        yield client
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        with Client(scheduler) as connected:
+            yield connected
+        return
+    n = workers or os.cpu_count() or 1
+    # Processes, one thread each: a network runs its compiled kernel with the GIL released,
+    # but its Python between kernels would serialise threads. The dashboard on a free port
+    # (8787 may be another cluster's).
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as cluster, Client(cluster) as made:
+        yield made
+
+
+def check_where(workers: int | None, scheduler: str | None, client: Any) -> None:
+    """Refuse a bad ``workers`` or both a scheduler and a client (:class:`ValueError`)."""
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    if scheduler is not None and client is not None:
+        raise ValueError("give a scheduler address or a client, not both")
+
+
+def dashboard_address(client: Any, local: bool) -> str | None:
+    """The address of the cluster's dashboard, when it shows one: a scheduler serves its page
+    only with bokeh, which Dask does not install (a local one is checked here)."""
+    if local and importlib.util.find_spec("bokeh") is None:
+        return None
+    try:
+        services = client.scheduler_info().get("services", {})
+    except Exception:  # noqa: BLE001 - a scheduler that cannot say has none to show
+        return None
+    return getattr(client, "dashboard_link", None) if "dashboard" in services else None
+
+
+def worker_slots(client: Any) -> int:
+    """How many tasks ``client``'s cluster runs at once (its worker threads; at least 1)."""
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:  # noqa: BLE001 - a cluster that cannot say runs at least one
+        return 1
+
+
+def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
+              workers: int | None = None, scheduler: str | None = None, client: Any = None,
+              keys: Sequence[str] | None = None,
+              on_start: Callable[[str | None, int], None] | None = None,
+              on_result: Callable[[int, Any], None] | None = None,
+              on_error: Callable[[int, BaseException], Any] | None = None) -> list[Any]:
+    """``function(*item)`` for every item: here (``workers=1``) or on a Dask cluster.
+
+    Parameters
+    ----------
+    function : callable
+        Importable by the workers (a module-level function of the package, or one whose
+        module is pickled by value).
+    items : sequence of tuple
+        The arguments of each task.
+    workers, scheduler, client
+        Where to run (:func:`cluster_client`); ``workers=1``, or a single task, without a
+        scheduler or client: in this process.
+    keys : sequence of str, optional
+        Dask task names (shown on the dashboard); default ``task-<index>``.
+    on_start : callable, optional
+        ``on_start(dashboard, slots)`` once the tasks are handed out: the dashboard's address
+        or None, and how many run at once.
+    on_result : callable, optional
+        ``on_result(index, result)`` in this process as each task finishes (in the order they
+        finish).
+    on_error : callable, optional
+        ``on_error(index, error)`` gives the result of a task that failed on the cluster
+        (raised, or lost its workers too often) instead of stopping the others.
+
+    Returns
+    -------
+    list
+        The results, in the order of ``items``.
+
+    Raises
+    ------
+    Exception
+        What a task raised (the others are cancelled first), or :class:`TaskFailed` when its
+        workers kept dying.
+    KeyboardInterrupt
+        After cancelling the tasks not finished.
+    """
+    check_where(workers, scheduler, client)
+    results: list[Any] = [None] * len(items)
+
+    def finish(index: int, result: Any) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+
+    if not items:
+        return results
+    if (workers == 1 or len(items) == 1) and scheduler is None and client is None:
+        # One network is never worth starting a cluster for.
+        if on_start is not None:
+            on_start(None, 1)
+        for index, item in enumerate(items):
+            finish(index, function(*item))
+        return results
+    from distributed import as_completed
+
+    names = list(keys) if keys is not None else [f"task-{i}" for i in range(len(items))]
+    with cluster_client(workers, scheduler, client) as dask:
+        futures = {dask.submit(function, *item, key=name, pure=False): index
+                   for index, (item, name) in enumerate(zip(items, names, strict=True))}
+        if on_start is not None:
+            on_start(dashboard_address(dask, local=scheduler is None and client is None),
+                     worker_slots(dask))
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                if future.status != "error":
+                    finish(index, future.result())
+                    continue
+                error = future.exception()
+                if on_error is not None:
+                    finish(index, on_error(index, error))
+                elif _lost(error):
+                    raise TaskFailed(f"task {future.key} could not be run: {error}") from error
+                else:
+                    future.result()  # raises the task's own error, with its traceback
+        except BaseException:
+            dask.cancel(list(futures))
+            raise
+    return results
+
+
+def _lost(error: BaseException) -> bool:
+    """Whether a task failed for want of a worker, not by raising."""
+    from distributed.scheduler import KilledWorker
+
+    return isinstance(error, KilledWorker)

@@ -1,0 +1,142 @@
+"""Sweeps on a real Dask cluster (a scheduler and workers started here as processes on
+127.0.0.1), a worker killed in the middle of a cell, Ctrl-C, and imports that start nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from sorn_studio.ensemble import SweepStore, grid, run_sweep
+
+SMALL = {"ne": 40, "ni": 8, "lambda_ee": 8, "lambda_ei": 4, "lambda_ie": 40}
+#: Every wait here ends: a cluster that does not come up fails the test, it does not hang it.
+TIMEOUT = 90.0
+
+
+def _wait_for(condition, what: str, timeout: float = TIMEOUT) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen]]]:
+    """A ``dask scheduler`` and two single-threaded ``dask worker`` processes (no nanny, so a
+    killed worker stays dead); their address and the worker processes."""
+    file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "dask"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                   "--no-dashboard", "--scheduler-file", str(file)], **quiet)]
+    try:
+        _wait_for(lambda: file.exists() and "address" in file.read_text(), "the scheduler")
+        address = json.loads(file.read_text())["address"]
+        workers = [subprocess.Popen([*dask, "worker", address, "--nthreads", "1", "--no-nanny",
+                                     "--host", "127.0.0.1", "--no-dashboard",
+                                     "--death-timeout", "60"], **quiet) for _ in range(2)]
+        processes += workers
+        from distributed import Client
+
+        with Client(address, timeout=TIMEOUT) as client:
+            client.wait_for_workers(2, timeout=TIMEOUT)
+        yield address, workers
+    finally:
+        _stop(processes)
+
+
+def _without_times(records: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+
+def test_a_sweep_on_a_scheduler_and_workers_in_processes_of_their_own(cluster, tmp_path):
+    address, _ = cluster
+    cells = grid("zheng2013", 300, {"eta_stdp": [0.002, 0.004]}, 2, changes=SMALL)
+    there = run_sweep(cells, tmp_path / "cluster", scheduler=address)
+    here = run_sweep(cells, tmp_path / "here", workers=1)
+    assert all(r["status"] == "done" for r in there)
+    assert _without_times(there) == _without_times(here)
+
+
+def test_the_cell_of_a_killed_worker_is_run_again_on_another(cluster, tmp_path):
+    from distributed import Client
+
+    address, workers = cluster
+    # Cells of a few seconds, so that one is surely running when its worker is killed.
+    cells = grid("zheng2013", 60_000, {}, 2)
+    killed: list[int] = []
+    with Client(address, timeout=TIMEOUT) as client:
+        pids = client.run(os.getpid)
+
+        def kill_a_busy_worker(progress) -> None:
+            _wait_for(lambda: any(client.processing().values()), "a cell to start")
+            busy = next(w for w, keys in client.processing().items() if keys)
+            os.kill(pids[busy], signal.SIGKILL)
+            killed.append(pids[busy])
+
+        records = run_sweep(cells, tmp_path / "out", client=client, on_start=kill_a_busy_worker)
+        assert len(client.scheduler_info()["workers"]) == 1
+    dead = next(w for w in workers if w.pid == killed[0])
+    assert dead.wait(timeout=TIMEOUT) == -signal.SIGKILL
+    assert [r["status"] for r in records] == ["done", "done"]
+    assert _without_times(records) == _without_times(
+        run_sweep(cells, tmp_path / "here", workers=1))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_a_sweep_keeps_what_finished_and_leaves_no_process(tmp_path, workers):
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "sorn_studio.cli", "sweep", "--preset", "zheng2013",
+            "--steps", "40000", "--seeds", "6", "--workers", workers, "--out", str(out)]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not any(line.startswith("[1/6]") for line in lines):
+            line = process.stdout.readline()
+            assert line, f"the sweep ended early: {process.stderr.read()}"
+            lines.append(line)
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=TIMEOUT) == 130
+        stderr = process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "stopped; the finished networks are in" in stderr and "Traceback" not in stderr
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, f"left running: {alive}"
+    kept = [json.loads(p.read_text()) for p in (out / "cells").glob("*.json")]
+    assert 1 <= len(kept) < 6 and all(r["status"] == "done" for r in kept)
+    # What finished is what a second run skips.
+    resumed = SweepStore(out).records(grid("zheng2013", 40_000, {}, 6))
+    assert sorted(resumed) == sorted(r["key"] for r in kept)
+
+
+def test_importing_the_ensemble_and_the_experiments_starts_no_dask():
+    code = ("import sys, sorn_studio.ensemble, sorn_studio.experiments, sorn_studio.cli; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=TIMEOUT, check=True)
+    assert done.stdout.strip() == "[]"

@@ -10,6 +10,7 @@ grid point over its seeds.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import sys
@@ -51,8 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Run a network for every combination of the --grid values and every "
         "seed, and tabulate what was measured. Results are written as each network finishes; "
         "run again with the same --out to go on where a run stopped.")
-    sweep.add_argument("--preset", required=True, metavar="NAME",
-                       help="the preset every network starts from")
+    begin = sweep.add_mutually_exclusive_group(required=True)
+    begin.add_argument("--preset", metavar="NAME", help="the preset every network starts from")
+    begin.add_argument("--start", type=Path, metavar="SESSION",
+                       help="a session file every network continues from (only live "
+                       "parameters can change; --seeds K: its own noise and seeds 1 .. K-1)")
     sweep.add_argument("--steps", required=True, type=whole_number(1), metavar="N",
                        help="steps each network runs")
     sweep.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
@@ -66,6 +70,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                        "fraction, rate, its spread, mean threshold, lognormal dAIC)")
     sweep.add_argument("--keep-sessions", action="store_true",
                        help="save every finished network under OUT/sessions/")
+    sweep.add_argument("--trace", type=whole_number(0, 1000), default=0, metavar="N",
+                       help="also sample the connection fraction and the rate N times over "
+                       "each run (kept in results.json)")
+    sweep.add_argument("--jsonl", action="store_true",
+                       help="for programs: write one JSON object per line instead of text "
+                       "(a 'start' event, a 'record' per finished network, an 'end')")
     add_cluster_options(sweep)
     sweep.add_argument("--out", required=True, type=Path, metavar="DIR",
                        help="results.csv, results.json, cells/ (and sessions/) go here")
@@ -109,11 +119,19 @@ def sweep_command(args: argparse.Namespace) -> int:
         axes = dict(parse_axis(text) for text in args.grid)
         shared = parse_assignments(args.set)
         metrics = tuple(args.metric or DEFAULT_METRICS)
-        cells = grid(args.preset, args.steps, axes, args.seeds, metrics=metrics,
-                     keep_session=args.keep_sessions, changes=shared)
-    except ValueError as exc:
+        preset = args.preset
+        if args.start is not None:
+            from sorn_studio.session import read_session
+
+            preset = read_session(args.start).info.preset or "session"
+        cells = grid(preset, args.steps, axes, args.seeds, metrics=metrics,
+                     keep_session=args.keep_sessions, changes=shared, start=args.start,
+                     trace_points=args.trace)
+    except (ValueError, OSError) as exc:
         return report(str(exc), "sweep")
     total = len(cells)
+    if args.jsonl:
+        return _sweep_as_json_lines(args, cells)
     bar = Progress(total, label="networks")
 
     def show(progress: Any) -> None:
@@ -133,8 +151,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     def finished(record: dict[str, Any], progress: Any) -> None:
         values = "  ".join(f"{m} {record[m]:.4g}" for m in metrics
                            if isinstance(record.get(m), int | float))
-        label = " ".join([*(f"{k}={record.get(k)}" for k in [*axes, *shared]),
-                          f"seed={record['seed']}"])
+        seed = "own noise" if record["seed"] is None else f"seed={record['seed']}"
+        label = " ".join([*(f"{k}={record.get(k)}" for k in [*axes, *shared]), seed])
         state = (values if record["status"] == "done"
                  else f"FAILED: {record.get('error', '')}")
         bar.note(f"[{progress.skipped + progress.finished}/{total}] {label}: {state}")
@@ -157,4 +175,33 @@ def sweep_command(args: argparse.Namespace) -> int:
     if failed:
         print(f"{failed} of {total} networks failed; their errors are in "
               f"{args.out / 'results.csv'}")
+    return 1 if failed else 0
+
+
+def _sweep_as_json_lines(args: argparse.Namespace, cells: Sequence[Any]) -> int:
+    """The sweep with one JSON object per line on standard output (for the studio)."""
+    from sorn_studio.ensemble import run_sweep
+
+    def emit(event: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(event) + "\n")
+        sys.stdout.flush()
+
+    def started(progress: Any) -> None:
+        emit({"event": "start", "total": progress.total, "skipped": progress.skipped,
+              "slots": progress.slots, "dashboard": progress.dashboard})
+
+    def finished(record: dict[str, Any], progress: Any) -> None:
+        emit({"event": "record", "record": record, "done": progress.done,
+              "failed": progress.failed, "running": progress.running})
+
+    try:
+        records = run_sweep(cells, args.out, workers=args.workers, scheduler=args.scheduler,
+                            on_record=finished, on_start=started)
+    except KeyboardInterrupt:
+        emit({"event": "stopped"})
+        return 130
+    except OSError as exc:
+        return report(f"cannot use {args.out} or the scheduler: {exc}", "sweep")
+    failed = sum(r.get("status") != "done" for r in records)
+    emit({"event": "end", "records": len(records), "failed": failed})
     return 1 if failed else 0

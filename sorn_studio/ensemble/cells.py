@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..lessons.observables import OBSERVABLES
-from ..params import Params
+from ..params import Params, live_fields
 from ..presets import get_preset
 
 __all__ = ["Cell", "DEFAULT_METRICS", "grid"]
@@ -34,26 +36,48 @@ class Cell:
         The preset it starts from.
     changes : Mapping[str, Any]
         Parameter changes to the preset (any field, structural ones too).
-    seed : int
+    seed : int or None
+        The network's seed; with ``start``, the seed of a fresh random generator for the
+        continuation, or None to go on with the session's own (what the studio would do).
     steps : int
     metrics : tuple of str
         Observables measured at the end (:data:`~sorn_studio.lessons.observables.OBSERVABLES`).
     keep_session : bool
         Save the finished network as a session file in the output folder.
+    start : str, optional
+        A session file the network starts from instead of a fresh network of the preset
+        ("Sweep from here"); ``changes`` must then be live parameters.
+    trace_points : int
+        Samples of the connection fraction and the rate over the run, kept in the record as
+        ``trace`` (0: none).
     """
 
     preset: str
     changes: Mapping[str, Any] = field(default_factory=dict)
-    seed: int = 0
+    seed: int | None = 0
     steps: int = 10_000
     metrics: tuple[str, ...] = DEFAULT_METRICS
     keep_session: bool = False
+    start: str | None = None
+    trace_points: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", dict(sorted(dict(self.changes).items())))
         object.__setattr__(self, "metrics", tuple(self.metrics))
-        if not isinstance(self.seed, int) or self.seed < 0:
+        if self.seed is None and self.start is None:
+            raise ValueError("seed None (the session's own random generator) needs a start "
+                             "session")
+        if self.seed is not None and (not isinstance(self.seed, int) or self.seed < 0):
             raise ValueError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        if not isinstance(self.trace_points, int) or not 0 <= self.trace_points <= 1000:
+            raise ValueError(f"trace_points must be a whole number in [0, 1000], got "
+                             f"{self.trace_points!r}")
+        if self.start is not None:
+            object.__setattr__(self, "start", str(Path(self.start).resolve()))
+            fixed = sorted(set(self.changes) - set(live_fields()))
+            if fixed:
+                raise ValueError(f"a network that starts from a session can change only live "
+                                 f"parameters; {', '.join(fixed)} cannot change during a run")
         if not isinstance(self.steps, int) or self.steps < 1:
             raise ValueError(f"steps must be a whole number >= 1, got {self.steps!r}")
         unknown = [m for m in self.metrics if m not in OBSERVABLES or m in _NEEDS_ANALYSIS]
@@ -66,11 +90,17 @@ class Cell:
         what = {"params": self.params().to_dict(), "seed": self.seed, "steps": self.steps,
                 "metrics": list(self.metrics), "keep_session": self.keep_session,
                 "version": __version__}
+        if self.start is not None:
+            what["start"] = _session_of(self.start)[0]
+        if self.trace_points:
+            what["trace_points"] = self.trace_points
         text = json.dumps(what, sort_keys=True, default=str)
         object.__setattr__(self, "_key", hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
 
     def params(self) -> Params:
-        """The cell's parameters: the preset's with the changes."""
+        """The cell's parameters: the preset's (or the start session's) with the changes."""
+        if self.start is not None:
+            return Params.from_dict(_session_of(self.start)[1]).replace(**self.changes)
         return get_preset(self.preset).params.replace(**self.changes)
 
     def key(self) -> str:
@@ -81,12 +111,28 @@ class Cell:
     def label(self) -> str:
         """E.g. ``"eta_stdp=0.004 seed=1"``."""
         parts = [f"{k}={v}" for k, v in self.changes.items()]
-        return " ".join([*parts, f"seed={self.seed}"])
+        return " ".join([*parts, "own noise" if self.seed is None else f"seed={self.seed}"])
+
+
+@functools.lru_cache(maxsize=16)
+def _session_file(path: str, size: int, mtime_ns: int) -> tuple[str, dict[str, Any]]:
+    from ..session import read_session
+
+    data = read_session(path)  # validated: an untrusted file is refused here, not in a worker
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return digest, data.info.params.to_dict()
+
+
+def _session_of(path: str) -> tuple[str, dict[str, Any]]:
+    """A start session's content hash and parameters (read once per version of the file)."""
+    status = Path(path).stat()
+    return _session_file(path, status.st_size, status.st_mtime_ns)
 
 
 def grid(preset: str, steps: int, axes: Mapping[str, Sequence[Any]] | None = None,
-         seeds: int | Sequence[int] = 1, *, metrics: Sequence[str] = DEFAULT_METRICS,
-         keep_session: bool = False, changes: Mapping[str, Any] | None = None) -> list[Cell]:
+         seeds: int | Sequence[int | None] = 1, *, metrics: Sequence[str] = DEFAULT_METRICS,
+         keep_session: bool = False, changes: Mapping[str, Any] | None = None,
+         start: str | Path | None = None, trace_points: int = 0) -> list[Cell]:
     """The cells of a grid: every combination of ``axes`` values, for every seed.
 
     Parameters
@@ -96,11 +142,16 @@ def grid(preset: str, steps: int, axes: Mapping[str, Sequence[Any]] | None = Non
     axes : Mapping[str, Sequence], optional
         Parameter name -> the values it takes (no axes: one cell per seed).
     seeds : int or sequence of int
-        A number of seeds (0, 1, ...) or the seeds themselves.
+        A number of seeds (0, 1, ...) or the seeds themselves. From a ``start`` session, a
+        number K means the session's own random generator (None) and seeds 1 .. K-1.
     metrics : sequence of str
     keep_session : bool
     changes : Mapping[str, Any], optional
         Changes every cell shares.
+    start : str or pathlib.Path, optional
+        A session file every cell starts from (:attr:`Cell.start`).
+    trace_points : int
+        :attr:`Cell.trace_points`.
 
     Returns
     -------
@@ -116,13 +167,20 @@ def grid(preset: str, steps: int, axes: Mapping[str, Sequence[Any]] | None = Non
     for name, values in axes.items():
         if not len(values):
             raise ValueError(f"grid axis {name!r} has no values")
-    seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    seed_list: list[int | None]
+    if isinstance(seeds, int):
+        seed_list = ([None, *range(1, seeds)] if start is not None and seeds > 0
+                     else list(range(seeds)))
+    else:
+        seed_list = [None if s is None else int(s) for s in seeds]
     if not seed_list:
         raise ValueError("seeds is empty: give a number of seeds >= 1 or a list of seeds")
     base = dict(changes or {})
+    first = None if start is None else str(start)
     cells = []
     for values in itertools.product(*axes.values()):
         point = {**base, **dict(zip(axes, values, strict=True))}
         for seed in seed_list:
-            cells.append(Cell(preset, point, seed, steps, tuple(metrics), keep_session))
+            cells.append(Cell(preset, point, seed, steps, tuple(metrics), keep_session, first,
+                              trace_points))
     return cells

@@ -38,16 +38,39 @@ def run_cell(cell: Cell, session_path: str | Path | None = None) -> dict[str, An
     -------
     dict
         ``key``, ``preset``, the changes, ``seed``, ``steps``, each metric, ``seconds`` (the
-        simulation's wall time) and ``status`` ``"done"``; ``session`` when one was saved.
+        simulation's wall time) and ``status`` ``"done"``; ``session`` when one was saved,
+        ``trace`` (``t``, steps since the cell's start; ``connection_fraction``; ``rate_e``)
+        when the cell samples one.
     """
     # Imported in the worker: importing the package compiles nothing.
+    from ..analysis import connection_fraction_from_count
     from ..lessons.observables import observe
-    from ..session import save_session
-    from ..studio.defaults import make_simulation
+    from ..session import load_session, save_session
+    from ..studio.defaults import make_simulation, studio_recording
 
     start = time.perf_counter()
-    sim = make_simulation(cell.params(), cell.seed)
-    sim.run(cell.steps)
+    chunk = max(1, cell.steps // cell.trace_points) if cell.trace_points else cell.steps
+    if cell.start is None:
+        sim = make_simulation(cell.params(), cell.seed)
+    else:
+        sim, _ = load_session(cell.start)
+        if cell.seed is not None:
+            sim.restart(cell.seed)
+        sim.set_recording(studio_recording(sim.params.ne))
+        if cell.changes:
+            sim.apply_params(**cell.changes)
+    trace: dict[str, list[float]] = {"t": [], "connection_fraction": [], "rate_e": []}
+    done = 0
+    while done < cell.steps:
+        n = min(chunk, cell.steps - done)
+        sim.run(n)
+        done += n
+        if cell.trace_points:
+            trace["t"].append(done)
+            trace["connection_fraction"].append(
+                100.0 * connection_fraction_from_count(sim.n_ee, sim.params.ne))
+            recorded = min(n, sim.recording.window)
+            trace["rate_e"].append(float(sim.recorder.rate_e(last=recorded).mean()))
     seconds = time.perf_counter() - start
     record: dict[str, Any] = {"key": cell.key(), "preset": cell.preset, **cell.changes,
                               "seed": cell.seed, "steps": cell.steps}
@@ -55,6 +78,8 @@ def run_cell(cell: Cell, session_path: str | Path | None = None) -> dict[str, An
         value = observe(name, sim)
         record[name] = float(value) if value is not None else None
     record.update(seconds=round(seconds, 4), status=DONE)
+    if cell.trace_points:
+        record["trace"] = trace
     if cell.keep_session and session_path is not None:
         Path(session_path).parent.mkdir(parents=True, exist_ok=True)
         record["session"] = str(save_session(sim, session_path, preset=cell.preset))
@@ -172,6 +197,8 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
         if on_start is not None:
             on_start(progress)
 
+    if not todo:
+        started(None, 1)
     run_tasks(_guarded, [(cell, path_of(cell)) for cell in todo], workers=workers,
               scheduler=scheduler, client=client, keys=[f"cell-{c.key()}" for c in todo],
               on_start=started, on_result=lambda index, record: finish(record),

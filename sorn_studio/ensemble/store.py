@@ -69,9 +69,10 @@ class SweepStore:
         return written
 
     def write_table(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """Write ``results.json`` and ``results.csv`` with ``records`` (in their order)."""
+        """Write ``results.json`` and ``results.csv`` with ``records`` (in their order; the
+        CSV without the traces)."""
         write_json(self.folder / "results.json", list(records))
         if records:
-            columns = list(dict.fromkeys(k for r in records for k in r))
+            columns = list(dict.fromkeys(k for r in records for k in r if k != "trace"))
             write_csv(self.folder / "results.csv",
                       [{k: r.get(k, "") for k in columns} for r in records])

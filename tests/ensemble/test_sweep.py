@@ -138,3 +138,70 @@ def test_the_sweep_command(tmp_path, capsys):
     assert "--grid 'eta_stdp' is not NAME=V1,V2,..." in capsys.readouterr().err
     assert main(["sweep", "--preset", "zheng2013", "--steps", "10", "--grid", "nope=1,2",
                  "--out", str(out)]) == 2
+
+
+@pytest.fixture
+def paused_session(tmp_path):
+    """A small network run 500 steps and saved, as the studio saves the network it pauses."""
+    from sorn_studio.presets import get_preset
+    from sorn_studio.session import save_session
+    from sorn_studio.studio.defaults import make_simulation
+
+    sim = make_simulation(get_preset("zheng2013").params.replace(**SMALL), 3)
+    sim.run(500)
+    return sim, save_session(sim, tmp_path / "start.npz", preset="zheng2013")
+
+
+def test_cells_from_a_session_go_on_from_it(tmp_path, paused_session):
+    from sorn_studio.session import load_session
+
+    sim, start = paused_session
+    cells = grid("zheng2013", 400, {"eta_stdp": [0.002, 0.004]}, 2, start=start,
+                 trace_points=4, keep_session=True)
+    assert [c.label() for c in cells] == ["eta_stdp=0.002 own noise", "eta_stdp=0.002 seed=1",
+                                          "eta_stdp=0.004 own noise", "eta_stdp=0.004 seed=1"]
+    records = run_sweep(cells, tmp_path / "out", workers=1)
+    assert all(r["status"] == "done" for r in records)
+    assert all(r["trace"]["t"] == [100, 200, 300, 400] for r in records)
+    assert all(len(r["trace"]["rate_e"]) == 4 for r in records)
+    assert "trace" not in (tmp_path / "out" / "results.csv").read_text().splitlines()[0]
+    finished = [load_session(r["session"])[0] for r in records]
+    # Its own noise: the network the studio would have after 400 more steps (with the
+    # change); another seed: the same network at the start, other noise after it.
+    sim.apply_params(eta_stdp=0.004)
+    sim.run(400)
+    assert finished[2].t == 900 and finished[2].state.equals(sim.state)
+    assert finished[3].t == 400 and not finished[3].state.equals(sim.state)
+    assert finished[3].initial_state.equals(load_session(start)[0].state)
+
+
+def test_a_session_start_is_refused_a_structural_change_and_named_by_its_file(
+        tmp_path, paused_session):
+    sim, start = paused_session
+    with pytest.raises(ValueError, match="only live parameters; ne cannot change"):
+        Cell("zheng2013", {"ne": 50}, None, 100, start=str(start))
+    with pytest.raises(ValueError, match="needs a start session"):
+        Cell("zheng2013", {}, None, 100)
+    first = Cell("zheng2013", {}, None, 100, start=str(start)).key()
+    sim.run(1)
+    from sorn_studio.session import save_session
+
+    save_session(sim, start, preset="zheng2013")
+    assert Cell("zheng2013", {}, None, 100, start=str(start)).key() != first
+
+
+def test_the_sweep_command_from_a_session_in_json_lines(tmp_path, paused_session, capsys):
+    _, start = paused_session
+    code = main(["sweep", "--start", str(start), "--steps", "200", "--grid",
+                 "eta_ip=0.005,0.01", "--trace", "2", "--workers", "1", "--jsonl",
+                 "--out", str(tmp_path / "out")])
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert [e["event"] for e in events] == ["start", "record", "record", "end"]
+    assert events[0]["total"] == 2 and events[-1] == {"event": "end", "records": 2,
+                                                       "failed": 0}
+    assert [e["record"]["eta_ip"] for e in events[1:3]] == [0.005, 0.01]
+    assert events[1]["record"]["trace"]["t"] == [100, 200]
+    assert main(["sweep", "--start", str(tmp_path / "nope.npz"), "--steps", "10",
+                 "--out", str(tmp_path / "o")]) == 2
+    assert "nope.npz" in capsys.readouterr().err

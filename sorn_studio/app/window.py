@@ -61,6 +61,7 @@ from .plots import (
     connect_selection,
 )
 from .presentation import LookMenu, remembered_theme
+from .sweep_window import SweepWindow
 from .theme import (
     MARKER_COLOR,
     Look,
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self._discard_agreed = False
 
         self.compare_window: CompareWindow | None = None
+        self.sweep_window: SweepWindow | None = None
         self.views: dict[str, Any] = {}
         self.docks: dict[str, QDockWidget] = {}
         for name, (dock_name, host_name, cls) in VIEW_DOCKS.items():
@@ -326,6 +328,13 @@ class MainWindow(QMainWindow):
                            "same input and noise, from its state now")
         compare.triggered.connect(self.open_compare)
         self._child(QMenu, "menuRun").addAction(compare)
+        sweep = QAction("Sweep from here\u2026", self)
+        sweep.setObjectName("actionSweep")
+        sweep.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        sweep.setToolTip("Continue the network over a grid of one or two live parameters (and "
+                         "kinds of noise), headless on a local Dask cluster")
+        sweep.triggered.connect(self.open_sweep)
+        self._child(QMenu, "menuRun").addAction(sweep)
         play_pause = self.play_pause = QAction("Play / pause", self)
         play_pause.setObjectName("actionPlayPause")
         # A window shortcut: a focused text field takes the Space key first (Qt asks it with a
@@ -933,6 +942,23 @@ class MainWindow(QMainWindow):
         self.compare_window.activateWindow()
         return self.compare_window
 
+    def open_sweep(self) -> SweepWindow:
+        """Show the Sweep window (one per studio window), set up from the network now."""
+        if self.sweep_window is None:
+            self.sweep_window = SweepWindow(
+                self.controller,
+                lambda path: self._unless_unsaved("Opening a network of the sweep",
+                                                  lambda: self.open_session(path)),
+                self)
+            self.sweep_window.resize(max(1000, self.width()), max(700, self.height()))
+        frame = self.controller.last_frame
+        if frame is not None:
+            self.sweep_window.set_network(frame.params, frame.step, self.controller.preset)
+        self.sweep_window.show()
+        self.sweep_window.raise_()
+        self.sweep_window.activateWindow()
+        return self.sweep_window
+
     def _setup_help(self) -> None:
         """Help -> The model (F1), What am I looking at? (one entry per view), Keyboard
         shortcuts; each view's context menu has its "What am I looking at?" too."""
@@ -1039,6 +1065,8 @@ class MainWindow(QMainWindow):
                 app.focusChanged.disconnect(self._focus_moved)
             if self.compare_window is not None:
                 self.compare_window.close()
+            if self.sweep_window is not None:
+                self.sweep_window.close()
             self.controller.shutdown()
             self.closed.emit()
         event.accept()

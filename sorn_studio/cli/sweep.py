@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import statistics
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,26 +21,7 @@ from .errors import report
 from .numbers import whole_number
 from .progress import Progress
 
-__all__ = ["add_parser", "sweep_command", "parse_axis"]
-
-
-def parse_axis(text: str) -> tuple[str, list[Any]]:
-    """``"eta_stdp=0.002,0.004"`` -> ``("eta_stdp", [0.002, 0.004])``.
-
-    Raises
-    ------
-    ValueError
-        When the text is not ``NAME=V1,V2,...``, names no parameter, or a value does not
-        parse.
-    """
-    from sorn_studio.params import parse_assignments
-
-    name, sep, values = text.partition("=")
-    items = [v.strip() for v in values.split(",") if v.strip()]
-    if not sep or not name.strip() or not items:
-        raise ValueError(f"--grid {text!r} is not NAME=V1,V2,...")
-    return name.strip(), [parse_assignments([f"{name.strip()}={v}"])[name.strip()]
-                          for v in items]
+__all__ = ["add_parser", "sweep_command"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -86,20 +65,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def _summary(records: Sequence[dict[str, Any]], axes: Sequence[str],
              metrics: Sequence[str]) -> list[str]:
     """One line per grid point: each metric's mean and standard deviation over seeds."""
-    groups: dict[tuple, list[dict[str, Any]]] = {}
-    for record in records:
-        if record.get("status") == "done":
-            groups.setdefault(tuple(record.get(a) for a in axes), []).append(record)
+    from sorn_studio.ensemble.summary import grid_points
+
     lines = []
-    for point, rows in groups.items():
-        cells = [f"{a}={v}" for a, v in zip(axes, point, strict=True)] or ["all"]
+    for point in grid_points(records, axes):
+        cells = [f"{a}={v}" for a, v in zip(axes, point.values, strict=True)] or ["all"]
         for name in metrics:
-            values = [r[name] for r in rows if isinstance(r.get(name), int | float)
-                      and math.isfinite(r[name])]
-            if values:
-                spread = statistics.stdev(values) if len(values) > 1 else 0.0
-                cells.append(f"{name} {statistics.fmean(values):.4g} \u00b1 {spread:.2g}")
-        lines.append(f"  {'  '.join(cells)}  (n={len(rows)})")
+            pooled = point.mean(name)
+            if pooled is not None:
+                cells.append(f"{name} {pooled[0]:.4g} \u00b1 {pooled[1]:.2g}")
+        lines.append(f"  {'  '.join(cells)}  (n={len(point.records)})")
     return lines
 
 
@@ -113,6 +88,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         Ctrl-C (what finished is kept).
     """
     from sorn_studio.ensemble import DEFAULT_METRICS, grid, run_sweep
+    from sorn_studio.ensemble.summary import parse_axis
     from sorn_studio.params import parse_assignments
 
     try:
@@ -192,7 +168,8 @@ def _sweep_as_json_lines(args: argparse.Namespace, cells: Sequence[Any]) -> int:
 
     def finished(record: dict[str, Any], progress: Any) -> None:
         emit({"event": "record", "record": record, "done": progress.done,
-              "failed": progress.failed, "running": progress.running})
+              "failed": progress.failed, "running": progress.running,
+              "seconds_left": progress.seconds_left()})
 
     try:
         records = run_sweep(cells, args.out, workers=args.workers, scheduler=args.scheduler,

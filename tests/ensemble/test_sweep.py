@@ -8,9 +8,9 @@ import json
 import pytest
 
 from sorn_studio.cli import main
-from sorn_studio.cli.sweep import parse_axis
 from sorn_studio.ensemble import Cell, grid, run_sweep
 from sorn_studio.ensemble import run as ensemble_run
+from sorn_studio.ensemble.summary import parse_axis
 
 #: A small network, so that a cell takes a fraction of a second.
 SMALL = {"ne": 40, "ni": 8, "lambda_ee": 8, "lambda_ei": 4, "lambda_ie": 40}

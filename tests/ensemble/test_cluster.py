@@ -134,9 +134,13 @@ def test_ctrl_c_stops_a_sweep_keeps_what_finished_and_leaves_no_process(tmp_path
     assert sorted(resumed) == sorted(r["key"] for r in kept)
 
 
-def test_importing_the_ensemble_and_the_experiments_starts_no_dask():
-    code = ("import sys, sorn_studio.ensemble, sorn_studio.experiments, sorn_studio.cli; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'}))")
+def test_importing_the_ensemble_or_running_one_network_starts_no_dask(tmp_path):
+    dask = "sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'})"
+    code = ("import sys, sorn_studio.ensemble as e, sorn_studio.experiments, sorn_studio.cli; "
+            f"print({dask}); "
+            f"e.run_sweep(e.grid('zheng2013', 10, None, 1, changes={SMALL!r}), {str(tmp_path)!r}); "
+            f"print({dask})")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=TIMEOUT, check=True)
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split() == ["[]", "[]"]
+    assert len(list((tmp_path / "cells").glob("*.json"))) == 1

@@ -171,6 +171,7 @@ class CompareWindow(QWidget):
         self.last_error: str | None = None
         self._variants: list[Variant] = []
         self._playing = False
+        theme.follow_look(self)
 
         layout = QVBoxLayout(self)
         setup = self.setup = QGroupBox("Variants of the studio's network")
@@ -373,10 +374,18 @@ class CompareWindow(QWidget):
             widget.setEnabled(active)
         self.play_button.setText("Pause" if active and self._playing else "Play")
 
+    def set_look(self, _old: theme.Look, _new: theme.Look) -> None:
+        """The theme changed: an error shown takes the new theme's red."""
+        if self.last_error is not None:
+            self.status.setText(self._failure_html(self.last_error))
+
+    @staticmethod
+    def _failure_html(message: str) -> str:
+        return f"<span style='color:{theme.color_name(theme.I_COLOR)}'>{message}</span>"
+
     def _show_failure(self, message: str) -> None:
         self.last_error = message
-        self.status.setText(f"<span style='color:{theme.color_name(theme.I_COLOR)}'>"
-                            f"{message}</span>")
+        self.status.setText(self._failure_html(message))
         if self.runner is not None:
             self._playing = False
             self._show_controls()

@@ -500,6 +500,11 @@ class SweepWindow(QWidget):
         self.status.setText(f"<span style='color:{theme.color_name(theme.I_COLOR)}'>"
                             f"{message}</span>")
 
+    def set_look(self, _old: theme.Look, _new: theme.Look) -> None:
+        """The theme changed: an error shown takes the new theme's red."""
+        if self.last_error is not None:
+            self._show_failure(self.last_error)
+
     def _show_buttons(self) -> None:
         running = self.process is not None
         self.start_button.setEnabled(not running)

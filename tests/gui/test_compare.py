@@ -87,6 +87,14 @@ def test_changes_that_do_not_parse_or_apply_are_refused_in_the_status_line(windo
     for row in compare.rows:
         row.use.setChecked(False)
     assert compare.start() is None and "tick at least one" in compare.last_error
+    # The message takes the red of a new theme at once.
+    from sorn_studio.app import theme
+
+    dark_red = theme.color_name(theme.I_COLOR)
+    theme.apply_look(theme.Look(theme.LIGHT, 1.0))
+    light_red = theme.color_name(theme.I_COLOR)
+    assert light_red != dark_red and light_red in compare.status.text()
+    assert "tick at least one" in compare.status.text()
 
 
 def test_closing_the_studio_ends_a_running_comparison(qtbot):

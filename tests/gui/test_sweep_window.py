@@ -104,3 +104,10 @@ def test_a_folder_in_use_is_refused(window, qtbot, tmp_path):
     (tmp_path / "sweep" / "other.txt").write_text("mine")
     sweep = _open(window, qtbot, tmp_path / "sweep")
     assert not sweep.start() and "is not empty" in sweep.last_error
+    # The message takes the red of a new theme at once.
+    from sorn_studio.app import theme
+
+    theme.apply_look(theme.Look(theme.LIGHT, 1.0))
+    assert theme.color_name(theme.I_COLOR) in sweep.status.text()
+    assert "is not empty" in sweep.status.text()
+    assert (tmp_path / "sweep" / "other.txt").read_text() == "mine"

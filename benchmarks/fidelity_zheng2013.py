@@ -24,7 +24,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import json
 import statistics
@@ -97,8 +96,8 @@ def main() -> None:
             client.submit(_theirs, args.sorn_checkout, seed, args.steps,
                           theirs_dir / f"seed{seed}.json", priority=-1, pure=False): seed
             for seed in range(args.theirs) if not (theirs_dir / f"seed{seed}.json").exists()}
-        with contextlib.suppress(KeyboardInterrupt):
-            run_sweep(cells, args.out / "ours", client=client, on_record=report)
+        # Ctrl-C stops both (what finished is kept, and a second run goes on from it).
+        run_sweep(cells, args.out / "ours", client=client, on_record=report)
         from distributed import as_completed
 
         for future in as_completed(pending):

@@ -189,7 +189,8 @@ class Params:
     ee_prune_below: float = _f(0.0, FieldSpec("E->E prune weight", "", 0, 0.001, group=_BOUND,
                                               help="STDP removes an E->E synapse it takes to "
                                                    "<= 0, or below this weight (the authors' "
-                                                   "code: 1e-10)."))
+                                                   "code: 1e-10, over every synapse, also "
+                                                   "those only normalisation shrank)."))
     w_sp_init: float = _f(0.001, FieldSpec("New synapse weight", "", 0, 1, low_open=True,
                                            group=_BOUND,
                                            help="Weight a synapse created by structural "

@@ -377,15 +377,11 @@ class CompareWindow(QWidget):
     def set_look(self, _old: theme.Look, _new: theme.Look) -> None:
         """The theme changed: an error shown takes the new theme's red."""
         if self.last_error is not None:
-            self.status.setText(self._failure_html(self.last_error))
-
-    @staticmethod
-    def _failure_html(message: str) -> str:
-        return f"<span style='color:{theme.color_name(theme.I_COLOR)}'>{message}</span>"
+            self.status.setText(theme.error_html(self.last_error))
 
     def _show_failure(self, message: str) -> None:
         self.last_error = message
-        self.status.setText(self._failure_html(message))
+        self.status.setText(theme.error_html(message))
         if self.runner is not None:
             self._playing = False
             self._show_controls()

@@ -242,7 +242,8 @@ class Controller(QObject):
 
     # -- files -----------------------------------------------------------------------------------
     def export_session(self, path: str | Path,
-                       done: Callable[[Path], None] | None = None) -> Future:
+                       done: Callable[[Path], None] | None = None,
+                       failed: Callable[[str], None] | None = None) -> Future:
         """Save the run to ``path`` (``.npz``) from the worker thread, at a step boundary.
 
         Parameters
@@ -251,6 +252,9 @@ class Controller(QObject):
             Target file.
         done : callable, optional
             Called in the GUI thread with the path once the file is written.
+        failed : callable, optional
+            Called in the GUI thread with the error's message when it could not be written
+            (the error is reported as ever too).
 
         Returns
         -------
@@ -271,7 +275,7 @@ class Controller(QObject):
         future = self.runner.call(save, saves=True)
         self._when_done(future, f"Could not save {path.name}",
                         lambda saved: (self.message.emit(f"Session saved to {saved}"),
-                                       done(saved) if done else None))
+                                       done(saved) if done else None), failed)
         return future
 
     def open_session(self, path: str | Path) -> Future:
@@ -314,13 +318,21 @@ class Controller(QObject):
         self._debounce.stop()
         self.runner.replace_simulation(sim, history, saved=False)
 
-    def _when_done(self, future: Future, failed: str, then: Callable[[Any], Any]) -> None:
+    def _when_done(self, future: Future, failed: str, then: Callable[[Any], Any],
+                   otherwise: Callable[[str], None] | None = None) -> None:
         """Once ``future`` (of the worker) resolves, call ``then(result)`` in the GUI thread,
-        or report its error as ``"<failed>: <error>"``."""
+        or report its error as ``"<failed>: <error>"`` (and pass that to ``otherwise``)."""
         def finished(fut: Future) -> None:
             exc = fut.exception()
             if exc is not None:
-                self._in_gui.emit(lambda: self.error.emit(f"{failed}: {exc}", _details(exc)))
+                message = f"{failed}: {exc}"
+
+                def report() -> None:
+                    self.error.emit(message, _details(exc))
+                    if otherwise is not None:
+                        otherwise(message)
+
+                self._in_gui.emit(report)
             else:
                 result = fut.result()
                 self._in_gui.emit(lambda: then(result))

@@ -18,7 +18,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QWidget
 
 from ..ensemble.summary import GridPoint
-from ..studio.texts import step_text
+from ..studio.texts import duration_text
 from . import theme
 from .axes import StepAxis
 from .plots import _View
@@ -34,7 +34,7 @@ _DARK_TEXT, _LIGHT_TEXT = "#101010", "#f8f8f8"
 
 
 def axis_text(name: str, value: Any) -> str:
-    """``eta_stdp = 0.004`` (or the value alone when there is no name)."""
+    """``eta_stdp = 0.004``: a parameter and one of its values, as the grid's titles show it."""
     return f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}"
 
 
@@ -46,7 +46,6 @@ class SweepView(_View):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.axes: list[str] = []
-        self.points: list[tuple[Any, ...]] = []
         self.seeds: list[int | None] = []
         self.fraction_plots: dict[tuple[Any, ...], pg.PlotItem] = {}
         self.rate_plots: dict[tuple[Any, ...], pg.PlotItem] = {}
@@ -83,7 +82,6 @@ class SweepView(_View):
                 rate.setXLink(fraction)
                 self.fraction_plots[point] = fraction
                 self.rate_plots[point] = rate
-        self.points = list(self.fraction_plots)
         self._legend_row(1 + 2 * len(first), 1, [
             (SEED_COLORS[k % len(SEED_COLORS)], "\u2014",
              "own noise" if seed is None else f"seed {seed}")
@@ -223,8 +221,8 @@ class HeatmapView(_View):
 
 def status_text(done: int, failed: int, running: int, total: int,
                 seconds_left: float | None) -> str:
-    """``"3 of 8 done · 2 running · 0 failed · about 40 s left"``."""
+    """``"3 of 8 done · 2 running · 0 failed · 00:40 left"``."""
     parts = [f"{done} of {total} done", f"{running} running", f"{failed} failed"]
     if seconds_left is not None and done + failed < total:
-        parts.append(f"about {step_text(round(seconds_left))} s left")
+        parts.append(f"{duration_text(seconds_left)} left")
     return " \u00b7 ".join(parts)

@@ -10,6 +10,7 @@ final metric over the grid, and any finished network can be opened in the studio
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..ensemble import DEFAULT_METRICS
+from ..ensemble.cells import start_seeds
 from ..ensemble.summary import grid_points, parse_axis
 from ..lessons.observables import OBSERVABLES
 from ..params import Params, field_specs, live_fields
@@ -82,7 +84,7 @@ class SweepRequest:
 
     def seed_list(self) -> list[int | None]:
         """The noise of each network of a grid point: the session's own, then seeds 1 ..."""
-        return [None, *range(1, self.seeds)]
+        return start_seeds(self.seeds)
 
     def argv(self, start: Path) -> list[str]:
         """The ``sorn-studio sweep`` command line that runs it from ``start``."""
@@ -154,6 +156,10 @@ class SweepWindow(QWidget):
         self._total = self._done = self._failed = self._running = 0
         self._seconds_left: float | None = None
         self._stopping = False
+        #: The studio's network is being saved for a sweep about to start.
+        self._saving = False
+        #: The window was closed while its sweep ran: it closes once the sweep has stopped.
+        self._closing = False
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._setup_box())
@@ -348,7 +354,12 @@ class SweepWindow(QWidget):
                 continue
             if name in axes:
                 raise ValueError(f"{name} is chosen twice; choose another second parameter")
+            if not edit.text().replace(",", "").strip():
+                raise ValueError(f"{name}: give at least one value")
             _, values = parse_axis(f"{name}={edit.text()}")
+            if self._params is not None:
+                for value in values:
+                    self._params.replace(**{name: value})  # names the range it leaves
             if len(values) > MAX_VALUES:
                 raise ValueError(f"{name}: {len(values)} values; at most {MAX_VALUES}")
             if len(set(map(repr, values))) < len(values):
@@ -369,7 +380,7 @@ class SweepWindow(QWidget):
         bool
             Whether it started (otherwise the status says why).
         """
-        if self.process is not None:
+        if self.process is not None or self._saving:
             return False
         try:
             request = self.read_request()
@@ -382,14 +393,24 @@ class SweepWindow(QWidget):
             return False
         self.request = request
         self.last_error = None
+        self._saving = True
+        self._show_buttons()
         self.controller.pause()
         self.status.setText("Saving the studio's network\u2026")
-        self.controller.export_session(folder / "start.npz", done=self._launch)
+        self.controller.export_session(folder / "start.npz", done=self._launch,
+                                       failed=self._save_failed)
         return True
 
+    def _save_failed(self, message: str) -> None:
+        self._saving = False
+        self._show_failure(message)
+        self._show_buttons()
+
     def _launch(self, start: Path) -> None:
+        self._saving = False
         request = self.request
-        if request is None:
+        if request is None or self.process is not None or self._closing:
+            self._show_buttons()
             return
         self.records.clear()
         self.rows.clear()
@@ -422,11 +443,14 @@ class SweepWindow(QWidget):
             return
         self._stopping = True
         self.status.setText("Stopping\u2026 (the networks that finished are kept)")
-        if sys.platform == "win32":
+        pid = int(process.processId())
+        if sys.platform == "win32" or pid <= 0:
+            # Windows has no SIGINT for another process; the finished networks' files are
+            # written whole, so what finished is kept either way.
             process.kill()
         else:
             # As Ctrl-C: the sweep cancels what runs and closes its cluster.
-            os.kill(int(process.processId()), signal.SIGINT)
+            os.kill(pid, signal.SIGINT)
 
     def _read_output(self) -> None:
         if self.process is None:
@@ -466,11 +490,16 @@ class SweepWindow(QWidget):
             self.status.setText(text)
         self.progress.setValue(self._done + self._failed)
 
-    def _process_finished(self, code: int, _status: object) -> None:
+    def _process_finished(self, code: int, status: QProcess.ExitStatus) -> None:
         self._read_output()
-        stderr = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace") \
-            if self.process is not None else ""
+        process = self.process
+        stderr = (bytes(process.readAllStandardError().data()).decode("utf-8", "replace")
+                  if process is not None else "")
+        if process is not None:
+            process.deleteLater()
         self.process = None
+        if status == QProcess.ExitStatus.CrashExit and not self._stopping:
+            code = code or -1
         self._running = 0
         self._show_status()
         folder = self.request.folder if self.request else ""
@@ -488,17 +517,20 @@ class SweepWindow(QWidget):
                                f"{lines[-1] if lines else f'exit code {code}'}")
         self._show_buttons()
         self.finished.emit(code)
+        if self._closing:
+            self.close()
 
     def _process_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
+            if self.process is not None:
+                self.process.deleteLater()
             self.process = None
             self._show_failure("Could not start the sweep's process")
             self._show_buttons()
 
     def _show_failure(self, message: str) -> None:
         self.last_error = message
-        self.status.setText(f"<span style='color:{theme.color_name(theme.I_COLOR)}'>"
-                            f"{message}</span>")
+        self.status.setText(theme.error_html(message))
 
     def set_look(self, _old: theme.Look, _new: theme.Look) -> None:
         """The theme changed: an error shown takes the new theme's red."""
@@ -506,7 +538,7 @@ class SweepWindow(QWidget):
             self._show_failure(self.last_error)
 
     def _show_buttons(self) -> None:
-        running = self.process is not None
+        running = self.process is not None or self._saving
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         for widget in (*self.param_combos, *self.value_edits, self.seeds_spin, self.steps_spin,
@@ -525,10 +557,7 @@ class SweepWindow(QWidget):
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(0)
         # Every network in the grid's order, waiting until its record comes.
-        points: list[tuple[Any, ...]] = [()]
-        for values in request.axes.values():
-            points = [(*point, value) for point in points for value in values]
-        for point in points:
+        for point in itertools.product(*request.axes.values()):
             for seed in request.seed_list():
                 row = self.rows[(*point, seed)] = self.table.rowCount()
                 self.table.insertRow(row)
@@ -582,14 +611,28 @@ class SweepWindow(QWidget):
             self._open_session(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Stop a running sweep (what finished is kept), then close."""
+        """Close, once a running sweep has stopped (what finished is kept): the window hides
+        at once and the studio goes on meanwhile."""
+        if self.process is not None:
+            self._closing = True
+            self.hide()
+            self.stop()
+            event.ignore()
+            return
+        event.accept()
+
+    def shutdown(self, wait_ms: int = 20_000) -> None:
+        """Stop a running sweep and wait for it (the studio is closing), then close."""
         process = self.process
+        self._closing = True
         if process is not None:
             self.stop()
-            if not process.waitForFinished(20_000):
+            if not process.waitForFinished(wait_ms):
                 process.kill()
                 process.waitForFinished(5_000)
-        event.accept()
+            if self.process is not None:
+                self._process_finished(process.exitCode(), process.exitStatus())
+        self.close()
 
 
 def _seed_text(seed: int | None) -> str:

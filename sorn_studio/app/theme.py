@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import html
 import re
 import tempfile
 import weakref
@@ -41,7 +42,7 @@ __all__ = [
     "ACCENT", "BACKGROUND", "E_COLOR", "FOREGROUND", "GREY", "I_COLOR", "MARKER_COLOR", "PINK",
     "MISSING_COLOR", "NEURON_COLORS", "NOW_COLOR", "OUT_COLOR", "SELECTION_COLOR",
     "DARK", "LIGHT", "THEMES", "Look", "Theme", "PRESENTATION_SCALES",
-    "apply_look", "brush", "color", "color_name", "current_look", "follow_look",
+    "apply_look", "brush", "color", "color_name", "current_look", "error_html", "follow_look",
     "forget_followers", "icon_folder",
     "lut", "pen", "size",
     "recolor_html",
@@ -274,6 +275,12 @@ def lut(canonical: str) -> np.ndarray:
 def _recolored(text: str, swap: Callable[[str], str]) -> str:
     """``text`` with each ``#rrggbb`` colour (alpha kept) replaced by ``swap(colour)``."""
     return _HEX.sub(lambda m: swap("#" + m.group(1).lower()) + (m.group(2) or ""), text)
+
+
+def error_html(message: str) -> str:
+    """``message`` as rich text in the current theme's red, escaped (an error may quote
+    ``<module>`` or a path)."""
+    return f"<span style='color:{color_name(I_COLOR)}'>{html.escape(message)}</span>"
 
 
 def recolor_html(text: str, old: Theme, new: Theme) -> str:

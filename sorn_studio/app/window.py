@@ -1066,7 +1066,7 @@ class MainWindow(QMainWindow):
             if self.compare_window is not None:
                 self.compare_window.close()
             if self.sweep_window is not None:
-                self.sweep_window.close()
+                self.sweep_window.shutdown()
             self.controller.shutdown()
             self.closed.emit()
         event.accept()

@@ -121,8 +121,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     spontaneous.add_argument("--steps", type=POSITIVE, default=1_000_000, help="steps to simulate")
     spontaneous.add_argument("--seed", type=SEED, default=0, help="simulation seed (the first)")
     spontaneous.add_argument("--seeds", type=POSITIVE, default=1, metavar="K",
-                             help="networks: seeds SEED .. SEED+K-1 (default 1); each gets the "
-                             "tables of a single run, in OUT/seed<S>/ when K > 1")
+                             help="networks: seeds SEED .. SEED+K-1 (default 1: here, with a bar "
+                             "over its steps); each gets the tables of a single run, in "
+                             "OUT/seed<S>/ when K > 1")
     spontaneous.add_argument(
         "--sample-every", type=POSITIVE, default=10_000, help="steps between samples"
     )

@@ -7,6 +7,8 @@ import sys
 import time
 from typing import TextIO
 
+from sorn_studio.studio.texts import duration_text
+
 __all__ = ["NullProgress", "Progress"]
 
 
@@ -50,7 +52,7 @@ class Progress:
         speed = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2g}"
         return (f"{self.title}[{'#' * filled}{'.' * (width - filled)}] {100 * frac:5.1f}% "
                 f"{done}/{self.total} {self.label}  {speed} {self.label}/s  "
-                f"left {_duration(left)}" + (f"  {self.detail}" if self.detail else ""))
+                f"left {duration_text(left)}" + (f"  {self.detail}" if self.detail else ""))
 
     def update(self, done: int, _total: int | None = None) -> None:
         """Show ``done`` steps (throttled)."""
@@ -87,15 +89,6 @@ class Progress:
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    if not math.isfinite(seconds):
-        return "--:--"
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 class NullProgress(Progress):

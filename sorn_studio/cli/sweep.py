@@ -43,7 +43,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     sweep.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                        help="a change every network shares")
     sweep.add_argument("--seeds", type=whole_number(1), default=1, metavar="K",
-                       help="seeds 0 .. K-1 per grid point (default: 1)")
+                       help="seeds 0 .. K-1 per grid point (default: 1); with --start, the "
+                       "session's own noise and seeds 1 .. K-1")
     sweep.add_argument("--metric", action="append", metavar="NAME",
                        help="what to measure at the end (repeat; default: connection "
                        "fraction, rate, its spread, mean threshold, lognormal dAIC)")
@@ -97,9 +98,9 @@ def sweep_command(args: argparse.Namespace) -> int:
         metrics = tuple(args.metric or DEFAULT_METRICS)
         preset = args.preset
         if args.start is not None:
-            from sorn_studio.session import read_session
+            from sorn_studio.ensemble.cells import start_preset
 
-            preset = read_session(args.start).info.preset or "session"
+            preset = start_preset(args.start) or "session"
         cells = grid(preset, args.steps, axes, args.seeds, metrics=metrics,
                      keep_session=args.keep_sessions, changes=shared, start=args.start,
                      trace_points=args.trace)
@@ -138,6 +139,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         records = run_sweep(cells, args.out, workers=args.workers, scheduler=args.scheduler,
                             on_record=finished, on_start=started)
     except KeyboardInterrupt:
+        bar.finish()
         sys.stderr.write(f"sorn-studio sweep: stopped; the finished networks are in "
                          f"{args.out} (run again to go on)\n")
         return 130

@@ -185,7 +185,9 @@ def run_chunk(  # noqa: PLR0913 - one flat signature keeps the compiled call che
     ``flags`` holds, in order: stdp, ip, sp, istdp, sn, fast inhibition, fire on equality
     (>=), clip T^E, record drive, record full T^E, iSTDP floor by reset (only a weight taken
     to <= 0 goes to ``w_ei_min``; otherwise every changed weight is clamped to it). STDP
-    prunes a synapse it takes to <= 0 or below ``ee_prune_below``. ``renorm_all`` makes the first
+    prunes a synapse it takes to <= 0 or below ``ee_prune_below`` (only the synapses it
+    changes: the authors' code checks every one, which differs only for a weight that
+    normalisation alone takes below the threshold). ``renorm_all`` makes the first
     normalisation cover every row (needed once after a state was loaded). ``draws`` is
     (n, k): the draws of each step, standard normals for the noise at ``noise_off`` and
     uniforms for structural plasticity at ``sp_off`` (gate, then one per possible new

@@ -16,7 +16,7 @@ from ..lessons.observables import OBSERVABLES
 from ..params import Params, live_fields
 from ..presets import get_preset
 
-__all__ = ["Cell", "DEFAULT_METRICS", "grid"]
+__all__ = ["Cell", "DEFAULT_METRICS", "grid", "start_preset", "start_seeds"]
 
 #: What a cell measures unless told otherwise: the network's state at its last step.
 DEFAULT_METRICS = ("connection_fraction", "rate_e", "rate_e_spread", "t_e_mean",
@@ -77,7 +77,8 @@ class Cell:
             fixed = sorted(set(self.changes) - set(live_fields()))
             if fixed:
                 raise ValueError(f"a network that starts from a session can change only live "
-                                 f"parameters; {', '.join(fixed)} cannot change during a run")
+                                 f"parameters; {', '.join(fixed)} cannot change during a run "
+                                 f"(the live ones: {', '.join(live_fields())})")
         if not isinstance(self.steps, int) or self.steps < 1:
             raise ValueError(f"steps must be a whole number >= 1, got {self.steps!r}")
         unknown = [m for m in self.metrics if m not in OBSERVABLES or m in _NEEDS_ANALYSIS]
@@ -115,18 +116,39 @@ class Cell:
 
 
 @functools.lru_cache(maxsize=16)
-def _session_file(path: str, size: int, mtime_ns: int) -> tuple[str, dict[str, Any]]:
+def _session_file(path: str, version: tuple[int, ...]) -> tuple[str, dict[str, Any], str | None]:
     from ..session import read_session
 
     data = read_session(path)  # validated: an untrusted file is refused here, not in a worker
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return digest, data.info.params.to_dict()
+    return digest, data.info.params.to_dict(), data.info.preset
 
 
-def _session_of(path: str) -> tuple[str, dict[str, Any]]:
-    """A start session's content hash and parameters (read once per version of the file)."""
+def _session_of(path: str) -> tuple[str, dict[str, Any], str | None]:
+    """A start session's content hash, parameters and preset, read once per version of the
+    file (a save replaces the file: a new inode, and new change times)."""
     status = Path(path).stat()
-    return _session_file(path, status.st_size, status.st_mtime_ns)
+    return _session_file(path, (status.st_ino, status.st_size, status.st_mtime_ns,
+                                status.st_ctime_ns))
+
+
+def start_preset(path: str | Path) -> str | None:
+    """The preset a start session says it began from (the file is read and checked once).
+
+    Raises
+    ------
+    sorn_studio.session.SessionError
+        When the file is not a valid session.
+    OSError
+        When it cannot be read.
+    """
+    return _session_of(str(Path(path).resolve()))[2]
+
+
+def start_seeds(count: int) -> list[int | None]:
+    """The noise of ``count`` networks continuing a session: its own random generator
+    (None), then seeds 1 .. count-1."""
+    return [None, *range(1, count)]
 
 
 def grid(preset: str, steps: int, axes: Mapping[str, Sequence[Any]] | None = None,
@@ -169,8 +191,7 @@ def grid(preset: str, steps: int, axes: Mapping[str, Sequence[Any]] | None = Non
             raise ValueError(f"grid axis {name!r} has no values")
     seed_list: list[int | None]
     if isinstance(seeds, int):
-        seed_list = ([None, *range(1, seeds)] if start is not None and seeds > 0
-                     else list(range(seeds)))
+        seed_list = start_seeds(seeds) if start is not None and seeds > 0 else list(range(seeds))
     else:
         seed_list = [None if s is None else int(s) for s in seeds]
     if not seed_list:

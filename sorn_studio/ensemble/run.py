@@ -39,17 +39,20 @@ def run_cell(cell: Cell, session_path: str | Path | None = None) -> dict[str, An
     dict
         ``key``, ``preset``, the changes, ``seed``, ``steps``, each metric, ``seconds`` (the
         simulation's wall time) and ``status`` ``"done"``; ``session`` when one was saved,
-        ``trace`` (``t``, steps since the cell's start; ``connection_fraction``; ``rate_e``)
-        when the cell samples one.
+        ``trace`` when the cell samples one: ``t`` (steps since the cell's start, at
+        ``round(k * steps / trace_points)``), ``connection_fraction`` (%) then, and
+        ``rate_e``, the mean E rate over the newest steps since the sample before (at most
+        the recording window, 10 000).
     """
     # Imported in the worker: importing the package compiles nothing.
-    from ..analysis import connection_fraction_from_count
     from ..lessons.observables import observe
     from ..session import load_session, save_session
     from ..studio.defaults import make_simulation, studio_recording
 
     start = time.perf_counter()
-    chunk = max(1, cell.steps // cell.trace_points) if cell.trace_points else cell.steps
+    points = cell.trace_points or 1
+    # Sample ends spread evenly (a step count that the points do not divide included).
+    ends = sorted({max(1, round(k * cell.steps / points)) for k in range(1, points + 1)})
     if cell.start is None:
         sim = make_simulation(cell.params(), cell.seed)
     else:
@@ -61,14 +64,13 @@ def run_cell(cell: Cell, session_path: str | Path | None = None) -> dict[str, An
             sim.apply_params(**cell.changes)
     trace: dict[str, list[float]] = {"t": [], "connection_fraction": [], "rate_e": []}
     done = 0
-    while done < cell.steps:
-        n = min(chunk, cell.steps - done)
+    for end in ends:
+        n = end - done
         sim.run(n)
-        done += n
+        done = end
         if cell.trace_points:
             trace["t"].append(done)
-            trace["connection_fraction"].append(
-                100.0 * connection_fraction_from_count(sim.n_ee, sim.params.ne))
+            trace["connection_fraction"].append(float(observe("connection_fraction", sim)))
             recorded = min(n, sim.recording.window)
             trace["rate_e"].append(float(sim.recorder.rate_e(last=recorded).mean()))
     seconds = time.perf_counter() - start
@@ -142,7 +144,7 @@ def run_sweep(cells: Sequence[Cell], out: str | Path, *, workers: int | None = N
         The output folder (:class:`~.store.SweepStore`).
     workers : int, optional
         1: in this process, without Dask. Otherwise the size of the local cluster made for
-        the sweep (default: one worker per core).
+        the sweep (default: one worker per core); a single cell left to run runs here.
     scheduler : str, optional
         Address of a running Dask scheduler to use instead (``tcp://host:8786``).
     client : distributed.Client, optional

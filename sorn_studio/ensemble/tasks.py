@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -102,7 +103,8 @@ def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
         Where to run (:func:`cluster_client`); ``workers=1``, or a single task, without a
         scheduler or client: in this process.
     keys : sequence of str, optional
-        Dask task names (shown on the dashboard); default ``task-<index>``.
+        Names of the tasks, distinct (shown on the dashboard, each with a token of this
+        call, so that two calls on one cluster never share a task); default ``task-<index>``.
     on_start : callable, optional
         ``on_start(dashboard, slots)`` once the tasks are handed out: the dashboard's address
         or None, and how many run at once.
@@ -110,8 +112,9 @@ def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
         ``on_result(index, result)`` in this process as each task finishes (in the order they
         finish).
     on_error : callable, optional
-        ``on_error(index, error)`` gives the result of a task that failed on the cluster
-        (raised, or lost its workers too often) instead of stopping the others.
+        ``on_error(index, error)`` gives the result of a task that failed (raised, here or on
+        the cluster, was cancelled, or lost its workers too often) instead of stopping the
+        others.
 
     Returns
     -------
@@ -120,13 +123,20 @@ def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
 
     Raises
     ------
+    ValueError
+        For a bad ``workers``, both a scheduler and a client, or keys that repeat.
     Exception
-        What a task raised (the others are cancelled first), or :class:`TaskFailed` when its
-        workers kept dying.
+        Without ``on_error``: what a task raised (the others are cancelled first), or
+        :class:`TaskFailed` when it could not be run.
     KeyboardInterrupt
         After cancelling the tasks not finished.
     """
     check_where(workers, scheduler, client)
+    names = list(keys) if keys is not None else [f"task-{i}" for i in range(len(items))]
+    if len(names) != len(items) or len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"keys must be one distinct name per item; {len(names)} for "
+                         f"{len(items)} items" + (f", repeated: {repeated}" if repeated else ""))
     results: list[Any] = [None] * len(items)
 
     def finish(index: int, result: Any) -> None:
@@ -141,28 +151,37 @@ def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
         if on_start is not None:
             on_start(None, 1)
         for index, item in enumerate(items):
-            finish(index, function(*item))
+            try:
+                result = function(*item)
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                result = on_error(index, exc)
+            finish(index, result)
         return results
     from distributed import as_completed
 
-    names = list(keys) if keys is not None else [f"task-{i}" for i in range(len(items))]
+    # A token of this call in every key: another call on the same cluster (another sweep,
+    # another experiment) never gets this call's tasks back for its own.
+    token = uuid.uuid4().hex[:8]
     with cluster_client(workers, scheduler, client) as dask:
-        futures = {dask.submit(function, *item, key=name, pure=False): index
-                   for index, (item, name) in enumerate(zip(items, names, strict=True))}
-        if on_start is not None:
-            on_start(dashboard_address(dask, local=scheduler is None and client is None),
-                     worker_slots(dask))
+        futures: dict[Any, int] = {}
         try:
+            for index, (item, name) in enumerate(zip(items, names, strict=True)):
+                futures[dask.submit(function, *item, key=f"{name}-{token}", pure=False)] = index
+            if on_start is not None:
+                on_start(dashboard_address(dask, local=scheduler is None and client is None),
+                         worker_slots(dask))
             for future in as_completed(futures):
                 index = futures[future]
-                if future.status != "error":
+                if future.status == "finished":
                     finish(index, future.result())
                     continue
-                error = future.exception()
+                error = _error_of(future)
                 if on_error is not None:
                     finish(index, on_error(index, error))
-                elif _lost(error):
-                    raise TaskFailed(f"task {future.key} could not be run: {error}") from error
+                elif isinstance(error, TaskFailed):
+                    raise error
                 else:
                     future.result()  # raises the task's own error, with its traceback
         except BaseException:
@@ -171,8 +190,17 @@ def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
     return results
 
 
-def _lost(error: BaseException) -> bool:
-    """Whether a task failed for want of a worker, not by raising."""
+def _error_of(future: Any) -> BaseException:
+    """Why a future did not finish: its task's error, or :class:`TaskFailed` when it was
+    cancelled or its workers kept dying."""
     from distributed.scheduler import KilledWorker
 
-    return isinstance(error, KilledWorker)
+    if future.status == "cancelled":
+        return TaskFailed(f"task {future.key} was cancelled")
+    error = future.exception()
+    if isinstance(error, KilledWorker):
+        failed = TaskFailed(f"task {future.key} could not be run: {error}")
+        failed.__cause__ = error
+        return failed
+    return error
+

@@ -1,14 +1,15 @@
-"""How the studio and the report write steps and logged changes, e.g. "eta STDP: 0.004 -> 0.01
-at step 12 345"."""
+"""How the studio, the report and the command line write steps, times left and logged
+changes, e.g. "eta STDP: 0.004 -> 0.01 at step 12 345"."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..engine.snapshot import ParamChange
 from ..params import field_specs
 
-__all__ = ["change_summary", "change_text", "step_text", "value_text"]
+__all__ = ["change_summary", "change_text", "duration_text", "step_text", "value_text"]
 
 
 def value_text(value: Any) -> str:
@@ -21,6 +22,16 @@ def value_text(value: Any) -> str:
 def step_text(value: int) -> str:
     """A step count with spaced thousands, e.g. ``"12 345"``."""
     return f"{int(value):,}".replace(",", " ")
+
+
+def duration_text(seconds: float) -> str:
+    """A time left as ``"mm:ss"`` or ``"h:mm:ss"`` (``"--:--"`` when not known)."""
+    if not math.isfinite(seconds):
+        return "--:--"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 def change_summary(change: ParamChange) -> str:

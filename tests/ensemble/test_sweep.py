@@ -205,3 +205,11 @@ def test_the_sweep_command_from_a_session_in_json_lines(tmp_path, paused_session
     assert main(["sweep", "--start", str(tmp_path / "nope.npz"), "--steps", "10",
                  "--out", str(tmp_path / "o")]) == 2
     assert "nope.npz" in capsys.readouterr().err
+
+
+def test_a_trace_has_as_many_samples_as_asked_spread_over_the_run(tmp_path):
+    cell = Cell("zheng2013", SMALL, 0, 10, trace_points=3)
+    record = ensemble_run.run_cell(cell)
+    assert record["trace"]["t"] == [3, 7, 10]
+    assert len(record["trace"]["connection_fraction"]) == len(record["trace"]["rate_e"]) == 3
+    assert record["trace"]["connection_fraction"][-1] == record["connection_fraction"]

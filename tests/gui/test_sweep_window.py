@@ -5,6 +5,7 @@ finished network opened in the studio."""
 from __future__ import annotations
 
 import numpy as np
+import psutil
 import pytest
 from helpers import WAIT_MS
 
@@ -73,14 +74,31 @@ def test_a_sweep_from_here_fills_in_and_a_network_opens_in_the_studio(window, qt
     assert (tmp_path / "sweep" / "results.csv").exists()
 
 
-def test_stopping_a_sweep_keeps_what_finished(window, qtbot, tmp_path):
+def test_stopping_a_sweep_keeps_what_finished_and_leaves_no_process(window, qtbot, tmp_path):
+    sweep = _open(window, qtbot, tmp_path / "sweep", steps=60_000, workers=2)
+    assert sweep.start()
+    qtbot.waitUntil(lambda: sweep._done >= 1, timeout=SWEEP_MS)
+    process = psutil.Process(int(sweep.process.processId()))
+    family = [process, *process.children(recursive=True)]
+    sweep.stop()
+    qtbot.waitUntil(lambda: sweep.process is None, timeout=SWEEP_MS)
+    done, text = sweep._done, sweep.status.text()
+    assert 1 <= done < 4 and text.startswith(f"Stopped: {done} of 4 "), (done, text)
+    assert len(list((tmp_path / "sweep" / "cells").glob("*.json"))) == done, text
+    _, alive = psutil.wait_procs(family, timeout=30)
+    assert not alive, alive
+    assert sweep.start_button.isEnabled() and not sweep.stop_button.isEnabled()
+
+
+def test_closing_the_window_stops_its_sweep_without_blocking(window, qtbot, tmp_path):
     sweep = _open(window, qtbot, tmp_path / "sweep", steps=400_000)
     assert sweep.start()
     qtbot.waitUntil(lambda: sweep.process is not None, timeout=WAIT_MS)
-    sweep.stop()
+    sweep.close()
+    assert not sweep.isVisible() and sweep.process is not None  # hidden, still stopping
+    window.step(5)
+    qtbot.waitUntil(lambda: window.controller.last_frame.step == 305, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: sweep.process is None, timeout=SWEEP_MS)
-    assert sweep.status.text().startswith("Stopped: ")
-    assert sweep.start_button.isEnabled() and not sweep.stop_button.isEnabled()
 
 
 @pytest.mark.parametrize(("fill", "message"), [

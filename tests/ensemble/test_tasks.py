@@ -1,0 +1,72 @@
+"""run_tasks: the same results and the same errors here and on a Dask cluster."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sorn_studio.ensemble.tasks import run_tasks
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def boom(x: int) -> int:
+    if x == 2:
+        raise RuntimeError(f"no {x}")
+    return x
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    """A cluster of two worker threads in this process (the functions need no import)."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as made:
+        yield made
+
+
+@pytest.mark.parametrize("where", ["here", "cluster"])
+def test_results_come_back_in_order_and_as_they_finish(where, client):
+    seen = []
+    kwargs = {"workers": 1} if where == "here" else {"client": client}
+    results = run_tasks(square, [(k,) for k in range(5)], on_result=lambda i, r: seen.append(i),
+                        **kwargs)
+    assert results == [0, 1, 4, 9, 16] and sorted(seen) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("where", ["here", "cluster"])
+def test_a_task_error_stops_the_call_or_becomes_a_result(where, client):
+    kwargs = {"workers": 1} if where == "here" else {"client": client}
+    items = [(k,) for k in range(4)]
+    with pytest.raises(RuntimeError, match="no 2"):
+        run_tasks(boom, items, **kwargs)
+    results = run_tasks(boom, items, on_error=lambda i, exc: f"failed {i}: {exc}", **kwargs)
+    assert results == [0, 1, "failed 2: no 2", 3]
+
+
+def slow_square(x: int) -> int:
+    time.sleep(0.5)
+    return x * x
+
+
+def test_two_calls_with_the_same_names_on_one_cluster_keep_their_own_tasks(client):
+    # Two experiments at once on one scheduler, their tasks named alike: each gets its own.
+    names = ["a", "b"]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        squares = pool.submit(run_tasks, slow_square, [(3,), (4,)], client=client, keys=names)
+        time.sleep(0.1)
+        same = run_tasks(boom, [(3,), (4,)], client=client, keys=names)
+        assert squares.result(timeout=60) == [9, 16] and same == [3, 4]
+
+
+def test_repeated_or_missing_keys_are_refused():
+    with pytest.raises(ValueError, match=r"repeated: \['a'\]"):
+        run_tasks(square, [(1,), (2,)], workers=1, keys=["a", "a"])
+    with pytest.raises(ValueError, match="1 for 2 items"):
+        run_tasks(square, [(1,), (2,)], workers=1, keys=["a"])

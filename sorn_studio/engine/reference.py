@@ -56,7 +56,8 @@ def _fires(v: np.ndarray, rule: str) -> np.ndarray:
 
 
 def reference_step(s: NetworkState, p: Params, inp: StepInput,
-                   acc: Accumulators | None = None) -> dict[str, np.ndarray]:
+                   acc: Accumulators | None = None,
+                   renorm_all: bool = False) -> dict[str, np.ndarray]:
     """Advance ``s`` by one step in place, in the order of model.md §2.
 
     Parameters
@@ -69,6 +70,9 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput,
         Input, noise and structural-plasticity draws of the step.
     acc : Accumulators, optional
         When given, each rule's changes are added to its part.
+    renorm_all : bool
+        Normalise every W^EI row, not only those iSTDP changed (the kernel's first step
+        after a fresh or loaded state, or after SN was switched back on).
 
     Returns
     -------
@@ -133,8 +137,10 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput,
                 acc.ee[EE_GROWTH, i, j] += p.w_sp_init
 
     # 6. iSTDP: dW^EI_ik = -eta_inh y_k(t) (1 - x_i(t+1) (1 + 1/mu_IP)), floor and cap
+    changed_ei = np.zeros(s.w_ei.shape[0], dtype=bool)
     if p.istdp:
         touched = (s.w_ei > 0) & (y[None, :] > 0)
+        changed_ei = touched.any(axis=1)
         dw = -p.eta_inh * np.outer(1.0 - x_new * (1.0 + 1.0 / p.mu_ip), y)
         stepped = s.w_ei[touched] + dw[touched]
         if p.ei_floor == "reset":
@@ -146,11 +152,16 @@ def reference_step(s: NetworkState, p: Params, inp: StepInput,
             acc.ei[EI_CLAMP][touched] += clamped - stepped
         s.w_ei[touched] = clamped
 
-    # 7. SN: each row of W^EE and W^EI sums to 1; an empty row stays empty
+    # 7. SN: each row of W^EE and W^EI sums to 1; an empty row stays empty. W^EI as the kernel
+    # does it, bit for bit: only the rows iSTDP changed, each summed from its first input to
+    # its last. Under ei_floor "reset" whether a weight lands at or just above 0 decides
+    # whether it is reset, so the last bit of a row's sum can change the run.
     if p.sn:
-        for w, part in ((s.w_ee, None if acc is None else acc.ee[EE_SN]),
-                        (s.w_ei, None if acc is None else acc.ei[EI_SN])):
-            sums = w.sum(axis=1, keepdims=True)
+        rows_ei = (changed_ei | renorm_all)[:, None]
+        for w, part, sums in (
+                (s.w_ee, None if acc is None else acc.ee[EE_SN], s.w_ee.sum(axis=1, keepdims=True)),
+                (s.w_ei, None if acc is None else acc.ei[EI_SN],
+                 np.where(rows_ei, np.add.accumulate(s.w_ei, axis=1)[:, -1:], 0.0))):
             normalised = np.divide(w, sums, out=w.copy(), where=sums > 0)
             if part is not None:
                 part += normalised - w

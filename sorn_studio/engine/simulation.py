@@ -386,8 +386,13 @@ class Simulation:
                        ) -> tuple[Adjacency | None, bool]:
         """Synapse lists of ``state`` in the kernel order ``order`` (when given), and the
         renormalise-every-row flag."""
+        flag = np.asarray(order.get("renorm_all", True))
+        if flag.shape != () or flag.dtype != np.bool_:
+            raise SnapshotError("engine/renorm_all", f"has dtype {flag.dtype} and shape "
+                                f"{flag.shape}; expected bool ()")
         if self._backend != "numba":
-            return None, True
+            # The reference normalises W^EI as the kernel does (only the rows it changed).
+            return None, bool(flag)
         adj = Adjacency(state.w_ee, state.w_ei, state.w_ie)
         if "ee_in" not in order:
             # The kernel renormalises only rows it changed; a new state may have other rows off.
@@ -395,10 +400,6 @@ class Simulation:
         for name in ("ee_in", "ee_out"):
             if name in order and not adj.reorder(name, order[name]):
                 raise SnapshotError(f"engine/{name}", "does not list the synapses of 'w_ee'")
-        flag = np.asarray(order.get("renorm_all", True))
-        if flag.shape != () or flag.dtype != np.bool_:
-            raise SnapshotError("engine/renorm_all", f"has dtype {flag.dtype} and shape "
-                                f"{flag.shape}; expected bool ()")
         return adj, bool(flag)
 
     def _kernel_order(self) -> dict[str, np.ndarray]:
@@ -406,12 +407,12 @@ class Simulation:
 
         The kernel sums each W^EE row in the order of its synapse list, which depends on the
         run's history (pruning moves the last entry into the freed slot, new synapses are
-        appended), and it renormalises every row once after a state load. Empty for the numpy
-        backend.
+        appended), and it renormalises every row once after a state load; the numpy backend
+        keeps only that flag (it normalises W^EI as the kernel does).
         """
         a = self._adj
         if a is None:
-            return {}
+            return {"renorm_all": np.array(self._renorm_all)}
         return {
             "ee_in": a.listed("ee_in"),
             "ee_out": a.listed("ee_out"),
@@ -886,7 +887,8 @@ class Simulation:
             sp = (draws[t, layout.sp_off: layout.sp_off + layout.n_sp] if layout.sp_off >= 0
                   else np.zeros(0))
             before = s.w_ee > 0 if self._track_events else None
-            out = reference_step(s, p, StepInput(u, noise, sp), self._attribution)
+            out = reference_step(s, p, StepInput(u, noise, sp), self._attribution,
+                                 renorm_all=self._renorm_all and t == 0)
             if before is not None:
                 self._events.append(_mask_events(before, s.w_ee > 0, self._t + 1 + t))
             block.x[t], block.y[t] = s.x, s.y
@@ -898,3 +900,5 @@ class Simulation:
                 block.drive[t] = out["drive"]
             if block.t_e is not None:
                 block.t_e[t] = s.t_e
+        if p.sn and n:
+            self._renorm_all = False

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sorn_studio.ensemble import grid, run_sweep
-from sorn_studio.ensemble.tasks import cluster_client
+from sorn_studio.ensemble.tasks import cluster_client, worker_slots
 
 
 def _round(cells: list, client: Any, folder: Path, cluster_first: bool) -> dict[str, float]:
@@ -46,7 +46,7 @@ def _round(cells: list, client: Any, folder: Path, cluster_first: bool) -> dict[
         wall = time.perf_counter() - start
         assert all(r["status"] == "done" for r in records), records
         seconds = sum(r["seconds"] for r in records)
-        slots = 1 if name == "one" else sum(client.nthreads().values())
+        slots = 1 if name == "one" else worker_slots(client)
         out[f"{name}_wall_s"] = wall
         out[f"{name}_networks_per_s"] = len(cells) / wall
         out[f"{name}_overhead_per_network_s"] = (wall * slots - seconds) / len(cells)

@@ -62,8 +62,10 @@ class RandomStreams:
     def __init__(self, layout: int, generators: Mapping[str, np.random.Generator]) -> None:
         self.layout = layout
         self._gens = dict(generators)
-        # Reused between chunks: a fresh array of this size a chunk costs its page faults,
-        # which were most of what filling the columns stream by stream added.
+        # Reused between chunks: a fresh array of this size each chunk costs its page faults.
+        # They were most of what filling the columns stream by stream added, and in a Dask
+        # worker, whose MALLOC_TRIM_THRESHOLD_ makes glibc map and unmap every large array,
+        # about 4 % of the run (benchmarks/worker_overhead.py).
         self._scratch: dict[str, np.ndarray] = {}
 
     @classmethod
@@ -126,18 +128,23 @@ class RandomStreams:
         """The standard-normal draws of ``n`` steps, shape ``(n, layout.width)``.
 
         Each stream fills its columns in C order, so ``n`` steps at once get exactly the
-        numbers of ``n`` single steps.
+        numbers of ``n`` single steps. The array is reused: the next call overwrites it.
         """
+        draws = self._reused("draws", (n, layout.width))
         if self.layout == 1:
-            return self._gens["main"].standard_normal((n, layout.width))
-        draws = np.empty((n, layout.width))
+            return self._gens["main"].standard_normal(out=draws)
         for name, offset, width in (("input", layout.input_off, 1),
                                     ("sp", layout.sp_off, layout.n_sp),
                                     ("noise", layout.noise_off, layout.n_noise)):
             if offset >= 0 and width:
-                part = self._scratch.get(name)
-                if part is None or part.shape != (n, width):
-                    part = self._scratch[name] = np.empty((n, width))
+                part = self._reused(name, (n, width))
                 self._gens[name].standard_normal(out=part)
                 draws[:, offset:offset + width] = part
         return draws
+
+    def _reused(self, name: str, shape: tuple[int, int]) -> np.ndarray:
+        """The scratch array ``name`` of ``shape``, made anew only when the shape changes."""
+        array = self._scratch.get(name)
+        if array is None or array.shape != shape:
+            array = self._scratch[name] = np.empty(shape)
+        return array

@@ -41,6 +41,7 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None,
     if client is not None:
         yield client
         return
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -50,9 +51,14 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None,
     n = workers or os.cpu_count() or 1
     # Processes, one thread each: a network runs its compiled kernel with the GIL released,
     # but its Python between kernels would serialise threads. The dashboard on a free port
-    # (8787 may be another cluster's).
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as made:
+    # (8787 may be another cluster's). The workers' sampling profiler (100 samples a second,
+    # for the dashboard's profile page) would see only a compiled kernel, and it took about
+    # 1 % of the core a network runs on (benchmarks/worker_overhead.py); the workers take
+    # the setting when they are made.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
+    with cluster, Client(cluster) as made:
         yield made
 
 

@@ -48,9 +48,11 @@ def test_each_purpose_draws_from_its_own_stream_whatever_the_row_holds():
     np.testing.assert_array_equal(
         a[:, with_sp.noise_off:with_sp.noise_off + with_sp.n_noise],
         b[:, without_sp.noise_off:without_sp.noise_off + without_sp.n_noise])
-    # The blocks of 50 steps are the numbers of 50 single steps.
+    # The blocks of 50 steps are the numbers of 50 single steps (each copied: a block is
+    # overwritten by the next).
     single = RandomStreams.fresh(5, np.random.default_rng(5))
-    np.testing.assert_array_equal(np.vstack([single.block(1, with_sp) for _ in range(50)]), a)
+    np.testing.assert_array_equal(
+        np.vstack([single.block(1, with_sp).copy() for _ in range(50)]), a)
 
 
 def test_a_twin_with_the_same_parameters_stays_identical_and_one_with_a_rule_off_departs():

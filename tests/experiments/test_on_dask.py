@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sorn_studio.cli import main
+from sorn_studio.ensemble.tasks import cluster_client
 
 SMALL = ["--set", "ne=60", "--set", "ni=12", "--set", "lambda_ee=6", "--set", "lambda_ei=3",
          "--set", "lambda_ie=60"]
@@ -22,13 +23,26 @@ AVALANCHES = ["experiment", "avalanches", "--networks", "3", "--transient", "500
 
 
 @pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    """The address of a local cluster of two single-threaded worker processes."""
-    from distributed import LocalCluster
+def cluster() -> Iterator[object]:
+    """A client of the local cluster the package makes: two single-threaded worker processes."""
+    with cluster_client(2) as client:
+        yield client
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
-        yield cluster.scheduler_address
+
+@pytest.fixture
+def scheduler(cluster) -> str:
+    """The cluster's address."""
+    return cluster.scheduler.address
+
+
+def test_the_workers_of_a_local_cluster_do_not_profile(cluster):
+    # Their sampling profiler would see only compiled kernels and cost the networks time.
+    import dask
+
+    enabled = cluster.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+    assert len(enabled) == 2 and not any(enabled.values())
+    # This process's configuration is left as it was.
+    assert dask.config.get("distributed.worker.profile.enabled") is True
 
 
 def _files(folder: Path) -> dict[str, bytes]:

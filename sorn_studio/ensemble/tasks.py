@@ -70,16 +70,31 @@ def check_where(workers: int | None, scheduler: str | None, client: Any) -> None
         raise ValueError("give a scheduler address or a client, not both")
 
 
-def dashboard_address(client: Any, local: bool) -> str | None:
-    """The address of the cluster's dashboard, when it shows one: a scheduler serves its page
-    only with bokeh, which Dask does not install (a local one is checked here)."""
-    if local and importlib.util.find_spec("bokeh") is None:
-        return None
+def dashboard_address(client: Any, local: bool, timeout: float = 2.0) -> str | None:
+    """The address of the cluster's dashboard, when it shows one.
+
+    A scheduler always answers on its web port, but the dashboard needs bokeh, which Dask does
+    not install; without it the page only says so. For a ``local`` cluster (its scheduler in
+    this process) bokeh is looked for here; another scheduler's page is fetched, for at most
+    ``timeout`` seconds.
+    """
     try:
-        services = client.scheduler_info().get("services", {})
+        link = client.dashboard_link
     except Exception:  # noqa: BLE001 - a scheduler that cannot say has none to show
         return None
-    return getattr(client, "dashboard_link", None) if "dashboard" in services else None
+    if not link:
+        return None
+    if local:
+        return link if importlib.util.find_spec("bokeh") is not None else None
+    import http.client
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(link, timeout=timeout) as response:
+            page = response.read(4096)
+    except (OSError, ValueError, http.client.HTTPException):
+        return None
+    return None if b"needs bokeh" in page else link
 
 
 def worker_slots(client: Any) -> int:

@@ -116,6 +116,19 @@ def test_one_worker_and_two_dask_workers_give_the_same_results(tmp_path):
             == [{k: v for k, v in r.items() if k not in strip} for r in here])
 
 
+def test_the_sweep_command_prints_the_dashboard_address_of_its_cluster(tmp_path, capsys,
+                                                                      monkeypatch):
+    from sorn_studio.ensemble import tasks
+
+    # Dask serves a dashboard only with bokeh, which is not installed here.
+    link = "http://127.0.0.1:8799/status"
+    monkeypatch.setattr(tasks, "dashboard_address", lambda client, local: link if local else None)
+    small = [f"--set={k}={v}" for k, v in SMALL.items()]
+    assert main(["sweep", "--preset", "zheng2013", "--steps", str(STEPS), *small,
+                 "--seeds", "2", "--workers", "2", "--out", str(tmp_path / "out")]) == 0
+    assert f"Dask dashboard: {link}" in capsys.readouterr().out
+
+
 def test_the_sweep_command(tmp_path, capsys):
     assert parse_axis("eta_stdp=0.002, 0.004") == ("eta_stdp", [0.002, 0.004])
     assert parse_axis("ip=on,off") == ("ip", [True, False])

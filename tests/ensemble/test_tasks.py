@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import concurrent.futures
+import http.server
+import importlib.util
+import threading
 import time
+import types
 from collections.abc import Iterator
 
 import pytest
 
-from sorn_studio.ensemble.tasks import run_tasks
+from sorn_studio.ensemble.tasks import dashboard_address, run_tasks
 
 
 def square(x: int) -> int:
@@ -70,3 +74,50 @@ def test_repeated_or_missing_keys_are_refused():
         run_tasks(square, [(1,), (2,)], workers=1, keys=["a", "a"])
     with pytest.raises(ValueError, match="1 for 2 items"):
         run_tasks(square, [(1,), (2,)], workers=1, keys=["a"])
+
+
+def test_the_dashboard_address_is_given_only_where_a_dashboard_is_served(monkeypatch):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
+        link = client.dashboard_link
+        assert link.startswith("http://") and link.endswith("/status")
+        # Its page says that the dashboard needs bokeh, which is not installed here.
+        assert importlib.util.find_spec("bokeh") is None
+        assert dashboard_address(client, local=False) is None
+        assert dashboard_address(client, local=True) is None
+        # Were bokeh there, the local scheduler would serve the dashboard.
+        real = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *rest: object() if name == "bokeh" else real(name, *rest))
+        assert dashboard_address(client, local=True) == link
+
+
+class _Page(http.server.BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("body", "shown"), [(b"<html>Dask dashboard</html>", True),
+                                             (b"<p>Dask needs bokeh>=3.1.0</p>", False)])
+def test_another_schedulers_dashboard_is_shown_when_its_page_is_one(body, shown):
+    handler = type("Page", (_Page,), {"body": body})
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        link = f"http://127.0.0.1:{server.server_address[1]}/status"
+        client = types.SimpleNamespace(dashboard_link=link)
+        try:
+            assert dashboard_address(client, local=False) == (link if shown else None)
+        finally:
+            server.shutdown()
+    # Nobody answers there any more.
+    assert dashboard_address(client, local=False, timeout=1.0) is None

@@ -1,12 +1,14 @@
 """What a network costs in a Dask worker beyond what it costs in a plain process.
 
-Runs the same zheng2013 networks (N^E = 200, ``--steps`` each) in this process and on a local
-cluster of two single-threaded workers, and reports per network: the CPU time of the thread
-that ran it, the CPU time of its whole process meanwhile (in a worker that adds the event
+Runs zheng2013 networks (N^E = 200, ``--steps`` each) two at a time, as the 2-core machine
+runs a sweep: in two plain worker processes (a ``ProcessPoolExecutor``, no Dask) and on a local
+cluster of two single-threaded Dask workers. Per network it reports the CPU time of the thread
+that ran it, the CPU time of its whole process meanwhile (in a Dask worker that adds the event
 loop, heartbeats and, unless switched off, the sampling profiler) and the minor page faults.
 ``--dask-defaults`` makes the cluster with Dask's own settings instead of the package's
 ``cluster_client`` (which switches the workers' profiler off), to see what that setting does.
-CPU times, unlike wall times, barely depend on what else the machine is doing.
+CPU times depend less than wall times on what else the machine does, but they still vary by
+a few per cent from run to run: compare runs made one after another.
 
 Usage::
 
@@ -16,8 +18,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import json
+import multiprocessing
 import resource
 import statistics
 from collections.abc import Iterator
@@ -63,18 +67,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dask-defaults", action="store_true")
     args = parser.parse_args()
-    measured(9, 1)   # compiled kernels loaded, the package imported
-    here = [measured(seed, args.steps) for seed in range(2 * args.rounds)]
+    pairs = [(2 * round_, 2 * round_ + 1) for round_ in range(args.rounds)]
+    spawn = multiprocessing.get_context("spawn")
+    # Each process warm first (the package imported, the kernels loaded).
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=spawn, initializer=measured,
+                                                initargs=(9, 1)) as pool:
+        plain = [row for pair in pairs for row in pool.map(measured, pair, [args.steps] * 2)]
     cluster = _dask_defaults() if args.dask_defaults else cluster_client(2)
     with cluster as client:
-        client.gather(client.map(measured, [7, 8], steps=1, pure=False))
-        workers = []
-        for round_ in range(args.rounds):
-            seeds = [2 * round_, 2 * round_ + 1]
-            workers += client.gather(client.map(measured, seeds, steps=args.steps, pure=False))
-    report = {"steps": args.steps, "networks": len(here),
+        client.run(measured, 9, 1)   # on every worker
+        workers = [row for pair in pairs
+                   for row in client.gather(client.map(measured, pair, steps=args.steps,
+                                                       pure=False))]
+    report = {"steps": args.steps, "networks": len(plain),
               "cluster": "dask defaults" if args.dask_defaults else "cluster_client",
-              "here": _medians(here), "worker": _medians(workers)}
+              "plain": _medians(plain), "worker": _medians(workers)}
     print(json.dumps(report, indent=2))
 
 

@@ -46,7 +46,7 @@ def cluster_for(args: argparse.Namespace, n_networks: int,
     from sorn_studio.ensemble.tasks import cluster_client, dashboard_address
 
     with cluster_client(args.workers, args.scheduler) as client:
-        dashboard = dashboard_address(client, local=args.scheduler is None)
+        dashboard = dashboard_address(client)
         if dashboard:
             (err or sys.stderr).write(f"Dask dashboard: {dashboard}\n")
         yield {"client": client}

@@ -65,7 +65,8 @@ class RandomStreams:
         # Reused between chunks: a fresh array of this size each chunk costs its page faults.
         # They were most of what filling the columns stream by stream added, and in a Dask
         # worker, whose MALLOC_TRIM_THRESHOLD_ makes glibc map and unmap every large array,
-        # about 4 % of the run (benchmarks/worker_overhead.py).
+        # they made a network several per cent slower (benchmarks/worker_overhead.py). The
+        # price: a network keeps its last block (at most 8 MB, simulation.MAX_DRAW_BYTES).
         self._scratch: dict[str, np.ndarray] = {}
 
     @classmethod

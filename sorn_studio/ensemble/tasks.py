@@ -11,7 +11,6 @@ Dask itself is imported only then, never at import.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -52,9 +51,9 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None,
     # Processes, one thread each: a network runs its compiled kernel with the GIL released,
     # but its Python between kernels would serialise threads. The dashboard on a free port
     # (8787 may be another cluster's). The workers' sampling profiler (100 samples a second,
-    # for the dashboard's profile page) would see only a compiled kernel, and it took about
-    # 1 % of the core a network runs on (benchmarks/worker_overhead.py); the workers take
-    # the setting when they are made.
+    # for the dashboard's profile page) would see only a compiled kernel, and it took 1-2 %
+    # of the core a network runs on (benchmarks/worker_overhead.py); the workers take the
+    # setting when they are made.
     with dask.config.set({"distributed.worker.profile.enabled": False}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=":0")
@@ -70,13 +69,15 @@ def check_where(workers: int | None, scheduler: str | None, client: Any) -> None
         raise ValueError("give a scheduler address or a client, not both")
 
 
-def dashboard_address(client: Any, local: bool, timeout: float = 2.0) -> str | None:
-    """The address of the cluster's dashboard, when it shows one.
+def dashboard_address(client: Any, timeout: float = 2.0) -> str | None:
+    """The address of the cluster's dashboard, unless it is known not to show one.
 
-    A scheduler always answers on its web port, but the dashboard needs bokeh, which Dask does
-    not install; without it the page only says so. For a ``local`` cluster (its scheduler in
-    this process) bokeh is looked for here; another scheduler's page is fetched, for at most
-    ``timeout`` seconds.
+    A scheduler always answers on its web port, but the dashboard needs bokeh (which Dask does
+    not install), in a recent enough version; without it the page only says so. The page is
+    fetched directly (not through a proxy), with ``timeout`` seconds for each step of the
+    connection. The address is left out when the page says that the dashboard needs bokeh,
+    is not found (404) or nothing listens there; it is given when the page could not be judged
+    (a relative address, a certificate of the cluster's own, a slow network).
     """
     try:
         link = client.dashboard_link
@@ -84,16 +85,22 @@ def dashboard_address(client: Any, local: bool, timeout: float = 2.0) -> str | N
         return None
     if not link:
         return None
-    if local:
-        return link if importlib.util.find_spec("bokeh") is not None else None
+    if not link.startswith(("http://", "https://")):
+        return link
     import http.client
+    import urllib.error
     import urllib.request
 
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with urllib.request.urlopen(link, timeout=timeout) as response:
+        with direct.open(link, timeout=timeout) as response:
             page = response.read(4096)
+    except urllib.error.HTTPError as exc:
+        return None if exc.code == 404 else link
+    except urllib.error.URLError as exc:
+        return None if isinstance(exc.reason, ConnectionRefusedError) else link
     except (OSError, ValueError, http.client.HTTPException):
-        return None
+        return link
     return None if b"needs bokeh" in page else link
 
 
@@ -191,7 +198,7 @@ def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
             for index, (item, name) in enumerate(zip(items, names, strict=True)):
                 futures[dask.submit(function, *item, key=f"{name}-{token}", pure=False)] = index
             if on_start is not None:
-                on_start(dashboard_address(dask, local=scheduler is None and client is None),
+                on_start(dashboard_address(dask),
                          worker_slots(dask))
             for future in as_completed(futures):
                 index = futures[future]

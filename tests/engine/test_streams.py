@@ -55,6 +55,20 @@ def test_each_purpose_draws_from_its_own_stream_whatever_the_row_holds():
         np.vstack([single.block(1, with_sp).copy() for _ in range(50)]), a)
 
 
+@pytest.mark.parametrize("layout", [1, 2])
+def test_blocks_of_changing_lengths_give_the_numbers_of_one_long_block(layout):
+    # The block's array is reused while its length stays; a new length makes a new one.
+    params = load_preset("zheng2013", **SMALL)
+    draws = DrawLayout.for_params(params, input_draw=True)
+    whole = RandomStreams.fresh(5, np.random.default_rng(5), layout).block(101, draws).copy()
+    parts = RandomStreams.fresh(5, np.random.default_rng(5), layout)
+    pieces = [parts.block(n, draws).copy() for n in (50, 50, 1)]
+    np.testing.assert_array_equal(np.vstack(pieces), whole)
+    again = RandomStreams.fresh(5, np.random.default_rng(5), layout)
+    pieces = [again.block(n, draws).copy() for n in (50, 1, 50)]
+    np.testing.assert_array_equal(np.vstack(pieces), whole)
+
+
 def test_a_twin_with_the_same_parameters_stays_identical_and_one_with_a_rule_off_departs():
     params = load_preset("zheng2013", **SMALL)
     base, twin, off = (Simulation(params, 3) for _ in range(3))

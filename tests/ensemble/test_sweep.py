@@ -122,7 +122,7 @@ def test_the_sweep_command_prints_the_dashboard_address_of_its_cluster(tmp_path,
 
     # Dask serves a dashboard only with bokeh, which is not installed here.
     link = "http://127.0.0.1:8799/status"
-    monkeypatch.setattr(tasks, "dashboard_address", lambda client, local: link if local else None)
+    monkeypatch.setattr(tasks, "dashboard_address", lambda client: link)
     small = [f"--set={k}={v}" for k, v in SMALL.items()]
     assert main(["sweep", "--preset", "zheng2013", "--steps", str(STEPS), *small,
                  "--seeds", "2", "--workers", "2", "--out", str(tmp_path / "out")]) == 0

@@ -35,14 +35,17 @@ def scheduler(cluster) -> str:
     return cluster.scheduler.address
 
 
-def test_the_workers_of_a_local_cluster_do_not_profile(cluster):
+def test_the_workers_of_a_local_cluster_do_not_profile():
     # Their sampling profiler would see only compiled kernels and cost the networks time.
     import dask
 
-    enabled = cluster.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+    setting = "distributed.worker.profile.enabled"
+    with dask.config.set({setting: True}):
+        with cluster_client(2) as client:
+            enabled = client.run(lambda: dask.config.get(setting))
+            # This process's configuration is left as it was.
+            assert dask.config.get(setting) is True
     assert len(enabled) == 2 and not any(enabled.values())
-    # This process's configuration is left as it was.
-    assert dask.config.get("distributed.worker.profile.enabled") is True
 
 
 def _files(folder: Path) -> dict[str, bytes]:

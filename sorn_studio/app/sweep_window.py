@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -93,7 +92,7 @@ class SweepRequest:
         return ["-m", "sorn_studio.cli", "sweep", "--start", str(start), "--steps",
                 str(self.steps), *grid, "--seeds", str(self.seeds), "--trace",
                 str(TRACE_POINTS), "--keep-sessions", "--workers", str(self.workers),
-                "--jsonl", "--out", str(self.folder)]
+                "--jsonl", "--stop-when-input-closes", "--out", str(self.folder)]
 
 
 def _value_text(value: Any) -> str:
@@ -443,14 +442,10 @@ class SweepWindow(QWidget):
             return
         self._stopping = True
         self.status.setText("Stopping\u2026 (the networks that finished are kept)")
-        pid = int(process.processId())
-        if sys.platform == "win32" or pid <= 0:
-            # Windows has no SIGINT for another process; the finished networks' files are
-            # written whole, so what finished is kept either way.
-            process.kill()
-        else:
-            # As Ctrl-C: the sweep cancels what runs and closes its cluster.
-            os.kill(pid, signal.SIGINT)
+        # The sweep stops as after Ctrl-C (it cancels what runs and closes its cluster) when
+        # its standard input ends: this works on every platform, Windows included, where no
+        # signal can be sent to another process.
+        process.closeWriteChannel()
 
     def _read_output(self) -> None:
         if self.process is None:

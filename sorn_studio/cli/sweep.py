@@ -9,10 +9,14 @@ grid point over its seeds.
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +60,50 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     sweep.add_argument("--jsonl", action="store_true",
                        help="for programs: write one JSON object per line instead of text "
                        "(a 'start' event, a 'record' per finished network, an 'end')")
+    sweep.add_argument("--stop-when-input-closes", action="store_true",
+                       help="for programs: stop as Ctrl-C does (keeping what finished) when "
+                       "standard input reaches its end; works where no signal can be sent, "
+                       "as on Windows")
     add_cluster_options(sweep)
     sweep.add_argument("--out", required=True, type=Path, metavar="DIR",
                        help="results.csv, results.json, cells/ (and sessions/) go here")
     sweep.set_defaults(func=sweep_command)
     return sweep
+
+
+@contextlib.contextmanager
+def _stop_when_input_closes(enabled: bool) -> Iterator[None]:
+    """While the block runs, interrupt it as Ctrl-C does once standard input reaches its end
+    (when ``enabled``). A program that started the sweep stops it by closing the pipe."""
+    try:
+        fd = sys.stdin.fileno() if enabled and sys.stdin is not None else None
+    except (OSError, ValueError):   # no real standard input: nothing can close it
+        fd = None
+    if fd is None:
+        yield
+        return
+    armed = threading.Event()
+    armed.set()
+    # Held while interrupting and while disarming, so that an interrupt comes only while the
+    # block runs: the main thread raises it at the latest in Event.clear below.
+    lock = threading.Lock()
+
+    def watch() -> None:
+        try:
+            while os.read(fd, 4096):
+                pass
+        except OSError:
+            pass
+        with lock:
+            if armed.is_set():
+                _thread.interrupt_main()
+
+    threading.Thread(target=watch, name="stop-when-input-closes", daemon=True).start()
+    try:
+        yield
+    finally:
+        with lock:
+            armed.clear()
 
 
 def _summary(records: Sequence[dict[str, Any]], axes: Sequence[str],
@@ -86,7 +129,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     -------
     int
         0 when every cell finished, 1 when some failed, 2 for bad arguments, 130 after
-        Ctrl-C (what finished is kept).
+        Ctrl-C or, with ``--stop-when-input-closes``, the end of standard input (what
+        finished is kept).
     """
     from sorn_studio.ensemble import DEFAULT_METRICS, grid, run_sweep
     from sorn_studio.ensemble.summary import parse_axis
@@ -136,8 +180,9 @@ def sweep_command(args: argparse.Namespace) -> int:
         show(progress)
 
     try:
-        records = run_sweep(cells, args.out, workers=args.workers, scheduler=args.scheduler,
-                            on_record=finished, on_start=started)
+        with _stop_when_input_closes(args.stop_when_input_closes):
+            records = run_sweep(cells, args.out, workers=args.workers,
+                                scheduler=args.scheduler, on_record=finished, on_start=started)
     except KeyboardInterrupt:
         bar.finish()
         sys.stderr.write(f"sorn-studio sweep: stopped; the finished networks are in "
@@ -174,8 +219,9 @@ def _sweep_as_json_lines(args: argparse.Namespace, cells: Sequence[Any]) -> int:
               "seconds_left": progress.seconds_left()})
 
     try:
-        records = run_sweep(cells, args.out, workers=args.workers, scheduler=args.scheduler,
-                            on_record=finished, on_start=started)
+        with _stop_when_input_closes(args.stop_when_input_closes):
+            records = run_sweep(cells, args.out, workers=args.workers,
+                                scheduler=args.scheduler, on_record=finished, on_start=started)
     except KeyboardInterrupt:
         emit({"event": "stopped"})
         return 130

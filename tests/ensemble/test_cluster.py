@@ -105,12 +105,18 @@ def test_the_cell_of_a_killed_worker_is_run_again_on_another(cluster, tmp_path):
         run_sweep(cells, tmp_path / "here", workers=1))
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_ctrl_c_stops_a_sweep_keeps_what_finished_and_leaves_no_process(tmp_path, workers):
+@pytest.mark.parametrize(("workers", "stop"), [("1", "ctrl-c"), ("2", "ctrl-c"),
+                                               ("1", "input ends"), ("2", "input ends")])
+def test_ctrl_c_stops_a_sweep_keeps_what_finished_and_leaves_no_process(tmp_path, workers,
+                                                                         stop):
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "sorn_studio.cli", "sweep", "--preset", "zheng2013",
             "--steps", "40000", "--seeds", "6", "--workers", workers, "--out", str(out)]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if stop == "input ends":
+        # How the studio stops a sweep, on every platform.
+        argv.append("--stop-when-input-closes")
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     try:
         lines = []
         while not any(line.startswith("[1/6]") for line in lines):
@@ -118,7 +124,10 @@ def test_ctrl_c_stops_a_sweep_keeps_what_finished_and_leaves_no_process(tmp_path
             assert line, f"the sweep ended early: {process.stderr.read()}"
             lines.append(line)
         children = psutil.Process(process.pid).children(recursive=True)
-        process.send_signal(signal.SIGINT)
+        if stop == "ctrl-c":
+            process.send_signal(signal.SIGINT)
+        else:
+            process.stdin.close()
         assert process.wait(timeout=TIMEOUT) == 130
         stderr = process.stderr.read()
     finally:

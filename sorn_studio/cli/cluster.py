@@ -10,16 +10,35 @@ from typing import Any, TextIO
 
 from .numbers import whole_number
 
-__all__ = ["add_cluster_options", "cluster_for", "where_text"]
+__all__ = ["MAX_LOCAL_WORKERS", "add_cluster_options", "cluster_for", "scheduler_address",
+           "where_text"]
+
+#: The most processes a local cluster may have (a cluster of more machines has a scheduler).
+MAX_LOCAL_WORKERS = 1024
+
+
+def scheduler_address(text: str) -> str:
+    """An argparse type for a Dask scheduler's address, ``[PROTOCOL://]HOST:PORT``, checked
+    for its form here (so that a typing error is named before anything runs)."""
+    protocol, sep, rest = text.partition("://")
+    if not sep:
+        protocol, rest = "tcp", text
+    host, colon, port = rest.rpartition(":")
+    if (not protocol.isalnum() or not colon or not host or not port.isdigit()
+            or not 0 < int(port) < 65536):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a scheduler address; allowed: [PROTOCOL://]HOST:PORT with a "
+            "port from 1 to 65535, e.g. tcp://10.0.0.5:8786")
+    return text
 
 
 def add_cluster_options(parser: argparse.ArgumentParser) -> None:
     """Add the mutually exclusive ``--workers W`` and ``--scheduler ADDRESS``."""
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=whole_number(1), metavar="W",
+    where.add_argument("--workers", type=whole_number(1, MAX_LOCAL_WORKERS), metavar="W",
                        help="1: here, one network after another, without Dask; W: a local "
                        "Dask cluster of W processes (default: one per core)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
+    where.add_argument("--scheduler", type=scheduler_address, metavar="ADDRESS",
                        help="run on the Dask cluster of this scheduler, e.g. "
                        "tcp://10.0.0.5:8786")
 

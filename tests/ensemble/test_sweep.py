@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import one_line_error
 
 from sorn_studio.cli import main
 from sorn_studio.ensemble import Cell, grid, run_sweep
@@ -151,6 +152,28 @@ def test_the_sweep_command(tmp_path, capsys):
     assert "--grid 'eta_stdp' is not NAME=V1,V2,..." in capsys.readouterr().err
     assert main(["sweep", "--preset", "zheng2013", "--steps", "10", "--grid", "nope=1,2",
                  "--out", str(out)]) == 2
+
+
+@pytest.mark.parametrize("command", [["sweep", "--preset", "zheng2013", "--steps", "10"],
+                                     ["experiment", "avalanches", "--networks", "2"]],
+                         ids=["sweep", "avalanches"])
+@pytest.mark.parametrize(("option", "message"), [
+    (["--workers", "0"], "argument --workers: 0 is out of range; allowed: [1, 1024]"),
+    (["--workers", "many"], "argument --workers: 'many' is not a whole number"),
+    (["--scheduler", "nonsense"], "argument --scheduler: 'nonsense' is not a scheduler "
+                                  "address; allowed: [PROTOCOL://]HOST:PORT"),
+    (["--scheduler", "tcp://10.0.0.5:99999"], "'tcp://10.0.0.5:99999' is not a scheduler"),
+    (["--workers", "2", "--scheduler", "tcp://10.0.0.5:8786"],
+     "argument --scheduler: not allowed with argument --workers"),
+])
+def test_where_to_run_is_checked_before_anything_runs(command, option, message, tmp_path,
+                                                      capsys):
+    out = tmp_path / "out"
+    assert main([*command, *option, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    one_line_error(err)
+    assert not out.exists()
 
 
 @pytest.fixture

@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 from ..ensemble import DEFAULT_METRICS
 from ..ensemble.cells import start_seeds
 from ..ensemble.summary import grid_points, parse_axis
-from ..lessons.observables import OBSERVABLES
 from ..params import Params, field_specs, live_fields
+from ..studio.observables import OBSERVABLES
 from ..studio.texts import step_text
 from . import theme
 from .sweep_view import HeatmapView, SweepView, status_text

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..lessons.observables import OBSERVABLES
 from ..params import Params, live_fields
 from ..presets import get_preset
+from ..studio.observables import OBSERVABLES
 
 __all__ = ["Cell", "DEFAULT_METRICS", "grid", "start_preset", "start_seeds"]
 
@@ -41,7 +41,7 @@ class Cell:
         continuation, or None to go on with the session's own (what the studio would do).
     steps : int
     metrics : tuple of str
-        Observables measured at the end (:data:`~sorn_studio.lessons.observables.OBSERVABLES`).
+        Observables measured at the end (:data:`~sorn_studio.studio.observables.OBSERVABLES`).
     keep_session : bool
         Save the finished network as a session file in the output folder.
     start : str, optional

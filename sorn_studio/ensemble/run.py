@@ -45,9 +45,9 @@ def run_cell(cell: Cell, session_path: str | Path | None = None) -> dict[str, An
         the recording window, 10 000).
     """
     # Imported in the worker: importing the package compiles nothing.
-    from ..lessons.observables import observe
     from ..session import load_session, save_session
     from ..studio.defaults import make_simulation, studio_recording
+    from ..studio.observables import observe
 
     start = time.perf_counter()
     points = cell.trace_points or 1

@@ -19,8 +19,8 @@ from ..params import Params, field_specs
 from ..presets import get_preset, list_presets
 from ..recording import MAX_STEPS
 from ..session import SessionError, read_session
+from ..studio.observables import OBSERVABLES
 from ..studio.views import VIEW_NAMES
-from .observables import OBSERVABLES
 
 __all__ = ["Lesson", "LessonStep", "Action", "Check", "Prediction", "Start", "LessonError",
            "load_lesson", "OPERATORS", "CONTROLS", "MAX_RUN"]

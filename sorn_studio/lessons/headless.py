@@ -19,8 +19,8 @@ from ..paths import resources_dir
 from ..session import read_session, simulation_of
 from ..studio.defaults import UniformRawInput, make_simulation
 from ..studio.live_analysis import LiveAnalysis
+from ..studio.observables import observe
 from .format import Check, Lesson, LessonError, load_lesson
-from .observables import observe
 
 if TYPE_CHECKING:
     from ..engine import Simulation

@@ -11,7 +11,7 @@ import pytest
 from sorn_studio.cli import main
 from sorn_studio.lessons import LessonError, bundled_lessons, check_lesson, load_lesson
 from sorn_studio.lessons.format import Check
-from sorn_studio.lessons.observables import markdown_table
+from sorn_studio.studio.observables import markdown_table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "lessons.md"
 LESSONS = bundled_lessons()
@@ -22,7 +22,7 @@ def test_there_are_lessons_and_the_docs_list_every_observable():
     text = DOCS.read_text(encoding="utf-8")
     match = re.search(r"<!-- observables:[^>]*-->\n(.*?)\n<!-- /observables -->", text, re.S)
     assert match and match.group(1) == markdown_table(), (
-        "docs/lessons.md's observable table differs from sorn_studio/lessons/observables.py")
+        "docs/lessons.md's observable table differs from sorn_studio/studio/observables.py")
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)

@@ -1,4 +1,6 @@
-"""What a lesson's checks can look at: named observables of a live network.
+"""Named observables of a live network: what a lesson's checks look at
+(:mod:`sorn_studio.lessons`) and what a sweep measures at the end of each network
+(:mod:`sorn_studio.ensemble`).
 
 Each observable is a number (or a switch) computed from the simulation and the studio's newest
 :class:`~sorn_studio.studio.live_analysis.Analysis`, the things the worker already has when it
@@ -22,7 +24,7 @@ from ..params import field_specs
 
 if TYPE_CHECKING:
     from ..engine import Simulation
-    from ..studio.live_analysis import Analysis
+    from .live_analysis import Analysis
 
 __all__ = ["Observable", "OBSERVABLES", "observe", "RATE_STEPS",
            "markdown_table"]

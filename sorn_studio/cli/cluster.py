@@ -64,7 +64,16 @@ def cluster_for(args: argparse.Namespace, n_networks: int,
         return
     from sorn_studio.ensemble.tasks import cluster_client, dashboard_address
 
-    with cluster_client(args.workers, args.scheduler) as client:
+    if args.scheduler is not None:
+        # Dask waits up to its connect timeout (30 s) for a scheduler that does not answer.
+        (err or sys.stderr).write(f"connecting to the Dask scheduler at {args.scheduler}\u2026\n")
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(cluster_client(args.workers, args.scheduler))
+        except OSError as exc:
+            if args.scheduler is None:
+                raise
+            raise OSError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}") from exc
         dashboard = dashboard_address(client)
         if dashboard:
             (err or sys.stderr).write(f"Dask dashboard: {dashboard}\n")

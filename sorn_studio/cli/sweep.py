@@ -106,6 +106,14 @@ def _stop_when_input_closes(enabled: bool) -> Iterator[None]:
             armed.clear()
 
 
+def _os_error_text(args: argparse.Namespace, exc: OSError) -> str:
+    """What could not be used: the output folder (an error with a file name) or the
+    scheduler (Dask's connection errors name none)."""
+    if exc.filename is None and args.scheduler is not None:
+        return f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
+    return f"cannot write the results into {args.out}: {exc}"
+
+
 def _summary(records: Sequence[dict[str, Any]], axes: Sequence[str],
              metrics: Sequence[str]) -> list[str]:
     """One line per grid point: each metric's mean and standard deviation over seeds."""
@@ -179,6 +187,9 @@ def sweep_command(args: argparse.Namespace) -> int:
         bar.note(f"[{progress.skipped + progress.finished}/{total}] {label}: {state}")
         show(progress)
 
+    if args.scheduler is not None:
+        # Dask waits up to its connect timeout (30 s) for a scheduler that does not answer.
+        sys.stderr.write(f"connecting to the Dask scheduler at {args.scheduler}\u2026\n")
     try:
         with _stop_when_input_closes(args.stop_when_input_closes):
             records = run_sweep(cells, args.out, workers=args.workers,
@@ -189,7 +200,7 @@ def sweep_command(args: argparse.Namespace) -> int:
                          f"{args.out} (run again to go on)\n")
         return 130
     except OSError as exc:
-        return report(f"cannot use {args.out} or the scheduler: {exc}", "sweep")
+        return report(_os_error_text(args, exc), "sweep")
     bar.finish()
     print("Summary (mean \u00b1 standard deviation over seeds):")
     for line in _summary(records, list(axes), metrics):
@@ -226,7 +237,7 @@ def _sweep_as_json_lines(args: argparse.Namespace, cells: Sequence[Any]) -> int:
         emit({"event": "stopped"})
         return 130
     except OSError as exc:
-        return report(f"cannot use {args.out} or the scheduler: {exc}", "sweep")
+        return report(_os_error_text(args, exc), "sweep")
     failed = sum(r.get("status") != "done" for r in records)
     emit({"event": "end", "records": len(records), "failed": failed})
     return 1 if failed else 0

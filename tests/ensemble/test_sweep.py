@@ -176,6 +176,30 @@ def test_where_to_run_is_checked_before_anything_runs(command, option, message, 
     assert not out.exists()
 
 
+def test_a_scheduler_that_does_not_answer_or_a_folder_that_cannot_be_written_is_named(
+        tmp_path, capsys):
+    import dask
+
+    # Dask tries to connect for its connect timeout (30 s by default).
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        assert main(["sweep", "--preset", "zheng2013", "--steps", "10", "--seeds", "2",
+                     "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert main(["experiment", "avalanches", "--networks", "2", "--scheduler",
+                     "tcp://127.0.0.1:1", "--out", str(tmp_path / "avalanches")]) == 2
+        err_experiment = capsys.readouterr().err
+    for text in (err, err_experiment):
+        assert text.startswith("connecting to the Dask scheduler at tcp://127.0.0.1:1")
+        assert "error: cannot reach the Dask scheduler at tcp://127.0.0.1:1: " in text
+        assert "Traceback" not in text
+    (tmp_path / "a file").write_text("")
+    assert main(["sweep", "--preset", "zheng2013", "--steps", "10", "--workers", "1",
+                 "--out", str(tmp_path / "a file" / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: cannot write the results into {tmp_path / 'a file' / 'out'}: " in err
+    one_line_error(err)
+
+
 @pytest.fixture
 def paused_session(tmp_path):
     """A small network run 500 steps and saved, as the studio saves the network it pauses."""

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from ..ensemble import DEFAULT_METRICS
 from ..ensemble.cells import start_seeds
 from ..ensemble.summary import grid_points, parse_axis
+from ..ensemble.tasks import MAX_LOCAL_WORKERS
 from ..params import Params, field_specs, live_fields
 from ..studio.observables import OBSERVABLES
 from ..studio.texts import step_text
@@ -259,8 +260,9 @@ class SweepWindow(QWidget):
         self.steps_spin.setGroupSeparatorShown(True)
         self.workers_spin = QSpinBox()
         self.workers_spin.setObjectName("sweepWorkers")
-        self.workers_spin.setRange(1, max(1, os.cpu_count() or 1) * 4)
-        self.workers_spin.setValue(max(1, os.cpu_count() or 1))
+        cores = max(1, os.cpu_count() or 1)
+        self.workers_spin.setRange(1, min(cores * 4, MAX_LOCAL_WORKERS))
+        self.workers_spin.setValue(min(cores, MAX_LOCAL_WORKERS))
         self.workers_spin.setToolTip("Processes of the local Dask cluster (1: one network "
                                      "after another, without Dask)")
         numbers = QHBoxLayout()

@@ -14,14 +14,17 @@ Usage::
     sorn-studio compare (--preset NAME | --from SESSION.npz) --steps N [--seed S]
                     --variant NAME=VALUE[,NAME=VALUE...] ... [--quiet] [--out DIR]
     sorn-studio experiment counting|spontaneous|avalanches ...
-    sorn-studio sweep --preset NAME --steps N [--grid NAME=V1,V2,...] [--seeds K]
-                    [--metric NAME ...] [--workers W | --scheduler ADDRESS] --out DIR
+    sorn-studio sweep (--preset NAME | --start SESSION.npz) --steps N [--grid NAME=V1,V2,...]
+                    [--seeds K] [--metric NAME ...] [--jsonl] [--stop-when-input-closes]
+                    [--workers W | --scheduler ADDRESS] --out DIR
 
-Exit status: 0 on success; 1 when ``replay`` finds a difference or the studio fails (a session
-it cannot open, a scripted run that fails); 2 for a usage error, an invalid value or an
-unreadable file; 130 when ``run`` or ``replay`` was interrupted with Ctrl-C (``run`` still saves
-what was done). The user's errors are one line on stderr, never a traceback (a broken
-installation, such as a failing import, shows its traceback).
+Exit status: 0 on success; 1 when ``replay`` finds a difference, a sweep's network fails or
+the studio fails (a session it cannot open, a scripted run that fails); 2 for a usage error,
+an invalid value or an unreadable file; 130 when a command was interrupted with Ctrl-C (``run``
+still saves what was done, ``sweep`` keeps the networks that finished; with
+``--stop-when-input-closes`` the end of its standard input does the same). The user's
+errors are one line on stderr, never a traceback (a broken installation, such as a failing
+import, shows its traceback).
 
 Each command lives in its own module, with the function that adds its parser to the
 sub-commands (``add_parser``; ``add_parsers`` in :mod:`.sessions` for ``info`` and ``replay``)

@@ -8,13 +8,11 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from sorn_studio.ensemble.tasks import MAX_LOCAL_WORKERS
+
 from .numbers import whole_number
 
-__all__ = ["MAX_LOCAL_WORKERS", "add_cluster_options", "cluster_for", "scheduler_address",
-           "where_text"]
-
-#: The most processes a local cluster may have (a cluster of more machines has a scheduler).
-MAX_LOCAL_WORKERS = 1024
+__all__ = ["add_cluster_options", "cluster_for", "scheduler_address", "where_text"]
 
 
 def scheduler_address(text: str) -> str:
@@ -24,7 +22,7 @@ def scheduler_address(text: str) -> str:
     if not sep:
         protocol, rest = "tcp", text
     host, colon, port = rest.rpartition(":")
-    if (not protocol.isalnum() or not colon or not host or not port.isdigit()
+    if (not protocol.isalnum() or not colon or not host or not (port.isascii() and port.isdigit())
             or not 0 < int(port) < 65536):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a scheduler address; allowed: [PROTOCOL://]HOST:PORT with a "
@@ -67,13 +65,7 @@ def cluster_for(args: argparse.Namespace, n_networks: int,
     if args.scheduler is not None:
         # Dask waits up to its connect timeout (30 s) for a scheduler that does not answer.
         (err or sys.stderr).write(f"connecting to the Dask scheduler at {args.scheduler}\u2026\n")
-    with contextlib.ExitStack() as stack:
-        try:
-            client = stack.enter_context(cluster_client(args.workers, args.scheduler))
-        except OSError as exc:
-            if args.scheduler is None:
-                raise
-            raise OSError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}") from exc
+    with cluster_client(args.workers, args.scheduler) as client:
         dashboard = dashboard_address(client)
         if dashboard:
             (err or sys.stderr).write(f"Dask dashboard: {dashboard}\n")

@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -74,7 +75,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 @contextlib.contextmanager
 def _stop_when_input_closes(enabled: bool) -> Iterator[None]:
     """While the block runs, interrupt it as Ctrl-C does once standard input reaches its end
-    (when ``enabled``). A program that started the sweep stops it by closing the pipe."""
+    (when ``enabled``). A program that started the sweep stops it by closing the pipe. Runs in
+    the main thread."""
     try:
         fd = sys.stdin.fileno() if enabled and sys.stdin is not None else None
     except (OSError, ValueError):   # no real standard input: nothing can close it
@@ -82,6 +84,12 @@ def _stop_when_input_closes(enabled: bool) -> Iterator[None]:
     if fd is None:
         yield
         return
+    # A process started with SIGINT ignored (a studio run in the background) would not
+    # stop: Python's own handler for the block.
+    handler = signal.getsignal(signal.SIGINT)
+    if not callable(handler):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    main = threading.main_thread().ident
     armed = threading.Event()
     armed.set()
     # Held while interrupting and while disarming, so that an interrupt comes only while the
@@ -95,7 +103,13 @@ def _stop_when_input_closes(enabled: bool) -> Iterator[None]:
         except OSError:
             pass
         with lock:
-            if armed.is_set():
+            if not armed.is_set():
+                return
+            if hasattr(signal, "pthread_kill") and main is not None:
+                # A real signal also wakes a wait of the main thread (Dask waits in 10 s
+                # slices while it connects or starts a cluster).
+                signal.pthread_kill(main, signal.SIGINT)
+            else:   # Windows
                 _thread.interrupt_main()
 
     threading.Thread(target=watch, name="stop-when-input-closes", daemon=True).start()
@@ -104,14 +118,19 @@ def _stop_when_input_closes(enabled: bool) -> Iterator[None]:
     finally:
         with lock:
             armed.clear()
+        if not callable(handler):
+            signal.signal(signal.SIGINT, handler)
 
 
-def _os_error_text(args: argparse.Namespace, exc: OSError) -> str:
-    """What could not be used: the output folder (an error with a file name) or the
-    scheduler (Dask's connection errors name none)."""
-    if exc.filename is None and args.scheduler is not None:
-        return f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
-    return f"cannot write the results into {args.out}: {exc}"
+def _os_error_text(out: Path, exc: OSError) -> str:
+    """The error of a sweep that could not run: a scheduler that did not answer names
+    itself; anything else (the output folder, a local cluster that could not start) says
+    where the results were to go."""
+    from sorn_studio.ensemble.tasks import SchedulerUnreachable
+
+    if isinstance(exc, SchedulerUnreachable):
+        return str(exc)
+    return f"cannot run the sweep into {out}: {exc}"
 
 
 def _summary(records: Sequence[dict[str, Any]], axes: Sequence[str],
@@ -200,7 +219,7 @@ def sweep_command(args: argparse.Namespace) -> int:
                          f"{args.out} (run again to go on)\n")
         return 130
     except OSError as exc:
-        return report(_os_error_text(args, exc), "sweep")
+        return report(_os_error_text(args.out, exc), "sweep")
     bar.finish()
     print("Summary (mean \u00b1 standard deviation over seeds):")
     for line in _summary(records, list(axes), metrics):
@@ -237,7 +256,7 @@ def _sweep_as_json_lines(args: argparse.Namespace, cells: Sequence[Any]) -> int:
         emit({"event": "stopped"})
         return 130
     except OSError as exc:
-        return report(_os_error_text(args, exc), "sweep")
+        return report(_os_error_text(args.out, exc), "sweep")
     failed = sum(r.get("status") != "done" for r in records)
     emit({"event": "end", "records": len(records), "failed": failed})
     return 1 if failed else 0

@@ -12,16 +12,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["TaskFailed", "check_where", "cluster_client", "dashboard_address", "run_tasks",
-           "worker_slots"]
+__all__ = ["MAX_LOCAL_WORKERS", "SchedulerUnreachable", "TaskFailed", "check_where",
+           "cluster_client", "dashboard_address", "run_tasks", "worker_slots"]
+
+
+#: The most processes a local cluster may have (a cluster of more machines has a scheduler).
+MAX_LOCAL_WORKERS = 1024
 
 
 class TaskFailed(RuntimeError):
     """A task's worker was lost too often, or Dask could not run it; the cause is chained."""
+
+
+class SchedulerUnreachable(ConnectionError):
+    """No Dask scheduler answered at the address given; the cause is chained."""
 
 
 @contextlib.contextmanager
@@ -35,6 +45,8 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None,
     ------
     ValueError
         For ``workers`` below 1, or both a scheduler and a client.
+    SchedulerUnreachable
+        When no scheduler answers at ``scheduler`` (within Dask's connect timeout).
     """
     check_where(workers, scheduler, client)
     if client is not None:
@@ -44,7 +56,12 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None,
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        with Client(scheduler) as connected:
+        try:
+            connected = Client(scheduler)
+        except OSError as exc:
+            raise SchedulerUnreachable(
+                f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        with connected:
             yield connected
         return
     n = workers or os.cpu_count() or 1
@@ -54,17 +71,49 @@ def cluster_client(workers: int | None = None, scheduler: str | None = None,
     # for the dashboard's profile page) would see only a compiled kernel, and it took 1-2 %
     # of the core a network runs on (benchmarks/worker_overhead.py); the workers take the
     # setting when they are made.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=":0")
+    cluster = None
+    try:
+        with _interrupt_when_made(), dask.config.set({"distributed.worker.profile.enabled":
+                                                      False}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0")
+    except KeyboardInterrupt:
+        if cluster is not None:
+            cluster.close()
+        raise
     with cluster, Client(cluster) as made:
         yield made
 
 
+@contextlib.contextmanager
+def _interrupt_when_made() -> Iterator[None]:
+    """Hold a Ctrl-C back while the block runs (in the main thread) and raise it after.
+
+    A cluster interrupted while it starts is left half made: it cannot be closed, and Dask's
+    exit handler then fails with a traceback. Held back, the interrupt comes once the cluster
+    can be closed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held and callable(previous):
+        previous(signal.SIGINT, None)
+    elif held and previous == signal.SIG_DFL:
+        raise KeyboardInterrupt
+
+
 def check_where(workers: int | None, scheduler: str | None, client: Any) -> None:
     """Refuse a bad ``workers`` or both a scheduler and a client (:class:`ValueError`)."""
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
+                                or not 1 <= workers <= MAX_LOCAL_WORKERS):
+        raise ValueError(f"argument 'workers' = {workers!r} is not allowed; use a whole number "
+                         f"from 1 to {MAX_LOCAL_WORKERS}")
     if scheduler is not None and client is not None:
         raise ValueError("give a scheduler address or a client, not both")
 

@@ -106,7 +106,7 @@ class Check:
     Attributes
     ----------
     observable : str
-        A name of :data:`~.observables.OBSERVABLES`.
+        A name of :data:`~sorn_studio.studio.observables.OBSERVABLES`.
     op : str
         One of :data:`OPERATORS`; ``"~"`` is equal within ``tolerance``.
     value : float or bool

@@ -11,6 +11,8 @@
 * :mod:`.comparison`: the Compare mode's run loop (a lockstep comparison) and its frames;
 * :mod:`.checkpoints`: checkpoints of a run and the memory-capped store that keeps them;
 * :mod:`.branches`: time travel, going back to a checkpoint, and the tree of branches.
+* :mod:`.observables`: the named quantities of a live network that lesson checks look at
+  and sweeps measure.
 
 The GUI (:mod:`sorn_studio.app`) only paints frames and sends commands; nothing here imports
 Qt, so all of it runs and is tested headless.

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -105,18 +106,22 @@ def test_the_cell_of_a_killed_worker_is_run_again_on_another(cluster, tmp_path):
         run_sweep(cells, tmp_path / "here", workers=1))
 
 
-@pytest.mark.parametrize(("workers", "stop"), [("1", "ctrl-c"), ("2", "ctrl-c"),
-                                               ("1", "input ends"), ("2", "input ends")])
+@pytest.mark.parametrize(("workers", "stop"), [
+    ("1", "ctrl-c"), ("2", "ctrl-c"), ("1", "input ends"), ("2", "input ends"),
+    # Started with SIGINT ignored (as a program started in the background is): the end of
+    # its input still stops it.
+    ("2", "input ends, sigint ignored")])
 def test_ctrl_c_stops_a_sweep_keeps_what_finished_and_leaves_no_process(tmp_path, workers,
                                                                          stop):
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "sorn_studio.cli", "sweep", "--preset", "zheng2013",
             "--steps", "40000", "--seeds", "6", "--workers", workers, "--out", str(out)]
-    if stop == "input ends":
+    if stop.startswith("input ends"):
         # How the studio stops a sweep, on every platform.
         argv.append("--stop-when-input-closes")
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if "ignored" in stop else None
     process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=ignore)
     try:
         lines = []
         while not any(line.startswith("[1/6]") for line in lines):
@@ -141,6 +146,38 @@ def test_ctrl_c_stops_a_sweep_keeps_what_finished_and_leaves_no_process(tmp_path
     # What finished is what a second run skips.
     resumed = SweepStore(out).records(grid("zheng2013", 40_000, {}, 6))
     assert sorted(resumed) == sorted(r["key"] for r in kept)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.5, 0.8, 1.1])
+def test_a_sweep_stopped_while_its_cluster_starts_ends_cleanly(tmp_path, delay):
+    # The studio's Stop right after Start: the interrupt waits until the local cluster is
+    # made, so that it can be closed (interrupted half made, Dask's exit handler fails).
+    argv = [sys.executable, "-m", "sorn_studio.cli", "sweep", "--preset", "zheng2013",
+            "--steps", "40000", "--seeds", "4", "--workers", "2", "--stop-when-input-closes",
+            "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    seen: set[psutil.Process] = set()
+    try:
+        deadline = time.monotonic() + delay
+        while time.monotonic() < deadline:
+            seen.update(psutil.Process(process.pid).children(recursive=True))
+            time.sleep(0.05)
+        process.stdin.close()
+        deadline = time.monotonic() + TIMEOUT
+        while process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                seen.update(psutil.Process(process.pid).children(recursive=True))
+            time.sleep(0.05)
+        assert process.wait(timeout=TIMEOUT) == 130
+        stderr = process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "stopped; the finished networks are in" in stderr
+    assert "Traceback" not in stderr, stderr
+    _, alive = psutil.wait_procs(list(seen), timeout=30)
+    assert not alive, f"left running: {alive}"
 
 
 def test_importing_the_ensemble_or_running_one_network_starts_no_dask(tmp_path):

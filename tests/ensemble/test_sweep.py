@@ -196,7 +196,7 @@ def test_a_scheduler_that_does_not_answer_or_a_folder_that_cannot_be_written_is_
     assert main(["sweep", "--preset", "zheng2013", "--steps", "10", "--workers", "1",
                  "--out", str(tmp_path / "a file" / "out")]) == 2
     err = capsys.readouterr().err
-    assert f"error: cannot write the results into {tmp_path / 'a file' / 'out'}: " in err
+    assert f"error: cannot run the sweep into {tmp_path / 'a file' / 'out'}: " in err
     one_line_error(err)
 
 

@@ -130,3 +130,10 @@ def test_a_dashboard_is_judged_by_its_page(status, body, shown, monkeypatch):
     # An address that is not a URL (a proxy prefix of a hub) is given as it is.
     relative = types.SimpleNamespace(dashboard_link="/user/me/proxy/8787/status")
     assert dashboard_address(relative) == "/user/me/proxy/8787/status"
+
+
+@pytest.mark.parametrize("workers", [0, 1025, True, 2.0])
+def test_a_bad_number_of_workers_is_refused_naming_what_is_allowed(workers):
+    with pytest.raises(ValueError, match=r"argument 'workers' = .* use a whole number from 1 "
+                                         r"to 1024"):
+        run_tasks(square, [(1,), (2,)], workers=workers)

@@ -84,7 +84,8 @@ def test_stopping_a_sweep_keeps_what_finished_and_leaves_no_process(window, qtbo
     qtbot.waitUntil(lambda: sweep.process is None, timeout=SWEEP_MS)
     done, text = sweep._done, sweep.status.text()
     assert 1 <= done < 4 and text.startswith(f"Stopped: {done} of 4 "), (done, text)
-    assert len(list((tmp_path / "sweep" / "cells").glob("*.json"))) == done, text
+    # A stop between a network's file and its record line leaves one file more.
+    assert done <= len(list((tmp_path / "sweep" / "cells").glob("*.json"))) <= done + 1, text
     _, alive = psutil.wait_procs(family, timeout=30)
     assert not alive, alive
     assert sweep.start_button.isEnabled() and not sweep.stop_button.isEnabled()

@@ -77,8 +77,10 @@ def _stop_when_input_closes(enabled: bool) -> Iterator[None]:
     """While the block runs, interrupt it as Ctrl-C does once standard input reaches its end
     (when ``enabled``). A program that started the sweep stops it by closing the pipe. Runs in
     the main thread."""
+    # Only the main thread is interrupted, as by Ctrl-C.
+    in_main = threading.current_thread() is threading.main_thread()
     try:
-        fd = sys.stdin.fileno() if enabled and sys.stdin is not None else None
+        fd = sys.stdin.fileno() if enabled and in_main and sys.stdin is not None else None
     except (OSError, ValueError):   # no real standard input: nothing can close it
         fd = None
     if fd is None:

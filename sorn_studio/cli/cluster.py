@@ -12,7 +12,8 @@ from sorn_studio.ensemble.tasks import MAX_LOCAL_WORKERS
 
 from .numbers import whole_number
 
-__all__ = ["add_cluster_options", "cluster_for", "scheduler_address", "where_text"]
+__all__ = ["add_cluster_options", "cluster_for", "note_connecting", "scheduler_address",
+           "where_text"]
 
 
 def scheduler_address(text: str) -> str:
@@ -50,6 +51,13 @@ def where_text(args: argparse.Namespace, n_networks: int) -> str:
     return "on a local Dask cluster" + (f" of {args.workers}" if args.workers else "")
 
 
+def note_connecting(args: argparse.Namespace, err: TextIO | None = None) -> None:
+    """Say on ``err`` (standard error by default) that a ``--scheduler`` is being reached:
+    Dask waits up to its connect timeout (30 s) for one that does not answer."""
+    if args.scheduler is not None:
+        (err or sys.stderr).write(f"connecting to the Dask scheduler at {args.scheduler}\u2026\n")
+
+
 @contextlib.contextmanager
 def cluster_for(args: argparse.Namespace, n_networks: int,
                 err: TextIO | None = None) -> Iterator[dict[str, Any]]:
@@ -62,9 +70,7 @@ def cluster_for(args: argparse.Namespace, n_networks: int,
         return
     from sorn_studio.ensemble.tasks import cluster_client, dashboard_address
 
-    if args.scheduler is not None:
-        # Dask waits up to its connect timeout (30 s) for a scheduler that does not answer.
-        (err or sys.stderr).write(f"connecting to the Dask scheduler at {args.scheduler}\u2026\n")
+    note_connecting(args, err)
     with cluster_client(args.workers, args.scheduler) as client:
         dashboard = dashboard_address(client)
         if dashboard:

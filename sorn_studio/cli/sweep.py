@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cluster import add_cluster_options, where_text
+from .cluster import add_cluster_options, note_connecting, where_text
 from .errors import report
 from .numbers import whole_number
 from .progress import Progress
@@ -208,9 +208,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         bar.note(f"[{progress.skipped + progress.finished}/{total}] {label}: {state}")
         show(progress)
 
-    if args.scheduler is not None:
-        # Dask waits up to its connect timeout (30 s) for a scheduler that does not answer.
-        sys.stderr.write(f"connecting to the Dask scheduler at {args.scheduler}\u2026\n")
+    note_connecting(args)
     try:
         with _stop_when_input_closes(args.stop_when_input_closes):
             records = run_sweep(cells, args.out, workers=args.workers,

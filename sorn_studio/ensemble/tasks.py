@@ -247,8 +247,7 @@ def run_tasks(function: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
             for index, (item, name) in enumerate(zip(items, names, strict=True)):
                 futures[dask.submit(function, *item, key=f"{name}-{token}", pure=False)] = index
             if on_start is not None:
-                on_start(dashboard_address(dask),
-                         worker_slots(dask))
+                on_start(dashboard_address(dask), worker_slots(dask))
             for future in as_completed(futures):
                 index = futures[future]
                 if future.status == "finished":
